@@ -1,0 +1,74 @@
+/* config.h -- exsweep's settings: built-in defaults, then the INI file, then
+ * the command line, in that order.
+ *
+ * The keys live in one table, config.def (section, key, type, default, bounds,
+ * help). The INI parser (through inih), the commented sample exsweep.ini, the
+ * `exsweep config` dump and the documentation of --help all come from it.
+ * An unknown section or key, or a bad value, is an error "FILE:LINE: message"
+ * (status EXS_CONFIG) and nothing is half-applied.
+ */
+#ifndef EXS_CONFIG_H
+#define EXS_CONFIG_H
+
+#include <stdint.h>
+
+#include "platform.h"
+#include "strlist.h"
+
+struct exs_config {
+	/* [scan] */
+	struct exs_strlist roots;      /* folders walked by init and check */
+	struct exs_strlist web_roots;  /* web-facing folders: always YARA-scanned */
+	struct exs_strlist excludes;   /* the admin's own exclude patterns */
+	int default_excludes;          /* apply the built-in Exchange excludes */
+	unsigned threads;              /* 0: one worker per core */
+	unsigned max_depth;            /* deepest folder level walked */
+	/* [yara] */
+	uint64_t yara_max_size;        /* larger files are hashed, not scanned */
+	unsigned yara_timeout;         /* seconds per file */
+	char *rules_dir;               /* extra rules folder, NULL if none */
+	/* [baseline] */
+	char *baseline_path;
+	/* [report] */
+	char *report_dir;              /* NULL: no dated report file */
+
+	char *source;                  /* the file these came from, NULL if none */
+};
+
+/* The built-in Exchange excludes, as patterns (see exs_pattern_match in
+ * path.h). They never apply inside a web root. NULL-terminated. */
+extern const char *const exs_default_excludes[];
+
+/* Fills cfg with the built-in defaults for this platform. */
+int exs_config_init(struct exs_config *cfg, const struct exs_platform *plat,
+		    struct exs_error *err);
+
+/* Reads an INI file over the current values. List keys (root, web_root,
+ * exclude) given in the file replace the defaults' lists, and repeat to add
+ * more. The file is read through the platform layer. On error cfg keeps the
+ * values it had before the call. */
+int exs_config_load(struct exs_config *cfg, const struct exs_platform *plat,
+		    const char *path, struct exs_error *err);
+
+/* Same, from a buffer; name is used in error messages ("name:LINE: ..."). */
+int exs_config_load_buffer(struct exs_config *cfg, const char *name,
+			   const char *text, size_t len, struct exs_error *err);
+
+/* Parses "123", "64K", "16M", "2G" (powers of 1024). */
+int exs_config_parse_size(const char *text, uint64_t *out);
+
+/* Writes the effective configuration as INI text through the callback,
+ * one call per chunk. */
+int exs_config_dump(const struct exs_config *cfg,
+		    int (*write)(void *ctx, const char *text, size_t len),
+		    void *ctx);
+
+/* Writes the commented sample configuration (every key with its help and
+ * default) through the callback: the source of exsweep.ini. */
+int exs_config_write_sample(int (*write)(void *ctx, const char *text,
+					 size_t len),
+			    void *ctx);
+
+void exs_config_free(struct exs_config *cfg);
+
+#endif

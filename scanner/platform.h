@@ -1,0 +1,192 @@
+/* platform.h -- the only route from exsweep's core to the operating system.
+ *
+ * The core (scanner/, baseline/) never includes an OS header and never calls
+ * POSIX or Win32: it calls through the function table below, which posix/ and
+ * win32/ each fill once (the SQLite VFS and libuv pattern). Tests wrap a table
+ * to inject faults (tests/unit/fault_platform.c).
+ *
+ * Conventions, which both implementations keep:
+ *  - Paths are byte strings: UTF-8 on POSIX as the kernel gives them (any bytes
+ *    but NUL and '/'), WTF-8 on Windows so that unpaired UTF-16 surrogates in
+ *    NTFS names round-trip. The Win32 layer converts to UTF-16 and adds the
+ *    \\?\ prefix itself; callers never do.
+ *  - Every call that can fail returns EXS_OK or an EXS_* status and, on failure,
+ *    fills *err with the OS code, the call that failed and the path.
+ *  - Nothing here follows a symbolic link, junction or mount point when it
+ *    opens a file or lists a directory: the scanned tree may be hostile.
+ *  - Nothing here blocks on a FIFO or device node: opening one either fails
+ *    with EXS_NOTREG or returns a handle whose stat says so.
+ */
+#ifndef EXS_PLATFORM_H
+#define EXS_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+struct exs_file;    /* an open file, owned by the backend */
+struct exs_dir;     /* an open directory listing */
+struct exs_thread;
+struct exs_mutex;
+struct exs_cond;
+
+enum exs_node {
+	EXS_NODE_UNKNOWN = 0,
+	EXS_NODE_FILE,
+	EXS_NODE_DIR,
+	EXS_NODE_LINK,   /* symlink; on Windows any reparse point: junction,
+			    symlink, mount point */
+	EXS_NODE_FIFO,
+	EXS_NODE_SOCKET,
+	EXS_NODE_DEVICE, /* character or block device */
+};
+
+#define EXS_OWNER_MAX 96
+
+/* Attributes of a file, read from an open handle so that what is hashed is
+ * what is described. Times are nanoseconds since 1970-01-01 UTC. */
+struct exs_stat {
+	enum exs_node node;
+	uint64_t size;
+	int64_t mtime_ns;        /* last write */
+	int64_t ctime_ns;        /* POSIX inode change; Windows ChangeTime */
+	uint32_t mode;           /* POSIX st_mode; Windows FILE_ATTRIBUTE_* */
+	uint64_t volume_id;      /* st_dev; volume serial number */
+	uint64_t file_id;        /* st_ino; NTFS file index */
+	uint32_t link_count;
+	char owner[EXS_OWNER_MAX]; /* "uid:gid" on POSIX; owner SID on Windows */
+};
+
+/* One directory entry. name points into the listing and stays valid until the
+ * next dir_next or dir_close. node is EXS_NODE_UNKNOWN only when the backend
+ * could not tell without following a link. */
+struct exs_dirent {
+	const char *name;
+	size_t name_len;
+	enum exs_node node;
+};
+
+/* Where a stream of text goes: the process's standard output or error. */
+enum exs_stream { EXS_STDOUT = 1, EXS_STDERR = 2 };
+
+/* Flags for file_create. */
+#define EXS_CREATE_EXCLUSIVE 0x1 /* fail with EXS_EXISTS if it exists */
+#define EXS_CREATE_TRUNCATE  0x2 /* replace the content of an existing file */
+#define EXS_CREATE_PRIVATE   0x4 /* readable by the owner (root/SYSTEM) only */
+
+/* Well-known places, which differ per platform. */
+enum exs_place {
+	EXS_PLACE_CONFIG_FILE,  /* /etc/exsweep/exsweep.ini,
+				   %ProgramData%\exsweep\exsweep.ini */
+	EXS_PLACE_DATA_DIR,     /* /var/lib/exsweep, %ProgramData%\exsweep */
+};
+
+struct exs_platform {
+	const char *name;      /* "posix", "win32" */
+	char path_separator;   /* '/' or '\\' */
+	int case_insensitive;  /* names compare without case (Windows) */
+
+	/* -- Reading files ---------------------------------------------------- */
+
+	/* Opens path for reading without following a final symlink or reparse
+	 * point (EXS_ISLINK) and without blocking on a FIFO (EXS_NOTREG, or a
+	 * handle whose stat shows the node). On Windows the share mode is
+	 * READ|WRITE|DELETE so that files IIS holds open are still read; a
+	 * sharing violation is retried briefly, then EXS_BUSY. */
+	int (*file_open_read)(const char *path, struct exs_file **out,
+			      struct exs_error *err);
+	/* Attributes of the open file. */
+	int (*file_stat)(struct exs_file *f, struct exs_stat *out,
+			 struct exs_error *err);
+	/* Reads up to cap bytes; *got == 0 means end of file. */
+	int (*file_read)(struct exs_file *f, void *buf, size_t cap, size_t *got,
+			 struct exs_error *err);
+	/* A canonical byte form of the file's access control (the DACL as SDDL on
+	 * Windows), written into buf (cap bytes) with its length in *len. The
+	 * core hashes it, so a changed ACL is a changed attribute. Returns
+	 * EXS_UNSUPPORTED where the platform records none. May be NULL. */
+	int (*file_security)(struct exs_file *f, char *buf, size_t cap,
+			     size_t *len, struct exs_error *err);
+	void (*file_close)(struct exs_file *f);
+
+	/* Attributes of path itself, not following a final link (lstat). */
+	int (*path_stat)(const char *path, struct exs_stat *out,
+			 struct exs_error *err);
+
+	/* -- Writing files: reports, the baseline, the lock ------------------- */
+
+	int (*file_create)(const char *path, unsigned flags,
+			   struct exs_file **out, struct exs_error *err);
+	int (*file_write)(struct exs_file *f, const void *buf, size_t len,
+			  struct exs_error *err);
+	/* Flushes the file's data to stable storage (fsync, FlushFileBuffers). */
+	int (*file_sync)(struct exs_file *f, struct exs_error *err);
+	/* Atomically replaces dest with src (rename; MoveFileEx with
+	 * REPLACE_EXISTING|WRITE_THROUGH), then makes the rename durable (fsync
+	 * of the directory on POSIX). After a crash either name holds the old or
+	 * the new file, never a mix. */
+	int (*file_replace)(const char *src, const char *dest,
+			    struct exs_error *err);
+	/* Removes a file; EXS_NOENT if it does not exist. */
+	int (*file_remove)(const char *path, struct exs_error *err);
+	/* Creates a directory and its missing parents, private when asked. */
+	int (*dir_create)(const char *path, unsigned flags,
+			  struct exs_error *err);
+	/* Takes an exclusive, non-blocking advisory lock on an open file:
+	 * EXS_LOCKED if another process holds it. Released by file_close. */
+	int (*file_lock)(struct exs_file *f, struct exs_error *err);
+
+	/* -- Directories ------------------------------------------------------ */
+
+	/* Opens a directory for listing without following a final link. */
+	int (*dir_open)(const char *path, struct exs_dir **out,
+			struct exs_error *err);
+	/* Next entry, "." and ".." skipped; out->name == NULL at the end. */
+	int (*dir_next)(struct exs_dir *d, struct exs_dirent *out,
+			struct exs_error *err);
+	void (*dir_close)(struct exs_dir *d);
+
+	/* -- Threads ---------------------------------------------------------- */
+
+	int (*thread_create)(struct exs_thread **out, void (*fn)(void *),
+			     void *arg, struct exs_error *err);
+	void (*thread_join)(struct exs_thread *t);   /* and frees it */
+	int (*mutex_create)(struct exs_mutex **out, struct exs_error *err);
+	void (*mutex_lock)(struct exs_mutex *m);
+	void (*mutex_unlock)(struct exs_mutex *m);
+	void (*mutex_destroy)(struct exs_mutex *m);
+	int (*cond_create)(struct exs_cond **out, struct exs_error *err);
+	void (*cond_wait)(struct exs_cond *c, struct exs_mutex *m);
+	/* Waits at most timeout_ms; returns EXS_TIMEOUT when it expired. */
+	int (*cond_timed_wait)(struct exs_cond *c, struct exs_mutex *m,
+			       unsigned timeout_ms);
+	void (*cond_signal)(struct exs_cond *c);
+	void (*cond_broadcast)(struct exs_cond *c);
+	void (*cond_destroy)(struct exs_cond *c);
+
+	/* -- The process and the machine -------------------------------------- */
+
+	unsigned (*cpu_count)(void);
+	int64_t (*clock_monotonic_ns)(void);
+	int64_t (*clock_wall_ns)(void);  /* since 1970-01-01 UTC */
+	/* Host name in UTF-8; "unknown" when it cannot be read. */
+	void (*host_name)(char *buf, size_t cap);
+	int (*is_terminal)(enum exs_stream stream);
+	/* Writes UTF-8 text to stdout/stderr (Windows consoles get UTF-16). */
+	int (*stream_write)(enum exs_stream stream, const void *buf, size_t len);
+	/* The value of an environment variable in UTF-8, or EXS_NOENT. */
+	int (*env_get)(const char *name, char *buf, size_t cap);
+	/* A well-known path, written into buf. */
+	int (*place)(enum exs_place which, char *buf, size_t cap,
+		     struct exs_error *err);
+	/* Lowers this process's CPU and I/O priority (daytime runs). */
+	int (*set_low_priority)(struct exs_error *err);
+	/* Peak resident memory of this process in bytes, 0 if unknown. */
+	uint64_t (*peak_rss)(void);
+};
+
+/* The table for the platform exsweep was built for. Never NULL. */
+const struct exs_platform *exs_platform_native(void);
+
+#endif
