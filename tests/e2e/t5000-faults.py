@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""t5000-faults -- locked, vanishing and failing files, through exsweep-fault.
+
+exsweep-fault is the same CLI on a platform table that fails paths named in
+EXSWEEP_FAULTS (tests/fault/fault_platform.c), so what Windows does to a
+scanner is tested on Linux. Covers: without faults it behaves like exsweep; a
+locked file (busy) is an EXS_BUSY error finding and the other findings of the
+run stay right, in check and scan; a file that vanishes between listing and
+opening is an EXS_NOENT error finding, not a removed file; a read error after
+the first chunk is an EXS_IO error finding, not a changed file; a folder that
+cannot be opened is an EXS_ACCESS error finding and its files are not removed.
+Error findings set no exit bit.
+
+    t5000-faults.py EXSWEEP EXSWEEP_FAULT
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lib  # noqa: E402
+from lib import check, eq  # noqa: E402
+
+tests = lib.Tests()
+
+
+def fault_exe(e):
+    if not e.extra_exes:
+        raise lib.Skip("no exsweep-fault binary given")
+    return e.extra_exes[0]
+
+
+def faults(spec):
+    return {"EXSWEEP_FAULTS": spec}
+
+
+def check_error(report, path, status):
+    err = lib.by_kind(report, "error").get(path)
+    check(err is not None, f"no error finding for {path!r}")
+    eq(err["status"], status, f"error status of {path!r}")
+    check(err.get("message"), f"error finding without a message: {err!r}")
+
+
+@tests.case
+def no_faults_same_as_exsweep(e):
+    fexe = fault_exe(e)
+    e.populate(4)
+    e.run("init", exe=fexe, json_report=False, expect_rc=0)
+    e.run("check", expect_rc=0)
+    e.run("check", exe=fexe, expect_rc=0, env=faults("busy:*nothing-matches*"))
+    os.unlink(e.path("web/owa/scripts/owa.2.js"))
+    e.run("check", exe=fexe, expect_rc=2)
+    e.run("check", exe=fexe, json_report=False, expect_rc=99, env=faults("bogus:*"))
+
+
+@tests.case
+def locked_file_is_busy(e):
+    fexe = fault_exe(e)
+    e.populate(4)
+    locked = e.write("web/owa/auth/locked.aspx", lib.benign_aspx("Locked"))
+    config = e.path("web/web.config")
+    e.run("init", json_report=False, expect_rc=0)
+    with open(config, "ab") as f:
+        f.write(b"<!-- edited -->\r\n")
+    shell = e.write("web/owa/auth/errorEE.aspx", lib.CHOPPER, mtime_ns=None)
+    r = e.run("check", exe=fexe, expect_rc=1 | 4 | 8, env=faults("busy:*locked.aspx"))
+    eq(lib.kinds_by_path(r.report),
+       {locked: {"error"}, config: {"changed"}, shell: {"added", "webshell"}},
+       "findings by path")
+    check_error(r.report, locked, "EXS_BUSY")
+    # A locked shell cannot be judged; the readable one still is.
+    r = e.run("scan", exe=fexe, expect_rc=8, env=faults("busy:*locked.aspx;busy:*/web/web.config"))
+    eq(lib.kinds_by_path(r.report),
+       {locked: {"error"}, config: {"error"}, shell: {"webshell"}}, "scan findings by path")
+    check_error(r.report, config, "EXS_BUSY")
+
+
+@tests.case
+def vanished_file_is_not_removed(e):
+    fexe = fault_exe(e)
+    e.populate(4)
+    gone = e.path("web/owa/scripts/owa.3.js")
+    really_gone = e.path("Bin/Microsoft.Exchange.Part1.dll")
+    e.run("init", json_report=False, expect_rc=0)
+    os.unlink(really_gone)
+    r = e.run("check", exe=fexe, expect_rc=2, env=faults("vanish:*owa.3.js"))
+    eq(lib.kinds_by_path(r.report), {gone: {"error"}, really_gone: {"removed"}},
+       "findings by path")
+    check_error(r.report, gone, "EXS_NOENT")
+
+
+@tests.case
+def read_error_mid_file(e):
+    fexe = fault_exe(e)
+    e.populate(4)
+    bad = e.write("Bin/bad.dll", b"MZ" + os.urandom(1 << 20))
+    e.run("init", json_report=False, expect_rc=0)
+    r = e.run("check", exe=fexe, expect_rc=0, env=faults("ioerr:*bad.dll"))
+    eq(lib.kinds_by_path(r.report), {bad: {"error"}}, "findings by path")
+    check_error(r.report, bad, "EXS_IO")
+
+
+@tests.case
+def unreadable_folder_hides_nothing(e):
+    fexe = fault_exe(e)
+    e.populate(4)
+    folder = e.path("web/secret-area")
+    for i in range(3):
+        e.write(f"web/secret-area/page{i}.aspx", lib.benign_aspx(f"S{i}"))
+    e.run("init", json_report=False, expect_rc=0)
+    r = e.run("check", exe=fexe, expect_rc=0, env=faults("access:*/secret-area"))
+    eq(lib.kinds_by_path(r.report), {folder: {"error"}},
+       "findings by path (its files must not be reported removed)")
+    check_error(r.report, folder, "EXS_ACCESS")
+
+
+if __name__ == "__main__":
+    sys.exit(tests.main(sys.argv))

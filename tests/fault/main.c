@@ -1,0 +1,17 @@
+/* main.c -- exsweep on the fault-injecting platform, for the e2e tests.
+ *
+ * The same CLI as the real binary; only the platform table differs (see
+ * fault_platform.c for EXSWEEP_FAULTS). Exits 99 when the fault rules are
+ * malformed, a code exsweep itself never uses.
+ */
+#include "cli/cli.h"
+#include "fault_platform.h"
+
+int main(int argc, char **argv)
+{
+	const struct exs_platform *plat = fault_platform();
+
+	if (!plat)
+		return 99;
+	return exs_cli_main(argc, argv, plat);
+}
