@@ -73,7 +73,7 @@ rule ExSweep_ASP_BinaryRead_Decrypt_Execute
         $br = /Request\s*\.\s*BinaryRead\s*\(/ nocase
         $x1 = /\bxor\b/ nocase
         $x2 = /(ascb|midb)\s*\(/ nocase
-        $sink = /[\s:(>](eval|execute|executeglobal)[ \t(]{1,4}[a-z_(]/ nocase
+        $sink = /[\s:(>%](eval|execute|executeglobal)[ \t(]{1,4}[a-z_(]/ nocase
     condition:
         $br and $x1 and $x2 and $sink
 }

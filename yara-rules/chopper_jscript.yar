@@ -50,17 +50,17 @@ rule ExSweep_Chopper_JScript_Server_Eval
         author = "exsweep"
     strings:
         // <%@ Page Language="Jscript" %>, <%@ LANGUAGE=JavaScript %>
-        $ctx1 = /<%\s*@\s*(Page\s[^>]{0,200})?Language\s*=\s*[^A-Za-z>]{0,4}(JScript|JS|JavaScript)\b/ nocase
+        $ctx1 = /<\s?%\s*@\s*(Page\s[^>]{0,200})?Language\s*=\s*[^A-Za-z>]{0,4}(JScript|JS|JavaScript)\b/ nocase
         // <script runat="server" language="JScript">, either attribute order
         $ctx2 = /<script\s[^>]{0,120}runat\s*=\s*[^A-Za-z>]{0,2}server[^>]{0,120}language\s*=\s*[^A-Za-z>]{0,2}(jscript|javascript|js)\b/ nocase
         $ctx3 = /<script\s[^>]{0,120}language\s*=\s*[^A-Za-z>]{0,2}(jscript|javascript|js)\b[^>]{0,120}runat\s*=\s*[^A-Za-z>]{0,2}server/ nocase
-        $req = /Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/
+        $req = /Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase
         $ev_call = /\beval\s*\(/
         // eval used as a value: {'E': eval}, var f = eval;, return eval
         $ev_alias1 = /[:=,(]\s*eval\s*[,;})\r\n]/
         $ev_alias2 = /return\s+eval\b/
         // eval(code, option): only JScript.NET takes a second (security) argument
-        $ev_two = /\beval\s*\([\w.$\[\]"'\/* \t-]{1,80},[\s\/*-]{0,20}[\w"'$]/
+        $ev_two = /\beval\s*\([\w.$\[\]"'\/* \t-]{1,80},[^);]/
     condition:
         any of ($ctx*) and
         ( $ev_two or ($req and ($ev_call or any of ($ev_alias*))) )
