@@ -552,6 +552,19 @@ static void test_syntax_errors(void)
 	ASSERT_STR_EQ(err.where, "t.ini:3");
 	ASSERT_STR_EQ(err.detail,
 		      "indented line continues threads, which takes one value");
+	/* Indented settings after a list key would become paths: refused. */
+	ASSERT_EQ(load(&cfg, "[scan]\nroot = /a\n  threads = 4\n", &err),
+		  EXS_CONFIG);
+	ASSERT_STR_EQ(err.where, "t.ini:3");
+	ASSERT_STR_EQ(err.detail, "indented line 'threads = 4' would add to "
+				  "root: remove the indentation");
+	ASSERT_EQ(load(&cfg, "[scan]\nexclude = a\n\n  [yara]\n", &err),
+		  EXS_CONFIG);
+	ASSERT_STR_EQ(err.where, "t.ini:4");
+	ASSERT_EQ(load(&cfg, "[scan]\nexclude = a\n  x=y\n  [b\n", &err),
+		  EXS_OK);
+	ASSERT_EQ(cfg.excludes.count, 3);
+	ASSERT_STR_EQ(cfg.excludes.items[1], "x=y");
 	/* An indented key right after a section header is a key, as in inih. */
 	ASSERT_EQ(load(&cfg, "[scan]\n  threads = 3\n", &err), EXS_OK);
 	ASSERT_EQ(cfg.threads, 3);
