@@ -529,7 +529,7 @@ static char *find_stop(char *s, const char *chars)
 static void classify_line(struct config_parse *p, char *line)
 {
 	char *start = line;
-	if (p->line == 1 && !memcmp(start, "\xEF\xBB\xBF", 3))
+	if (p->line == 1 && !strncmp(start, "\xEF\xBB\xBF", 3))
 		start += 3; /* inih skips a UTF-8 byte order mark */
 	char *first = start;
 	while (is_blank(*start))
@@ -591,9 +591,10 @@ static char *config_read_line(char *str, int num, void *stream)
 	p->line++;
 	p->pos += consumed;
 	if (content > limit) {
+		/* %lu, not %zu: mingw checks formats against msvcrt's printf */
 		parse_fail(p, p->line, EXS_CONFIG,
-			   "line is too long: %zu bytes, at most %zu", content,
-			   limit);
+			   "line is too long: %lu bytes, at most %lu",
+			   (unsigned long)content, (unsigned long)limit);
 		return NULL;
 	}
 	memcpy(str, start, content);
@@ -624,6 +625,25 @@ static void clean_value(const char *value, char *buf, size_t cap)
 		len = cap - 1;
 	memcpy(buf, value, len);
 	buf[len] = '\0';
+}
+
+/* An indented "[yara]" or "threads = 4" after a list key would, by inih's
+ * rules, silently become one more path in the list; refuse it instead. */
+static int looks_like_setting(const char *value)
+{
+	if (value[0] == '[')
+		return strchr(value, ']') != NULL;
+	const char *equals = strchr(value, '=');
+	if (!equals)
+		return 0;
+	size_t len = (size_t)(equals - value);
+	while (len && is_blank(value[len - 1]))
+		len--;
+	for (size_t i = 0; i < KEY_COUNT; i++)
+		if (strlen(key_specs[i].name) == len &&
+		    !memcmp(key_specs[i].name, value, len))
+			return 1;
+	return 0;
 }
 
 static int config_handle(void *user, const char *section, const char *name,
@@ -662,6 +682,10 @@ static int config_handle(void *user, const char *section, const char *name,
 		p->list_seen[index] = 1;
 	}
 	clean_value(value ? value : "", clean, sizeof(clean));
+	if (p->kind == LINE_CONTINUATION && looks_like_setting(clean))
+		return parse_fail(p, p->line, EXS_CONFIG,
+				  "indented line '%s' would add to %s: remove "
+				  "the indentation", clean, name);
 	int status = key_apply(p->cfg, k, clean, detail, sizeof(detail));
 	if (status == EXS_NOMEM)
 		return parse_fail(p, p->line, EXS_NOMEM, "out of memory");
@@ -1040,8 +1064,8 @@ int exs_config_write_sample(int (*write)(void *ctx, const char *text,
 		put_section(&w, k, &section);
 		put(&w, "\n");
 		put_wrapped(&w, "; ", "; ", k->help);
-		if (k->type == KEY_BOOL && k->offset ==
-		    offsetof(struct exs_config, default_excludes)) {
+		/* The built-in list goes under the key that switches it. */
+		if (k->offset == offsetof(struct exs_config, default_excludes)) {
 			for (size_t j = 0; exs_default_excludes[j]; j++) {
 				snprintf(line, sizeof(line), "%s: %s",
 					 exs_default_excludes[j],
