@@ -58,8 +58,11 @@ static const char schema_sql[] =
 static int db_fail(struct exs_error *err, int status, sqlite3 *db,
 		   const char *op, const char *path)
 {
-	return exs_failf(err, status, db ? sqlite3_extended_errcode(db) : 0, op,
-			 path, "%s", db ? sqlite3_errmsg(db) : "sqlite error");
+	/* SQLite's result codes are not OS error numbers: keep them in the
+	 * message, not in os_code. */
+	return exs_failf(err, status, 0, op, path, "%s (sqlite error %d)",
+			 db ? sqlite3_errmsg(db) : "sqlite error",
+			 db ? sqlite3_extended_errcode(db) : 0);
 }
 
 /* SQLite result codes that mean the file is not a sound database. */
@@ -89,8 +92,8 @@ static int exec(sqlite3 *db, const char *sql, const char *path,
 	if (rc != SQLITE_OK) {
 		int status = is_corrupt_code(rc) ? EXS_CORRUPT :
 			     (rc & 0xFF) == SQLITE_FULL ? EXS_NOSPACE : EXS_BASELINE;
-		exs_failf(err, status, rc, "sqlite3_exec", path, "%s",
-			  msg ? msg : sqlite3_errstr(rc));
+		exs_failf(err, status, 0, "sqlite3_exec", path,
+			  "%s (sqlite error %d)", msg ? msg : sqlite3_errstr(rc), rc);
 		sqlite3_free(msg);
 		return status;
 	}
@@ -355,12 +358,12 @@ static int verify(struct exs_store *s, struct exs_error *err)
 	 * here rather than half-way through a comparison. */
 	if (query_text(s->db, "PRAGMA quick_check", NULL, buf, sizeof(buf), &rc) ||
 	    strcmp(buf, "ok") != 0)
-		return exs_failf(err, EXS_CORRUPT, rc, "quick_check", s->path,
+		return exs_failf(err, EXS_CORRUPT, 0, "quick_check", s->path,
 				 "baseline is corrupt: %s",
 				 rc ? sqlite3_errstr(rc) : buf);
 	if (query_text(s->db, "SELECT value FROM meta WHERE key=?",
 		       "schema_version", buf, sizeof(buf), &rc))
-		return exs_failf(err, EXS_CORRUPT, rc, "sqlite3_step", s->path,
+		return exs_failf(err, EXS_CORRUPT, 0, "sqlite3_step", s->path,
 				 "not an exsweep baseline: %s", sqlite3_errstr(rc));
 	if (atoi(buf) != EXS_STORE_SCHEMA_VERSION)
 		return exs_failf(err, EXS_CORRUPT, 0, "schema", s->path,
@@ -380,7 +383,7 @@ static int verify(struct exs_store *s, struct exs_error *err)
 		   &rc);
 	s->count = strtoull(buf, NULL, 10);
 	if (rc || s->count != expected)
-		return exs_failf(err, EXS_CORRUPT, rc, "count", s->path,
+		return exs_failf(err, EXS_CORRUPT, 0, "count", s->path,
 				 "baseline holds %llu files but recorded %llu",
 				 (unsigned long long)s->count, expected);
 	return EXS_OK;
