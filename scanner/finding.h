@@ -15,6 +15,7 @@
 /* In report order. */
 enum exs_finding_kind {
 	EXS_FINDING_WEBSHELL = 0,
+	EXS_FINDING_SUSPICIOUS,  /* a heuristic, not a rule, fired */
 	EXS_FINDING_CHANGED,
 	EXS_FINDING_ADDED,
 	EXS_FINDING_REMOVED,

@@ -33,6 +33,8 @@ struct exs_item {
 	struct exs_error scan_err;
 	struct exs_hit *hits;        /* owned; a collector may take them */
 	size_t hit_count;
+	struct exs_hit *suspicious;  /* heuristic hits, owned likewise */
+	size_t suspicious_count;
 };
 
 struct exs_item *exs_item_new(const char *path, size_t len);

@@ -162,6 +162,7 @@ static void finding(struct writer *w, const struct exs_finding *f)
 	path_fields(w, f->path, f->path_len);
 	switch (f->kind) {
 	case EXS_FINDING_WEBSHELL:
+	case EXS_FINDING_SUSPICIOUS:
 		if (f->has_new) {
 			exs_hex(f->new_rec.sha256, EXS_SHA256_LEN, hex);
 			exs_buf_printf(&w->buf, ",\"sha256\":\"%s\",\"size\":%" PRIu64,
@@ -251,13 +252,15 @@ int exs_report_json(const struct exs_run *run, const struct exs_sink *out)
 		       ",\"counts\":{\"files\":%" PRIu64 ",\"bytes\":%" PRIu64
 		       ",\"scanned\":%" PRIu64 ",\"added\":%" PRIu64
 		       ",\"removed\":%" PRIu64 ",\"changed\":%" PRIu64
-		       ",\"webshell\":%" PRIu64 ",\"error\":%" PRIu64
+		       ",\"webshell\":%" PRIu64 ",\"suspicious\":%" PRIu64
+		       ",\"error\":%" PRIu64
 		       ",\"skipped\":%" PRIu64 "}",
 		       run->files, run->bytes, run->scanned,
 		       run->counts[EXS_FINDING_ADDED],
 		       run->counts[EXS_FINDING_REMOVED],
 		       run->counts[EXS_FINDING_CHANGED],
 		       run->counts[EXS_FINDING_WEBSHELL],
+		       run->counts[EXS_FINDING_SUSPICIOUS],
 		       run->counts[EXS_FINDING_ERROR], run->skipped);
 	exs_buf_printf(&w.buf, ",\"exit_code\":%d,", run->exit_code);
 	string_array(&w, "warnings", &run->warnings);

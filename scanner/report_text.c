@@ -17,7 +17,7 @@
 #define LIST_CUT 50
 
 static const char *const kind_labels[EXS_FINDING_KIND_COUNT] = {
-	"WEBSHELL", "CHANGED", "ADDED", "REMOVED", "ERROR",
+	"WEBSHELL", "SUSPECT", "CHANGED", "ADDED", "REMOVED", "ERROR",
 };
 
 static void human_bytes(uint64_t n, char *buf, size_t cap)
@@ -41,6 +41,7 @@ static void finding_line(struct exs_buf *b, const struct exs_finding *f)
 	exs_text_escape(b, f->path, f->path_len);
 	switch (f->kind) {
 	case EXS_FINDING_WEBSHELL:
+	case EXS_FINDING_SUSPICIOUS:
 		exs_buf_putc(b, '\n');
 		for (size_t i = 0; i < f->hit_count; i++) {
 			const struct exs_hit *h = &f->hits[i];
@@ -94,7 +95,7 @@ int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 	size_t shown[EXS_FINDING_KIND_COUNT] = { 0 };
 	for (size_t i = 0; i < run->finding_count; i++) {
 		const struct exs_finding *f = &run->findings[i];
-		if (!verbose && f->kind != EXS_FINDING_WEBSHELL &&
+		if (!verbose && f->kind > EXS_FINDING_SUSPICIOUS &&
 		    shown[f->kind] >= LIST_CUT) {
 			shown[f->kind]++;
 			continue;
@@ -103,7 +104,7 @@ int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 		finding_line(&b, f);
 	}
 	for (int k = 0; k < EXS_FINDING_KIND_COUNT; k++)
-		if (shown[k] > LIST_CUT && !verbose && k != EXS_FINDING_WEBSHELL)
+		if (shown[k] > LIST_CUT && !verbose && k > EXS_FINDING_SUSPICIOUS)
 			exs_buf_printf(&b, "          ... and %zu more %s "
 				       "(all in the JSON report)\n",
 				       shown[k] - LIST_CUT,
@@ -111,10 +112,11 @@ int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 	for (size_t i = 0; i < run->warnings.count; i++)
 		exs_buf_printf(&b, "warning: %s\n", run->warnings.items[i]);
 	exs_buf_printf(&b, "summary: %" PRIu64 " webshell, %" PRIu64
-		       " changed, %" PRIu64 " added, %" PRIu64 " removed, %"
+		       " suspicious, %" PRIu64 " changed, %" PRIu64 " added, %" PRIu64 " removed, %"
 		       PRIu64 " errors, %" PRIu64 " skipped (links, FIFOs, "
 		       "devices); exit code %d\n",
 		       run->counts[EXS_FINDING_WEBSHELL],
+		       run->counts[EXS_FINDING_SUSPICIOUS],
 		       run->counts[EXS_FINDING_CHANGED],
 		       run->counts[EXS_FINDING_ADDED],
 		       run->counts[EXS_FINDING_REMOVED],

@@ -8,6 +8,7 @@ const char *exs_finding_kind_name(enum exs_finding_kind kind)
 {
 	switch (kind) {
 	case EXS_FINDING_WEBSHELL: return "webshell";
+	case EXS_FINDING_SUSPICIOUS: return "suspicious";
 	case EXS_FINDING_CHANGED: return "changed";
 	case EXS_FINDING_ADDED: return "added";
 	case EXS_FINDING_REMOVED: return "removed";
@@ -115,7 +116,9 @@ int exs_run_finding_bits(const struct exs_run *run)
 		bits |= 2;
 	if (run->counts[EXS_FINDING_CHANGED])
 		bits |= 4;
-	if (run->counts[EXS_FINDING_WEBSHELL])
+	/* Suspicious findings share the webshell bit: a scheduled task must
+	 * not stay silent about a script where none belongs. */
+	if (run->counts[EXS_FINDING_WEBSHELL] || run->counts[EXS_FINDING_SUSPICIOUS])
 		bits |= 8;
 	return bits;
 }

@@ -189,6 +189,16 @@ static void process_file(struct worker *wk, struct exs_item *it)
 		return;
 	if (buffered && wk->data.len == total) {
 		yara_scan(wk, it);
+		/* In check, an unchanged file was judged when it was
+		 * accepted into the baseline: only new content is. */
+		if (s->heuristics &&
+		    (s->mode != EXS_SWEEP_CHECK || !it->has_old || it->diff) &&
+		    exs_heuristics_check(s->heuristics, it->path, it->path_len,
+					 (const unsigned char *)wk->data.data,
+					 wk->data.len, &it->suspicious,
+					 &it->suspicious_count) != EXS_OK)
+			it->scan_status = exs_fail(&it->scan_err, EXS_NOMEM, 0,
+						   "heuristics", it->path);
 	} else {
 		it->scan_status = exs_failf(&it->scan_err, EXS_LIMIT, 0, "scan",
 					    it->path,

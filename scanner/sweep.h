@@ -18,6 +18,7 @@
 
 #include "item.h"
 #include "platform.h"
+#include "heuristics.h"
 #include "rules.h"
 #include "store.h"
 #include "walk.h"
@@ -45,6 +46,7 @@ struct exs_sweep {
 	uint64_t yara_max_size;
 	unsigned yara_timeout;
 	struct exs_rules *rules;             /* NULL: no YARA */
+	const struct exs_heuristics *heuristics; /* NULL: none */
 	struct exs_store *baseline;          /* check mode */
 	/* Called on the calling thread for each item; it may take item->hits
 	 * (set them NULL). A nonzero return stops the sweep and is returned. */

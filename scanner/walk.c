@@ -30,6 +30,7 @@ void exs_item_free(struct exs_item *item)
 		return;
 	free(item->path);
 	free(item->hits);
+	free(item->suspicious);
 	free(item);
 }
 

@@ -374,6 +374,22 @@ int exs_cli_collect_common(struct exs_run *run, struct exs_item *item,
 			item->hit_count = 0;
 		}
 	}
+	if (!rc && item->suspicious_count) {
+		struct exs_finding f;
+		memset(&f, 0, sizeof(f));
+		f.kind = EXS_FINDING_SUSPICIOUS;
+		f.path = item->path;
+		f.path_len = item->path_len;
+		f.has_new = 1;
+		f.new_rec = item->rec;
+		f.hits = item->suspicious;
+		f.hit_count = item->suspicious_count;
+		rc = exs_run_add(run, &f);
+		if (!rc) {
+			item->suspicious = NULL;
+			item->suspicious_count = 0;
+		}
+	}
 	if (!rc && item->scan_status)
 		rc = exs_cli_add_error(run, item->path, item->path_len,
 				       &item->scan_err);

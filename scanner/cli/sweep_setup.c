@@ -64,7 +64,13 @@ int exs_setup_sweep(struct exs_cli *cli, struct exs_setup *st,
 	};
 	run->roots = &st->walk_roots;
 	run->web_roots = st->web_roots;
-	int rc = exs_sweep_run(&sw, err);
+	struct exs_heuristics *heuristics = NULL;
+	int rc = exs_heuristics_load(cli->plat->path_separator, &heuristics, err);
+	if (rc)
+		return rc;
+	sw.heuristics = heuristics;
+	rc = exs_sweep_run(&sw, err);
+	exs_heuristics_free(heuristics);
 	run->files = sw.files;
 	run->bytes = sw.bytes;
 	run->scanned = sw.scanned;
