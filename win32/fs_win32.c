@@ -11,6 +11,10 @@
  *  - Every open passes FILE_FLAG_OPEN_REPARSE_POINT and refuses the handle if
  *    it is a reparse point: junctions, symlinks and mount points are reported,
  *    never followed, and attributes are read from the handle that is hashed.
+ *    Any reparse point counts as a link, also those that are not names
+ *    (deduplicated, WOF-compressed or cloud placeholder files): they are
+ *    reported as links rather than hashed, until the walk learns to read
+ *    them by tag (IsReparseTagNameSurrogate).
  *  - FILE_FLAG_BACKUP_SEMANTICS lets a process that holds SeBackupPrivilege
  *    (SYSTEM, a scheduled task) read past ACLs, and opens directories.
  */
@@ -158,6 +162,29 @@ static int private_security(int for_directory, SECURITY_ATTRIBUTES *sa,
 	sa->nLength = sizeof(*sa);
 	sa->lpSecurityDescriptor = *sd;
 	sa->bInheritHandle = FALSE;
+	return EXS_OK;
+}
+
+/* Puts the DACL of a private_security descriptor on an object that already
+ * existed, which CreateFileW and CreateDirectoryW leave as they found it:
+ * whoever made C:\ProgramData\exsweep first (any user may) must not keep
+ * write access to the baseline beside it. The handle needs WRITE_DAC. The
+ * owner is left alone; an owner can always take write access back, so a
+ * hostile owner is for the caller to notice. */
+static int apply_private_dacl(HANDLE h, PSECURITY_DESCRIPTOR sd,
+			      const char *path, struct exs_error *err)
+{
+	BOOL present = FALSE, defaulted = FALSE;
+	PACL dacl = NULL;
+	if (!GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted))
+		return exs_win32_fail(err, GetLastError(),
+				      "GetSecurityDescriptorDacl", path);
+	DWORD code = SetSecurityInfo(h, SE_FILE_OBJECT,
+				     DACL_SECURITY_INFORMATION |
+					     PROTECTED_DACL_SECURITY_INFORMATION,
+				     NULL, NULL, dacl, NULL);
+	if (code != ERROR_SUCCESS)
+		return exs_win32_fail(err, code, "SetSecurityInfo", path);
 	return EXS_OK;
 }
 
@@ -431,20 +458,9 @@ int exs_win32_file_create(const char *path, unsigned flags,
 	free(wpath);
 	if (rc == EXS_OK)
 		rc = check_plain_handle(h, path, err);
-	/* CreateFileW ignores the descriptor when the file already existed;
-	 * a private file must not keep someone else's ACL. */
-	if (rc == EXS_OK && security && create_code == ERROR_ALREADY_EXISTS) {
-		BOOL present = FALSE, defaulted = FALSE;
-		PACL dacl = NULL;
-		GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted);
-		DWORD code = SetSecurityInfo(
-			h, SE_FILE_OBJECT,
-			DACL_SECURITY_INFORMATION |
-				PROTECTED_DACL_SECURITY_INFORMATION,
-			NULL, NULL, dacl, NULL);
-		if (code != ERROR_SUCCESS)
-			rc = exs_win32_fail(err, code, "SetSecurityInfo", path);
-	}
+	/* CreateFileW ignores the descriptor when the file already existed. */
+	if (rc == EXS_OK && security && create_code == ERROR_ALREADY_EXISTS)
+		rc = apply_private_dacl(h, sd, path, err);
 	LocalFree(sd);
 	if (rc) {
 		if (h != INVALID_HANDLE_VALUE)
@@ -570,6 +586,37 @@ static size_t verbatim_root_end(const wchar_t *w)
 	return i;
 }
 
+/* dir_create found path already there: fine if it is a directory, as with
+ * mkdir -p, and then made private when asked; not if it is a file or a
+ * junction someone put there. private_sd is NULL unless asked. */
+static int check_existing_directory(const wchar_t *wpath,
+				    PSECURITY_DESCRIPTOR private_sd,
+				    const char *path, struct exs_error *err)
+{
+	HANDLE h;
+	DWORD access = private_sd ? READ_CONTROL | WRITE_DAC
+				  : FILE_READ_ATTRIBUTES;
+	int rc = create_file(wpath, access, OPEN_EXISTING,
+			     FILE_FLAG_BACKUP_SEMANTICS |
+				     FILE_FLAG_OPEN_REPARSE_POINT,
+			     NULL, path, &h, err);
+	if (rc)
+		return rc;
+	BY_HANDLE_FILE_INFORMATION info;
+	if (!GetFileInformationByHandle(h, &info))
+		rc = exs_win32_fail(err, GetLastError(),
+				    "GetFileInformationByHandle", path);
+	else if (info.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT)
+		rc = exs_fail(err, EXS_ISLINK, 0, "CreateDirectoryW", path);
+	else if (!(info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY))
+		rc = exs_fail(err, EXS_EXISTS, ERROR_ALREADY_EXISTS,
+			      "CreateDirectoryW", path);
+	else if (private_sd)
+		rc = apply_private_dacl(h, private_sd, path, err);
+	CloseHandle(h);
+	return rc;
+}
+
 static int create_one_directory(wchar_t *wpath, size_t cut,
 				SECURITY_ATTRIBUTES *security, DWORD *code)
 {
@@ -622,21 +669,8 @@ int exs_win32_dir_create(const char *path, unsigned flags,
 		if (!create_one_directory(wpath, cut, security, &code))
 			goto fail;
 	}
-	if (code == ERROR_ALREADY_EXISTS) {
-		/* Fine if it is a directory, as with mkdir -p; not if a file
-		 * or a junction someone put there. */
-		DWORD attributes = GetFileAttributesW(wpath);
-		if (attributes == INVALID_FILE_ATTRIBUTES) {
-			code = GetLastError();
-			goto fail;
-		}
-		if (attributes & FILE_ATTRIBUTE_REPARSE_POINT)
-			rc = exs_fail(err, EXS_ISLINK, 0, "CreateDirectoryW",
-				      path);
-		else if (!(attributes & FILE_ATTRIBUTE_DIRECTORY))
-			rc = exs_fail(err, EXS_EXISTS, ERROR_ALREADY_EXISTS,
-				      "CreateDirectoryW", path);
-	}
+	if (code == ERROR_ALREADY_EXISTS)
+		rc = check_existing_directory(wpath, sd, path, err);
 	LocalFree(sd);
 	free(wpath);
 	return rc;
@@ -656,7 +690,11 @@ int exs_win32_dir_open(const char *path, struct exs_dir **out,
 	if (rc)
 		return rc;
 
-	/* FindFirstFileExW would list a junction's target: look first. */
+	/* FindFirstFileExW would list a junction's target: look first. A
+	 * junction swapped in between this look and the listing would still
+	 * be listed; closing that window means listing through a handle
+	 * opened with OPEN_REPARSE_POINT (GetFileInformationByHandleEx with
+	 * FileIdBothDirectoryInfo), a later step. */
 	DWORD attributes = GetFileAttributesW(wpath);
 	if (attributes == INVALID_FILE_ATTRIBUTES) {
 		DWORD code = GetLastError();

@@ -359,7 +359,7 @@ static int win32_place(enum exs_place which, char *buf, size_t cap,
 					 &len);
 	free(full);
 	if (rc)
-		return exs_fail(err, rc, 0, "SHGetKnownFolderPath", NULL);
+		return exs_fail(err, rc, 0, "place", NULL);
 	return EXS_OK;
 }
 
