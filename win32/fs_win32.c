@@ -124,6 +124,9 @@ static int file_wrap(HANDLE h, const char *path, struct exs_file **out,
 static int check_plain_handle(HANDLE h, const char *path,
 			      struct exs_error *err)
 {
+	/* FILE_TYPE_UNKNOWN is also a failure, told apart only by the error,
+	 * which CreateFileW may have left set (ERROR_ALREADY_EXISTS). */
+	SetLastError(NO_ERROR);
 	DWORD type = GetFileType(h);
 	if (type != FILE_TYPE_DISK) {
 		DWORD code = type == FILE_TYPE_UNKNOWN ? GetLastError() : 0;
@@ -322,8 +325,8 @@ static int stat_handle(HANDLE h, const char *path, struct exs_stat *out,
 		info.ftLastWriteTime.dwLowDateTime);
 	out->link_count = info.nNumberOfLinks;
 
-	/* ChangeTime moves on any metadata change and, unlike LastWriteTime,
-	 * cannot be set through Win32: timestomping shows here. */
+	/* ChangeTime moves on any data or metadata change, and SetFileTime,
+	 * which most timestomping uses to fake LastWriteTime, cannot set it. */
 	FILE_BASIC_INFO basic;
 	if (GetFileInformationByHandleEx(h, FileBasicInfo, &basic,
 					 sizeof(basic)))
