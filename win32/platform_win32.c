@@ -2,8 +2,8 @@
  * process and machine calls (clocks, console, environment, places).
  *
  * Divisions: the error map, the process and the machine, the table. Files,
- * directories and threads live in fs_win32.c and thread_win32.c; names in
- * utf16.c and path_win32.c (see platform_win32.h for the whole layout).
+ * directories and threads live in fs_win32.c, dir_win32.c and thread_win32.c;
+ * names in utf16.c and path_win32.c (platform_win32.h has the whole layout).
  */
 #include "platform_win32.h"
 

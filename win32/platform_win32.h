@@ -3,9 +3,10 @@
  * Private to win32/: the core sees only scanner/platform.h. The layer is split
  * like libuv's src/win: utf16.c converts names (WTF-8 inside, UTF-16 at the
  * boundary), path_win32.c turns a caller's path into the verbatim \\?\ form,
- * fs_win32.c does files, directories and security, thread_win32.c threads and
- * locks, and platform_win32.c the process, the machine, the error map and the
- * exs_platform table that points at all of them.
+ * fs_win32.c does files, security and dir_create, dir_win32.c directory
+ * listings, thread_win32.c threads and locks, and platform_win32.c the
+ * process, the machine, the error map and the exs_platform table that points
+ * at all of them.
  *
  * Only the wide-character ("W") Win32 API is used: the ANSI one would lose
  * every name outside the current code page.
@@ -104,6 +105,9 @@ int exs_win32_file_remove(const char *path, struct exs_error *err);
 int exs_win32_dir_create(const char *path, unsigned flags,
 			 struct exs_error *err);
 int exs_win32_file_lock(struct exs_file *f, struct exs_error *err);
+
+/* -- dir_win32.c --------------------------------------------------------- */
+
 int exs_win32_dir_open(const char *path, struct exs_dir **out,
 		       struct exs_error *err);
 int exs_win32_dir_next(struct exs_dir *d, struct exs_dirent *out,
