@@ -427,23 +427,31 @@ static int record_hit(struct exs_scanner *s, YR_SCAN_CONTEXT *context,
 	const YR_STRING *string;
 	yr_rule_strings_foreach(rule, string)
 	{
-		const YR_MATCH *match;
-		yr_string_matches_foreach(context, string, match)
-		{
-			if (h->string_count == EXS_HIT_STRINGS_MAX)
+		if (h->string_count == EXS_HIT_STRINGS_MAX)
+			break;
+		/* libyara hands out YR_MATCH records from an unaligned arena,
+		 * so each is copied out before its fields are read (reading
+		 * them in place is undefined behaviour, as UBSan reports). */
+		const YR_MATCH *at = context->matches[string->idx].head;
+		YR_MATCH m;
+		for (; at; at = m.next) {
+			memcpy(&m, at, sizeof(m));
+			if (!m.is_private)
 				break;
-			struct exs_hit_string *hs = &h->strings[h->string_count++];
-			copy_str(hs->id, sizeof(hs->id), string->identifier);
-			hs->offset = (uint64_t)(match->base + match->offset);
-			hs->length = (uint32_t)match->match_length;
-			size_t n = match->data_length > 0 ? (size_t)match->data_length : 0;
-			if (n > EXS_EXCERPT_MAX)
-				n = EXS_EXCERPT_MAX;
-			if (n)
-				memcpy(hs->excerpt, match->data, n);
-			hs->excerpt_len = (uint32_t)n;
-			break; /* the first match of each string is enough */
 		}
+		if (!at)
+			continue;
+		/* The first match of each string is enough. */
+		struct exs_hit_string *hs = &h->strings[h->string_count++];
+		copy_str(hs->id, sizeof(hs->id), string->identifier);
+		hs->offset = (uint64_t)(m.base + m.offset);
+		hs->length = (uint32_t)m.match_length;
+		size_t n = m.data_length > 0 ? (size_t)m.data_length : 0;
+		if (n > EXS_EXCERPT_MAX)
+			n = EXS_EXCERPT_MAX;
+		if (n)
+			memcpy(hs->excerpt, m.data, n);
+		hs->excerpt_len = (uint32_t)n;
 	}
 	return CALLBACK_CONTINUE;
 }
