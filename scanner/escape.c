@@ -154,6 +154,11 @@ void exs_text_escape(struct exs_buf *b, const char *s, size_t len)
 	while (i < len) {
 		unsigned char c = p[i];
 		size_t n = c >= 0x80 ? exs_utf8_sequence(p + i, len - i) : 1;
+		/* U+0080..U+009F (C2 80..C2 9F) are C1 controls, not printable:
+		 * a UTF-8 terminal acts on U+009B as CSI, like ESC [. Escape
+		 * them byte by byte, as the C0 controls are. */
+		if (n == 2 && c == 0xC2 && p[i + 1] < 0xA0)
+			n = 0;
 		if (c >= 0x80 && n) {
 			exs_buf_append(b, p + i, n);
 			i += n;

@@ -205,11 +205,13 @@ const char *exs_path_basename(const char *path, size_t len, char sep,
 void exs_path_extension(const char *base, size_t base_len, char *ext,
 			size_t cap)
 {
+	if (!cap)
+		return; /* no room even for the terminating NUL */
 	size_t dot = base_len;
 	while (dot > 0 && base[dot - 1] != '.')
 		dot--;
 	ext[0] = '\0';
-	if (dot == 0 || dot == 1 || !cap) /* no dot, or a leading-dot name */
+	if (dot == 0 || dot == 1) /* no dot, or a leading-dot name */
 		return;
 	size_t n = base_len - dot;
 	if (n >= cap)

@@ -147,10 +147,16 @@ int exs_excludes_match_ancestor(const struct exs_excludes *x, const char *path,
 	for (size_t i = 0; i < x->user_count; i++)
 		if (exs_pattern_match_ancestor(&x->user[i], path, len, x->sep))
 			return 1;
-	if (exs_in_web_root(x->web_roots, path, len, x->sep, x->case_insensitive))
+	if (!x->builtin_count)
 		return 0;
-	for (size_t i = 0; i < x->builtin_count; i++)
-		if (exs_pattern_match_ancestor(&x->builtin[i], path, len, x->sep))
+	/* Judge each folder above the entry exactly as the walk did when it
+	 * decided whether to prune it: a built-in pattern counts only for a
+	 * folder that is neither in a web root nor holds one. Testing the
+	 * whole path at once would call a file below such a folder excluded
+	 * although the walk visits it, and its removal would go unreported. */
+	for (size_t end = len; end > 1; end--)
+		if (path[end - 1] == x->sep &&
+		    exs_excludes_match(x, path, end - 1, 1))
 			return 1;
 	return 0;
 }
