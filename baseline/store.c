@@ -1,0 +1,585 @@
+/* store.c -- the baseline as a SQLite database (see store.h).
+ *
+ * Divisions: helpers, building a new baseline, opening and verifying one,
+ * per-thread lookups, seen-marking and the removed-files query.
+ *
+ * Building uses journal_mode=OFF and synchronous=OFF: the file is private
+ * until the final rename, a crash only leaves a stale PATH.new, and the
+ * whole file is fsynced once before it is swapped in. That makes init as
+ * fast as SQLite can append, without giving up the crash guarantee.
+ */
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#define BATCH_ROWS 20000
+
+struct exs_store {
+	const struct exs_platform *plat;
+	sqlite3 *db;
+	char *path;      /* the baseline */
+	char *tmp_path;  /* PATH.new while building, NULL when reading */
+	sqlite3_stmt *insert;
+	sqlite3_stmt *insert_seen;
+	unsigned pending;       /* rows in the open transaction */
+	int in_transaction;
+	uint64_t count;
+};
+
+struct exs_store_reader {
+	sqlite3 *db;
+	sqlite3_stmt *lookup;
+};
+
+static const char schema_sql[] =
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+	" WITHOUT ROWID;"
+	"CREATE TABLE files("
+	" path BLOB PRIMARY KEY,"
+	" node INTEGER NOT NULL,"
+	" size INTEGER NOT NULL,"
+	" mtime_ns INTEGER NOT NULL,"
+	" ctime_ns INTEGER NOT NULL,"
+	" mode INTEGER NOT NULL,"
+	" owner TEXT NOT NULL,"
+	" volume_id INTEGER NOT NULL,"
+	" file_id INTEGER NOT NULL,"
+	" link_count INTEGER NOT NULL,"
+	" sha256 BLOB NOT NULL,"
+	" security_sha256 BLOB"
+	") WITHOUT ROWID;";
+
+/* ---- Helpers ------------------------------------------------------------ */
+
+static int db_fail(struct exs_error *err, int status, sqlite3 *db,
+		   const char *op, const char *path)
+{
+	/* SQLite's result codes are not OS error numbers: keep them in the
+	 * message, not in os_code. */
+	return exs_failf(err, status, 0, op, path, "%s (sqlite error %d)",
+			 db ? sqlite3_errmsg(db) : "sqlite error",
+			 db ? sqlite3_extended_errcode(db) : 0);
+}
+
+/* SQLite result codes that mean the file is not a sound database. */
+static int is_corrupt_code(int rc)
+{
+	rc &= 0xFF;
+	return rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB ||
+	       rc == SQLITE_FORMAT || rc == SQLITE_EMPTY;
+}
+
+static char *concat(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	char *s = malloc(la + lb + 1);
+	if (s) {
+		memcpy(s, a, la);
+		memcpy(s + la, b, lb + 1);
+	}
+	return s;
+}
+
+static int exec(sqlite3 *db, const char *sql, const char *path,
+		struct exs_error *err)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		int status = is_corrupt_code(rc) ? EXS_CORRUPT :
+			     (rc & 0xFF) == SQLITE_FULL ? EXS_NOSPACE : EXS_BASELINE;
+		exs_failf(err, status, 0, "sqlite3_exec", path,
+			  "%s (sqlite error %d)", msg ? msg : sqlite3_errstr(rc), rc);
+		sqlite3_free(msg);
+		return status;
+	}
+	return EXS_OK;
+}
+
+static void free_store(struct exs_store *s)
+{
+	if (!s)
+		return;
+	sqlite3_finalize(s->insert);
+	sqlite3_finalize(s->insert_seen);
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s->tmp_path);
+	free(s);
+}
+
+/* ---- Building a new baseline -------------------------------------------- */
+
+int exs_store_create(const struct exs_platform *plat, const char *path,
+		     int force, struct exs_store **out, struct exs_error *err)
+{
+	struct exs_stat st;
+	struct exs_error ignored;
+	if (plat->path_stat(path, &st, &ignored) == EXS_OK && !force)
+		return exs_failf(err, EXS_EXISTS, 0, "create", path,
+				 "a baseline already exists (use --force to "
+				 "replace it)");
+
+	struct exs_store *s = calloc(1, sizeof(*s));
+	if (!s)
+		return exs_fail(err, EXS_NOMEM, 0, "malloc", path);
+	s->plat = plat;
+	s->path = concat(path, "");
+	s->tmp_path = concat(path, ".new");
+	if (!s->path || !s->tmp_path) {
+		free_store(s);
+		return exs_fail(err, EXS_NOMEM, 0, "malloc", path);
+	}
+	/* A PATH.new left by a killed run is garbage: start afresh. */
+	plat->file_remove(s->tmp_path, &ignored);
+
+	/* Create the file through the platform first, so that it is private
+	 * (root/SYSTEM only) before SQLite writes a byte into it. */
+	struct exs_file *f;
+	int rc = plat->file_create(s->tmp_path,
+				   EXS_CREATE_EXCLUSIVE | EXS_CREATE_PRIVATE, &f,
+				   err);
+	if (rc) {
+		free_store(s);
+		return rc;
+	}
+	plat->file_close(f);
+
+	rc = sqlite3_open_v2(s->tmp_path, &s->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		db_fail(err, EXS_BASELINE, s->db, "sqlite3_open", s->tmp_path);
+		plat->file_remove(s->tmp_path, &ignored);
+		free_store(s);
+		return EXS_BASELINE;
+	}
+	rc = exec(s->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+			 " PRAGMA locking_mode=EXCLUSIVE;", s->tmp_path, err);
+	if (!rc)
+		rc = exec(s->db, schema_sql, s->tmp_path, err);
+	if (!rc && sqlite3_prepare_v2(s->db,
+			"INSERT OR REPLACE INTO files VALUES"
+			"(?,?,?,?,?,?,?,?,?,?,?,?)", -1, &s->insert, NULL))
+		rc = db_fail(err, EXS_BASELINE, s->db, "sqlite3_prepare",
+			     s->tmp_path);
+	if (rc) {
+		exs_store_abort(s);
+		return rc;
+	}
+	char version[16];
+	snprintf(version, sizeof(version), "%d", EXS_STORE_SCHEMA_VERSION);
+	rc = exs_store_set_meta(s, "schema_version", version, err);
+	if (rc) {
+		exs_store_abort(s);
+		return rc;
+	}
+	*out = s;
+	return EXS_OK;
+}
+
+int exs_store_set_meta(struct exs_store *s, const char *key,
+		       const char *value, struct exs_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db,
+			"INSERT OR REPLACE INTO meta VALUES(?,?)", -1, &st, NULL))
+		return db_fail(err, EXS_BASELINE, s->db, "sqlite3_prepare",
+			       s->tmp_path);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(err, (rc & 0xFF) == SQLITE_FULL ? EXS_NOSPACE
+							       : EXS_BASELINE,
+			       s->db, "sqlite3_step", s->tmp_path);
+	return EXS_OK;
+}
+
+static int begin_batch(struct exs_store *s, struct exs_error *err)
+{
+	if (s->in_transaction)
+		return EXS_OK;
+	int rc = exec(s->db, "BEGIN", s->tmp_path, err);
+	if (!rc)
+		s->in_transaction = 1;
+	s->pending = 0;
+	return rc;
+}
+
+static int end_batch(struct exs_store *s, struct exs_error *err)
+{
+	if (!s->in_transaction)
+		return EXS_OK;
+	s->in_transaction = 0;
+	return exec(s->db, "COMMIT", s->tmp_path ? s->tmp_path : s->path, err);
+}
+
+int exs_store_add(struct exs_store *s, const char *path, size_t path_len,
+		  const struct exs_record *rec, struct exs_error *err)
+{
+	int rc = begin_batch(s, err);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = s->insert;
+	sqlite3_bind_blob(st, 1, path, (int)path_len, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, (int)rec->st.node);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)rec->st.size);
+	sqlite3_bind_int64(st, 4, rec->st.mtime_ns);
+	sqlite3_bind_int64(st, 5, rec->st.ctime_ns);
+	sqlite3_bind_int64(st, 6, rec->st.mode);
+	sqlite3_bind_text(st, 7, rec->st.owner, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)rec->st.volume_id);
+	sqlite3_bind_int64(st, 9, (sqlite3_int64)rec->st.file_id);
+	sqlite3_bind_int64(st, 10, rec->st.link_count);
+	sqlite3_bind_blob(st, 11, rec->sha256, EXS_SHA256_LEN, SQLITE_STATIC);
+	if (rec->has_security)
+		sqlite3_bind_blob(st, 12, rec->security_sha256, EXS_SHA256_LEN,
+				  SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 12);
+	int step = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (step != SQLITE_DONE)
+		return db_fail(err, (step & 0xFF) == SQLITE_FULL ? EXS_NOSPACE
+								 : EXS_BASELINE,
+			       s->db, "sqlite3_step", s->tmp_path);
+	s->count++;
+	if (++s->pending >= BATCH_ROWS)
+		return end_batch(s, err);
+	return EXS_OK;
+}
+
+int exs_store_commit(struct exs_store *s, struct exs_error *err)
+{
+	const struct exs_platform *plat = s->plat;
+	struct exs_error ignored;
+	char count[32];
+	snprintf(count, sizeof(count), "%llu", (unsigned long long)s->count);
+	int rc = begin_batch(s, err);
+	if (!rc)
+		rc = exs_store_set_meta(s, "file_count", count, err);
+	if (!rc)
+		rc = exs_store_set_meta(s, "complete", "1", err);
+	if (!rc)
+		rc = end_batch(s, err);
+	if (rc) {
+		exs_store_abort(s);
+		return rc;
+	}
+	sqlite3_finalize(s->insert);
+	s->insert = NULL;
+	if (sqlite3_close(s->db) != SQLITE_OK) {
+		rc = db_fail(err, EXS_BASELINE, s->db, "sqlite3_close", s->tmp_path);
+		exs_store_abort(s);
+		return rc;
+	}
+	s->db = NULL;
+
+	/* Durable before visible: sync the data, then rename over the old
+	 * baseline, then sync the directory (inside file_replace). */
+	struct exs_file *f;
+	rc = plat->file_create(s->tmp_path, 0, &f, err);
+	if (!rc) {
+		rc = plat->file_sync(f, err);
+		plat->file_close(f);
+	}
+	if (!rc)
+		rc = plat->file_replace(s->tmp_path, s->path, err);
+	if (rc)
+		plat->file_remove(s->tmp_path, &ignored);
+	free_store(s);
+	return rc;
+}
+
+void exs_store_abort(struct exs_store *s)
+{
+	if (!s)
+		return;
+	struct exs_error ignored;
+	sqlite3_finalize(s->insert);
+	s->insert = NULL;
+	sqlite3_close(s->db);
+	s->db = NULL;
+	if (s->tmp_path)
+		s->plat->file_remove(s->tmp_path, &ignored);
+	free_store(s);
+}
+
+/* ---- Opening and verifying ---------------------------------------------- */
+
+static int query_text(sqlite3 *db, const char *sql, const char *arg, char *buf,
+		      size_t cap, int *sqlite_rc)
+{
+	sqlite3_stmt *st = NULL;
+	buf[0] = '\0';
+	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		if (arg)
+			sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			const unsigned char *t = sqlite3_column_text(st, 0);
+			snprintf(buf, cap, "%s", t ? (const char *)t : "");
+			rc = SQLITE_OK;
+		} else if (rc == SQLITE_DONE) {
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(st);
+	*sqlite_rc = rc;
+	return rc == SQLITE_OK ? EXS_OK : EXS_BASELINE;
+}
+
+static int open_db(const char *path, sqlite3 **db, struct exs_error *err)
+{
+	int rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY |
+						   SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		int status = db_fail(err, EXS_CORRUPT, *db, "sqlite3_open", path);
+		sqlite3_close(*db);
+		*db = NULL;
+		return status;
+	}
+	sqlite3_busy_timeout(*db, 5000);
+	return EXS_OK;
+}
+
+static int verify(struct exs_store *s, struct exs_error *err)
+{
+	char buf[256];
+	int rc;
+	/* quick_check reads every page: a truncated or damaged file fails
+	 * here rather than half-way through a comparison. */
+	if (query_text(s->db, "PRAGMA quick_check", NULL, buf, sizeof(buf), &rc) ||
+	    strcmp(buf, "ok") != 0)
+		return exs_failf(err, EXS_CORRUPT, 0, "quick_check", s->path,
+				 "baseline is corrupt: %s",
+				 rc ? sqlite3_errstr(rc) : buf);
+	if (query_text(s->db, "SELECT value FROM meta WHERE key=?",
+		       "schema_version", buf, sizeof(buf), &rc))
+		return exs_failf(err, EXS_CORRUPT, 0, "sqlite3_step", s->path,
+				 "not an exsweep baseline: %s", sqlite3_errstr(rc));
+	if (atoi(buf) != EXS_STORE_SCHEMA_VERSION)
+		return exs_failf(err, EXS_CORRUPT, 0, "schema", s->path,
+				 "unknown baseline schema version '%s' "
+				 "(this exsweep reads version %d)", buf,
+				 EXS_STORE_SCHEMA_VERSION);
+	query_text(s->db, "SELECT value FROM meta WHERE key=?", "complete", buf,
+		   sizeof(buf), &rc);
+	if (strcmp(buf, "1") != 0)
+		return exs_failf(err, EXS_CORRUPT, 0, "schema", s->path,
+				 "baseline is incomplete (its init did not "
+				 "finish)");
+	query_text(s->db, "SELECT value FROM meta WHERE key=?", "file_count",
+		   buf, sizeof(buf), &rc);
+	unsigned long long expected = strtoull(buf, NULL, 10);
+	query_text(s->db, "SELECT count(*) FROM files", NULL, buf, sizeof(buf),
+		   &rc);
+	s->count = strtoull(buf, NULL, 10);
+	if (rc || s->count != expected)
+		return exs_failf(err, EXS_CORRUPT, 0, "count", s->path,
+				 "baseline holds %llu files but recorded %llu",
+				 (unsigned long long)s->count, expected);
+	return EXS_OK;
+}
+
+int exs_store_open(const struct exs_platform *plat, const char *path,
+		   struct exs_store **out, struct exs_error *err)
+{
+	struct exs_stat st;
+	int rc = plat->path_stat(path, &st, err);
+	if (rc == EXS_NOENT)
+		return exs_failf(err, EXS_BASELINE, err->os_code, "open", path,
+				 "baseline not found (run 'exsweep init' "
+				 "first)");
+	if (rc)
+		return rc;
+	if (st.node != EXS_NODE_FILE)
+		return exs_failf(err, EXS_CORRUPT, 0, "open", path,
+				 "baseline is not a regular file");
+	struct exs_store *s = calloc(1, sizeof(*s));
+	if (!s)
+		return exs_fail(err, EXS_NOMEM, 0, "malloc", path);
+	s->plat = plat;
+	s->path = concat(path, "");
+	if (!s->path) {
+		free_store(s);
+		return exs_fail(err, EXS_NOMEM, 0, "malloc", path);
+	}
+	rc = open_db(path, &s->db, err);
+	if (!rc)
+		rc = verify(s, err);
+	if (!rc)
+		rc = exec(s->db, "CREATE TEMP TABLE seen(path BLOB PRIMARY KEY)"
+				 " WITHOUT ROWID", path, err);
+	if (!rc && sqlite3_prepare_v2(s->db,
+			"INSERT OR IGNORE INTO temp.seen VALUES(?)", -1,
+			&s->insert_seen, NULL))
+		rc = db_fail(err, EXS_BASELINE, s->db, "sqlite3_prepare", path);
+	if (rc) {
+		free_store(s);
+		return rc;
+	}
+	*out = s;
+	return EXS_OK;
+}
+
+int exs_store_get_meta(struct exs_store *s, const char *key, char *buf,
+		       size_t cap)
+{
+	int rc;
+	return query_text(s->db, "SELECT value FROM meta WHERE key=?", key, buf,
+			  cap, &rc);
+}
+
+uint64_t exs_store_count(struct exs_store *s)
+{
+	return s->count;
+}
+
+void exs_store_close(struct exs_store *s)
+{
+	if (!s)
+		return;
+	if (s->in_transaction) {
+		struct exs_error ignored;
+		end_batch(s, &ignored);
+	}
+	free_store(s);
+}
+
+/* ---- Per-thread lookups ------------------------------------------------- */
+
+int exs_store_reader_open(struct exs_store *s, struct exs_store_reader **out,
+			  struct exs_error *err)
+{
+	struct exs_store_reader *r = calloc(1, sizeof(*r));
+	if (!r)
+		return exs_fail(err, EXS_NOMEM, 0, "malloc", s->path);
+	int rc = open_db(s->path, &r->db, err);
+	if (!rc && sqlite3_prepare_v2(r->db,
+			"SELECT node,size,mtime_ns,ctime_ns,mode,owner,volume_id,"
+			"file_id,link_count,sha256,security_sha256"
+			" FROM files WHERE path=?", -1, &r->lookup, NULL))
+		rc = db_fail(err, EXS_CORRUPT, r->db, "sqlite3_prepare", s->path);
+	if (rc) {
+		exs_store_reader_close(r);
+		return rc;
+	}
+	*out = r;
+	return EXS_OK;
+}
+
+static void row_to_record(sqlite3_stmt *st, int col, struct exs_record *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->st.node = (enum exs_node)sqlite3_column_int(st, col + 0);
+	out->st.size = (uint64_t)sqlite3_column_int64(st, col + 1);
+	out->st.mtime_ns = sqlite3_column_int64(st, col + 2);
+	out->st.ctime_ns = sqlite3_column_int64(st, col + 3);
+	out->st.mode = (uint32_t)sqlite3_column_int64(st, col + 4);
+	const unsigned char *owner = sqlite3_column_text(st, col + 5);
+	snprintf(out->st.owner, sizeof(out->st.owner), "%s",
+		 owner ? (const char *)owner : "");
+	out->st.volume_id = (uint64_t)sqlite3_column_int64(st, col + 6);
+	out->st.file_id = (uint64_t)sqlite3_column_int64(st, col + 7);
+	out->st.link_count = (uint32_t)sqlite3_column_int64(st, col + 8);
+	const void *h = sqlite3_column_blob(st, col + 9);
+	if (h && sqlite3_column_bytes(st, col + 9) == EXS_SHA256_LEN)
+		memcpy(out->sha256, h, EXS_SHA256_LEN);
+	const void *sec = sqlite3_column_blob(st, col + 10);
+	if (sec && sqlite3_column_bytes(st, col + 10) == EXS_SHA256_LEN) {
+		memcpy(out->security_sha256, sec, EXS_SHA256_LEN);
+		out->has_security = 1;
+	}
+}
+
+int exs_store_lookup(struct exs_store_reader *r, const char *path,
+		     size_t path_len, struct exs_record *out, int *found,
+		     struct exs_error *err)
+{
+	sqlite3_stmt *st = r->lookup;
+	sqlite3_bind_blob(st, 1, path, (int)path_len, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	*found = 0;
+	if (rc == SQLITE_ROW) {
+		row_to_record(st, 0, out);
+		*found = 1;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(err, is_corrupt_code(rc) ? EXS_CORRUPT : EXS_BASELINE,
+			       r->db, "sqlite3_step", sqlite3_db_filename(r->db, NULL));
+	return EXS_OK;
+}
+
+void exs_store_reader_close(struct exs_store_reader *r)
+{
+	if (!r)
+		return;
+	sqlite3_finalize(r->lookup);
+	sqlite3_close(r->db);
+	free(r);
+}
+
+/* ---- Seen marks and removed files --------------------------------------- */
+
+int exs_store_mark_seen(struct exs_store *s, const char *path,
+			size_t path_len, struct exs_error *err)
+{
+	int rc = begin_batch(s, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_blob(s->insert_seen, 1, path, (int)path_len, SQLITE_STATIC);
+	int step = sqlite3_step(s->insert_seen);
+	sqlite3_reset(s->insert_seen);
+	if (step != SQLITE_DONE)
+		return db_fail(err, EXS_BASELINE, s->db, "sqlite3_step", s->path);
+	if (++s->pending >= BATCH_ROWS)
+		return end_batch(s, err);
+	return EXS_OK;
+}
+
+int exs_store_each_unseen(struct exs_store *s,
+			  int (*keep)(void *ctx, const char *path, size_t len),
+			  int (*fn)(void *ctx, const char *path, size_t len,
+				    const struct exs_record *rec),
+			  void *ctx, struct exs_error *err)
+{
+	int rc = end_batch(s, err);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db,
+			"SELECT path,node,size,mtime_ns,ctime_ns,mode,owner,"
+			"volume_id,file_id,link_count,sha256,security_sha256"
+			" FROM files WHERE path NOT IN (SELECT path FROM temp.seen)"
+			" ORDER BY path", -1, &st, NULL))
+		return db_fail(err, EXS_BASELINE, s->db, "sqlite3_prepare", s->path);
+	int step;
+	rc = EXS_OK;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *path = sqlite3_column_blob(st, 0);
+		size_t len = (size_t)sqlite3_column_bytes(st, 0);
+		if (!path)
+			path = "";
+		if (keep && !keep(ctx, path, len))
+			continue;
+		struct exs_record rec;
+		row_to_record(st, 1, &rec);
+		rc = fn(ctx, path, len, &rec);
+		if (rc)
+			break;
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = db_fail(err, is_corrupt_code(step) ? EXS_CORRUPT : EXS_BASELINE,
+			     s->db, "sqlite3_step", s->path);
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -1,0 +1,94 @@
+/* buf.c -- growable byte buffer with a hard cap (see buf.h). */
+#include "buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "status.h"
+
+void exs_buf_init(struct exs_buf *b, size_t limit)
+{
+	memset(b, 0, sizeof(*b));
+	b->limit = limit;
+}
+
+void exs_buf_free(struct exs_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+	b->failed = EXS_OK;
+}
+
+void exs_buf_reset(struct exs_buf *b)
+{
+	b->len = 0;
+	b->failed = EXS_OK;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+int exs_buf_reserve(struct exs_buf *b, size_t extra)
+{
+	if (b->failed)
+		return b->failed;
+	if (extra > b->limit || b->len > b->limit - extra)
+		return b->failed = EXS_LIMIT;
+	size_t need = b->len + extra + 1; /* room for the NUL */
+	if (need <= b->cap)
+		return EXS_OK;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < need)
+		cap = cap > ((size_t)-1) / 2 ? need : cap * 2;
+	char *p = realloc(b->data, cap);
+	if (!p)
+		return b->failed = EXS_NOMEM;
+	b->data = p;
+	b->cap = cap;
+	return EXS_OK;
+}
+
+int exs_buf_append(struct exs_buf *b, const void *p, size_t n)
+{
+	int rc = exs_buf_reserve(b, n);
+	if (rc)
+		return rc;
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return EXS_OK;
+}
+
+int exs_buf_puts(struct exs_buf *b, const char *s)
+{
+	return exs_buf_append(b, s, strlen(s));
+}
+
+int exs_buf_putc(struct exs_buf *b, char c)
+{
+	return exs_buf_append(b, &c, 1);
+}
+
+int exs_buf_printf(struct exs_buf *b, const char *fmt, ...)
+{
+	char small[256];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return b->failed = EXS_INTERNAL;
+	if ((size_t)n < sizeof(small))
+		return exs_buf_append(b, small, (size_t)n);
+	int rc = exs_buf_reserve(b, (size_t)n);
+	if (rc)
+		return rc;
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+	return EXS_OK;
+}

@@ -1,0 +1,35 @@
+/* buf.h -- a growable byte buffer with a hard cap.
+ *
+ * Every buffer has a limit (curl's dynbuf idea): an append past it fails
+ * with EXS_LIMIT instead of growing without bound, so a hostile input can
+ * cost memory only up to a known size. After a failed append the buffer
+ * remembers the failure (failed != 0), so a writer can append many pieces
+ * and check once at the end.
+ */
+#ifndef EXS_BUF_H
+#define EXS_BUF_H
+
+#include <stddef.h>
+
+struct exs_buf {
+	char *data;     /* NUL-terminated when len > 0 */
+	size_t len;
+	size_t cap;
+	size_t limit;   /* largest len allowed */
+	int failed;     /* EXS_OK, or the first failing status */
+};
+
+void exs_buf_init(struct exs_buf *b, size_t limit);
+void exs_buf_free(struct exs_buf *b);
+void exs_buf_reset(struct exs_buf *b); /* len = 0, failed = 0; keeps memory */
+int exs_buf_reserve(struct exs_buf *b, size_t extra);
+int exs_buf_append(struct exs_buf *b, const void *p, size_t n);
+int exs_buf_puts(struct exs_buf *b, const char *s);
+int exs_buf_putc(struct exs_buf *b, char c);
+int exs_buf_printf(struct exs_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+#endif

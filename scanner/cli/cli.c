@@ -1,0 +1,224 @@
+/* cli.c -- option parsing and the command table.
+ *
+ * Options may stand before or after the command, as admins type them
+ * (`exsweep check -q` and `exsweep -q check` both work), and AIDE's
+ * spellings --init and --check name commands too. The parser is our own:
+ * getopt is POSIX and the core reaches no POSIX API.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage_text[] =
+"usage: exsweep [OPTIONS] init  [ROOT...]   record every file under the roots in a new baseline\n"
+"   or: exsweep [OPTIONS] check [ROOT...]   compare with the baseline; YARA-scan web roots\n"
+"                                           and every added or changed file\n"
+"   or: exsweep [OPTIONS] scan  [PATH...]   YARA-scan PATHs (default: the web roots), no baseline\n"
+"   or: exsweep [OPTIONS] rules             compile the built-in and extra rules and list them\n"
+"   or: exsweep [OPTIONS] config [--sample] print the effective configuration, or a sample\n"
+"   or: exsweep --init | --check            AIDE's spellings\n"
+"\n"
+"options:\n"
+"  -c, --config FILE       read FILE instead of the default configuration\n"
+"  -b, --baseline FILE     the baseline database\n"
+"  -w, --web-root DIR      add a web root (repeatable)\n"
+"  -x, --exclude PATTERN   add an exclude pattern (repeatable)\n"
+"  -r, --rules-dir DIR     load extra *.yar/*.yara rules from DIR\n"
+"  -j, --json FILE         write the JSON report to FILE ('-' for stdout)\n"
+"  -p, --threads N         worker threads (default: one per core, at most 32)\n"
+"  -f, --force             init: replace an existing baseline\n"
+"  -q, --quiet             no summary on stdout (scheduled runs)\n"
+"  -v, --verbose           list every finding in the summary\n"
+"      --no-progress       no progress line, even on a terminal\n"
+"      --low-priority      run at low CPU priority (daytime runs)\n"
+"      --sample            config: print the commented sample configuration\n"
+"  -V, --version           print the version\n"
+"  -h, --help              print this help\n"
+"\n"
+"exit codes: 0 clean; bits 1 added, 2 removed, 4 changed, 8 webshell;\n"
+"16 usage or config, 17 rules, 18 baseline missing, 19 baseline corrupt,\n"
+"20 I/O, 21 locked by another run, 22 baseline exists (use --force),\n"
+"23 internal error\n";
+
+struct command {
+	const char *name;
+	int (*run)(struct exs_cli *cli);
+};
+
+static const struct command commands[] = {
+	{ "init", exs_cmd_init },
+	{ "check", exs_cmd_check },
+	{ "scan", exs_cmd_scan },
+	{ "rules", exs_cmd_rules },
+	{ "config", exs_cmd_config },
+};
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static int usage_error(struct exs_cli *cli, const char *fmt, const char *arg)
+{
+	char msg[512];
+	snprintf(msg, sizeof(msg), fmt, arg);
+	exs_cli_print(cli, EXS_STDERR, "exsweep: %s\n", msg);
+	exs_cli_print(cli, EXS_STDERR, "try 'exsweep --help'\n");
+	return EXS_EXIT_USAGE;
+}
+
+/* Matches "-x", "--long" and "--long=value"; *value gets the argument of an
+ * option that takes one (from "=value" or the next argv entry). */
+static int match_option(const char *arg, char short_name, const char *long_name,
+			int takes_value, int argc, char **argv, int *i,
+			const char **value)
+{
+	size_t ln = strlen(long_name);
+	int matched = 0;
+	const char *inline_value = NULL;
+	if (short_name && arg[0] == '-' && arg[1] == short_name && arg[2] == '\0')
+		matched = 1;
+	else if (arg[0] == '-' && arg[1] == '-' &&
+		 strncmp(arg + 2, long_name, ln) == 0) {
+		if (arg[2 + ln] == '\0')
+			matched = 1;
+		else if (arg[2 + ln] == '=' && takes_value) {
+			matched = 1;
+			inline_value = arg + 3 + ln;
+		}
+	}
+	if (!matched)
+		return 0;
+	if (!takes_value)
+		return 1;
+	if (inline_value) {
+		*value = inline_value;
+		return 1;
+	}
+	if (*i + 1 >= argc)
+		return -1;
+	*value = argv[++*i];
+	return 1;
+}
+
+static int parse_threads(const char *v, long *out)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (!*v || *end || n < 0 || n > 32)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+static int parse_args(struct exs_cli *cli, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = NULL;
+		int m;
+#define OPT(s, l, takes) \
+	((m = match_option(a, s, l, takes, argc, argv, &i, &v)) != 0)
+		if (strcmp(a, "--") == 0) {
+			for (i++; i < argc; i++)
+				if (exs_strlist_add_str(&cli->args, argv[i]))
+					return EXS_EXIT_INTERNAL;
+			break;
+		}
+		if (a[0] != '-' || a[1] == '\0') {
+			if (!cli->command) {
+				if (!find_command(a))
+					return usage_error(cli, "unknown command '%s'", a);
+				cli->command = a;
+			} else if (exs_strlist_add_str(&cli->args, a)) {
+				return EXS_EXIT_INTERNAL;
+			}
+			continue;
+		}
+		if (OPT(0, "init", 0) || OPT(0, "check", 0)) {
+			const char *name = a + 2;
+			if (cli->command && strcmp(cli->command, name) != 0)
+				return usage_error(cli, "two commands given ('%s')", a);
+			cli->command = name;
+		} else if (OPT('h', "help", 0)) {
+			exs_cli_print(cli, EXS_STDOUT, "%s", usage_text);
+			return -1;
+		} else if (OPT('V', "version", 0)) {
+			exs_cli_print(cli, EXS_STDOUT, "exsweep %s\n", EXS_VERSION);
+			return -1;
+		} else if (OPT('c', "config", 1)) {
+			cli->config_path = v;
+		} else if (OPT('b', "baseline", 1)) {
+			cli->baseline_path = v;
+		} else if (OPT('j', "json", 1)) {
+			cli->json_path = v;
+		} else if (OPT('r', "rules-dir", 1)) {
+			cli->rules_dir = v;
+		} else if (OPT('w', "web-root", 1)) {
+			if (exs_strlist_add_str(&cli->web_roots, v))
+				return EXS_EXIT_INTERNAL;
+		} else if (OPT('x', "exclude", 1)) {
+			if (exs_strlist_add_str(&cli->excludes, v))
+				return EXS_EXIT_INTERNAL;
+		} else if (OPT('p', "threads", 1)) {
+			if (parse_threads(v, &cli->threads))
+				return usage_error(cli, "invalid --threads '%s': "
+						   "expected 0 to 32", v);
+		} else if (OPT('f', "force", 0)) {
+			cli->force = 1;
+		} else if (OPT('q', "quiet", 0)) {
+			cli->quiet = 1;
+		} else if (OPT('v', "verbose", 0)) {
+			cli->verbose = 1;
+		} else if (OPT(0, "no-progress", 0)) {
+			cli->no_progress = 1;
+		} else if (OPT(0, "low-priority", 0)) {
+			cli->low_priority = 1;
+		} else if (OPT(0, "sample", 0)) {
+			cli->sample = 1;
+		} else {
+			if (m < 0)
+				return usage_error(cli, "option '%s' needs a value", a);
+			return usage_error(cli, "unknown option '%s'", a);
+		}
+		if (m < 0)
+			return usage_error(cli, "option '%s' needs a value", a);
+#undef OPT
+	}
+	return 0;
+}
+
+int exs_cli_main(int argc, char **argv, const struct exs_platform *plat)
+{
+	struct exs_cli cli;
+	memset(&cli, 0, sizeof(cli));
+	cli.plat = plat;
+	cli.threads = -1;
+	int code = parse_args(&cli, argc, argv);
+	if (code == 0 && !cli.command) {
+		exs_cli_print(&cli, EXS_STDERR, "%s", usage_text);
+		code = EXS_EXIT_USAGE;
+	}
+	if (code == 0) {
+		struct exs_error err;
+		exs_error_clear(&err);
+		if (exs_rules_library_init(&err) != EXS_OK) {
+			code = exs_cli_fail(&cli, &err);
+		} else {
+			code = find_command(cli.command)->run(&cli);
+			exs_rules_library_finish();
+		}
+	}
+	if (code < 0)
+		code = 0; /* --help, --version */
+	exs_config_free(&cli.cfg);
+	exs_strlist_free(&cli.args);
+	exs_strlist_free(&cli.web_roots);
+	exs_strlist_free(&cli.excludes);
+	return code;
+}

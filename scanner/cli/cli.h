@@ -1,0 +1,109 @@
+/* cli.h -- the exsweep command: options, the command table and what the
+ * commands share (loading config and rules, picking roots, writing reports,
+ * the progress line, the exit code).
+ *
+ * Only this layer prints, and only exs_cli_main's caller exits: the library
+ * below returns statuses and struct exs_error.
+ */
+#ifndef EXS_CLI_H
+#define EXS_CLI_H
+
+#include "config.h"
+#include "platform.h"
+#include "rules.h"
+#include "run.h"
+#include "strlist.h"
+#include "sweep.h"
+
+/* Exit codes (README, "Exit codes"). Bits 1..8 combine; 16 and up are
+ * fatal and distinct. Append only. */
+enum exs_exit {
+	EXS_EXIT_CLEAN = 0,
+	EXS_EXIT_ADDED = 1,
+	EXS_EXIT_REMOVED = 2,
+	EXS_EXIT_CHANGED = 4,
+	EXS_EXIT_WEBSHELL = 8,
+	EXS_EXIT_USAGE = 16,
+	EXS_EXIT_RULES = 17,
+	EXS_EXIT_BASELINE_MISSING = 18,
+	EXS_EXIT_BASELINE_CORRUPT = 19,
+	EXS_EXIT_IO = 20,
+	EXS_EXIT_LOCKED = 21,
+	EXS_EXIT_BASELINE_EXISTS = 22,
+	EXS_EXIT_INTERNAL = 23,
+};
+
+struct exs_cli {
+	const struct exs_platform *plat;
+	const char *command;
+	/* options */
+	const char *config_path;     /* NULL: the platform default */
+	const char *baseline_path;
+	const char *json_path;
+	const char *rules_dir;
+	struct exs_strlist args;     /* ROOTs / PATHs after the command */
+	struct exs_strlist web_roots;
+	struct exs_strlist excludes;
+	long threads;                /* -1: from config */
+	int force, quiet, no_progress, verbose, sample, low_priority;
+	/* state */
+	struct exs_config cfg;
+	int progress_shown;
+};
+
+int exs_cli_main(int argc, char **argv, const struct exs_platform *plat);
+
+/* Commands, one file each. They return an exit code. */
+int exs_cmd_init(struct exs_cli *cli);
+int exs_cmd_check(struct exs_cli *cli);
+int exs_cmd_scan(struct exs_cli *cli);
+int exs_cmd_rules(struct exs_cli *cli);
+int exs_cmd_config(struct exs_cli *cli);
+
+/* Shared helpers (common.c). */
+int exs_cli_exit_for(int status);
+/* Prints err on stderr in git's grammar and returns its exit code. */
+int exs_cli_fail(struct exs_cli *cli, const struct exs_error *err);
+void exs_cli_print(struct exs_cli *cli, enum exs_stream s, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+/* Loads the config file and applies the command-line options over it. */
+int exs_cli_load_config(struct exs_cli *cli, struct exs_error *err);
+int exs_cli_load_rules(struct exs_cli *cli, int strict,
+		       struct exs_strlist *warnings, struct exs_rules **out,
+		       struct exs_error *err);
+unsigned exs_cli_threads(const struct exs_cli *cli);
+void exs_cli_progress(void *ctx, const struct exs_progress *p);
+void exs_cli_progress_end(struct exs_cli *cli);
+/* Writes the JSON report (--json or the report folder) and the summary;
+ * returns the run's exit code, or an I/O exit code. */
+int exs_cli_finish(struct exs_cli *cli, struct exs_run *run);
+/* Takes the baseline lock: PATH.lock, held until *lock is closed. */
+int exs_cli_lock(struct exs_cli *cli, const char *baseline,
+		 struct exs_file **lock, struct exs_error *err);
+/* An error finding built from an error. */
+int exs_cli_add_error(struct exs_run *run, const char *path, size_t len,
+		      const struct exs_error *err);
+
+/* Fills the run's header: command, host, start time, rules counts. */
+void exs_cli_start_run(struct exs_cli *cli, struct exs_run *run,
+		       const char *command, const struct exs_rules *rules);
+/* What every sweep does with an item: skipped nodes, walk and read errors,
+ * YARA hits and scan errors become findings. Returns EXS_OK or EXS_NOMEM;
+ * *readable tells whether the item is a file that was read. */
+int exs_cli_collect_common(struct exs_run *run, struct exs_item *item,
+			   int *readable);
+
+/* Fills the run's header: command, host, start time, rules counts. */
+void exs_cli_start_run(struct exs_cli *cli, struct exs_run *run,
+		       const char *command, const struct exs_rules *rules);
+/* What every sweep does with an item: skipped nodes, walk and read errors,
+ * YARA hits and scan errors become findings. Returns EXS_OK or EXS_NOMEM;
+ * *readable tells whether the item is a file that was read. */
+int exs_cli_collect_common(struct exs_run *run, struct exs_item *item,
+			   int *readable);
+
+
+#endif

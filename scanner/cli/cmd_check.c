@@ -1,0 +1,172 @@
+/* cmd_check.c -- `exsweep check [ROOT...]`: walk and hash again, compare
+ * with the baseline, YARA-scan web-root files and every added or changed
+ * file (AIDE's --check).
+ *
+ * A path is "removed" only when the baseline has it, it lies under a root
+ * that was walked, no exclude covers it, and its folder could be listed: a
+ * folder the walk could not read is an error, not a mass deletion.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "path.h"
+#include "store.h"
+#include "sweep_setup.h"
+
+struct check_ctx {
+	struct exs_cli *cli; /* first: the progress callback reads it */
+	struct exs_run *run;
+	struct exs_store *store;
+	struct exs_setup *setup;
+	struct exs_strlist unreadable_dirs;
+	struct exs_error *err;
+};
+
+static int check_collect(void *ctx, struct exs_item *item)
+{
+	struct check_ctx *c = ctx;
+	int readable;
+	int rc = exs_cli_collect_common(c->run, item, &readable);
+	if (!rc && item->kind == EXS_ITEM_ERROR)
+		rc = exs_strlist_add(&c->unreadable_dirs, item->path,
+				     item->path_len);
+	if (rc)
+		return exs_fail(c->err, rc, 0, "collect", item->path);
+	if (item->kind != EXS_ITEM_FILE)
+		return EXS_OK;
+	/* Read or not, a file that is there is not removed. */
+	rc = exs_store_mark_seen(c->store, item->path, item->path_len, c->err);
+	if (rc || !readable)
+		return rc;
+	struct exs_finding f;
+	memset(&f, 0, sizeof(f));
+	f.path = item->path;
+	f.path_len = item->path_len;
+	f.has_new = 1;
+	f.new_rec = item->rec;
+	if (!item->has_old) {
+		f.kind = EXS_FINDING_ADDED;
+	} else if (item->diff) {
+		f.kind = EXS_FINDING_CHANGED;
+		f.has_old = 1;
+		f.old_rec = item->old_rec;
+		f.changed = item->diff;
+		f.timestomp = exs_record_is_timestomp(item->diff);
+	} else {
+		return EXS_OK;
+	}
+	if (exs_run_add(c->run, &f))
+		return exs_fail(c->err, EXS_NOMEM, 0, "collect", item->path);
+	return EXS_OK;
+}
+
+static int keep_unseen(void *ctx, const char *path, size_t len)
+{
+	struct check_ctx *c = ctx;
+	const struct exs_platform *plat = c->cli->plat;
+	char sep = plat->path_separator;
+	int ci = plat->case_insensitive;
+	int walked = 0;
+	const struct exs_strlist *roots = &c->setup->walk_roots;
+	for (size_t i = 0; i < roots->count && !walked; i++)
+		walked = exs_path_within(path, len, roots->items[i],
+					 strlen(roots->items[i]), sep, ci);
+	if (!walked)
+		return 0;
+	for (size_t i = 0; i < c->unreadable_dirs.count; i++)
+		if (exs_path_within(path, len, c->unreadable_dirs.items[i],
+				    strlen(c->unreadable_dirs.items[i]), sep, ci))
+			return 0;
+	return !exs_excludes_match_ancestor(&c->setup->excludes, path, len);
+}
+
+static int report_removed(void *ctx, const char *path, size_t len,
+			  const struct exs_record *rec)
+{
+	struct check_ctx *c = ctx;
+	struct exs_finding f;
+	memset(&f, 0, sizeof(f));
+	f.kind = EXS_FINDING_REMOVED;
+	f.path = (char *)path;
+	f.path_len = len;
+	f.has_old = 1;
+	f.old_rec = *rec;
+	if (exs_run_add(c->run, &f))
+		return exs_fail(c->err, EXS_NOMEM, 0, "collect", path);
+	return EXS_OK;
+}
+
+/* The roots recorded by init ("root.0", "root.1", ...). */
+static int read_list(struct exs_store *store, const char *prefix,
+		     struct exs_strlist *out)
+{
+	char key[64], value[4096];
+	for (size_t i = 0;; i++) {
+		snprintf(key, sizeof(key), "%s.%zu", prefix, i);
+		if (exs_store_get_meta(store, key, value, sizeof(value)) ||
+		    !value[0])
+			return EXS_OK;
+		if (exs_strlist_add_str(out, value))
+			return EXS_NOMEM;
+	}
+}
+
+int exs_cmd_check(struct exs_cli *cli)
+{
+	struct exs_error err;
+	struct exs_run run;
+	struct exs_setup st;
+	struct exs_rules *rules = NULL;
+	struct exs_store *store = NULL;
+	struct exs_file *lock = NULL;
+	struct exs_strlist base_roots = { 0 }, base_web = { 0 };
+	struct check_ctx ctx;
+	memset(&run, 0, sizeof(run));
+	memset(&st, 0, sizeof(st));
+	memset(&ctx, 0, sizeof(ctx));
+	exs_error_clear(&err);
+
+	int rc = exs_cli_load_config(cli, &err);
+	if (!rc)
+		rc = exs_cli_load_rules(cli, 0, &run.warnings, &rules, &err);
+	const char *path = cli->cfg.baseline_path;
+	if (!rc)
+		rc = exs_store_open(cli->plat, path, &store, &err);
+	if (!rc)
+		rc = exs_cli_lock(cli, path, &lock, &err);
+	if (!rc && (read_list(store, "root", &base_roots) ||
+		    read_list(store, "web_root", &base_web)))
+		rc = exs_fail(&err, EXS_NOMEM, 0, "malloc", NULL);
+	if (!rc)
+		rc = exs_setup_begin(cli, &st, &base_roots, &base_web, &err);
+	if (rc)
+		goto out;
+	for (size_t i = 0; i < run.warnings.count; i++)
+		exs_cli_print(cli, EXS_STDERR, "%s\n", run.warnings.items[i]);
+
+	exs_cli_start_run(cli, &run, "check", rules);
+	run.baseline_path = path;
+	run.baseline_files = exs_store_count(store);
+	exs_store_get_meta(store, "created", run.baseline_created,
+			   sizeof(run.baseline_created));
+	ctx = (struct check_ctx){ .cli = cli, .run = &run, .store = store,
+				  .setup = &st, .err = &err };
+	rc = exs_setup_sweep(cli, &st, &run, EXS_SWEEP_CHECK, rules, store,
+			     check_collect, &ctx, &err);
+	if (!rc)
+		rc = exs_store_each_unseen(store, keep_unseen, report_removed,
+					   &ctx, &err);
+out:;
+	int code = rc ? exs_cli_fail(cli, &err) : exs_cli_finish(cli, &run);
+	exs_store_close(store);
+	if (lock)
+		cli->plat->file_close(lock);
+	exs_strlist_free(&ctx.unreadable_dirs);
+	exs_strlist_free(&base_roots);
+	exs_strlist_free(&base_web);
+	exs_setup_end(&st);
+	exs_rules_free(rules);
+	exs_run_free(&run);
+	return code;
+}

@@ -1,0 +1,56 @@
+/* cmd_scan.c -- `exsweep scan [PATH...]`: the sweep after patching, when no
+ * baseline from before exists. YARA over every file of the given paths, or
+ * of the configured web roots. No baseline is read or written.
+ */
+#include <string.h>
+
+#include "cli.h"
+#include "sweep_setup.h"
+
+struct scan_ctx {
+	struct exs_cli *cli; /* first: the progress callback reads it */
+	struct exs_run *run;
+	struct exs_error *err;
+};
+
+static int scan_collect(void *ctx, struct exs_item *item)
+{
+	struct scan_ctx *c = ctx;
+	int readable;
+	int rc = exs_cli_collect_common(c->run, item, &readable);
+	return rc ? exs_fail(c->err, rc, 0, "collect", item->path) : EXS_OK;
+}
+
+int exs_cmd_scan(struct exs_cli *cli)
+{
+	struct exs_error err;
+	struct exs_run run;
+	struct exs_setup st;
+	struct exs_rules *rules = NULL;
+	memset(&run, 0, sizeof(run));
+	memset(&st, 0, sizeof(st));
+	exs_error_clear(&err);
+
+	int rc = exs_cli_load_config(cli, &err);
+	if (!rc)
+		rc = exs_cli_load_rules(cli, 0, &run.warnings, &rules, &err);
+	if (!rc) {
+		/* Without PATHs, scan walks the web roots only. */
+		if (!cli->args.count)
+			exs_strlist_clear(&cli->cfg.roots);
+		rc = exs_setup_begin(cli, &st, NULL, NULL, &err);
+	}
+	if (!rc) {
+		for (size_t i = 0; i < run.warnings.count; i++)
+			exs_cli_print(cli, EXS_STDERR, "%s\n", run.warnings.items[i]);
+		exs_cli_start_run(cli, &run, "scan", rules);
+		struct scan_ctx ctx = { cli, &run, &err };
+		rc = exs_setup_sweep(cli, &st, &run, EXS_SWEEP_SCAN, rules, NULL,
+				     scan_collect, &ctx, &err);
+	}
+	int code = rc ? exs_cli_fail(cli, &err) : exs_cli_finish(cli, &run);
+	exs_setup_end(&st);
+	exs_rules_free(rules);
+	exs_run_free(&run);
+	return code;
+}

@@ -1,0 +1,397 @@
+/* common.c -- what the commands share: messages, exit codes, config and
+ * rules loading, the progress line, the baseline lock and writing reports.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cli.h"
+
+int exs_cli_exit_for(int status)
+{
+	switch (status) {
+	case EXS_OK: return EXS_EXIT_CLEAN;
+	case EXS_USAGE:
+	case EXS_CONFIG: return EXS_EXIT_USAGE;
+	case EXS_RULES: return EXS_EXIT_RULES;
+	case EXS_BASELINE: return EXS_EXIT_BASELINE_MISSING;
+	case EXS_CORRUPT: return EXS_EXIT_BASELINE_CORRUPT;
+	case EXS_LOCKED: return EXS_EXIT_LOCKED;
+	case EXS_EXISTS: return EXS_EXIT_BASELINE_EXISTS;
+	case EXS_NOMEM:
+	case EXS_INTERNAL: return EXS_EXIT_INTERNAL;
+	default: return EXS_EXIT_IO;
+	}
+}
+
+void exs_cli_print(struct exs_cli *cli, enum exs_stream s, const char *fmt, ...)
+{
+	char small[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof(small)) {
+		cli->plat->stream_write(s, small, (size_t)n);
+		return;
+	}
+	char *big = malloc((size_t)n + 1);
+	if (!big)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	cli->plat->stream_write(s, big, (size_t)n);
+	free(big);
+}
+
+int exs_cli_fail(struct exs_cli *cli, const struct exs_error *err)
+{
+	char msg[EXS_ERROR_WHERE_MAX + EXS_ERROR_DETAIL_MAX + 128];
+	exs_cli_progress_end(cli);
+	exs_error_format(err, msg, sizeof(msg));
+	/* Located errors (config, rules) start with FILE:LINE, as compilers'
+	 * do, so editors and scripts can jump to them. */
+	if ((err->status == EXS_CONFIG || err->status == EXS_RULES) &&
+	    err->where[0])
+		exs_cli_print(cli, EXS_STDERR, "%s\n", msg);
+	else
+		exs_cli_print(cli, EXS_STDERR, "exsweep: %s\n", msg);
+	return exs_cli_exit_for(err->status);
+}
+
+/* ---- Configuration and rules -------------------------------------------- */
+
+static int replace_string(char **dst, const char *src, struct exs_error *err)
+{
+	char *copy = NULL;
+	if (src) {
+		size_t n = strlen(src);
+		copy = malloc(n + 1);
+		if (!copy)
+			return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
+		memcpy(copy, src, n + 1);
+	}
+	free(*dst);
+	*dst = copy;
+	return EXS_OK;
+}
+
+int exs_cli_load_config(struct exs_cli *cli, struct exs_error *err)
+{
+	const struct exs_platform *plat = cli->plat;
+	int rc = exs_config_init(&cli->cfg, plat, err);
+	if (rc)
+		return rc;
+	char def[1024];
+	const char *path = cli->config_path;
+	if (!path) {
+		/* The default file is optional: without it, built-in defaults. */
+		struct exs_stat st;
+		struct exs_error ignored;
+		if (plat->place(EXS_PLACE_CONFIG_FILE, def, sizeof(def), err) == EXS_OK &&
+		    plat->path_stat(def, &st, &ignored) == EXS_OK)
+			path = def;
+	}
+	if (path) {
+		rc = exs_config_load(&cli->cfg, plat, path, err);
+		if (rc && rc != EXS_CONFIG && rc != EXS_NOMEM) {
+			/* Unreadable or missing: a configuration error. */
+			char what[EXS_ERROR_DETAIL_MAX];
+			snprintf(what, sizeof(what), "cannot read configuration: %s",
+				 err->detail[0] ? err->detail : exs_strerror(rc));
+			return exs_failf(err, EXS_CONFIG, err->os_code, "open", path,
+					 "%s", what);
+		}
+		if (rc)
+			return rc;
+	}
+	/* Command-line options override the file. */
+	if (cli->baseline_path)
+		rc = replace_string(&cli->cfg.baseline_path, cli->baseline_path, err);
+	if (!rc && cli->rules_dir)
+		rc = replace_string(&cli->cfg.rules_dir, cli->rules_dir, err);
+	for (size_t i = 0; !rc && i < cli->web_roots.count; i++)
+		rc = exs_strlist_add_str(&cli->cfg.web_roots, cli->web_roots.items[i]);
+	for (size_t i = 0; !rc && i < cli->excludes.count; i++)
+		rc = exs_strlist_add_str(&cli->cfg.excludes, cli->excludes.items[i]);
+	if (rc == EXS_NOMEM)
+		return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
+	if (cli->threads >= 0)
+		cli->cfg.threads = (unsigned)cli->threads;
+	if (!rc && cli->low_priority)
+		rc = plat->set_low_priority(err);
+	return rc;
+}
+
+int exs_cli_load_rules(struct exs_cli *cli, int strict,
+		       struct exs_strlist *warnings, struct exs_rules **out,
+		       struct exs_error *err)
+{
+	int rc = exs_rules_load(cli->plat, cli->cfg.rules_dir, strict, warnings,
+				out, err);
+	if (rc && rc != EXS_RULES && rc != EXS_NOMEM && cli->cfg.rules_dir) {
+		/* The extra folder itself is missing or unreadable. */
+		char detail[EXS_ERROR_DETAIL_MAX];
+		snprintf(detail, sizeof(detail), "cannot read rules folder: %s",
+			 err->detail[0] ? err->detail : exs_strerror(rc));
+		char where[EXS_ERROR_WHERE_MAX];
+		snprintf(where, sizeof(where), "%s", err->where);
+		return exs_failf(err, EXS_RULES, err->os_code, "open", where,
+				 "%s", detail);
+	}
+	return rc;
+}
+
+unsigned exs_cli_threads(const struct exs_cli *cli)
+{
+	unsigned n = cli->cfg.threads ? cli->cfg.threads : cli->plat->cpu_count();
+	if (n < 1)
+		n = 1;
+	return n > 32 ? 32 : n;
+}
+
+/* ---- Progress ----------------------------------------------------------- */
+
+void exs_cli_progress(void *ctx, const struct exs_progress *p)
+{
+	struct exs_cli *cli = *(struct exs_cli **)ctx;
+	if (cli->quiet || cli->no_progress || !cli->plat->is_terminal(EXS_STDERR))
+		return;
+	double secs = (double)p->elapsed_ns / 1e9;
+	double mib = (double)p->bytes / (1024.0 * 1024.0);
+	exs_cli_print(cli, EXS_STDERR,
+		      "\r%llu files, %.1f MiB, %.1f MiB/s, %.1f s   ",
+		      (unsigned long long)p->files, mib,
+		      secs > 0 ? mib / secs : 0.0, secs);
+	cli->progress_shown = 1;
+}
+
+void exs_cli_progress_end(struct exs_cli *cli)
+{
+	if (cli->progress_shown) {
+		exs_cli_print(cli, EXS_STDERR, "\n");
+		cli->progress_shown = 0;
+	}
+}
+
+/* ---- Lock ----------------------------------------------------------------- */
+
+int exs_cli_lock(struct exs_cli *cli, const char *baseline,
+		 struct exs_file **lock, struct exs_error *err)
+{
+	const struct exs_platform *plat = cli->plat;
+	struct exs_buf path;
+	exs_buf_init(&path, 65536);
+	exs_buf_puts(&path, baseline);
+	exs_buf_puts(&path, ".lock");
+	if (path.failed) {
+		exs_buf_free(&path);
+		return exs_fail(err, EXS_NOMEM, 0, "malloc", baseline);
+	}
+	int rc = plat->file_create(path.data, EXS_CREATE_PRIVATE, lock, err);
+	if (!rc) {
+		rc = plat->file_lock(*lock, err);
+		if (rc) {
+			plat->file_close(*lock);
+			*lock = NULL;
+			if (rc == EXS_LOCKED)
+				exs_failf(err, EXS_LOCKED, err->os_code, "lock",
+					  path.data, "another exsweep run is "
+					  "using this baseline");
+		}
+	}
+	exs_buf_free(&path);
+	return rc;
+}
+
+/* ---- Findings and reports ------------------------------------------------ */
+
+int exs_cli_add_error(struct exs_run *run, const char *path, size_t len,
+		      const struct exs_error *err)
+{
+	struct exs_finding f;
+	memset(&f, 0, sizeof(f));
+	f.kind = EXS_FINDING_ERROR;
+	f.path = (char *)path;
+	f.path_len = len;
+	f.status = err->status;
+	f.os_code = err->os_code;
+	f.op = err->op;
+	const char *text = err->detail[0] ? err->detail : exs_strerror(err->status);
+	f.message = malloc(strlen(text) + 1);
+	if (!f.message)
+		return EXS_NOMEM;
+	strcpy(f.message, text);
+	int rc = exs_run_add(run, &f);
+	if (rc)
+		free(f.message);
+	return rc;
+}
+
+struct file_sink {
+	const struct exs_platform *plat;
+	struct exs_file *f;
+	struct exs_error *err;
+};
+
+static int write_file(void *ctx, const char *text, size_t len)
+{
+	struct file_sink *s = ctx;
+	return s->plat->file_write(s->f, text, len, s->err);
+}
+
+static int write_stream(void *ctx, const char *text, size_t len)
+{
+	struct exs_cli *cli = ctx;
+	return cli->plat->stream_write(EXS_STDOUT, text, len);
+}
+
+static int write_json_file(struct exs_cli *cli, const struct exs_run *run,
+			   const char *path, struct exs_error *err)
+{
+	const struct exs_platform *plat = cli->plat;
+	struct file_sink fs = { plat, NULL, err };
+	int rc = plat->file_create(path, EXS_CREATE_TRUNCATE, &fs.f, err);
+	if (rc)
+		return rc;
+	struct exs_sink sink = { write_file, &fs };
+	rc = exs_report_json(run, &sink);
+	if (!rc)
+		rc = plat->file_sync(fs.f, err);
+	plat->file_close(fs.f);
+	if (rc && !err->where[0])
+		exs_fail(err, rc, 0, "write", path);
+	return rc;
+}
+
+/* The dated report name in the report folder. */
+static int report_dir_path(struct exs_cli *cli, const struct exs_run *run,
+			   struct exs_buf *out)
+{
+	char t[40];
+	exs_format_time(run->started_ns, t, sizeof(t));
+	/* "2026-11-23T18:49:11Z" -> "20261123T184911Z": no ':' on NTFS. */
+	char compact[40];
+	size_t n = 0;
+	for (const char *p = t; *p && n < sizeof(compact) - 1; p++)
+		if (*p != '-' && *p != ':')
+			compact[n++] = *p;
+	compact[n] = '\0';
+	exs_buf_puts(out, cli->cfg.report_dir);
+	exs_buf_putc(out, cli->plat->path_separator);
+	exs_buf_printf(out, "exsweep-%s-%s.json", run->command, compact);
+	return out->failed;
+}
+
+int exs_cli_finish(struct exs_cli *cli, struct exs_run *run)
+{
+	struct exs_error err;
+	exs_error_clear(&err);
+	exs_cli_progress_end(cli);
+	exs_run_sort(run);
+	run->finished_ns = cli->plat->clock_wall_ns();
+	run->exit_code = exs_run_finding_bits(run);
+	int json_to_stdout = cli->json_path && strcmp(cli->json_path, "-") == 0;
+	int rc = EXS_OK;
+	if (json_to_stdout) {
+		struct exs_sink sink = { write_stream, cli };
+		rc = exs_report_json(run, &sink);
+		if (rc)
+			exs_fail(&err, rc, 0, "write", "standard output");
+	} else if (cli->json_path) {
+		rc = write_json_file(cli, run, cli->json_path, &err);
+	}
+	if (!rc && cli->cfg.report_dir && cli->cfg.report_dir[0]) {
+		struct exs_buf path;
+		exs_buf_init(&path, 65536);
+		rc = cli->plat->dir_create(cli->cfg.report_dir, EXS_CREATE_PRIVATE,
+					   &err);
+		if (!rc && report_dir_path(cli, run, &path))
+			rc = exs_fail(&err, EXS_NOMEM, 0, "malloc", NULL);
+		if (!rc)
+			rc = write_json_file(cli, run, path.data, &err);
+		exs_buf_free(&path);
+	}
+	if (!cli->quiet && !json_to_stdout) {
+		struct exs_sink sink = { write_stream, cli };
+		exs_report_text(run, &sink, cli->verbose);
+	}
+	if (rc)
+		return exs_cli_fail(cli, &err);
+	return run->exit_code;
+}
+
+void exs_cli_start_run(struct exs_cli *cli, struct exs_run *run,
+		       const char *command, const struct exs_rules *rules)
+{
+	run->command = command;
+	cli->plat->host_name(run->host, sizeof(run->host));
+	run->started_ns = cli->plat->clock_wall_ns();
+	if (rules) {
+		run->rules_builtin = exs_rules_builtin_files(rules);
+		run->rules_extra = exs_rules_extra_files(rules);
+		run->rule_count = exs_rules_count(rules);
+	}
+}
+
+int exs_cli_collect_common(struct exs_run *run, struct exs_item *item,
+			   int *readable)
+{
+	*readable = 0;
+	switch (item->kind) {
+	case EXS_ITEM_SKIPPED:
+		return exs_run_add_skipped(run, item->path, item->path_len,
+					   item->node);
+	case EXS_ITEM_ERROR:
+		return exs_cli_add_error(run, item->path, item->path_len,
+					 &item->err);
+	case EXS_ITEM_FILE:
+		break;
+	}
+	if (item->status)
+		return exs_cli_add_error(run, item->path, item->path_len,
+					 &item->err);
+	*readable = 1;
+	int rc = EXS_OK;
+	if (item->hit_count) {
+		struct exs_finding f;
+		memset(&f, 0, sizeof(f));
+		f.kind = EXS_FINDING_WEBSHELL;
+		f.path = item->path;
+		f.path_len = item->path_len;
+		f.has_new = 1;
+		f.new_rec = item->rec;
+		f.hits = item->hits;
+		f.hit_count = item->hit_count;
+		rc = exs_run_add(run, &f);
+		if (!rc) {
+			item->hits = NULL; /* the run owns them now */
+			item->hit_count = 0;
+		}
+	}
+	if (!rc && item->suspicious_count) {
+		struct exs_finding f;
+		memset(&f, 0, sizeof(f));
+		f.kind = EXS_FINDING_SUSPICIOUS;
+		f.path = item->path;
+		f.path_len = item->path_len;
+		f.has_new = 1;
+		f.new_rec = item->rec;
+		f.hits = item->suspicious;
+		f.hit_count = item->suspicious_count;
+		rc = exs_run_add(run, &f);
+		if (!rc) {
+			item->suspicious = NULL;
+			item->suspicious_count = 0;
+		}
+	}
+	if (!rc && item->scan_status)
+		rc = exs_cli_add_error(run, item->path, item->path_len,
+				       &item->scan_err);
+	return rc;
+}

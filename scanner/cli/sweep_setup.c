@@ -1,0 +1,94 @@
+/* sweep_setup.c -- the steps init, check and scan share before and after
+ * their sweep: deciding roots, compiling excludes, running the pipeline.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "sweep_setup.h"
+
+int exs_setup_begin(struct exs_cli *cli, struct exs_setup *st,
+		    const struct exs_strlist *fallback_roots,
+		    const struct exs_strlist *fallback_web_roots,
+		    struct exs_error *err)
+{
+	const struct exs_platform *plat = cli->plat;
+	const struct exs_strlist *roots = cli->args.count ? &cli->args
+							  : &cli->cfg.roots;
+	if (!roots->count && fallback_roots)
+		roots = fallback_roots;
+	st->web_roots = cli->cfg.web_roots.count || !fallback_web_roots
+				? &cli->cfg.web_roots : fallback_web_roots;
+	st->roots = roots;
+	if (!roots->count && !st->web_roots->count)
+		return exs_failf(err, EXS_USAGE, 0, NULL, NULL,
+				 "no roots to walk: give them on the command "
+				 "line or as [scan] root in the configuration");
+	int rc = exs_walk_roots(roots, st->web_roots, plat, &st->walk_roots);
+	if (rc)
+		return exs_fail(err, rc, 0, "malloc", NULL);
+	return exs_excludes_init(&st->excludes, &cli->cfg.excludes,
+				 cli->cfg.default_excludes ? exs_default_excludes
+							   : NULL,
+				 st->web_roots, plat, err);
+}
+
+void exs_setup_end(struct exs_setup *st)
+{
+	exs_excludes_free(&st->excludes);
+	exs_strlist_free(&st->walk_roots);
+}
+
+int exs_setup_sweep(struct exs_cli *cli, struct exs_setup *st,
+		    struct exs_run *run, enum exs_sweep_mode mode,
+		    struct exs_rules *rules, struct exs_store *baseline,
+		    int (*collect)(void *ctx, struct exs_item *item), void *ctx,
+		    struct exs_error *err)
+{
+	struct exs_sweep sw = {
+		.plat = cli->plat,
+		.mode = mode,
+		.roots = &st->walk_roots,
+		.web_roots = st->web_roots,
+		.excludes = &st->excludes,
+		.max_depth = cli->cfg.max_depth,
+		.threads = exs_cli_threads(cli),
+		.yara_max_size = cli->cfg.yara_max_size,
+		.yara_timeout = cli->cfg.yara_timeout,
+		.rules = rules,
+		.baseline = baseline,
+		.collect = collect,
+		.progress = exs_cli_progress,
+		.ctx = ctx,
+	};
+	run->roots = &st->walk_roots;
+	run->web_roots = st->web_roots;
+	struct exs_heuristics *heuristics = NULL;
+	int rc = exs_heuristics_load(cli->plat->path_separator, &heuristics, err);
+	if (rc)
+		return rc;
+	sw.heuristics = heuristics;
+	rc = exs_sweep_run(&sw, err);
+	exs_heuristics_free(heuristics);
+	run->files = sw.files;
+	run->bytes = sw.bytes;
+	run->scanned = sw.scanned;
+	return rc;
+}
+
+int exs_setup_parent_dir(struct exs_cli *cli, const char *path,
+			 struct exs_error *err)
+{
+	const char *sep = strrchr(path, cli->plat->path_separator);
+	if (!sep || sep == path)
+		return EXS_OK;
+	struct exs_buf dir;
+	exs_buf_init(&dir, 65536);
+	exs_buf_append(&dir, path, (size_t)(sep - path));
+	int rc = dir.failed ? exs_fail(err, EXS_NOMEM, 0, "malloc", path)
+			    : cli->plat->dir_create(dir.data, EXS_CREATE_PRIVATE,
+						    err);
+	exs_buf_free(&dir);
+	return rc;
+}

@@ -1,0 +1,32 @@
+/* sweep_setup.h -- shared set-up of init, check and scan (sweep_setup.c). */
+#ifndef EXS_SWEEP_SETUP_H
+#define EXS_SWEEP_SETUP_H
+
+#include "cli.h"
+#include "sweep.h"
+#include "walk.h"
+
+struct exs_setup {
+	const struct exs_strlist *roots;      /* as asked */
+	const struct exs_strlist *web_roots;
+	struct exs_strlist walk_roots;        /* deduplicated, with web roots */
+	struct exs_excludes excludes;
+};
+
+/* Roots: the command line's, else the config's, else the fallback (the
+ * ones recorded in the baseline). */
+int exs_setup_begin(struct exs_cli *cli, struct exs_setup *st,
+		    const struct exs_strlist *fallback_roots,
+		    const struct exs_strlist *fallback_web_roots,
+		    struct exs_error *err);
+void exs_setup_end(struct exs_setup *st);
+int exs_setup_sweep(struct exs_cli *cli, struct exs_setup *st,
+		    struct exs_run *run, enum exs_sweep_mode mode,
+		    struct exs_rules *rules, struct exs_store *baseline,
+		    int (*collect)(void *ctx, struct exs_item *item), void *ctx,
+		    struct exs_error *err);
+/* Creates the folder that will hold path (private), if missing. */
+int exs_setup_parent_dir(struct exs_cli *cli, const char *path,
+			 struct exs_error *err);
+
+#endif

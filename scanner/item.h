@@ -1,0 +1,43 @@
+/* item.h -- one path travelling through the sweep pipeline.
+ *
+ * The walker creates an item for every entry worth reporting: a regular file
+ * (which a worker then hashes and scans), a node that is skipped (link, FIFO,
+ * socket, device) or a folder that could not be listed. The collector on the
+ * main thread receives it, turns it into records and findings, and frees it.
+ * Items live only while in flight, so memory does not grow with the tree.
+ */
+#ifndef EXS_ITEM_H
+#define EXS_ITEM_H
+
+#include <stddef.h>
+
+#include "finding.h"
+#include "record.h"
+
+enum exs_item_kind { EXS_ITEM_FILE, EXS_ITEM_SKIPPED, EXS_ITEM_ERROR };
+
+struct exs_item {
+	enum exs_item_kind kind;
+	char *path;                  /* owned */
+	size_t path_len;
+	int is_web;                  /* inside a web root */
+	enum exs_node node;          /* for skipped items */
+	int status;                  /* EXS_OK, or why the file was not read */
+	struct exs_error err;
+	struct exs_record rec;       /* when status == EXS_OK */
+	int has_old;                 /* check: the baseline knows this path */
+	struct exs_record old_rec;
+	unsigned diff;               /* check: exs_record_diff(old, new) */
+	int scanned;                 /* YARA ran over the content */
+	int scan_status;             /* EXS_OK or why the scan failed */
+	struct exs_error scan_err;
+	struct exs_hit *hits;        /* owned; a collector may take them */
+	size_t hit_count;
+	struct exs_hit *suspicious;  /* heuristic hits, owned likewise */
+	size_t suspicious_count;
+};
+
+struct exs_item *exs_item_new(const char *path, size_t len);
+void exs_item_free(struct exs_item *item);
+
+#endif

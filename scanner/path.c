@@ -1,0 +1,222 @@
+/* path.c -- joining, containment and exclude patterns (see path.h).
+ *
+ * Pattern matching works on components, never across separators, so "*.log"
+ * cannot match "a/b.log" by accident and "**" is the only way to span
+ * folders. Matching is a small backtracking search; patterns are short and
+ * paths have few components, so its worst case stays tiny.
+ */
+#include "path.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "status.h"
+
+static int is_sep(char c) { return c == '/' || c == '\\'; }
+
+static char fold(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+void exs_pattern_free(struct exs_pattern *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->count; i++)
+		free(p->parts[i]);
+	free(p->parts);
+	free(p->text);
+	memset(p, 0, sizeof(*p));
+}
+
+int exs_pattern_compile(const char *text, struct exs_pattern *out)
+{
+	memset(out, 0, sizeof(*out));
+	size_t len = strlen(text);
+	out->text = malloc(len + 1);
+	out->parts = calloc(len / 2 + 2, sizeof(char *));
+	if (!out->text || !out->parts) {
+		exs_pattern_free(out);
+		return EXS_NOMEM;
+	}
+	memcpy(out->text, text, len + 1);
+	out->anchored = len > 0 && (is_sep(text[0]) ||
+		(len >= 2 && text[1] == ':' &&
+		 ((text[0] >= 'a' && text[0] <= 'z') ||
+		  (text[0] >= 'A' && text[0] <= 'Z'))));
+	size_t i = 0;
+	while (i < len) {
+		while (i < len && is_sep(text[i]))
+			i++;
+		size_t start = i;
+		while (i < len && !is_sep(text[i]))
+			i++;
+		if (i == start)
+			continue;
+		char *part = malloc(i - start + 1);
+		if (!part) {
+			exs_pattern_free(out);
+			return EXS_NOMEM;
+		}
+		memcpy(part, text + start, i - start);
+		part[i - start] = '\0';
+		out->parts[out->count++] = part;
+	}
+	if (out->count == 0) {
+		exs_pattern_free(out);
+		return EXS_INVAL;
+	}
+	return EXS_OK;
+}
+
+/* Glob match of one component: '*' any run, '?' one byte. */
+static int glob_component(const char *pat, const char *s, size_t len)
+{
+	size_t si = 0;
+	const char *star = NULL;
+	size_t star_si = 0;
+	while (si < len) {
+		if (*pat == '*') {
+			star = pat++;
+			star_si = si;
+		} else if (*pat && (*pat == '?' || fold(*pat) == fold(s[si]))) {
+			pat++;
+			si++;
+		} else if (star) {
+			pat = star + 1;
+			si = ++star_si;
+		} else {
+			return 0;
+		}
+	}
+	while (*pat == '*')
+		pat++;
+	return *pat == '\0';
+}
+
+struct span {
+	const char *p;
+	size_t len;
+};
+
+static int match_parts(char *const *parts, size_t np, const struct span *comps,
+		       size_t nc)
+{
+	if (np == 0)
+		return nc == 0;
+	if (strcmp(parts[0], "**") == 0) {
+		for (size_t skip = 0; skip <= nc; skip++)
+			if (match_parts(parts + 1, np - 1, comps + skip, nc - skip))
+				return 1;
+		return 0;
+	}
+	if (nc == 0)
+		return 0;
+	if (!glob_component(parts[0], comps[0].p, comps[0].len))
+		return 0;
+	return match_parts(parts + 1, np - 1, comps + 1, nc - 1);
+}
+
+#define MAX_COMPONENTS 512
+
+static int pattern_match(const struct exs_pattern *p, const char *path,
+			 size_t len, char sep, int ancestors)
+{
+	struct span comps[MAX_COMPONENTS];
+	size_t nc = 0, i = 0;
+	while (i < len) {
+		while (i < len && path[i] == sep)
+			i++;
+		size_t start = i;
+		while (i < len && path[i] != sep)
+			i++;
+		if (i == start)
+			continue;
+		if (nc == MAX_COMPONENTS)
+			return 0; /* deeper than any pattern cares about */
+		comps[nc].p = path + start;
+		comps[nc].len = i - start;
+		nc++;
+	}
+	/* With ancestors, try each prefix of the path as the path itself. */
+	for (size_t end = ancestors ? 1 : nc; end <= nc; end++) {
+		if (p->anchored) {
+			if (match_parts(p->parts, p->count, comps, end))
+				return 1;
+			continue;
+		}
+		/* Unanchored: the pattern must match a suffix. */
+		for (size_t start = 0; start <= end; start++)
+			if (match_parts(p->parts, p->count, comps + start,
+					end - start))
+				return 1;
+	}
+	return 0;
+}
+
+int exs_pattern_match(const struct exs_pattern *p, const char *path,
+		      size_t len, char sep)
+{
+	return pattern_match(p, path, len, sep, 0);
+}
+
+int exs_pattern_match_ancestor(const struct exs_pattern *p, const char *path,
+			       size_t len, char sep)
+{
+	return pattern_match(p, path, len, sep, 1);
+}
+
+size_t exs_path_trim(const char *root, size_t len, char sep)
+{
+	while (len > 1 && root[len - 1] == sep)
+		len--;
+	return len;
+}
+
+int exs_path_within(const char *path, size_t path_len, const char *root,
+		    size_t root_len, char sep, int case_insensitive)
+{
+	root_len = exs_path_trim(root, root_len, sep);
+	if (path_len < root_len)
+		return 0;
+	for (size_t i = 0; i < root_len; i++) {
+		char a = path[i], b = root[i];
+		if (case_insensitive ? fold(a) != fold(b) : a != b)
+			return 0;
+	}
+	if (path_len == root_len)
+		return 1;
+	if (root_len == 1 && root[0] == sep)
+		return 1; /* everything is within "/" */
+	return path[root_len] == sep;
+}
+
+const char *exs_path_basename(const char *path, size_t len, char sep,
+			      size_t *base_len)
+{
+	size_t i = len;
+	while (i > 0 && path[i - 1] != sep)
+		i--;
+	*base_len = len - i;
+	return path + i;
+}
+
+void exs_path_extension(const char *base, size_t base_len, char *ext,
+			size_t cap)
+{
+	if (!cap)
+		return; /* no room even for the terminating NUL */
+	size_t dot = base_len;
+	while (dot > 0 && base[dot - 1] != '.')
+		dot--;
+	ext[0] = '\0';
+	if (dot == 0 || dot == 1) /* no dot, or a leading-dot name */
+		return;
+	size_t n = base_len - dot;
+	if (n >= cap)
+		n = cap - 1;
+	for (size_t i = 0; i < n; i++)
+		ext[i] = fold(base[dot + i]);
+	ext[n] = '\0';
+}

@@ -1,0 +1,53 @@
+/* path.h -- pure functions on path byte strings: joining, containment and
+ * exclude patterns. No I/O.
+ *
+ * Paths are compared as bytes, or with ASCII case folding where the platform
+ * is case-insensitive (Windows; also every exclude pattern, because Exchange
+ * folder names are Windows names even on a mounted image).
+ */
+#ifndef EXS_PATH_H
+#define EXS_PATH_H
+
+#include <stddef.h>
+
+/* A compiled exclude pattern. Syntax: components separated by '/' or '\';
+ * '*' matches any run of bytes within one component, '?' one byte, '**' any
+ * number of whole components. A pattern that starts with a separator or a
+ * drive ("C:") is anchored at the start of the path; any other pattern
+ * matches the end of a path on component boundaries, so "V15/Logging"
+ * matches "/mnt/c/Program Files/.../V15/Logging". Matching ignores ASCII
+ * case. */
+struct exs_pattern {
+	char *text;       /* the pattern as written */
+	char **parts;     /* components; "**" kept as is */
+	size_t count;
+	int anchored;
+};
+
+int exs_pattern_compile(const char *text, struct exs_pattern *out);
+void exs_pattern_free(struct exs_pattern *p);
+/* 1 when path (len bytes, components separated by sep) matches. */
+int exs_pattern_match(const struct exs_pattern *p, const char *path,
+		      size_t len, char sep);
+
+/* 1 when the pattern matches path or one of its ancestors: a file inside
+ * an excluded folder. */
+int exs_pattern_match_ancestor(const struct exs_pattern *p, const char *path,
+			       size_t len, char sep);
+
+/* 1 when path is root itself or lies below it. A trailing separator on root
+ * is ignored. case_insensitive folds ASCII case. */
+int exs_path_within(const char *path, size_t path_len, const char *root,
+		    size_t root_len, char sep, int case_insensitive);
+
+/* Length of root without its trailing separators (but "/" stays "/"). */
+size_t exs_path_trim(const char *root, size_t len, char sep);
+
+/* The last component of path, and its extension without the dot, lowercased
+ * into ext (cap bytes; "" when none). */
+const char *exs_path_basename(const char *path, size_t len, char sep,
+			      size_t *base_len);
+void exs_path_extension(const char *base, size_t base_len, char *ext,
+			size_t cap);
+
+#endif

@@ -1,0 +1,288 @@
+/* report_json.c -- the JSON report (schema "exsweep-report/1", README).
+ *
+ * The document is produced in 64 KiB pieces through a sink, so a report of a
+ * hundred thousand findings never sits in memory whole. Every path goes
+ * through exs_json_string; when that had to replace bytes, the exact bytes
+ * follow as "path_b64" so nothing about a hostile name is lost.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "escape.h"
+#include "hash.h"
+#include "run.h"
+
+#define FLUSH_AT (64u * 1024)
+
+struct writer {
+	struct exs_buf buf;
+	const struct exs_sink *out;
+	int status;
+};
+
+static void flush(struct writer *w, int force)
+{
+	if (w->buf.failed && !w->status)
+		w->status = w->buf.failed;
+	if (w->status || (!force && w->buf.len < FLUSH_AT) || !w->buf.len)
+		return;
+	w->status = w->out->write(w->out->ctx, w->buf.data, w->buf.len);
+	exs_buf_reset(&w->buf);
+}
+
+static void put(struct writer *w, const char *s) { exs_buf_puts(&w->buf, s); }
+
+static void key(struct writer *w, const char *k)
+{
+	exs_buf_printf(&w->buf, "\"%s\":", k);
+}
+
+static void str_field(struct writer *w, const char *k, const char *v)
+{
+	key(w, k);
+	exs_json_string(&w->buf, v ? v : "", v ? strlen(v) : 0);
+}
+
+static void path_fields(struct writer *w, const char *path, size_t len)
+{
+	key(w, "path");
+	if (exs_json_string(&w->buf, path, len)) {
+		put(w, ",\"path_b64\":\"");
+		exs_base64(&w->buf, (const unsigned char *)path, len);
+		put(w, "\"");
+	}
+}
+
+void exs_format_time(int64_t ns, char *buf, size_t cap)
+{
+	int64_t secs = ns / 1000000000;
+	if (ns < 0 && secs * 1000000000 != ns)
+		secs--;
+	int64_t days = secs / 86400, rem = secs % 86400;
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	/* Civil date from days since 1970-01-01 (proleptic Gregorian). */
+	int64_t z = days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t y = yoe + era * 400;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int64_t d = doy - (153 * mp + 2) / 5 + 1;
+	int64_t m = mp < 10 ? mp + 3 : mp - 9;
+	if (m <= 2)
+		y++;
+	snprintf(buf, cap, "%04" PRId64 "-%02" PRId64 "-%02" PRId64
+		 "T%02" PRId64 ":%02" PRId64 ":%02" PRId64 "Z",
+		 y, m, d, rem / 3600, rem / 60 % 60, rem % 60);
+}
+
+static void attrs(struct writer *w, const char *k, const struct exs_record *r)
+{
+	char t[40], hex[2 * EXS_SHA256_LEN + 1];
+	key(w, k);
+	exs_buf_printf(&w->buf, "{\"size\":%" PRIu64 ",", r->st.size);
+	exs_format_time(r->st.mtime_ns, t, sizeof(t));
+	exs_buf_printf(&w->buf, "\"mtime\":\"%s\",\"mtime_ns\":%" PRId64 ",", t,
+		       r->st.mtime_ns);
+	exs_format_time(r->st.ctime_ns, t, sizeof(t));
+	exs_buf_printf(&w->buf, "\"ctime\":\"%s\",\"ctime_ns\":%" PRId64 ",", t,
+		       r->st.ctime_ns);
+	exs_buf_printf(&w->buf, "\"mode\":%" PRIu32 ",", r->st.mode);
+	str_field(w, "owner", r->st.owner);
+	exs_buf_printf(&w->buf, ",\"volume_id\":%" PRIu64 ",\"file_id\":%" PRIu64,
+		       r->st.volume_id, r->st.file_id);
+	exs_hex(r->sha256, EXS_SHA256_LEN, hex);
+	exs_buf_printf(&w->buf, ",\"sha256\":\"%s\"", hex);
+	if (r->has_security) {
+		exs_hex(r->security_sha256, EXS_SHA256_LEN, hex);
+		exs_buf_printf(&w->buf, ",\"security_sha256\":\"%s\"", hex);
+	}
+	put(w, "}");
+}
+
+static void hits(struct writer *w, const struct exs_finding *f)
+{
+	put(w, ",\"matches\":[");
+	for (size_t i = 0; i < f->hit_count; i++) {
+		const struct exs_hit *h = &f->hits[i];
+		put(w, i ? ",{" : "{");
+		str_field(w, "rule", h->rule);
+		put(w, ",");
+		str_field(w, "namespace", h->ns);
+		put(w, ",\"tags\":[");
+		const char *t = h->tags;
+		int first = 1;
+		while (*t) {
+			size_t n = strcspn(t, " ");
+			if (n) {
+				if (!first)
+					put(w, ",");
+				exs_json_string(&w->buf, t, n);
+				first = 0;
+			}
+			t += n;
+			while (*t == ' ')
+				t++;
+		}
+		put(w, "],\"meta\":{");
+		str_field(w, "description", h->description);
+		put(w, ",");
+		str_field(w, "family", h->family);
+		put(w, ",");
+		str_field(w, "severity", h->severity);
+		put(w, "},\"strings\":[");
+		for (unsigned j = 0; j < h->string_count; j++) {
+			const struct exs_hit_string *s = &h->strings[j];
+			put(w, j ? ",{" : "{");
+			str_field(w, "id", s->id);
+			exs_buf_printf(&w->buf, ",\"offset\":%" PRIu64
+				       ",\"length\":%" PRIu32 ",\"excerpt\":",
+				       s->offset, s->length);
+			exs_json_string(&w->buf, (const char *)s->excerpt,
+					s->excerpt_len);
+			put(w, "}");
+		}
+		put(w, "]}");
+	}
+	put(w, "]");
+}
+
+static void finding(struct writer *w, const struct exs_finding *f)
+{
+	char hex[2 * EXS_SHA256_LEN + 1];
+	put(w, "{");
+	str_field(w, "kind", exs_finding_kind_name(f->kind));
+	put(w, ",");
+	path_fields(w, f->path, f->path_len);
+	switch (f->kind) {
+	case EXS_FINDING_WEBSHELL:
+	case EXS_FINDING_SUSPICIOUS:
+		if (f->has_new) {
+			exs_hex(f->new_rec.sha256, EXS_SHA256_LEN, hex);
+			exs_buf_printf(&w->buf, ",\"sha256\":\"%s\",\"size\":%" PRIu64,
+				       hex, f->new_rec.st.size);
+		}
+		hits(w, f);
+		break;
+	case EXS_FINDING_CHANGED:
+		put(w, ",\"changed\":[");
+		for (unsigned bit = 1, n = 0; bit < (1u << EXS_ATTR_COUNT); bit <<= 1) {
+			if (!(f->changed & bit))
+				continue;
+			exs_buf_printf(&w->buf, "%s\"%s\"", n++ ? "," : "",
+				       exs_attr_name(bit));
+		}
+		exs_buf_printf(&w->buf, "],\"timestomp\":%s,",
+			       f->timestomp ? "true" : "false");
+		attrs(w, "old", &f->old_rec);
+		put(w, ",");
+		attrs(w, "new", &f->new_rec);
+		break;
+	case EXS_FINDING_ADDED:
+		put(w, ",");
+		attrs(w, "new", &f->new_rec);
+		break;
+	case EXS_FINDING_REMOVED:
+		put(w, ",");
+		attrs(w, "old", &f->old_rec);
+		break;
+	case EXS_FINDING_ERROR:
+	default:
+		put(w, ",");
+		str_field(w, "status", exs_status_name(f->status));
+		put(w, ",");
+		str_field(w, "message", f->message ? f->message
+						   : exs_strerror(f->status));
+		put(w, ",");
+		str_field(w, "op", f->op ? f->op : "");
+		exs_buf_printf(&w->buf, ",\"os_code\":%ld", f->os_code);
+		break;
+	}
+	put(w, "}");
+	flush(w, 0);
+}
+
+static void string_array(struct writer *w, const char *k,
+			 const struct exs_strlist *list)
+{
+	key(w, k);
+	put(w, "[");
+	for (size_t i = 0; list && i < list->count; i++) {
+		if (i)
+			put(w, ",");
+		exs_json_string(&w->buf, list->items[i], strlen(list->items[i]));
+	}
+	put(w, "]");
+}
+
+int exs_report_json(const struct exs_run *run, const struct exs_sink *out)
+{
+	struct writer w = { .out = out };
+	char t[40];
+	exs_buf_init(&w.buf, 16u << 20);
+	put(&w, "{\"schema\":\"exsweep-report/1\",\"tool\":{\"name\":\"exsweep\","
+		"\"version\":\"" EXS_VERSION "\"},");
+	str_field(&w, "command", run->command);
+	put(&w, ",");
+	str_field(&w, "host", run->host);
+	exs_format_time(run->started_ns, t, sizeof(t));
+	exs_buf_printf(&w.buf, ",\"started\":\"%s\"", t);
+	exs_format_time(run->finished_ns, t, sizeof(t));
+	exs_buf_printf(&w.buf, ",\"finished\":\"%s\",\"duration_ms\":%" PRId64 ",",
+		       t, (run->finished_ns - run->started_ns) / 1000000);
+	string_array(&w, "roots", run->roots);
+	put(&w, ",");
+	string_array(&w, "web_roots", run->web_roots);
+	if (run->baseline_path) {
+		put(&w, ",\"baseline\":{");
+		str_field(&w, "path", run->baseline_path);
+		put(&w, ",");
+		str_field(&w, "created", run->baseline_created);
+		exs_buf_printf(&w.buf, ",\"files\":%" PRIu64 "}", run->baseline_files);
+	}
+	exs_buf_printf(&w.buf, ",\"rules\":{\"builtin\":%u,\"extra\":%u,\"count\":%u}",
+		       run->rules_builtin, run->rules_extra, run->rule_count);
+	exs_buf_printf(&w.buf,
+		       ",\"counts\":{\"files\":%" PRIu64 ",\"bytes\":%" PRIu64
+		       ",\"scanned\":%" PRIu64 ",\"added\":%" PRIu64
+		       ",\"removed\":%" PRIu64 ",\"changed\":%" PRIu64
+		       ",\"webshell\":%" PRIu64 ",\"suspicious\":%" PRIu64
+		       ",\"error\":%" PRIu64
+		       ",\"skipped\":%" PRIu64 "}",
+		       run->files, run->bytes, run->scanned,
+		       run->counts[EXS_FINDING_ADDED],
+		       run->counts[EXS_FINDING_REMOVED],
+		       run->counts[EXS_FINDING_CHANGED],
+		       run->counts[EXS_FINDING_WEBSHELL],
+		       run->counts[EXS_FINDING_SUSPICIOUS],
+		       run->counts[EXS_FINDING_ERROR], run->skipped);
+	exs_buf_printf(&w.buf, ",\"exit_code\":%d,", run->exit_code);
+	string_array(&w, "warnings", &run->warnings);
+	put(&w, ",\"findings\":[");
+	for (size_t i = 0; i < run->finding_count; i++) {
+		if (i)
+			put(&w, ",");
+		finding(&w, &run->findings[i]);
+	}
+	put(&w, "],\"skipped\":[");
+	for (size_t i = 0; i < run->skipped_listed; i++) {
+		const struct exs_skipped *s = &run->skipped_list[i];
+		put(&w, i ? ",{" : "{");
+		path_fields(&w, s->path, s->path_len);
+		put(&w, ",");
+		str_field(&w, "node", exs_node_name(s->node));
+		put(&w, "}");
+		flush(&w, 0);
+	}
+	exs_buf_printf(&w.buf, "],\"skipped_truncated\":%s}\n",
+		       run->skipped > run->skipped_listed ? "true" : "false");
+	flush(&w, 1);
+	exs_buf_free(&w.buf);
+	return w.status;
+}

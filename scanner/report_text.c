@@ -1,0 +1,130 @@
+/* report_text.c -- the human summary on stdout: findings first, worst first.
+ *
+ * Names are shown through exs_text_escape, so a file called
+ * "a\nWEBSHELL  x" shows as one line with a visible \n and cannot forge a
+ * line of the summary. Long lists are cut per kind (webshells never are):
+ * after a cumulative update the JSON report carries the thousands of
+ * changed binaries, the terminal only a taste of them.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "escape.h"
+#include "run.h"
+
+#define LIST_CUT 50
+
+static const char *const kind_labels[EXS_FINDING_KIND_COUNT] = {
+	"WEBSHELL", "SUSPECT", "CHANGED", "ADDED", "REMOVED", "ERROR",
+};
+
+static void human_bytes(uint64_t n, char *buf, size_t cap)
+{
+	const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	unsigned u = 0;
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, cap, "%" PRIu64 " B", n);
+	else
+		snprintf(buf, cap, "%.1f %s", v, units[u]);
+}
+
+static void finding_line(struct exs_buf *b, const struct exs_finding *f)
+{
+	exs_buf_printf(b, "%-9s ", kind_labels[f->kind]);
+	exs_text_escape(b, f->path, f->path_len);
+	switch (f->kind) {
+	case EXS_FINDING_WEBSHELL:
+	case EXS_FINDING_SUSPICIOUS:
+		exs_buf_putc(b, '\n');
+		for (size_t i = 0; i < f->hit_count; i++) {
+			const struct exs_hit *h = &f->hits[i];
+			exs_buf_printf(b, "          rule %s", h->rule);
+			if (h->description[0])
+				exs_buf_printf(b, ": %s", h->description);
+			exs_buf_putc(b, '\n');
+			for (unsigned j = 0; j < h->string_count && j < 3; j++) {
+				const struct exs_hit_string *s = &h->strings[j];
+				exs_buf_printf(b, "            %s at offset %" PRIu64
+					       ": \"", s->id, s->offset);
+				exs_text_escape(b, (const char *)s->excerpt,
+						s->excerpt_len);
+				exs_buf_puts(b, "\"\n");
+			}
+		}
+		return;
+	case EXS_FINDING_CHANGED:
+		exs_buf_puts(b, "  (");
+		for (unsigned bit = 1, n = 0; bit < (1u << EXS_ATTR_COUNT); bit <<= 1)
+			if (f->changed & bit)
+				exs_buf_printf(b, "%s%s", n++ ? " " : "",
+					       exs_attr_name(bit));
+		exs_buf_puts(b, ")");
+		if (f->timestomp)
+			exs_buf_puts(b, "  TIMESTOMP: content changed, "
+					"modification time did not");
+		break;
+	case EXS_FINDING_ERROR:
+		exs_buf_printf(b, ": %s", f->message ? f->message
+						     : exs_strerror(f->status));
+		break;
+	default:
+		break;
+	}
+	exs_buf_putc(b, '\n');
+}
+
+int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
+		    int verbose)
+{
+	struct exs_buf b;
+	exs_buf_init(&b, 64u << 20);
+	char size[32];
+	human_bytes(run->bytes, size, sizeof(size));
+	double secs = (double)(run->finished_ns - run->started_ns) / 1e9;
+	exs_buf_printf(&b, "exsweep %s on %s: %zu finding%s in %" PRIu64
+		       " files (%s), %.2f s\n", run->command, run->host,
+		       run->finding_count, run->finding_count == 1 ? "" : "s",
+		       run->files, size, secs);
+	size_t shown[EXS_FINDING_KIND_COUNT] = { 0 };
+	for (size_t i = 0; i < run->finding_count; i++) {
+		const struct exs_finding *f = &run->findings[i];
+		if (!verbose && f->kind > EXS_FINDING_SUSPICIOUS &&
+		    shown[f->kind] >= LIST_CUT) {
+			shown[f->kind]++;
+			continue;
+		}
+		shown[f->kind]++;
+		finding_line(&b, f);
+	}
+	for (int k = 0; k < EXS_FINDING_KIND_COUNT; k++)
+		if (shown[k] > LIST_CUT && !verbose && k > EXS_FINDING_SUSPICIOUS)
+			exs_buf_printf(&b, "          ... and %zu more %s "
+				       "(all in the JSON report)\n",
+				       shown[k] - LIST_CUT,
+				       exs_finding_kind_name((enum exs_finding_kind)k));
+	for (size_t i = 0; i < run->warnings.count; i++)
+		exs_buf_printf(&b, "warning: %s\n", run->warnings.items[i]);
+	exs_buf_printf(&b, "summary: %" PRIu64 " webshell, %" PRIu64
+		       " suspicious, %" PRIu64 " changed, %" PRIu64 " added, %" PRIu64 " removed, %"
+		       PRIu64 " errors, %" PRIu64 " skipped (links, FIFOs, "
+		       "devices); exit code %d\n",
+		       run->counts[EXS_FINDING_WEBSHELL],
+		       run->counts[EXS_FINDING_SUSPICIOUS],
+		       run->counts[EXS_FINDING_CHANGED],
+		       run->counts[EXS_FINDING_ADDED],
+		       run->counts[EXS_FINDING_REMOVED],
+		       run->counts[EXS_FINDING_ERROR], run->skipped,
+		       run->exit_code);
+	int rc = b.failed;
+	if (!rc)
+		rc = out->write(out->ctx, b.data, b.len);
+	exs_buf_free(&b);
+	return rc;
+}

@@ -1,0 +1,84 @@
+/* rules.h -- the YARA engine: compiling rules once, scanning from many
+ * threads.
+ *
+ * The built-in rules (yara-rules/, one .yar file per family) are compiled into the binary as
+ * text at build time, so a scheduled run still works when an attacker
+ * deletes or edits the rules folder. Extra rules come from a folder named in
+ * the config and are read through the platform layer, never by libyara
+ * itself. Each extra file is first compiled on its own: a broken one is
+ * skipped with a warning "FILE:LINE: message" (or is an error in strict
+ * mode), while a broken built-in rule is always an error.
+ *
+ * External variables defined for every scan, as Loki and THOR define them so
+ * that their rule sets load unchanged: filename, filepath, extension,
+ * filetype, owner.
+ *
+ * Threads share one compiled rule set and each owns an exs_scanner.
+ */
+#ifndef EXS_RULES_H
+#define EXS_RULES_H
+
+#include <stddef.h>
+
+#include "finding.h"
+#include "platform.h"
+#include "strlist.h"
+
+struct exs_rule_source {
+	const char *name;     /* "yara-rules/chopper.yar" */
+	const char *text;
+	size_t len;
+};
+
+/* Generated at build time from yara-rules/ (rules_builtin.c). */
+extern const struct exs_rule_source exs_builtin_rules[];
+extern const size_t exs_builtin_rule_count;
+
+struct exs_rules;
+struct exs_scanner;
+
+/* Process-wide libyara set-up and tear-down; call once from main. */
+int exs_rules_library_init(struct exs_error *err);
+void exs_rules_library_finish(void);
+
+/* Compiles the built-in rules and the .yar and .yara files of extra_dir (NULL:
+ * none). Warnings and skipped files are appended to warnings as
+ * "FILE:LINE: message" lines. With strict, a broken extra file is an error
+ * (EXS_RULES) too; err->where then holds "FILE:LINE". */
+int exs_rules_load(const struct exs_platform *plat, const char *extra_dir,
+		   int strict, struct exs_strlist *warnings,
+		   struct exs_rules **out, struct exs_error *err);
+
+unsigned exs_rules_builtin_files(const struct exs_rules *r);
+unsigned exs_rules_extra_files(const struct exs_rules *r);
+unsigned exs_rules_count(const struct exs_rules *r);
+
+/* Calls fn for each rule; a nonzero return stops and is returned. */
+int exs_rules_each(const struct exs_rules *r,
+		   int (*fn)(void *ctx, const char *ns, const char *name,
+			     const char *tags, const char *description),
+		   void *ctx);
+
+void exs_rules_free(struct exs_rules *r);
+
+/* The per-file values of the external variables. */
+struct exs_scan_vars {
+	const char *filename;
+	const char *filepath;
+	const char *extension;
+	const char *filetype;
+	const char *owner;
+};
+
+int exs_scanner_create(struct exs_rules *r, unsigned timeout_s,
+		       struct exs_scanner **out, struct exs_error *err);
+/* Scans a buffer. On return *hits (malloc'd, owned by the caller) holds
+ * *count hits; both are NULL/0 when nothing matched. A timeout or a
+ * libyara failure returns an error status with the reason in err. */
+int exs_scanner_scan(struct exs_scanner *s, const unsigned char *data,
+		     size_t len, const struct exs_scan_vars *vars,
+		     struct exs_hit **hits, size_t *count,
+		     struct exs_error *err);
+void exs_scanner_free(struct exs_scanner *s);
+
+#endif

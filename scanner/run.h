@@ -1,0 +1,72 @@
+/* run.h -- everything a report says about one run: what was asked, what
+ * was walked, what was found. Commands fill it; report writers read it.
+ */
+#ifndef EXS_RUN_H
+#define EXS_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "finding.h"
+#include "platform.h"
+#include "strlist.h"
+
+#define EXS_SKIPPED_LIST_MAX 10000
+
+struct exs_skipped {
+	char *path;
+	size_t path_len;
+	enum exs_node node;
+};
+
+struct exs_run {
+	const char *command;             /* "init", "check", "scan" */
+	char host[256];
+	int64_t started_ns, finished_ns;
+	const struct exs_strlist *roots;
+	const struct exs_strlist *web_roots;
+	const char *baseline_path;       /* NULL for scan */
+	char baseline_created[64];
+	uint64_t baseline_files;
+	unsigned rules_builtin, rules_extra, rule_count;
+	uint64_t files, bytes, scanned;
+	uint64_t skipped;                /* all of them */
+	struct exs_skipped *skipped_list; /* the first EXS_SKIPPED_LIST_MAX */
+	size_t skipped_listed;
+	uint64_t counts[EXS_FINDING_KIND_COUNT];
+	struct exs_finding *findings;
+	size_t finding_count, finding_cap;
+	struct exs_strlist warnings;     /* rule warnings and the like */
+	int exit_code;
+};
+
+/* Appends a finding (copied; path copied; hits and message taken over).
+ * Returns EXS_OK or EXS_NOMEM. */
+int exs_run_add(struct exs_run *run, const struct exs_finding *f);
+int exs_run_add_skipped(struct exs_run *run, const char *path, size_t len,
+			enum exs_node node);
+/* Sorts findings into report order: by kind, then by path bytes. */
+void exs_run_sort(struct exs_run *run);
+/* The AIDE-style bits: 1 added, 2 removed, 4 changed, 8 webshell. */
+int exs_run_finding_bits(const struct exs_run *run);
+void exs_run_free(struct exs_run *run);
+
+const char *exs_node_name(enum exs_node node);
+
+/* Where report text goes: a file, stdout, or a buffer in tests. */
+struct exs_sink {
+	int (*write)(void *ctx, const char *text, size_t len);
+	void *ctx;
+};
+
+/* The JSON report (README, "The JSON report"). */
+int exs_report_json(const struct exs_run *run, const struct exs_sink *out);
+/* The human summary, findings first. verbose lists every finding; otherwise
+ * long lists are cut with a "... N more" line. */
+int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
+		    int verbose);
+
+/* "2026-11-23T18:49:11Z" */
+void exs_format_time(int64_t ns, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,391 @@
+/* sweep.c -- walker, workers and collector (see sweep.h).
+ *
+ * Divisions: per-worker state, reading one file, the threads, the run.
+ *
+ * Ownership: an item belongs to whoever holds it; the queues only pass
+ * pointers. On cancellation every thread stops at its next queue operation
+ * and the run frees what is left in the queues.
+ */
+#include "sweep.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "hash.h"
+#include "path.h"
+#include "queue.h"
+
+#define READ_CHUNK (1u << 20)
+#define QUEUE_SLOTS 256
+#define SECURITY_MAX (64u * 1024)
+#define MAX_THREADS 32
+
+struct worker {
+	struct exs_sweep *sweep;
+	struct exs_queue *jobs, *results;
+	struct exs_thread *thread;
+	struct exs_scanner *scanner;
+	struct exs_store_reader *reader;
+	struct exs_sha256 *sha;
+	struct exs_buf data;        /* whole-file buffer for YARA */
+	unsigned char *chunk;       /* streaming buffer for larger files */
+	char *security;             /* ACL text from the platform */
+};
+
+/* ---- Reading one file ---------------------------------------------------- */
+
+/* A coarse file type from the first bytes, for the `filetype` external that
+ * Loki and THOR rules test. */
+static const char *sniff_filetype(const unsigned char *p, size_t n)
+{
+	if (n >= 2 && p[0] == 'M' && p[1] == 'Z')
+		return "EXE";
+	if (n >= 4 && memcmp(p, "PK\x03\x04", 4) == 0)
+		return "ZIP";
+	if (n >= 6 && (memcmp(p, "GIF87a", 6) == 0 || memcmp(p, "GIF89a", 6) == 0))
+		return "GIF";
+	if (n >= 3 && memcmp(p, "\xFF\xD8\xFF", 3) == 0)
+		return "JPEG";
+	if (n >= 8 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0)
+		return "PNG";
+	if (n >= 4 && memcmp(p, "!BDN", 4) == 0)
+		return "PST";
+	if (n >= 4 && memcmp(p, "%PDF", 4) == 0)
+		return "PDF";
+	return "";
+}
+
+static void yara_scan(struct worker *wk, struct exs_item *it)
+{
+	const struct exs_platform *plat = wk->sweep->plat;
+	size_t base_len;
+	const char *base = exs_path_basename(it->path, it->path_len,
+					     plat->path_separator, &base_len);
+	char name[1024], ext[64] = ".";
+	size_t n = base_len < sizeof(name) - 1 ? base_len : sizeof(name) - 1;
+	memcpy(name, base, n);
+	name[n] = '\0';
+	exs_path_extension(base, base_len, ext + 1, sizeof(ext) - 1);
+	if (!ext[1])
+		ext[0] = '\0';
+	struct exs_scan_vars vars = {
+		.filename = name,
+		.filepath = it->path,
+		.extension = ext,
+		.filetype = sniff_filetype((const unsigned char *)wk->data.data,
+					   wk->data.len),
+		.owner = it->rec.st.owner,
+	};
+	it->scanned = 1;
+	it->scan_status = exs_scanner_scan(wk->scanner,
+					   (const unsigned char *)wk->data.data,
+					   wk->data.len, &vars, &it->hits,
+					   &it->hit_count, &it->scan_err);
+}
+
+static int wants_scan(const struct exs_sweep *s, const struct exs_item *it)
+{
+	if (!s->rules)
+		return 0;
+	switch (s->mode) {
+	case EXS_SWEEP_SCAN: return 1;
+	case EXS_SWEEP_INIT: return it->is_web;
+	case EXS_SWEEP_CHECK: return it->is_web || !it->has_old || it->diff;
+	}
+	return 0;
+}
+
+static void process_file(struct worker *wk, struct exs_item *it)
+{
+	struct exs_sweep *s = wk->sweep;
+	const struct exs_platform *plat = s->plat;
+	struct exs_file *f;
+	it->status = plat->file_open_read(it->path, &f, &it->err);
+	if (it->status == EXS_ISLINK || it->status == EXS_NOTREG) {
+		/* Swapped for a link or special node since it was listed. */
+		it->kind = EXS_ITEM_SKIPPED;
+		it->node = it->status == EXS_ISLINK ? EXS_NODE_LINK : EXS_NODE_UNKNOWN;
+		it->status = EXS_OK;
+		return;
+	}
+	if (it->status)
+		return;
+	struct exs_stat st;
+	it->status = plat->file_stat(f, &st, &it->err);
+	if (!it->status && st.node != EXS_NODE_FILE) {
+		it->kind = EXS_ITEM_SKIPPED;
+		it->node = st.node;
+		plat->file_close(f);
+		return;
+	}
+	if (it->status) {
+		plat->file_close(f);
+		return;
+	}
+	it->rec.st = st;
+	if (s->mode == EXS_SWEEP_CHECK && wk->reader) {
+		it->status = exs_store_lookup(wk->reader, it->path, it->path_len,
+					      &it->old_rec, &it->has_old, &it->err);
+		if (it->status) {
+			plat->file_close(f);
+			return;
+		}
+	}
+
+	/* Keep the bytes in memory only when YARA may need them. */
+	int may_scan = s->rules && (s->mode != EXS_SWEEP_INIT || it->is_web);
+	int buffered = may_scan && st.size <= s->yara_max_size;
+	exs_buf_reset(&wk->data);
+	if (buffered && exs_buf_reserve(&wk->data, (size_t)st.size))
+		buffered = 0;
+	exs_sha256_begin(wk->sha);
+	uint64_t total = 0;
+	for (;;) {
+		unsigned char *dst = wk->chunk;
+		size_t cap = READ_CHUNK;
+		if (buffered) {
+			size_t room = (size_t)(s->yara_max_size - wk->data.len);
+			if (room == 0) {
+				buffered = 0; /* it grew past the limit */
+			} else {
+				cap = room < READ_CHUNK ? room : READ_CHUNK;
+				if (exs_buf_reserve(&wk->data, cap)) {
+					buffered = 0;
+					cap = READ_CHUNK;
+				} else {
+					dst = (unsigned char *)wk->data.data +
+					      wk->data.len;
+				}
+			}
+		}
+		size_t got = 0;
+		it->status = plat->file_read(f, dst, cap, &got, &it->err);
+		if (it->status || got == 0)
+			break;
+		exs_sha256_update(wk->sha, dst, got);
+		if (dst != wk->chunk)
+			wk->data.len += got;
+		total += got;
+	}
+	if (!it->status && plat->file_security) {
+		size_t len = 0;
+		if (plat->file_security(f, wk->security, SECURITY_MAX, &len,
+					&it->err) == EXS_OK) {
+			exs_sha256_buffer(wk->security, len, it->rec.security_sha256);
+			it->rec.has_security = 1;
+		}
+		exs_error_clear(&it->err);
+	}
+	plat->file_close(f);
+	if (it->status)
+		return;
+	exs_sha256_finish(wk->sha, it->rec.sha256);
+	it->rec.st.size = total;
+	if (it->has_old)
+		it->diff = exs_record_diff(&it->old_rec, &it->rec);
+
+	if (!wants_scan(s, it))
+		return;
+	if (buffered && wk->data.len == total) {
+		yara_scan(wk, it);
+		/* In check, an unchanged file was judged when it was
+		 * accepted into the baseline: only new content is. */
+		if (s->heuristics &&
+		    (s->mode != EXS_SWEEP_CHECK || !it->has_old || it->diff) &&
+		    exs_heuristics_check(s->heuristics, it->path, it->path_len,
+					 (const unsigned char *)wk->data.data,
+					 wk->data.len, &it->suspicious,
+					 &it->suspicious_count) != EXS_OK)
+			it->scan_status = exs_fail(&it->scan_err, EXS_NOMEM, 0,
+						   "heuristics", it->path);
+	} else {
+		it->scan_status = exs_failf(&it->scan_err, EXS_LIMIT, 0, "scan",
+					    it->path,
+					    "not YARA-scanned: larger than "
+					    "max_file_size (%llu bytes)",
+					    (unsigned long long)s->yara_max_size);
+	}
+}
+
+/* ---- The threads ---------------------------------------------------------- */
+
+static void worker_main(void *arg)
+{
+	struct worker *wk = arg;
+	struct exs_item *it;
+	while ((it = exs_queue_pop(wk->jobs, 0, NULL)) != NULL) {
+		process_file(wk, it);
+		if (exs_queue_push(wk->results, it) != EXS_OK)
+			exs_item_free(it);
+	}
+	exs_queue_producer_done(wk->results);
+}
+
+struct walker {
+	struct exs_walk walk;
+	struct exs_queue *jobs, *results;
+	struct exs_thread *thread;
+	int status;
+};
+
+static int walker_emit(void *ctx, struct exs_item *item)
+{
+	struct walker *w = ctx;
+	struct exs_queue *q = item->kind == EXS_ITEM_FILE ? w->jobs : w->results;
+	if (exs_queue_push(q, item) != EXS_OK) {
+		exs_item_free(item);
+		return EXS_INVAL; /* cancelled: stop walking */
+	}
+	return EXS_OK;
+}
+
+static void walker_main(void *arg)
+{
+	struct walker *w = arg;
+	w->status = exs_walk_run(&w->walk);
+	exs_queue_producer_done(w->jobs);
+	exs_queue_producer_done(w->results);
+}
+
+/* ---- The run -------------------------------------------------------------- */
+
+static void free_workers(struct worker *wks, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		exs_scanner_free(wks[i].scanner);
+		exs_store_reader_close(wks[i].reader);
+		exs_sha256_free(wks[i].sha);
+		exs_buf_free(&wks[i].data);
+		free(wks[i].chunk);
+		free(wks[i].security);
+	}
+	free(wks);
+}
+
+static int setup_worker(struct exs_sweep *s, struct worker *wk,
+			struct exs_error *err)
+{
+	wk->sweep = s;
+	exs_buf_init(&wk->data, (size_t)s->yara_max_size);
+	wk->chunk = malloc(READ_CHUNK);
+	wk->security = s->plat->file_security ? malloc(SECURITY_MAX) : NULL;
+	if (!wk->chunk || (s->plat->file_security && !wk->security) ||
+	    exs_sha256_create(&wk->sha))
+		return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
+	int rc = EXS_OK;
+	if (s->rules)
+		rc = exs_scanner_create(s->rules, s->yara_timeout, &wk->scanner, err);
+	if (!rc && s->mode == EXS_SWEEP_CHECK && s->baseline)
+		rc = exs_store_reader_open(s->baseline, &wk->reader, err);
+	return rc;
+}
+
+int exs_sweep_run(struct exs_sweep *s, struct exs_error *err)
+{
+	const struct exs_platform *plat = s->plat;
+	unsigned n = s->threads ? s->threads : 1;
+	if (n > MAX_THREADS)
+		n = MAX_THREADS;
+	struct worker *wks = calloc(n, sizeof(*wks));
+	if (!wks)
+		return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
+	struct walker walker;
+	memset(&walker, 0, sizeof(walker));
+	int rc = EXS_OK;
+	for (unsigned i = 0; !rc && i < n; i++)
+		rc = setup_worker(s, &wks[i], err);
+	if (!rc)
+		rc = exs_queue_create(plat, QUEUE_SLOTS, 1, &walker.jobs, err);
+	if (!rc)
+		rc = exs_queue_create(plat, QUEUE_SLOTS, n + 1, &walker.results, err);
+	if (rc) {
+		if (walker.jobs)
+			exs_queue_free(walker.jobs);
+		free_workers(wks, n);
+		return rc;
+	}
+	walker.walk = (struct exs_walk){
+		.plat = plat,
+		.roots = s->roots,
+		.web_roots = s->web_roots,
+		.excludes = s->excludes,
+		.max_depth = s->max_depth,
+		.emit = walker_emit,
+		.ctx = &walker,
+	};
+
+	unsigned started = 0;
+	for (; !rc && started < n; started++) {
+		wks[started].jobs = walker.jobs;
+		wks[started].results = walker.results;
+		rc = plat->thread_create(&wks[started].thread, worker_main,
+					 &wks[started], err);
+		if (rc)
+			break;
+	}
+	int walker_started = 0;
+	if (!rc) {
+		rc = plat->thread_create(&walker.thread, walker_main, &walker, err);
+		walker_started = !rc;
+	}
+	if (rc) {
+		/* Threads that never started still count as producers. */
+		exs_queue_cancel(walker.jobs);
+		exs_queue_cancel(walker.results);
+	}
+
+	/* The collector. */
+	int64_t start = plat->clock_monotonic_ns();
+	int64_t next_progress = start;
+	while (!rc) {
+		int timed_out = 0;
+		struct exs_item *it = exs_queue_pop(walker.results, 250, &timed_out);
+		if (!it && !timed_out)
+			break; /* closed and drained */
+		if (it) {
+			if (it->kind == EXS_ITEM_FILE && !it->status) {
+				s->files++;
+				s->bytes += it->rec.st.size;
+				s->scanned += it->scanned;
+			}
+			rc = s->collect(s->ctx, it);
+			exs_item_free(it);
+			if (rc) {
+				exs_queue_cancel(walker.jobs);
+				exs_queue_cancel(walker.results);
+				break;
+			}
+		}
+		int64_t now = plat->clock_monotonic_ns();
+		if (s->progress && now >= next_progress) {
+			struct exs_progress p = { s->files, s->bytes, now - start };
+			s->progress(s->ctx, &p);
+			next_progress = now + 250000000;
+		}
+	}
+
+	if (walker_started)
+		plat->thread_join(walker.thread);
+	for (unsigned i = 0; i < started; i++)
+		if (wks[i].thread)
+			plat->thread_join(wks[i].thread);
+	struct exs_item *left;
+	while ((left = exs_queue_drain(walker.jobs)) != NULL)
+		exs_item_free(left);
+	while ((left = exs_queue_drain(walker.results)) != NULL)
+		exs_item_free(left);
+	if (!rc && walker.status == EXS_NOMEM)
+		rc = exs_fail(err, EXS_NOMEM, 0, "walk", NULL);
+	s->dirs = walker.walk.dirs;
+	s->excluded = walker.walk.excluded;
+	if (s->progress) {
+		struct exs_progress p = { s->files, s->bytes,
+					  plat->clock_monotonic_ns() - start };
+		s->progress(s->ctx, &p);
+	}
+	exs_queue_free(walker.jobs);
+	exs_queue_free(walker.results);
+	free_workers(wks, n);
+	return rc;
+}

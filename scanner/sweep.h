@@ -1,0 +1,64 @@
+/* sweep.h -- the pipeline shared by init, check and scan: one walker thread,
+ * N worker threads that read each file once, and the collector on the
+ * calling thread.
+ *
+ *   walker --(bounded job queue)--> workers --(bounded result queue)--> collector
+ *
+ * A worker opens the file through the platform (no follow, no block), checks
+ * its type on the handle, and reads it once: the same bytes feed SHA-256 and,
+ * when the file is in YARA's scope and not larger than the YARA limit, the
+ * YARA scan. In check mode the worker also looks the path up in the baseline
+ * (one reader per worker) so that it knows whether an unchanged non-web file
+ * needs scanning at all.
+ */
+#ifndef EXS_SWEEP_H
+#define EXS_SWEEP_H
+
+#include <stdint.h>
+
+#include "item.h"
+#include "platform.h"
+#include "heuristics.h"
+#include "rules.h"
+#include "store.h"
+#include "walk.h"
+
+enum exs_sweep_mode {
+	EXS_SWEEP_INIT,   /* hash everything, scan web files */
+	EXS_SWEEP_CHECK,  /* hash, compare, scan web and added/changed files */
+	EXS_SWEEP_SCAN,   /* scan (and hash) everything */
+};
+
+struct exs_progress {
+	uint64_t files;
+	uint64_t bytes;
+	int64_t elapsed_ns;
+};
+
+struct exs_sweep {
+	const struct exs_platform *plat;
+	enum exs_sweep_mode mode;
+	const struct exs_strlist *roots;     /* as from exs_walk_roots */
+	const struct exs_strlist *web_roots;
+	const struct exs_excludes *excludes;
+	unsigned max_depth;
+	unsigned threads;                    /* >= 1 */
+	uint64_t yara_max_size;
+	unsigned yara_timeout;
+	struct exs_rules *rules;             /* NULL: no YARA */
+	const struct exs_heuristics *heuristics; /* NULL: none */
+	struct exs_store *baseline;          /* check mode */
+	/* Called on the calling thread for each item; it may take item->hits
+	 * (set them NULL). A nonzero return stops the sweep and is returned. */
+	int (*collect)(void *ctx, struct exs_item *item);
+	/* Called on the calling thread about four times a second; may be NULL. */
+	void (*progress)(void *ctx, const struct exs_progress *p);
+	void *ctx;
+	/* Filled by the run. */
+	uint64_t files, bytes, scanned;
+	unsigned long long dirs, excluded;
+};
+
+int exs_sweep_run(struct exs_sweep *s, struct exs_error *err);
+
+#endif

@@ -1,0 +1,79 @@
+/*
+ * In-memory .NET payload loaders (Behinder, Godzilla, AntSword and similar
+ * "encrypted payload" webshells) and the JScript engine invoked from C#.
+ * Part of exsweep, see README.md.
+ */
+
+rule ExSweep_Assembly_Load_Request
+{
+    meta:
+        description = "ASP.NET code that loads a .NET assembly from request bytes (Assembly.Load of BinaryRead/InputStream/base64 form data), usually decrypted and instantiated"
+        family = "assembly_loader"
+        severity = "high"
+        reference = "https://unit42.paloaltonetworks.com/manageengine-godzilla-nglite-kdcsponge/"
+        author = "exsweep"
+    strings:
+        $l1 = /Assembly\s*\.\s*Load\s*\(/ ascii wide
+        $l2 = /GetMethod\s*\(\s*"Load"/ ascii wide
+        $l3 = /Assembly"\s*\)\s*\.\s*GetMethod|typeof\s*\(\s*(System\.Reflection\.)?Assembly\s*\)/ ascii wide
+        $in1 = /Request\s*\.\s*(BinaryRead|InputStream)\b/ nocase ascii wide
+        $in2 = /FromBase64String\s*\([^;]{0,60}Request/ nocase ascii wide
+        $in3 = /Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase ascii wide
+        $in4 = /Request\s*\.\s*ContentLength\b/ ascii wide
+        $k1 = /CreateDecryptor\s*\(/ ascii wide
+        $k2 = /TransformFinalBlock\s*\(/ ascii wide
+        $k3 = /\^\s*\w{1,20}\s*\[\s*\w{1,10}\s*(\+\s*1\s*)?&\s*15\s*\]/ ascii wide
+        $i1 = /\.CreateInstance\s*\(/ ascii wide
+        $i2 = /GetMethod\s*\(\s*"CreateInstance"/ ascii wide
+    condition:
+        (any of ($l*)) and any of ($in*) and (any of ($k*) or any of ($i*))
+}
+
+rule ExSweep_Assembly_Payload_In_Session
+{
+    meta:
+        description = "ASP.NET code keeping a loaded .NET assembly (payload) in Session/Application state between requests (Godzilla-style)"
+        family = "assembly_loader"
+        severity = "high"
+        reference = "https://unit42.paloaltonetworks.com/manageengine-godzilla-nglite-kdcsponge/"
+        author = "exsweep"
+    strings:
+        $s1 = /(Session|Application)\s*\[[^\]]{1,40}\]\s*=\s*\(\s*(System\.Reflection\.)?Assembly\s*\)/ ascii wide
+        $s2 = /\(\s*\(\s*(System\.Reflection\.)?Assembly\s*\)\s*(Context\.|HttpContext\.Current\.)?(Session|Application)\s*\[/ ascii wide
+        $s3 = /(Session|Application)\s*\[[^\]]{1,40}\]\s*=\s*(System\.Reflection\.)?Assembly\s*\.\s*Load\s*\(/ ascii wide
+    condition:
+        any of them
+}
+
+rule ExSweep_JScript_Engine_From_CSharp
+{
+    meta:
+        description = "C#/VB.NET code evaluating request data with the JScript.NET engine (Microsoft.JScript Eval.JScriptEvaluate/VsaEngine)"
+        family = "chopper"
+        severity = "high"
+        reference = "https://www.mandiant.com/resources/blog/breaking-down-the-china-chopper-web-shell-part-ii"
+        author = "exsweep"
+    strings:
+        $e1 = "JScriptEvaluate" ascii wide
+        $e2 = /VsaEngine\s*\.\s*CreateEngine/ ascii wide
+        $in = /Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase ascii wide
+    condition:
+        ($e1 or $e2) and $in
+}
+
+rule ExSweep_ASP_BinaryRead_Decrypt_Execute
+{
+    meta:
+        description = "Classic ASP that reads the raw request body, decrypts it (XOR/AES) and executes it (Behinder/AntSword-style ASP server)"
+        family = "assembly_loader"
+        severity = "high"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        author = "exsweep"
+    strings:
+        $br = /Request\s*\.\s*BinaryRead\s*\(/ nocase
+        $x1 = /\bxor\b/ nocase
+        $x2 = /(ascb|midb)\s*\(/ nocase
+        $sink = /[\s:(>%](eval|execute|executeglobal)[ \t(]{1,4}[a-z_(]/ nocase
+    condition:
+        $br and $x1 and $x2 and $sink
+}

@@ -1,0 +1,99 @@
+/*
+ * China Chopper and other one-line "eval the request" webshells in JScript
+ * (ASP.NET JScript.NET pages, classic ASP JScript) and the generic direct
+ * form that also covers VBScript.  Part of exsweep, see README.md.
+ */
+
+rule ExSweep_Chopper_Eval_Request_Direct
+{
+    meta:
+        description = "Server-side eval/Execute applied directly to HTTP request input (China Chopper style one-liner)"
+        family = "chopper"
+        severity = "high"
+        reference = "https://www.mandiant.com/resources/blog/breaking-down-the-china-chopper-web-shell-part-i"
+        author = "exsweep"
+    strings:
+        // eval(Request.Item["x"],"unsafe") / eval request("x") / Execute(Request.Form("x"))
+        $direct = /\b(eval|execute|executeglobal)[\s\(]{1,8}(System\.Web\.)?(HttpContext\.Current\.|this\.|Page\.|Context\.)?request\s*(\.\s*(item|form|querystring|params|cookies|headers|servervariables)\s*)?[\[\(]/ nocase
+        // eval(HttpContext.Current.Request...) through an indexer with an expression
+        $ctx = /\beval\s*\(\s*HttpContext\.Current\.Request\b/
+    condition:
+        any of them
+}
+
+rule ExSweep_Chopper_JScript_Eval_Unsafe
+{
+    meta:
+        description = "JScript.NET eval() with the \"unsafe\" option (full trust code evaluation), the China Chopper ASPX server"
+        family = "chopper"
+        severity = "high"
+        reference = "https://www.microsoft.com/en-us/security/blog/2021/03/02/hafnium-targeting-exchange-servers/"
+        author = "exsweep"
+    strings:
+        // eval(x, "unsafe") with ASCII, typographic (UTF-8) or GBK quotes
+        $u1 = /\beval\s*\([^;]{1,200},\s*("|'|\xe2\x80[\x9c\x9d]|\xa1[\xb0\xb1])unsafe("|'|\xe2\x80[\x9c\x9d]|\xa1[\xb0\xb1])\s*\)/
+        // "unsafe" spelled with escapes: \x75\x6e\x73\x61\x66\x65, \u0075\u006e...
+        $u2 = "\\x75\\x6e\\x73\\x61" nocase
+        $u3 = "\\u0075\\u006e\\u0073" nocase
+        $ev = /\beval\s*\(/
+    condition:
+        $u1 or (($u2 or $u3) and $ev)
+}
+
+rule ExSweep_Chopper_JScript_Server_Eval
+{
+    meta:
+        description = "Server-side JScript page that evaluates request data indirectly (variable, alias of eval, two-argument eval)"
+        family = "chopper"
+        severity = "high"
+        reference = "https://www.mandiant.com/resources/blog/breaking-down-the-china-chopper-web-shell-part-ii"
+        author = "exsweep"
+    strings:
+        // <%@ Page Language="Jscript" %>, <%@ LANGUAGE=JavaScript %>
+        $ctx1 = /<\s?%\s*@\s*(Page\s[^>]{0,200})?Language\s*=\s*[^A-Za-z>]{0,4}(JScript|JS|JavaScript)\b/ nocase
+        // <script runat="server" language="JScript">, either attribute order
+        $ctx2 = /<script\s[^>]{0,120}runat\s*=\s*[^A-Za-z>]{0,2}server[^>]{0,120}language\s*=\s*[^A-Za-z>]{0,2}(jscript|javascript|js)\b/ nocase
+        $ctx3 = /<script\s[^>]{0,120}language\s*=\s*[^A-Za-z>]{0,2}(jscript|javascript|js)\b[^>]{0,120}runat\s*=\s*[^A-Za-z>]{0,2}server/ nocase
+        $req = /Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase
+        $ev_call = /\beval\s*\(/
+        // eval used as a value: {'E': eval}, var f = eval;, return eval
+        $ev_alias1 = /[:=,(]\s*eval\s*[,;})\r\n]/
+        $ev_alias2 = /return\s+eval\b/
+        // eval(code, option): only JScript.NET takes a second (security) argument
+        $ev_two = /\beval\s*\([\w.$\[\]"'\/* \t-]{1,80},[^);]/
+    condition:
+        any of ($ctx*) and
+        ( $ev_two or ($req and ($ev_call or any of ($ev_alias*))) )
+}
+
+rule ExSweep_Chopper_Encoded_Keywords
+{
+    meta:
+        description = "Server-side script that spells eval/request/execute/unsafe with character codes or escapes to hide a Chopper-style evaluator"
+        family = "chopper"
+        severity = "high"
+        reference = "https://attack.mitre.org/techniques/T1027/"
+        author = "exsweep"
+    strings:
+        // "request" as chr() codes: chr(114)+chr(101)+chr(113)
+        $c_req = /chrw?\(\s*114\s*\)\s*[+&]\s*chrw?\(\s*101\s*\)\s*[+&]\s*chrw?\(\s*113\s*\)/ nocase
+        // "eval" as chr() codes
+        $c_eval = /chrw?\(\s*101\s*\)\s*[+&]\s*chrw?\(\s*118\s*\)\s*[+&]\s*chrw?\(\s*97\s*\)\s*[+&]\s*chrw?\(\s*108\s*\)/ nocase
+        // "exec" as chr() codes
+        $c_exec = /chrw?\(\s*101\s*\)\s*[+&]\s*chrw?\(\s*120\s*\)\s*[+&]\s*chrw?\(\s*101\s*\)\s*[+&]\s*chrw?\(\s*99\s*\)/ nocase
+        // String.fromCharCode(101,118,97,108 ...) / (114,101,113,117 ...)
+        $f_eval = /fromCharCode\s*\(\s*101\s*,\s*118\s*,\s*97\s*,\s*108\b/
+        $f_req = /fromCharCode\s*\(\s*(82|114)\s*,\s*101\s*,\s*113\s*,\s*117\b/
+        // \u0065\u0076\u0061\u006c (eval), \u0052\u0065\u0071 (Req) in JScript identifiers/strings
+        $u_eval = "\\u0065\\u0076\\u0061\\u006c" nocase
+        $u_req = "\\u0065\\u0071\\u0075\\u0065\\u0073\\u0074" nocase
+        $x_eval = "\\x65\\x76\\x61\\x6c" nocase
+        $x_req = "\\x65\\x71\\x75\\x65\\x73\\x74" nocase
+        // eval/Request split into one-letter string concatenations: "e"+"v"+"a"+"l" / "e"&"v"&"a"&"l"
+        $s_eval = /"e"\s*[+&]\s*"v"\s*[+&]\s*"a"\s*[+&]\s*"l"/ nocase
+        $s_req = /"r"\s*[+&]\s*"e"\s*[+&]\s*"q"\s*[+&]\s*"u"/ nocase
+        $s_exec = /"e"\s*[+&]\s*"x"\s*[+&]\s*"e"\s*[+&]\s*"c"/ nocase
+        $sink = /\b(eval|execute|executeglobal|executestatement)\b/ nocase
+    condition:
+        $sink and any of ($c_*, $f_*, $u_*, $x_*, $s_*)
+}

@@ -1,0 +1,110 @@
+/*
+ * Command execution webshells: cmd.exe/powershell started from request
+ * input in ASP.NET (C#, VB.NET) and classic ASP, WMI process creation,
+ * PowerShell runspaces.  Part of exsweep, see README.md.
+ */
+
+rule ExSweep_ASPX_Process_Request
+{
+    meta:
+        description = "ASP.NET page/handler that starts cmd.exe or powershell (Process/ProcessStartInfo) with input from the request or a form field"
+        family = "cmd"
+        severity = "high"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        author = "exsweep"
+    strings:
+        $proc1 = "ProcessStartInfo" ascii wide
+        $proc2 = /Process\s*\.\s*Start\s*\(/ ascii wide
+        $proc3 = /new\s+(System\.Diagnostics\.)?Process\s*\(/ nocase ascii wide
+        $proc4 = /StartInfo\s*\.\s*(FileName|Arguments)/ nocase ascii wide
+        $sh1 = "cmd.exe" nocase ascii wide
+        $sh2 = "powershell" nocase ascii wide
+        $sh3 = /["'](cmd|cmd\.exe|c:\\windows\\system32\\cmd\.exe)["']/ nocase ascii wide
+        $sh4 = /["']\/c\s/ nocase ascii wide
+        $in1 = /Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase ascii wide
+        $in2 = /Request\s*\.\s*(Form|QueryString|Headers|Params|Cookies)\s*\.\s*Get\s*\(/ nocase ascii wide
+        $in3 = /<asp:TextBox\b/ nocase ascii wide
+        $in4 = /Request\s*\.\s*(InputStream|BinaryRead)\b/ nocase ascii wide
+        // the process fed straight from the request
+        $flow1 = /(FileName|Arguments)\s*=\s*[^;\r\n]{0,80}Request\s*[\[\(.]/ nocase ascii wide
+        $flow2 = /(Process\s*\.\s*Start|new\s+(System\.Diagnostics\.)?ProcessStartInfo)\s*\([^;]{0,80}Request\s*[\[\(.]/ nocase ascii wide
+    condition:
+        any of ($flow*) or
+        (any of ($proc*) and any of ($sh*) and any of ($in*))
+}
+
+rule ExSweep_ASP_WScript_Shell_Exec
+{
+    meta:
+        description = "Classic ASP/ASP.NET that runs commands through WScript.Shell or Shell.Application (Exec/Run/ShellExecute) with request input"
+        family = "cmd"
+        severity = "high"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        author = "exsweep"
+    strings:
+        $o1 = "wscript.shell" nocase ascii wide
+        $o2 = "shell.application" nocase ascii wide
+        $o3 = "72C24DD5-D70A-438B-8A42-98424B88AFB8" nocase ascii wide  // WScript.Shell CLSID
+        $o4 = "F935DC22-1CF0-11D0-ADB9-00C04FD58A0B" nocase ascii wide  // WshShell CLSID
+        $o5 = "13709620-C279-11CE-A49E-444553540000" nocase ascii wide  // Shell.Application CLSID
+        $o6 = /"wscr"\s*&\s*"ipt\.shell"|"wscript"\s*&\s*"\.shell"|"wscript\."\s*&\s*"shell"/ nocase
+        $x1 = /\.(exec|run|shellexecute)\b/ nocase ascii wide
+        $in = /request\s*(\.\s*(item|form|querystring|cookies|params)\s*)?[\(\[]/ nocase ascii wide
+    condition:
+        any of ($o*) and $x1 and $in
+}
+
+rule ExSweep_WMI_Process_Create
+{
+    meta:
+        description = "Server-side script that creates processes through WMI Win32_Process.Create with request input"
+        family = "cmd"
+        severity = "high"
+        reference = "https://attack.mitre.org/techniques/T1047/"
+        author = "exsweep"
+    strings:
+        $w = "Win32_Process" nocase ascii wide
+        $c = /(\.Create\b|InvokeMethod\s*\(\s*"Create")/ nocase ascii wide
+        $in = /request\s*(\.\s*(item|form|querystring|cookies|params)\s*)?[\(\[]/ nocase ascii wide
+        $in2 = /<asp:TextBox\b/ nocase ascii wide
+    condition:
+        $w and $c and ($in or $in2)
+}
+
+rule ExSweep_PowerShell_Runspace_Request
+{
+    meta:
+        description = "ASP.NET code hosting a PowerShell runspace/pipeline that runs script taken from the request"
+        family = "cmd"
+        severity = "high"
+        reference = "https://attack.mitre.org/techniques/T1059/001/"
+        author = "exsweep"
+    strings:
+        $r1 = /RunspaceFactory\s*\.\s*CreateRunspace/ ascii wide
+        $r2 = /PowerShell\s*\.\s*Create\s*\(/ ascii wide
+        $r3 = "System.Management.Automation" ascii wide
+        $s1 = /\.(AddScript|AddCommand|CreatePipeline)\s*\(/ ascii wide
+        $in1 = /Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase ascii wide
+        $in2 = /<asp:TextBox\b/ nocase ascii wide
+        $in3 = /Request\s*\.\s*(InputStream|BinaryRead)\b/ ascii wide
+    condition:
+        any of ($r*) and $s1 and any of ($in*)
+}
+
+rule ExSweep_ServU_Local_Admin_Abuse
+{
+    meta:
+        description = "Script that drives the Serv-U local administration port (SITE MAINTENANCE/-SETUSERSETUP) to create a privileged FTP user and run commands"
+        family = "cmd"
+        severity = "high"
+        reference = "https://attack.mitre.org/techniques/T1068/"
+        author = "exsweep"
+    strings:
+        $a = "-SETUSERSETUP" nocase ascii wide
+        $b = "SITE MAINTENANCE" nocase ascii wide
+        $c = "-DELETEDOMAIN" nocase ascii wide
+        $d = "-SETDOMAIN" nocase ascii wide
+        $e = "SITE EXEC" nocase ascii wide
+    condition:
+        2 of them
+}

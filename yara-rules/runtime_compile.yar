@@ -1,0 +1,47 @@
+/*
+ * Webshells that compile or interpret code received in the request at
+ * runtime: CodeDom providers, Roslyn scripting, XSLT script blocks.
+ * Part of exsweep, see README.md.
+ */
+
+rule ExSweep_CodeDom_Compile_Request
+{
+    meta:
+        description = "ASP.NET code compiling source from the request with CodeDom (CompileAssemblyFromSource) and running it"
+        family = "runtime_compile"
+        severity = "high"
+        reference = "https://attack.mitre.org/techniques/T1027/004/"
+        author = "exsweep"
+    strings:
+        $p1 = /(CSharp|VB|VBScript|JScript)CodeProvider/ ascii wide
+        $p2 = /CodeDomProvider\s*\.\s*CreateProvider/ ascii wide
+        $c1 = /CompileAssemblyFrom(Source|Dom)/ ascii wide
+        $c2 = /\.CreateCompiler\s*\(/ ascii wide
+        $r1 = /CSharpScript\s*\.\s*(EvaluateAsync|RunAsync|Create)/ ascii wide
+        $in1 = /Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase ascii wide
+        $in2 = /Request\s*\.\s*(InputStream|BinaryRead)\b/ ascii wide
+        $in3 = /<asp:TextBox\b/ nocase ascii wide
+    condition:
+        ((any of ($p*) and any of ($c*)) or $r1) and any of ($in*)
+}
+
+rule ExSweep_XSLT_Script_Request
+{
+    meta:
+        description = "Server-side code that runs an XSLT stylesheet with an msxsl:script block (compiled C#/JScript) together with request input or process execution"
+        family = "runtime_compile"
+        severity = "high"
+        reference = "https://attack.mitre.org/techniques/T1220/"
+        author = "exsweep"
+    strings:
+        $xs = "msxsl:script" nocase ascii wide
+        $t1 = /Xsl(Compiled)?Transform/ ascii wide
+        $t2 = /XsltSettings\s*\(\s*true/ nocase ascii wide
+        $t3 = "EnableScript" ascii wide
+        $t4 = /transformNode\s*\(/ nocase ascii wide
+        $t5 = /MSXML2\.(Free)?ThreadedDOMDocument|MSXML2\.DOMDocument|Microsoft\.XMLDOM/ nocase ascii wide
+        $in1 = /request\s*(\.\s*(item|form|querystring|params|cookies|headers)\s*)?[\[\(]/ nocase ascii wide
+        $in2 = /Process\s*\.\s*Start|ProcessStartInfo|wscript\.shell/ nocase ascii wide
+    condition:
+        $xs and any of ($t*) and any of ($in*)
+}

@@ -1,0 +1,146 @@
+/*
+ * Classic ASP (VBScript) webshells: Execute/Eval of request data through
+ * variables, sessions, decoders and script engines, and encoded script.
+ * Part of exsweep, see README.md.
+ */
+
+rule ExSweep_ASP_Execute_Request_Indirect
+{
+    meta:
+        description = "Classic ASP that stores request input in a variable or session and runs it with Execute/ExecuteGlobal/Eval"
+        family = "chopper"
+        severity = "high"
+        reference = "https://www.mandiant.com/resources/blog/breaking-down-the-china-chopper-web-shell-part-i"
+        author = "exsweep"
+    strings:
+        // x = request("p") / x = Trim(Request.Form("p"))
+        $src = /\b[a-z_]\w{0,30}\s*=\s*(trim\s*\(\s*)?request\s*(\.\s*(item|form|querystring|cookies)\s*)?\(/ nocase
+        // session("k") = request("p")
+        $src_sess = /session\s*\([^)]{1,40}\)\s*=\s*request\s*[\(.]/ nocase
+        // the VBScript statement, not a method such as conn.Execute: preceded by a blank, ':', '(' or '%>'
+        $sink_var = /[\s:(>%](eval|execute|executeglobal)[ \t(]{1,4}\(?\s*[a-z_]\w{0,30}\s*\)?\s*(\r|\n|:|%>|'|$)/ nocase
+        $sink_sess = /[\s:(>%](eval|execute|executeglobal)[ \t(]{1,4}session\s*\(/ nocase
+    condition:
+        ($src and $sink_var) or (($src or $src_sess) and $sink_sess)
+}
+
+rule ExSweep_ASP_Execute_Decoded
+{
+    meta:
+        description = "Classic ASP that runs decoded/deobfuscated text with Execute/ExecuteGlobal/Eval (reversed, unescaped, chr-decoded or ciphered script)"
+        family = "obfuscation"
+        severity = "high"
+        reference = "https://attack.mitre.org/techniques/T1027/"
+        author = "exsweep"
+    strings:
+        // Execute(StrReverse(...)), Execute(unescape(...)), Execute(Replace(...)), Eval(Chr(...)...)
+        $direct = /[\s:(>%](eval|execute|executeglobal)[ \t(]{1,4}(strreverse|unescape|replace|chrw?|decode\w{0,20}|decrypt\w{0,20})\s*\(/ nocase
+        // Execute(fn("%119%136%115...")) : numeric encoded string passed to a decoder
+        // Execute fn(...): runs whatever a (decoder) function returns
+        $fncall = /[\s:(>%](execute|executeglobal)[ \t(]{1,4}[a-z_]\w{0,30}\s*\(/ nocase
+        $numenc = /[\s:(>%](eval|execute|executeglobal)[ \t(]{1,4}[a-z_]\w{0,30}\s*\(\s*"(%\d{2,3}){6}/ nocase
+        // reversed keywords: "tseuqer" (request), "etucexe" (execute), "llehs.tpircsw"
+        $rev_req = "tseuqer" nocase
+        $rev_exec = "etucexe" nocase
+        $rev_wsh = "llehs.tpircsw" nocase
+        // decoder loops: Chr(Str(i)-18), Chr(Asc(Mid(s,i,1)) Xor k), Chr(CLng("&H" & ...))
+        $dec1 = /chrw?\s*\(\s*[a-z_]\w{0,20}\s*\(\s*[a-z_]\w{0,10}\s*\)\s*[-+]\s*\d/ nocase
+        $dec2 = /chrw?\s*\(\s*ascb?\s*\(\s*midb?\s*\([^)]{1,40}\)\s*\)\s*xor\b/ nocase
+        $dec3 = /chrw?\s*\(\s*(clng|cint)\s*\(\s*"&h"/ nocase
+        $sink = /[\s:(>%](eval|execute|executeglobal)[ \t(]{1,4}[a-z_(]/ nocase
+        // VBScript-only syntax, so C#/JavaScript methods named execute() do not count
+        $vbs1 = /\bend\s+(function|sub|if|class)\b/ nocase
+        $vbs2 = /on\s+error\s+resume\s+next/ nocase
+        $vbs3 = /server\s*\.\s*createobject\s*\(/ nocase
+        $vbs4 = /<%\s*(dim|set|if|response\.write|execute|eval)\s/ nocase
+    condition:
+        $direct or $numenc or
+        (any of ($vbs*) and ($fncall or ($sink and (any of ($rev_*) or any of ($dec*)))))
+}
+
+rule ExSweep_ASP_ScriptControl_Request
+{
+    meta:
+        description = "Classic ASP that feeds request data to the MSScriptControl engine (AddCode/ExecuteStatement/Eval)"
+        family = "chopper"
+        severity = "high"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        author = "exsweep"
+    strings:
+        $obj = /createobject\s*\(\s*\W{0,4}(msscriptcontrol\.)?scriptcontrol/ nocase
+        $call = /\.(addcode|executestatement|eval|run)\b/ nocase
+        $req = /request\s*(\.\s*(item|form|querystring|cookies)\s*)?\(/ nocase
+        // the Request object handed to a script engine: .AddObject "request", Request
+        $expose = /\.AddObject\s*\(?\s*[^,\r\n]{1,60},\s*request\b/ nocase
+        $run = /\.(addcode|executestatement)\b/ nocase
+    condition:
+        ($obj and $call and $req) or ($expose and $run)
+}
+
+rule ExSweep_ASP_UTF7_Codepage
+{
+    meta:
+        description = "ASP page declaring the UTF-7 code page (65000) to hide script from filters"
+        family = "obfuscation"
+        severity = "medium"
+        reference = "https://attack.mitre.org/techniques/T1027/"
+        author = "exsweep"
+    strings:
+        $cp = /<%\s*@[^%>]{0,120}codepage\s*=\s*["']?65000\b/ nocase
+    condition:
+        $cp
+}
+
+rule ExSweep_ASP_Encoded_Script
+{
+    meta:
+        description = "Server-side script encoded with the Microsoft Script Encoder (VBScript.Encode/JScript.Encode), used to hide webshells"
+        family = "obfuscation"
+        severity = "medium"
+        reference = "https://attack.mitre.org/techniques/T1027/"
+        author = "exsweep"
+    strings:
+        $lang1 = /<%\s*@[^%>]{0,120}language\s*=\s*["']?\s*(vbscript|jscript)\.encode/ nocase
+        $lang2 = /<script[^>]{0,120}language\s*=\s*["']?(vbscript|jscript)\.encode/ nocase
+        $marker = "#@~^"
+    condition:
+        any of ($lang*) and $marker
+}
+
+rule ExSweep_ASP_Embedded_PE_Dropper
+{
+    meta:
+        description = "Server-side script that builds a Windows executable (MZ header) from character codes or hex to drop it to disk"
+        family = "dropper"
+        severity = "high"
+        reference = "https://attack.mitre.org/techniques/T1027/"
+        author = "exsweep"
+    strings:
+        $mz_chr = /chrw?\(\s*77\s*\)\s*[&+]\s*chrw?\(\s*90\s*\)\s*[&+]\s*chrw?\(\s*144\s*\)/ nocase
+        $mz_hex = /"4d5a90000300000004000000ffff/ nocase
+        $write = /(savetofile|createtextfile|opentextfile|writeallbytes|\.write\b)/ nocase
+    condition:
+        any of ($mz*) and $write
+}
+
+rule ExSweep_ASP_Execute_Remote_Code
+{
+    meta:
+        description = "Classic ASP that downloads script text over HTTP (XMLHTTP/WinHttp) and runs it with Execute/ExecuteGlobal (remote-controlled webshell)"
+        family = "chopper"
+        severity = "high"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        author = "exsweep"
+    strings:
+        $h1 = /(Microsoft|MSXML2)\.(Server)?XMLHTTP/ nocase
+        $h2 = "WinHttp.WinHttpRequest" nocase
+        $r = /\.(responseBody|responseText)\b/ nocase
+        $sink = /[\s:(>%](execute|executeglobal)[ \t(]{1,4}[a-z_(]/ nocase
+        // VBScript-only syntax, so C#/JavaScript methods named execute() do not count
+        $vbs1 = /\bend\s+(function|sub|if|class)\b/ nocase
+        $vbs2 = /on\s+error\s+resume\s+next/ nocase
+        $vbs3 = /server\s*\.\s*createobject\s*\(/ nocase
+        $vbs4 = /<%\s*(dim|set|if|response\.write|execute|eval)\s/ nocase
+    condition:
+        any of ($h*) and $r and $sink and any of ($vbs*)
+}
