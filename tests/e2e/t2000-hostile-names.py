@@ -201,12 +201,27 @@ def make_deep(top, depth, name):
     return os.path.join(fs(top), *([fs(name)] * depth), b"deep.js")
 
 
+def append_deep(path, data):
+    """Appends to a file whose path may be longer than PATH_MAX."""
+    parts = path.split(b"/")
+    fd = os.open(b"/", os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for part in parts[1:-1]:
+            nfd = os.open(part, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = nfd
+        f = os.open(parts[-1], os.O_WRONLY | os.O_APPEND, dir_fd=fd)
+        os.write(f, data)
+        os.close(f)
+    finally:
+        os.close(fd)
+
+
 def check_deep(e, deep_file):
     e.run("init", json_report=False, expect_rc=0, timeout=120)
     # Change the file at the bottom: it is either found changed, or the walk
     # says where it stopped. Never a crash or a silent pass.
-    with open(deep_file, "ab") as f:
-        f.write(b"// edited\r\n")
+    append_deep(deep_file, b"// edited\r\n")
     r = e.run("check", timeout=120)
     changed = lib.by_kind(r.report, "changed")
     errors = [lib.path_bytes(f) for f in r.report["findings"] if f["kind"] == "error"]

@@ -65,13 +65,13 @@ def locked_file_is_busy(e):
     shell = e.write("web/owa/auth/errorEE.aspx", lib.CHOPPER, mtime_ns=None)
     r = e.run("check", exe=fexe, expect_rc=1 | 4 | 8, env=faults("busy:*locked.aspx"))
     eq(lib.kinds_by_path(r.report),
-       {locked: {"error"}, config: {"changed"}, shell: {"added", "webshell"}},
+       {locked: {"error"}, config: {"changed"}, shell: lib.CHOPPER_KINDS | {"added"}},
        "findings by path")
     check_error(r.report, locked, "EXS_BUSY")
     # A locked shell cannot be judged; the readable one still is.
     r = e.run("scan", exe=fexe, expect_rc=8, env=faults("busy:*locked.aspx;busy:*/web/web.config"))
     eq(lib.kinds_by_path(r.report),
-       {locked: {"error"}, config: {"error"}, shell: {"webshell"}}, "scan findings by path")
+       {locked: {"error"}, config: {"error"}, shell: lib.CHOPPER_KINDS}, "scan findings by path")
     check_error(r.report, config, "EXS_BUSY")
 
 
