@@ -3,8 +3,8 @@
 
 Covers an unreadable file (run as nobody through setpriv: an EXS_ACCESS error
 finding, the run goes on and sets no exit bit), config errors (unknown key,
-bad value, unknown section, missing file, unknown option: exit 16 with
-CONFIG:LINE: on stderr), rule errors (`rules` exits 17 with FILE:LINE:; check
+bad value, line too long, unknown section, missing file, unknown option:
+exit 16 with CONFIG:LINE: on stderr), rule errors (`rules` exits 17 with FILE:LINE:; check
 skips a broken extra rule with a warning and still uses the good ones),
 `scan` without a baseline (exit 8, nothing created), and a corrupt or
 truncated baseline (exit 19).
@@ -52,6 +52,8 @@ def unreadable_file_is_an_error_finding(e):
     if os.geteuid() != 0:
         raise lib.Skip("needs root to switch to nobody")
     nobody = [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    if subprocess.run(nobody + ["true"], stderr=subprocess.DEVNULL).returncode != 0:
+        raise lib.Skip("setpriv cannot switch to nobody here (no CAP_SETUID?)")
     e.populate(3)
     secret = e.write("web/owa/auth/secret.aspx", lib.benign_aspx("Secret"))
     # A copy of the binary nobody can run, wherever the build tree lies.
@@ -102,6 +104,14 @@ def config_unknown_key(e):
 def config_bad_value(e):
     e.populate(2)
     expect_config_error(e, config_text(e, "threads = lots"), [5])
+
+
+@tests.case
+def config_line_too_long(e):
+    # libinih reads at most 197 bytes a line: longer must be an error, not a
+    # silently cut path.
+    e.populate(2)
+    expect_config_error(e, config_text(e, "exclude = " + "x" * 200), [5])
 
 
 @tests.case
