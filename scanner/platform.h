@@ -184,6 +184,22 @@ struct exs_platform {
 	int (*set_low_priority)(struct exs_error *err);
 	/* Peak resident memory of this process in bytes, 0 if unknown. */
 	uint64_t (*peak_rss)(void);
+
+	/* -- Discovering Exchange --------------------------------------------- */
+
+	/* The Exchange 2016/2019 install folder, as Setup recorded it
+	 * (C:\Program Files\Microsoft\Exchange Server\V15\, often with a
+	 * final separator). Win32 reads MsiInstallPath under
+	 * HKLM\SOFTWARE\Microsoft\ExchangeServer\v15\Setup in the 64-bit
+	 * registry view, then the ExchangeInstallPath variable that Setup
+	 * defines; POSIX reads only the variable. EXS_NOENT when neither is
+	 * there, EXS_LIMIT when cap is too small. */
+	int (*exchange_install_path)(char *buf, size_t cap,
+				     struct exs_error *err);
+	/* The IIS web root (C:\inetpub\wwwroot): Win32 reads PathWWWRoot under
+	 * HKLM\SOFTWARE\Microsoft\InetStp and expands %SystemDrive%; POSIX has
+	 * no IIS and returns EXS_NOENT. */
+	int (*iis_wwwroot)(char *buf, size_t cap, struct exs_error *err);
 };
 
 /* The table for the platform exsweep was built for. Never NULL. */

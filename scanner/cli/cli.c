@@ -26,6 +26,8 @@ static const char usage_text[] =
 "  -w, --web-root DIR      add a web root (repeatable)\n"
 "  -x, --exclude PATTERN   add an exclude pattern (repeatable)\n"
 "  -r, --rules-dir DIR     load extra *.yar/*.yara rules from DIR\n"
+"      --image DIR         DIR is a mounted Exchange system drive (/mnt/c):\n"
+"                          default roots are its V15 and inetpub folders\n"
 "  -j, --json FILE         write the JSON report to FILE ('-' for stdout)\n"
 "  -p, --threads N         worker threads (default: one per core, at most 32)\n"
 "  -f, --force             init: replace an existing baseline\n"
@@ -159,6 +161,8 @@ static int parse_args(struct exs_cli *cli, int argc, char **argv)
 			cli->json_path = v;
 		} else if (OPT('r', "rules-dir", 1)) {
 			cli->rules_dir = v;
+		} else if (OPT(0, "image", 1)) {
+			cli->image = v;
 		} else if (OPT('w', "web-root", 1)) {
 			if (exs_strlist_add_str(&cli->web_roots, v))
 				return EXS_EXIT_INTERNAL;
@@ -217,6 +221,7 @@ int exs_cli_main(int argc, char **argv, const struct exs_platform *plat)
 	if (code < 0)
 		code = 0; /* --help, --version */
 	exs_config_free(&cli.cfg);
+	exs_discovery_free(&cli.discovery);
 	exs_strlist_free(&cli.args);
 	exs_strlist_free(&cli.web_roots);
 	exs_strlist_free(&cli.excludes);

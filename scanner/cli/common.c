@@ -81,12 +81,32 @@ static int replace_string(char **dst, const char *src, struct exs_error *err)
 	return EXS_OK;
 }
 
-int exs_cli_load_config(struct exs_cli *cli, struct exs_error *err)
+static int replace_list(struct exs_strlist *dst, const struct exs_strlist *src,
+			struct exs_error *err)
+{
+	exs_strlist_clear(dst);
+	for (size_t i = 0; i < src->count; i++)
+		if (exs_strlist_add_str(dst, src->items[i]))
+			return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
+	return EXS_OK;
+}
+
+static int same_list(const struct exs_strlist *a, const struct exs_strlist *b)
+{
+	if (a->count != b->count)
+		return 0;
+	for (size_t i = 0; i < a->count; i++)
+		if (strcmp(a->items[i], b->items[i]) != 0)
+			return 0;
+	return 1;
+}
+
+/* Reads the config file over cli->cfg: -c FILE, or the default file when it
+ * exists. */
+static int load_config_file(struct exs_cli *cli, struct exs_error *err)
 {
 	const struct exs_platform *plat = cli->plat;
-	int rc = exs_config_init(&cli->cfg, plat, err);
-	if (rc)
-		return rc;
+	int rc;
 	char def[1024];
 	const char *path = cli->config_path;
 	if (!path) {
@@ -110,6 +130,44 @@ int exs_cli_load_config(struct exs_cli *cli, struct exs_error *err)
 		if (rc)
 			return rc;
 	}
+	return EXS_OK;
+}
+
+int exs_cli_load_config(struct exs_cli *cli, struct exs_error *err)
+{
+	const struct exs_platform *plat = cli->plat;
+	int rc = exs_config_init(&cli->cfg, plat, err);
+	if (rc)
+		return rc;
+	/* Discovered folders replace the built-in defaults; a config file's
+	 * first root or web_root line still replaces them in turn. */
+	exs_discovery_free(&cli->discovery);
+	if (cli->image)
+		rc = exs_discover_image(plat, cli->image, &cli->discovery, err);
+	else
+		rc = exs_discover_native(plat, &cli->discovery, err);
+	if (!rc && cli->discovery.roots.count)
+		rc = replace_list(&cli->cfg.roots, &cli->discovery.roots, err);
+	if (!rc && cli->discovery.web_roots.count)
+		rc = replace_list(&cli->cfg.web_roots, &cli->discovery.web_roots,
+				  err);
+	if (rc)
+		return rc;
+	struct exs_strlist roots_before = { 0 }, web_before = { 0 };
+	rc = replace_list(&roots_before, &cli->cfg.roots, err);
+	if (!rc)
+		rc = replace_list(&web_before, &cli->cfg.web_roots, err);
+	if (!rc)
+		rc = load_config_file(cli, err);
+	if (!rc && (!same_list(&roots_before, &cli->cfg.roots) ||
+		    !same_list(&web_before, &cli->cfg.web_roots))) {
+		cli->roots_from_config = 1;
+		cli->discovery.source = EXS_DISCOVER_CONFIG;
+	}
+	exs_strlist_free(&roots_before);
+	exs_strlist_free(&web_before);
+	if (rc)
+		return rc;
 	/* Command-line options override the file. */
 	if (cli->baseline_path)
 		rc = replace_string(&cli->cfg.baseline_path, cli->baseline_path, err);
