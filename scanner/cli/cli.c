@@ -18,6 +18,8 @@ static const char usage_text[] =
 "   or: exsweep [OPTIONS] scan  [PATH...]   YARA-scan PATHs (default: the web roots), no baseline\n"
 "   or: exsweep [OPTIONS] rules             compile the built-in and extra rules and list them\n"
 "   or: exsweep [OPTIONS] config [--sample] print the effective configuration, or a sample\n"
+"   or: exsweep [OPTIONS] info              print what discovery found, the platform and\n"
+"                                           the effective configuration\n"
 "   or: exsweep --init | --check            AIDE's spellings\n"
 "\n"
 "options:\n"
@@ -55,6 +57,7 @@ static const struct command commands[] = {
 	{ "scan", exs_cmd_scan },
 	{ "rules", exs_cmd_rules },
 	{ "config", exs_cmd_config },
+	{ "info", exs_cmd_info },
 };
 
 static const struct command *find_command(const char *name)

@@ -63,6 +63,7 @@ int exs_cmd_check(struct exs_cli *cli);
 int exs_cmd_scan(struct exs_cli *cli);
 int exs_cmd_rules(struct exs_cli *cli);
 int exs_cmd_config(struct exs_cli *cli);
+int exs_cmd_info(struct exs_cli *cli);
 
 /* Shared helpers (common.c). */
 int exs_cli_exit_for(int status);

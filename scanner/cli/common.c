@@ -162,7 +162,6 @@ int exs_cli_load_config(struct exs_cli *cli, struct exs_error *err)
 	if (!rc && (!same_list(&roots_before, &cli->cfg.roots) ||
 		    !same_list(&web_before, &cli->cfg.web_roots))) {
 		cli->roots_from_config = 1;
-		cli->discovery.source = EXS_DISCOVER_CONFIG;
 	}
 	exs_strlist_free(&roots_before);
 	exs_strlist_free(&web_before);
