@@ -629,6 +629,17 @@ static int posix_iis_wwwroot(char *buf, size_t cap, struct exs_error *err)
 	return exs_fail(err, EXS_NOENT, 0, NULL, "IIS web root");
 }
 
+/* syslog would be the place, but a scheduled run's report file and exit
+ * code already reach the admin; the event log is a Windows convention. */
+static int posix_event_report(int severity, unsigned event_id,
+			      const char *message)
+{
+	(void)severity;
+	(void)event_id;
+	(void)message;
+	return EXS_UNSUPPORTED;
+}
+
 /* ---- The table ---------------------------------------------------------- */
 
 static const struct exs_platform posix_platform = {
@@ -675,6 +686,7 @@ static const struct exs_platform posix_platform = {
 	.peak_rss = posix_peak_rss,
 	.exchange_install_path = posix_exchange_install_path,
 	.iis_wwwroot = posix_iis_wwwroot,
+	.event_report = posix_event_report,
 };
 
 const struct exs_platform *exs_platform_native(void)

@@ -67,6 +67,13 @@ struct exs_dirent {
 	enum exs_node node;
 };
 
+/* Severity of an event written with event_report. */
+enum exs_event_severity {
+	EXS_EVENT_INFORMATION = 0,
+	EXS_EVENT_WARNING,
+	EXS_EVENT_ERROR,
+};
+
 /* Where a stream of text goes: the process's standard output or error. */
 enum exs_stream { EXS_STDOUT = 1, EXS_STDERR = 2 };
 
@@ -200,6 +207,17 @@ struct exs_platform {
 	 * HKLM\SOFTWARE\Microsoft\InetStp and expands %SystemDrive%; POSIX has
 	 * no IIS and returns EXS_NOENT. */
 	int (*iis_wwwroot)(char *buf, size_t cap, struct exs_error *err);
+
+	/* -- The system log ---------------------------------------------------- */
+
+	/* Writes one event (severity is an enum exs_event_severity) with a
+	 * UTF-8 message to the system's log: on Win32 the Application log,
+	 * source "exsweep" (RegisterEventSourceW + ReportEventW; the source is
+	 * registered by win32/task/Install-ExsweepTask.ps1). Returns EXS_OK,
+	 * EXS_UNSUPPORTED where there is no such log (POSIX), or another
+	 * status when the write failed. */
+	int (*event_report)(int severity, unsigned event_id,
+			    const char *message);
 };
 
 /* The table for the platform exsweep was built for. Never NULL. */

@@ -37,6 +37,8 @@ static const char usage_text[] =
 "  -v, --verbose           list every finding in the summary\n"
 "      --no-progress       no progress line, even on a terminal\n"
 "      --low-priority      run at low CPU priority (daytime runs)\n"
+"      --event-log         Windows: also write the summary and findings to the\n"
+"                          Application event log (source exsweep)\n"
 "      --sample            config: print the commented sample configuration\n"
 "  -V, --version           print the version\n"
 "  -h, --help              print this help\n"
@@ -186,6 +188,8 @@ static int parse_args(struct exs_cli *cli, int argc, char **argv)
 			cli->no_progress = 1;
 		} else if (OPT(0, "low-priority", 0)) {
 			cli->low_priority = 1;
+		} else if (OPT(0, "event-log", 0)) {
+			cli->event_log = 1;
 		} else if (OPT(0, "sample", 0)) {
 			cli->sample = 1;
 		} else {

@@ -48,6 +48,7 @@ struct exs_cli {
 	struct exs_strlist excludes;
 	long threads;                /* -1: from config */
 	int force, quiet, no_progress, verbose, sample, low_priority;
+	int event_log;               /* --event-log: findings to the system log */
 	/* state */
 	struct exs_config cfg;
 	struct exs_discovery discovery; /* what exs_cli_load_config found */

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "escape.h"
 
 int exs_cli_exit_for(int status)
 {
@@ -345,6 +346,68 @@ static int report_dir_path(struct exs_cli *cli, const struct exs_run *run,
 	return out->failed;
 }
 
+/* ---- The event log ---------------------------------------------------------
+ * With --event-log, where the platform has a system log (Windows): one
+ * summary event, then one event per finding, in report order (webshells
+ * first), at most EVENT_FINDINGS_MAX of them and then a note. The IDs are
+ * documented in README ("Windows"); they are a contract with the admins'
+ * alert rules, so never renumber them. */
+#define EVENT_SUMMARY 1000
+#define EVENT_FINDING_BASE 1001 /* + enum exs_finding_kind: 1001..1006 */
+#define EVENT_FINDINGS_MAX 50
+
+static void report_events(struct exs_cli *cli, const struct exs_run *run)
+{
+	const struct exs_platform *plat = cli->plat;
+	if (!cli->event_log || !plat->event_report)
+		return;
+	struct exs_buf msg;
+	exs_buf_init(&msg, 65536);
+	exs_buf_printf(&msg, "exsweep %s: %llu files", run->command,
+		       (unsigned long long)run->files);
+	for (int k = 0; k < EXS_FINDING_KIND_COUNT; k++)
+		exs_buf_printf(&msg, ", %llu %s",
+			       (unsigned long long)run->counts[k],
+			       exs_finding_kind_name((enum exs_finding_kind)k));
+	exs_buf_printf(&msg, "; exit code %d", run->exit_code);
+	int severity = run->finding_count ? EXS_EVENT_WARNING
+					  : EXS_EVENT_INFORMATION;
+	if (msg.failed ||
+	    plat->event_report(severity, EVENT_SUMMARY, msg.data) != EXS_OK) {
+		/* EXS_UNSUPPORTED (POSIX) or no log: the report still stands. */
+		exs_buf_free(&msg);
+		return;
+	}
+	size_t n = run->finding_count < EVENT_FINDINGS_MAX
+			   ? run->finding_count : EVENT_FINDINGS_MAX;
+	for (size_t i = 0; i < n; i++) {
+		const struct exs_finding *f = &run->findings[i];
+		exs_buf_reset(&msg);
+		exs_buf_printf(&msg, "%s: ", exs_finding_kind_name(f->kind));
+		/* Names are bytes; the log takes text. */
+		exs_text_escape(&msg, f->path, f->path_len);
+		if (f->kind == EXS_FINDING_ERROR && f->message)
+			exs_buf_printf(&msg, ": %s", f->message);
+		if (f->kind == EXS_FINDING_CHANGED && f->timestomp)
+			exs_buf_puts(&msg, " (timestomp)");
+		if (msg.failed)
+			break;
+		plat->event_report(f->kind == EXS_FINDING_WEBSHELL
+					   ? EXS_EVENT_ERROR : EXS_EVENT_WARNING,
+				   EVENT_FINDING_BASE + (unsigned)f->kind,
+				   msg.data);
+	}
+	if (run->finding_count > n) {
+		exs_buf_reset(&msg);
+		exs_buf_printf(&msg, "%lu more findings not logged; see the "
+			       "report", (unsigned long)(run->finding_count - n));
+		if (!msg.failed)
+			plat->event_report(EXS_EVENT_WARNING, EVENT_SUMMARY,
+					   msg.data);
+	}
+	exs_buf_free(&msg);
+}
+
 int exs_cli_finish(struct exs_cli *cli, struct exs_run *run)
 {
 	struct exs_error err;
@@ -378,6 +441,7 @@ int exs_cli_finish(struct exs_cli *cli, struct exs_run *run)
 		struct exs_sink sink = { write_stream, cli };
 		exs_report_text(run, &sink, cli->verbose);
 	}
+	report_events(cli, run);
 	if (rc)
 		return exs_cli_fail(cli, &err);
 	return run->exit_code;

@@ -439,6 +439,8 @@ static void test_process_and_machine(void)
 	ASSERT_TRUE(found == EXS_OK || found == EXS_NOENT);
 	found = P->iis_wwwroot(buf, sizeof(buf), &err);
 	ASSERT_TRUE(found == EXS_OK || found == EXS_NOENT);
+	/* Not called: a test must not write to a real machine's event log. */
+	ASSERT_TRUE(P->event_report != NULL);
 }
 
 /* Removes the files the tests leave; the directories have to stay. */
