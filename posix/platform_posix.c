@@ -607,6 +607,39 @@ static uint64_t posix_peak_rss(void)
 	return (uint64_t)ru.ru_maxrss * 1024; /* Linux reports KiB */
 }
 
+/* ---- Discovering Exchange ------------------------------------------------ */
+
+/* No registry here: only the variable Exchange Setup defines, which an
+ * operator may also set by hand. */
+static int posix_exchange_install_path(char *buf, size_t cap,
+				       struct exs_error *err)
+{
+	int rc = posix_env_get("ExchangeInstallPath", buf, cap);
+	if (rc == EXS_OK && buf[0] == '\0')
+		rc = EXS_NOENT;
+	if (rc)
+		return exs_fail(err, rc, 0, "getenv", "ExchangeInstallPath");
+	return EXS_OK;
+}
+
+static int posix_iis_wwwroot(char *buf, size_t cap, struct exs_error *err)
+{
+	(void)buf;
+	(void)cap;
+	return exs_fail(err, EXS_NOENT, 0, NULL, "IIS web root");
+}
+
+/* syslog would be the place, but a scheduled run's report file and exit
+ * code already reach the admin; the event log is a Windows convention. */
+static int posix_event_report(int severity, unsigned event_id,
+			      const char *message)
+{
+	(void)severity;
+	(void)event_id;
+	(void)message;
+	return EXS_UNSUPPORTED;
+}
+
 /* ---- The table ---------------------------------------------------------- */
 
 static const struct exs_platform posix_platform = {
@@ -651,6 +684,9 @@ static const struct exs_platform posix_platform = {
 	.place = posix_place,
 	.set_low_priority = posix_set_low_priority,
 	.peak_rss = posix_peak_rss,
+	.exchange_install_path = posix_exchange_install_path,
+	.iis_wwwroot = posix_iis_wwwroot,
+	.event_report = posix_event_report,
 };
 
 const struct exs_platform *exs_platform_native(void)

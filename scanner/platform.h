@@ -67,6 +67,13 @@ struct exs_dirent {
 	enum exs_node node;
 };
 
+/* Severity of an event written with event_report. */
+enum exs_event_severity {
+	EXS_EVENT_INFORMATION = 0,
+	EXS_EVENT_WARNING,
+	EXS_EVENT_ERROR,
+};
+
 /* Where a stream of text goes: the process's standard output or error. */
 enum exs_stream { EXS_STDOUT = 1, EXS_STDERR = 2 };
 
@@ -184,6 +191,33 @@ struct exs_platform {
 	int (*set_low_priority)(struct exs_error *err);
 	/* Peak resident memory of this process in bytes, 0 if unknown. */
 	uint64_t (*peak_rss)(void);
+
+	/* -- Discovering Exchange --------------------------------------------- */
+
+	/* The Exchange 2016/2019 install folder, as Setup recorded it
+	 * (C:\Program Files\Microsoft\Exchange Server\V15\, often with a
+	 * final separator). Win32 reads MsiInstallPath under
+	 * HKLM\SOFTWARE\Microsoft\ExchangeServer\v15\Setup in the 64-bit
+	 * registry view, then the ExchangeInstallPath variable that Setup
+	 * defines; POSIX reads only the variable. EXS_NOENT when neither is
+	 * there, EXS_LIMIT when cap is too small. */
+	int (*exchange_install_path)(char *buf, size_t cap,
+				     struct exs_error *err);
+	/* The IIS web root (C:\inetpub\wwwroot): Win32 reads PathWWWRoot under
+	 * HKLM\SOFTWARE\Microsoft\InetStp and expands %SystemDrive%; POSIX has
+	 * no IIS and returns EXS_NOENT. */
+	int (*iis_wwwroot)(char *buf, size_t cap, struct exs_error *err);
+
+	/* -- The system log ---------------------------------------------------- */
+
+	/* Writes one event (severity is an enum exs_event_severity) with a
+	 * UTF-8 message to the system's log: on Win32 the Application log,
+	 * source "exsweep" (RegisterEventSourceW + ReportEventW; the source is
+	 * registered by win32/task/Install-ExsweepTask.ps1). Returns EXS_OK,
+	 * EXS_UNSUPPORTED where there is no such log (POSIX), or another
+	 * status when the write failed. */
+	int (*event_report)(int severity, unsigned event_id,
+			    const char *message);
 };
 
 /* The table for the platform exsweep was built for. Never NULL. */

@@ -12,7 +12,7 @@ hits=$(grep -rnE "#[[:space:]]*include[[:space:]]*<($headers)>" "$src/scanner" "
 if [ -n "$hits" ]; then
 	echo "OS headers included in the core:"; echo "$hits"; fail=1
 fi
-syms='^(open|openat|open64|close|read|write|pread|stat|stat64|fstat|fstat64|lstat|lstat64|fstatat|opendir|fdopendir|readdir|readdir64|closedir|mkdir|unlink|rename|fsync|flock|fcntl|isatty|getenv|gethostname|sysconf|clock_gettime|nice|getrusage|pthread_[a-z_]+|CreateFile[AW]|ReadFile|WriteFile|FindFirstFile[A-Za-z]*|FindNextFile[AW]|MoveFileEx[AW]|GetFileInformationByHandle[A-Za-z]*|CreateThread|InitializeSRWLock|_wopen|_open|fopen|fopen64|freopen)$'
+syms='^(open|openat|open64|close|read|write|pread|stat|stat64|fstat|fstat64|lstat|lstat64|fstatat|opendir|fdopendir|readdir|readdir64|closedir|mkdir|unlink|rename|fsync|flock|fcntl|isatty|getenv|gethostname|sysconf|clock_gettime|nice|getrusage|pthread_[a-z_]+|CreateFile[AW]|ReadFile|WriteFile|FindFirstFile[A-Za-z]*|FindNextFile[AW]|MoveFileEx[AW]|GetFileInformationByHandle[A-Za-z]*|CreateThread|InitializeSRWLock|RegGetValue[AW]|RegOpenKeyEx[AW]|ReportEvent[AW]|RegisterEventSource[AW]|GetEnvironmentVariable[AW]|_wopen|_open|fopen|fopen64|freopen)$'
 for lib in "$@"; do
 	bad=$(nm -u "$lib" 2>/dev/null | awk '{print $NF}' | sed 's/@.*//' | grep -E "$syms" | sort -u)
 	if [ -n "$bad" ]; then

@@ -440,6 +440,9 @@ static const struct exs_platform win32_platform = {
 	.place = win32_place,
 	.set_low_priority = win32_set_low_priority,
 	.peak_rss = win32_peak_rss,
+	.exchange_install_path = exs_win32_exchange_install_path,
+	.iis_wwwroot = exs_win32_iis_wwwroot,
+	.event_report = exs_win32_event_report,
 };
 
 const struct exs_platform *exs_platform_native(void)

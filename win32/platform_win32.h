@@ -131,4 +131,13 @@ void exs_win32_cond_signal(struct exs_cond *c);
 void exs_win32_cond_broadcast(struct exs_cond *c);
 void exs_win32_cond_destroy(struct exs_cond *c);
 
+/* -- registry_win32.c: discovering Exchange and IIS; the event log -------- */
+
+int exs_win32_exchange_install_path(char *buf, size_t cap,
+				    struct exs_error *err);
+int exs_win32_iis_wwwroot(char *buf, size_t cap, struct exs_error *err);
+/* One event in the Application log, source "exsweep". */
+int exs_win32_event_report(int severity, unsigned event_id,
+			   const char *message);
+
 #endif

@@ -18,6 +18,8 @@ static const char usage_text[] =
 "   or: exsweep [OPTIONS] scan  [PATH...]   YARA-scan PATHs (default: the web roots), no baseline\n"
 "   or: exsweep [OPTIONS] rules             compile the built-in and extra rules and list them\n"
 "   or: exsweep [OPTIONS] config [--sample] print the effective configuration, or a sample\n"
+"   or: exsweep [OPTIONS] info              print what discovery found, the platform and\n"
+"                                           the effective configuration\n"
 "   or: exsweep --init | --check            AIDE's spellings\n"
 "\n"
 "options:\n"
@@ -26,6 +28,8 @@ static const char usage_text[] =
 "  -w, --web-root DIR      add a web root (repeatable)\n"
 "  -x, --exclude PATTERN   add an exclude pattern (repeatable)\n"
 "  -r, --rules-dir DIR     load extra *.yar/*.yara rules from DIR\n"
+"      --image DIR         DIR is a mounted Exchange system drive (/mnt/c):\n"
+"                          default roots are its V15 and inetpub folders\n"
 "  -j, --json FILE         write the JSON report to FILE ('-' for stdout)\n"
 "  -p, --threads N         worker threads (default: one per core, at most 32)\n"
 "  -f, --force             init: replace an existing baseline\n"
@@ -33,6 +37,8 @@ static const char usage_text[] =
 "  -v, --verbose           list every finding in the summary\n"
 "      --no-progress       no progress line, even on a terminal\n"
 "      --low-priority      run at low CPU priority (daytime runs)\n"
+"      --event-log         Windows: also write the summary and findings to the\n"
+"                          Application event log (source exsweep)\n"
 "      --sample            config: print the commented sample configuration\n"
 "  -V, --version           print the version\n"
 "  -h, --help              print this help\n"
@@ -53,6 +59,7 @@ static const struct command commands[] = {
 	{ "scan", exs_cmd_scan },
 	{ "rules", exs_cmd_rules },
 	{ "config", exs_cmd_config },
+	{ "info", exs_cmd_info },
 };
 
 static const struct command *find_command(const char *name)
@@ -159,6 +166,8 @@ static int parse_args(struct exs_cli *cli, int argc, char **argv)
 			cli->json_path = v;
 		} else if (OPT('r', "rules-dir", 1)) {
 			cli->rules_dir = v;
+		} else if (OPT(0, "image", 1)) {
+			cli->image = v;
 		} else if (OPT('w', "web-root", 1)) {
 			if (exs_strlist_add_str(&cli->web_roots, v))
 				return EXS_EXIT_INTERNAL;
@@ -179,6 +188,8 @@ static int parse_args(struct exs_cli *cli, int argc, char **argv)
 			cli->no_progress = 1;
 		} else if (OPT(0, "low-priority", 0)) {
 			cli->low_priority = 1;
+		} else if (OPT(0, "event-log", 0)) {
+			cli->event_log = 1;
 		} else if (OPT(0, "sample", 0)) {
 			cli->sample = 1;
 		} else {
@@ -217,6 +228,7 @@ int exs_cli_main(int argc, char **argv, const struct exs_platform *plat)
 	if (code < 0)
 		code = 0; /* --help, --version */
 	exs_config_free(&cli.cfg);
+	exs_discovery_free(&cli.discovery);
 	exs_strlist_free(&cli.args);
 	exs_strlist_free(&cli.web_roots);
 	exs_strlist_free(&cli.excludes);

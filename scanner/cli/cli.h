@@ -9,6 +9,7 @@
 #define EXS_CLI_H
 
 #include "config.h"
+#include "discover.h"
 #include "platform.h"
 #include "rules.h"
 #include "run.h"
@@ -41,13 +42,17 @@ struct exs_cli {
 	const char *baseline_path;
 	const char *json_path;
 	const char *rules_dir;
+	const char *image;           /* --image DIR: a mounted system drive */
 	struct exs_strlist args;     /* ROOTs / PATHs after the command */
 	struct exs_strlist web_roots;
 	struct exs_strlist excludes;
 	long threads;                /* -1: from config */
 	int force, quiet, no_progress, verbose, sample, low_priority;
+	int event_log;               /* --event-log: findings to the system log */
 	/* state */
 	struct exs_config cfg;
+	struct exs_discovery discovery; /* what exs_cli_load_config found */
+	int roots_from_config;       /* the config file set root or web_root */
 	int progress_shown;
 };
 
@@ -59,6 +64,7 @@ int exs_cmd_check(struct exs_cli *cli);
 int exs_cmd_scan(struct exs_cli *cli);
 int exs_cmd_rules(struct exs_cli *cli);
 int exs_cmd_config(struct exs_cli *cli);
+int exs_cmd_info(struct exs_cli *cli);
 
 /* Shared helpers (common.c). */
 int exs_cli_exit_for(int status);
@@ -69,7 +75,10 @@ void exs_cli_print(struct exs_cli *cli, enum exs_stream s, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)))
 #endif
 	;
-/* Loads the config file and applies the command-line options over it. */
+/* Loads the config file and applies the command-line options over it.
+ * Roots come from, in rising order: the built-in defaults, what discovery
+ * finds (the platform's registry or environment, or --image), the config
+ * file's root and web_root keys, the command line. */
 int exs_cli_load_config(struct exs_cli *cli, struct exs_error *err);
 int exs_cli_load_rules(struct exs_cli *cli, int strict,
 		       struct exs_strlist *warnings, struct exs_rules **out,
@@ -96,14 +105,6 @@ void exs_cli_start_run(struct exs_cli *cli, struct exs_run *run,
 int exs_cli_collect_common(struct exs_run *run, struct exs_item *item,
 			   int *readable);
 
-/* Fills the run's header: command, host, start time, rules counts. */
-void exs_cli_start_run(struct exs_cli *cli, struct exs_run *run,
-		       const char *command, const struct exs_rules *rules);
-/* What every sweep does with an item: skipped nodes, walk and read errors,
- * YARA hits and scan errors become findings. Returns EXS_OK or EXS_NOMEM;
- * *readable tells whether the item is a file that was read. */
-int exs_cli_collect_common(struct exs_run *run, struct exs_item *item,
-			   int *readable);
 
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "escape.h"
 
 int exs_cli_exit_for(int status)
 {
@@ -81,12 +82,32 @@ static int replace_string(char **dst, const char *src, struct exs_error *err)
 	return EXS_OK;
 }
 
-int exs_cli_load_config(struct exs_cli *cli, struct exs_error *err)
+static int replace_list(struct exs_strlist *dst, const struct exs_strlist *src,
+			struct exs_error *err)
+{
+	exs_strlist_clear(dst);
+	for (size_t i = 0; i < src->count; i++)
+		if (exs_strlist_add_str(dst, src->items[i]))
+			return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
+	return EXS_OK;
+}
+
+static int same_list(const struct exs_strlist *a, const struct exs_strlist *b)
+{
+	if (a->count != b->count)
+		return 0;
+	for (size_t i = 0; i < a->count; i++)
+		if (strcmp(a->items[i], b->items[i]) != 0)
+			return 0;
+	return 1;
+}
+
+/* Reads the config file over cli->cfg: -c FILE, or the default file when it
+ * exists. */
+static int load_config_file(struct exs_cli *cli, struct exs_error *err)
 {
 	const struct exs_platform *plat = cli->plat;
-	int rc = exs_config_init(&cli->cfg, plat, err);
-	if (rc)
-		return rc;
+	int rc;
 	char def[1024];
 	const char *path = cli->config_path;
 	if (!path) {
@@ -110,6 +131,43 @@ int exs_cli_load_config(struct exs_cli *cli, struct exs_error *err)
 		if (rc)
 			return rc;
 	}
+	return EXS_OK;
+}
+
+int exs_cli_load_config(struct exs_cli *cli, struct exs_error *err)
+{
+	const struct exs_platform *plat = cli->plat;
+	int rc = exs_config_init(&cli->cfg, plat, err);
+	if (rc)
+		return rc;
+	/* Discovered folders replace the built-in defaults; a config file's
+	 * first root or web_root line still replaces them in turn. */
+	exs_discovery_free(&cli->discovery);
+	if (cli->image)
+		rc = exs_discover_image(plat, cli->image, &cli->discovery, err);
+	else
+		rc = exs_discover_native(plat, &cli->discovery, err);
+	if (!rc && cli->discovery.roots.count)
+		rc = replace_list(&cli->cfg.roots, &cli->discovery.roots, err);
+	if (!rc && cli->discovery.web_roots.count)
+		rc = replace_list(&cli->cfg.web_roots, &cli->discovery.web_roots,
+				  err);
+	if (rc)
+		return rc;
+	struct exs_strlist roots_before = { 0 }, web_before = { 0 };
+	rc = replace_list(&roots_before, &cli->cfg.roots, err);
+	if (!rc)
+		rc = replace_list(&web_before, &cli->cfg.web_roots, err);
+	if (!rc)
+		rc = load_config_file(cli, err);
+	if (!rc && (!same_list(&roots_before, &cli->cfg.roots) ||
+		    !same_list(&web_before, &cli->cfg.web_roots))) {
+		cli->roots_from_config = 1;
+	}
+	exs_strlist_free(&roots_before);
+	exs_strlist_free(&web_before);
+	if (rc)
+		return rc;
 	/* Command-line options override the file. */
 	if (cli->baseline_path)
 		rc = replace_string(&cli->cfg.baseline_path, cli->baseline_path, err);
@@ -288,6 +346,68 @@ static int report_dir_path(struct exs_cli *cli, const struct exs_run *run,
 	return out->failed;
 }
 
+/* ---- The event log ---------------------------------------------------------
+ * With --event-log, where the platform has a system log (Windows): one
+ * summary event, then one event per finding, in report order (webshells
+ * first), at most EVENT_FINDINGS_MAX of them and then a note. The IDs are
+ * documented in README ("Windows"); they are a contract with the admins'
+ * alert rules, so never renumber them. */
+#define EVENT_SUMMARY 1000
+#define EVENT_FINDING_BASE 1001 /* + enum exs_finding_kind: 1001..1006 */
+#define EVENT_FINDINGS_MAX 50
+
+static void report_events(struct exs_cli *cli, const struct exs_run *run)
+{
+	const struct exs_platform *plat = cli->plat;
+	if (!cli->event_log || !plat->event_report)
+		return;
+	struct exs_buf msg;
+	exs_buf_init(&msg, 65536);
+	exs_buf_printf(&msg, "exsweep %s: %llu files", run->command,
+		       (unsigned long long)run->files);
+	for (int k = 0; k < EXS_FINDING_KIND_COUNT; k++)
+		exs_buf_printf(&msg, ", %llu %s",
+			       (unsigned long long)run->counts[k],
+			       exs_finding_kind_name((enum exs_finding_kind)k));
+	exs_buf_printf(&msg, "; exit code %d", run->exit_code);
+	int severity = run->finding_count ? EXS_EVENT_WARNING
+					  : EXS_EVENT_INFORMATION;
+	if (msg.failed ||
+	    plat->event_report(severity, EVENT_SUMMARY, msg.data) != EXS_OK) {
+		/* EXS_UNSUPPORTED (POSIX) or no log: the report still stands. */
+		exs_buf_free(&msg);
+		return;
+	}
+	size_t n = run->finding_count < EVENT_FINDINGS_MAX
+			   ? run->finding_count : EVENT_FINDINGS_MAX;
+	for (size_t i = 0; i < n; i++) {
+		const struct exs_finding *f = &run->findings[i];
+		exs_buf_reset(&msg);
+		exs_buf_printf(&msg, "%s: ", exs_finding_kind_name(f->kind));
+		/* Names are bytes; the log takes text. */
+		exs_text_escape(&msg, f->path, f->path_len);
+		if (f->kind == EXS_FINDING_ERROR && f->message)
+			exs_buf_printf(&msg, ": %s", f->message);
+		if (f->kind == EXS_FINDING_CHANGED && f->timestomp)
+			exs_buf_puts(&msg, " (timestomp)");
+		if (msg.failed)
+			break;
+		plat->event_report(f->kind == EXS_FINDING_WEBSHELL
+					   ? EXS_EVENT_ERROR : EXS_EVENT_WARNING,
+				   EVENT_FINDING_BASE + (unsigned)f->kind,
+				   msg.data);
+	}
+	if (run->finding_count > n) {
+		exs_buf_reset(&msg);
+		exs_buf_printf(&msg, "%lu more findings not logged; see the "
+			       "report", (unsigned long)(run->finding_count - n));
+		if (!msg.failed)
+			plat->event_report(EXS_EVENT_WARNING, EVENT_SUMMARY,
+					   msg.data);
+	}
+	exs_buf_free(&msg);
+}
+
 int exs_cli_finish(struct exs_cli *cli, struct exs_run *run)
 {
 	struct exs_error err;
@@ -321,6 +441,7 @@ int exs_cli_finish(struct exs_cli *cli, struct exs_run *run)
 		struct exs_sink sink = { write_stream, cli };
 		exs_report_text(run, &sink, cli->verbose);
 	}
+	report_events(cli, run);
 	if (rc)
 		return exs_cli_fail(cli, &err);
 	return run->exit_code;

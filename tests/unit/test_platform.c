@@ -433,6 +433,14 @@ static void test_process_and_machine(void)
 	const char line[] = "# stream_write works\n";
 	ASSERT_EQ(P->stream_write(EXS_STDOUT, line, sizeof(line) - 1), EXS_OK);
 	ASSERT_EQ(P->set_low_priority(&err), EXS_OK);
+	/* Discovery: found or EXS_NOENT, never anything else on a test host. */
+	ASSERT_TRUE(P->exchange_install_path != NULL && P->iis_wwwroot != NULL);
+	int found = P->exchange_install_path(buf, sizeof(buf), &err);
+	ASSERT_TRUE(found == EXS_OK || found == EXS_NOENT);
+	found = P->iis_wwwroot(buf, sizeof(buf), &err);
+	ASSERT_TRUE(found == EXS_OK || found == EXS_NOENT);
+	/* Not called: a test must not write to a real machine's event log. */
+	ASSERT_TRUE(P->event_report != NULL);
 }
 
 /* Removes the files the tests leave; the directories have to stay. */
