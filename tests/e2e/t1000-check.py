@@ -18,7 +18,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lib  # noqa: E402
-from lib import check, eq, fs, sha256_hex  # noqa: E402
+from lib import check, eq, sha256_hex  # noqa: E402
 
 tests = lib.Tests()
 FILES_IN_POPULATE = 12 * 3 + 2
