@@ -35,9 +35,11 @@ int exs_cmd_scan(struct exs_cli *cli)
 	if (!rc)
 		rc = exs_cli_load_rules(cli, 0, &run.warnings, &rules, &err);
 	if (!rc) {
-		/* Without PATHs, scan walks the web roots only. */
+		/* Without PATHs, scan walks the web roots only; with PATHs,
+		 * only the PATHs. */
 		if (!cli->args.count)
 			exs_strlist_clear(&cli->cfg.roots);
+		st.scan_paths_only = cli->args.count > 0;
 		rc = exs_setup_begin(cli, &st, NULL, NULL, &err);
 	}
 	if (!rc) {

@@ -25,7 +25,10 @@ int exs_setup_begin(struct exs_cli *cli, struct exs_setup *st,
 		return exs_failf(err, EXS_USAGE, 0, NULL, NULL,
 				 "no roots to walk: give them on the command "
 				 "line or as [scan] root in the configuration");
-	int rc = exs_walk_roots(roots, st->web_roots, plat, &st->walk_roots);
+	/* scan PATH... walks only those paths: the web roots still say
+	 * which files are web-facing, but are not walked themselves. */
+	int rc = exs_walk_roots(roots, st->scan_paths_only ? NULL : st->web_roots,
+				plat, &st->walk_roots);
 	if (rc)
 		return exs_fail(err, rc, 0, "malloc", NULL);
 	return exs_excludes_init(&st->excludes, &cli->cfg.excludes,

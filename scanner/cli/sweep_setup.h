@@ -11,6 +11,7 @@ struct exs_setup {
 	const struct exs_strlist *web_roots;
 	struct exs_strlist walk_roots;        /* deduplicated, with web roots */
 	struct exs_excludes excludes;
+	int scan_paths_only;                  /* set before exs_setup_begin */
 };
 
 /* Roots: the command line's, else the config's, else the fallback (the
