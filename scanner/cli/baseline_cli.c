@@ -105,3 +105,17 @@ void exs_cli_compare_digests(struct exs_cli *cli, struct exs_run *run,
 		run->config_changed = strcmp(g->config_digest, hex) != 0;
 	}
 }
+
+int exs_cli_baseline_list(struct exs_store *store, const char *prefix,
+			  struct exs_strlist *out)
+{
+	char key[64], value[4096];
+	for (size_t i = 0;; i++) {
+		snprintf(key, sizeof(key), "%s.%zu", prefix, i);
+		if (exs_store_get_meta(store, key, value, sizeof(value)) ||
+		    !value[0])
+			return EXS_OK;
+		if (exs_strlist_add_str(out, value))
+			return EXS_NOMEM;
+	}
+}

@@ -32,4 +32,9 @@ void exs_cli_config_digest(struct exs_cli *cli, char hex[65]);
 void exs_cli_compare_digests(struct exs_cli *cli, struct exs_run *run,
 			     const struct exs_rules *rules);
 
+/* The list recorded at init under meta keys PREFIX.0, PREFIX.1, ...
+ * ("root", "web_root"). EXS_OK or EXS_NOMEM. */
+int exs_cli_baseline_list(struct exs_store *store, const char *prefix,
+			  struct exs_strlist *out);
+
 #endif
