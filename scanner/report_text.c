@@ -80,6 +80,37 @@ static void finding_line(struct exs_buf *b, const struct exs_finding *f)
 	exs_buf_putc(b, '\n');
 }
 
+/* What the baseline was: its generation and seal (so the seal leaves the
+ * host with the summary too), and what changed beside the files. */
+static void baseline_lines(struct exs_buf *b, const struct exs_run *run)
+{
+	const struct exs_generation *g = exs_run_generation(run);
+	char now[32];
+	exs_build_format(&run->build, now, sizeof(now));
+	if (g)
+		exs_buf_printf(b, "baseline: generation %" PRId64 " of %s (%s), "
+			       "seal %s\n", g->id, g->created,
+			       g->note[0] ? g->note : "no note",
+			       g->seal[0] ? g->seal : "none (unsealed)");
+	if (run->new_generation && run->command &&
+	    strcmp(run->command, "update") == 0)
+		exs_buf_printf(b, "update: generation %" PRId64 " accepts %" PRIu64
+			       " added, %" PRIu64 " changed, %" PRIu64
+			       " removed; %" PRIu64 " not accepted\n",
+			       run->new_generation, run->accepted_added,
+			       run->accepted_changed, run->accepted_removed,
+			       run->refused);
+	if (g && g->exchange_build[0] && now[0] &&
+	    strcmp(g->exchange_build, now) != 0)
+		exs_buf_printf(b, "exchange build: baseline %s, host now %s\n",
+			       g->exchange_build, now);
+	if (run->rules_changed > 0)
+		exs_buf_puts(b, "rules changed since the baseline generation\n");
+	if (run->config_changed > 0)
+		exs_buf_puts(b, "configuration changed since the baseline "
+			     "generation\n");
+}
+
 int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 		    int verbose)
 {
@@ -111,6 +142,7 @@ int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 				       exs_finding_kind_name((enum exs_finding_kind)k));
 	for (size_t i = 0; i < run->warnings.count; i++)
 		exs_buf_printf(&b, "warning: %s\n", run->warnings.items[i]);
+	baseline_lines(&b, run);
 	exs_buf_printf(&b, "summary: %" PRIu64 " webshell, %" PRIu64
 		       " suspicious, %" PRIu64 " changed, %" PRIu64 " added, %" PRIu64 " removed, %"
 		       PRIu64 " errors, %" PRIu64 " skipped (links, FIFOs, "
