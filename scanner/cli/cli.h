@@ -68,6 +68,7 @@ int exs_cmd_config(struct exs_cli *cli);
 int exs_cmd_update(struct exs_cli *cli);
 int exs_cmd_history(struct exs_cli *cli);
 int exs_cmd_export(struct exs_cli *cli);
+int exs_cmd_check_against(struct exs_cli *cli);  /* check --against */
 
 /* Shared helpers (common.c). */
 int exs_cli_exit_for(int status);

@@ -124,6 +124,8 @@ int exs_cmd_check(struct exs_cli *cli)
 	struct exs_file *lock = NULL;
 	struct exs_strlist base_roots = { 0 }, base_web = { 0 };
 	struct check_ctx ctx;
+	if (cli->against)
+		return exs_cmd_check_against(cli);
 	memset(&run, 0, sizeof(run));
 	memset(&st, 0, sizeof(st));
 	memset(&ctx, 0, sizeof(ctx));
