@@ -1,7 +1,8 @@
 /* store.c -- the baseline as a SQLite database (see store.h).
  *
  * Divisions: helpers, building a new baseline, opening and verifying one,
- * per-thread lookups, seen-marking and the removed-files query.
+ * per-thread lookups, seen-marking and the removed-files query. Generations
+ * (update, migration, history) and the seal live in generations.c.
  *
  * Building uses journal_mode=OFF and synchronous=OFF: the file is private
  * until the final rename, a crash only leaves a stale PATH.new, and the
@@ -16,30 +17,36 @@
 
 #include <sqlite3.h>
 
-#define BATCH_ROWS 20000
+#include "seal.h"
+#include "store_int.h"
 
-struct exs_store {
-	const struct exs_platform *plat;
-	sqlite3 *db;
-	char *path;      /* the baseline */
-	char *tmp_path;  /* PATH.new while building, NULL when reading */
-	sqlite3_stmt *insert;
-	sqlite3_stmt *insert_seen;
-	unsigned pending;       /* rows in the open transaction */
-	int in_transaction;
-	uint64_t count;
-};
+#define BATCH_ROWS 20000
 
 struct exs_store_reader {
 	sqlite3 *db;
 	sqlite3_stmt *lookup;
 };
 
-static const char schema_sql[] =
+/* Schema 2. A file row is valid from generation gen_from to gen_to
+ * inclusive; gen_to is NULL while the row is current. */
+const char exs_store_schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 	" WITHOUT ROWID;"
+	"CREATE TABLE generations("
+	" id INTEGER PRIMARY KEY,"
+	" created TEXT NOT NULL,"
+	" note TEXT NOT NULL,"
+	" host TEXT NOT NULL,"
+	" tool_version TEXT NOT NULL,"
+	" exchange_build TEXT NOT NULL,"
+	" rules_digest TEXT NOT NULL,"
+	" config_digest TEXT NOT NULL,"
+	" file_count INTEGER NOT NULL,"
+	" seal TEXT NOT NULL);"
 	"CREATE TABLE files("
-	" path BLOB PRIMARY KEY,"
+	" path BLOB NOT NULL,"
+	" gen_from INTEGER NOT NULL,"
+	" gen_to INTEGER,"
 	" node INTEGER NOT NULL,"
 	" size INTEGER NOT NULL,"
 	" mtime_ns INTEGER NOT NULL,"
@@ -50,13 +57,14 @@ static const char schema_sql[] =
 	" file_id INTEGER NOT NULL,"
 	" link_count INTEGER NOT NULL,"
 	" sha256 BLOB NOT NULL,"
-	" security_sha256 BLOB"
+	" security_sha256 BLOB,"
+	" PRIMARY KEY(path, gen_from)"
 	") WITHOUT ROWID;";
 
 /* ---- Helpers ------------------------------------------------------------ */
 
-static int db_fail(struct exs_error *err, int status, sqlite3 *db,
-		   const char *op, const char *path)
+int exs_store_db_fail(struct exs_error *err, int status, sqlite3 *db,
+		      const char *op, const char *path)
 {
 	/* SQLite's result codes are not OS error numbers: keep them in the
 	 * message, not in os_code. */
@@ -66,14 +74,14 @@ static int db_fail(struct exs_error *err, int status, sqlite3 *db,
 }
 
 /* SQLite result codes that mean the file is not a sound database. */
-static int is_corrupt_code(int rc)
+int exs_store_is_corrupt_code(int rc)
 {
 	rc &= 0xFF;
 	return rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB ||
 	       rc == SQLITE_FORMAT || rc == SQLITE_EMPTY;
 }
 
-static char *concat(const char *a, const char *b)
+char *exs_store_concat(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
 	char *s = malloc(la + lb + 1);
@@ -84,13 +92,13 @@ static char *concat(const char *a, const char *b)
 	return s;
 }
 
-static int exec(sqlite3 *db, const char *sql, const char *path,
-		struct exs_error *err)
+int exs_store_exec(sqlite3 *db, const char *sql, const char *path,
+		   struct exs_error *err)
 {
 	char *msg = NULL;
 	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
-		int status = is_corrupt_code(rc) ? EXS_CORRUPT :
+		int status = exs_store_is_corrupt_code(rc) ? EXS_CORRUPT :
 			     (rc & 0xFF) == SQLITE_FULL ? EXS_NOSPACE : EXS_BASELINE;
 		exs_failf(err, status, 0, "sqlite3_exec", path,
 			  "%s (sqlite error %d)", msg ? msg : sqlite3_errstr(rc), rc);
@@ -100,12 +108,13 @@ static int exec(sqlite3 *db, const char *sql, const char *path,
 	return EXS_OK;
 }
 
-static void free_store(struct exs_store *s)
+void exs_store_free(struct exs_store *s)
 {
 	if (!s)
 		return;
 	sqlite3_finalize(s->insert);
 	sqlite3_finalize(s->insert_seen);
+	sqlite3_finalize(s->retire);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s->tmp_path);
@@ -128,10 +137,10 @@ int exs_store_create(const struct exs_platform *plat, const char *path,
 	if (!s)
 		return exs_fail(err, EXS_NOMEM, 0, "malloc", path);
 	s->plat = plat;
-	s->path = concat(path, "");
-	s->tmp_path = concat(path, ".new");
+	s->path = exs_store_concat(path, "");
+	s->tmp_path = exs_store_concat(path, ".new");
 	if (!s->path || !s->tmp_path) {
-		free_store(s);
+		exs_store_free(s);
 		return exs_fail(err, EXS_NOMEM, 0, "malloc", path);
 	}
 	/* A PATH.new left by a killed run is garbage: start afresh. */
@@ -144,7 +153,7 @@ int exs_store_create(const struct exs_platform *plat, const char *path,
 				   EXS_CREATE_EXCLUSIVE | EXS_CREATE_PRIVATE, &f,
 				   err);
 	if (rc) {
-		free_store(s);
+		exs_store_free(s);
 		return rc;
 	}
 	plat->file_close(f);
@@ -152,20 +161,19 @@ int exs_store_create(const struct exs_platform *plat, const char *path,
 	rc = sqlite3_open_v2(s->tmp_path, &s->db,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		db_fail(err, EXS_BASELINE, s->db, "sqlite3_open", s->tmp_path);
+		exs_store_db_fail(err, EXS_BASELINE, s->db, "sqlite3_open", s->tmp_path);
 		plat->file_remove(s->tmp_path, &ignored);
-		free_store(s);
+		exs_store_free(s);
 		return EXS_BASELINE;
 	}
-	rc = exec(s->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-			 " PRAGMA locking_mode=EXCLUSIVE;", s->tmp_path, err);
+	s->schema = EXS_STORE_SCHEMA_VERSION;
+	s->gen = 1;
+	/* Room at the end of each page for the file seal (seal.h). */
+	int reserve = EXS_SEAL_FILE_RESERVE;
+	sqlite3_file_control(s->db, "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve);
+	rc = exs_store_exec(s->db, exs_store_schema_sql, s->tmp_path, err);
 	if (!rc)
-		rc = exec(s->db, schema_sql, s->tmp_path, err);
-	if (!rc && sqlite3_prepare_v2(s->db,
-			"INSERT OR REPLACE INTO files VALUES"
-			"(?,?,?,?,?,?,?,?,?,?,?,?)", -1, &s->insert, NULL))
-		rc = db_fail(err, EXS_BASELINE, s->db, "sqlite3_prepare",
-			     s->tmp_path);
+		rc = exs_store_prepare_build(s, err);
 	if (rc) {
 		exs_store_abort(s);
 		return rc;
@@ -181,119 +189,137 @@ int exs_store_create(const struct exs_platform *plat, const char *path,
 	return EXS_OK;
 }
 
+int exs_store_prepare_build(struct exs_store *s, struct exs_error *err)
+{
+	int rc = exs_store_exec(s->db, "PRAGMA journal_mode=OFF;"
+				" PRAGMA synchronous=OFF;"
+				" PRAGMA locking_mode=EXCLUSIVE;", s->tmp_path, err);
+	if (rc)
+		return rc;
+	if (sqlite3_prepare_v2(s->db,
+			"INSERT OR REPLACE INTO files VALUES"
+			"(?,?,NULL,?,?,?,?,?,?,?,?,?,?,?)", -1, &s->insert, NULL) ||
+	    sqlite3_prepare_v2(s->db,
+			"UPDATE files SET gen_to=? WHERE path=? AND gen_to IS NULL",
+			-1, &s->retire, NULL))
+		return exs_store_db_fail(err, EXS_BASELINE, s->db,
+					 "sqlite3_prepare", s->tmp_path);
+	return EXS_OK;
+}
+
 int exs_store_set_meta(struct exs_store *s, const char *key,
 		       const char *value, struct exs_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v2(s->db,
 			"INSERT OR REPLACE INTO meta VALUES(?,?)", -1, &st, NULL))
-		return db_fail(err, EXS_BASELINE, s->db, "sqlite3_prepare",
+		return exs_store_db_fail(err, EXS_BASELINE, s->db, "sqlite3_prepare",
 			       s->tmp_path);
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(err, (rc & 0xFF) == SQLITE_FULL ? EXS_NOSPACE
+		return exs_store_db_fail(err, (rc & 0xFF) == SQLITE_FULL ? EXS_NOSPACE
 							       : EXS_BASELINE,
 			       s->db, "sqlite3_step", s->tmp_path);
 	return EXS_OK;
 }
 
-static int begin_batch(struct exs_store *s, struct exs_error *err)
+int exs_store_begin_batch(struct exs_store *s, struct exs_error *err)
 {
 	if (s->in_transaction)
 		return EXS_OK;
-	int rc = exec(s->db, "BEGIN", s->tmp_path, err);
+	int rc = exs_store_exec(s->db, "BEGIN", s->tmp_path, err);
 	if (!rc)
 		s->in_transaction = 1;
 	s->pending = 0;
 	return rc;
 }
 
-static int end_batch(struct exs_store *s, struct exs_error *err)
+int exs_store_end_batch(struct exs_store *s, struct exs_error *err)
 {
 	if (!s->in_transaction)
 		return EXS_OK;
 	s->in_transaction = 0;
-	return exec(s->db, "COMMIT", s->tmp_path ? s->tmp_path : s->path, err);
+	return exs_store_exec(s->db, "COMMIT", s->tmp_path ? s->tmp_path : s->path, err);
 }
 
 int exs_store_add(struct exs_store *s, const char *path, size_t path_len,
 		  const struct exs_record *rec, struct exs_error *err)
 {
-	int rc = begin_batch(s, err);
+	int rc = exs_store_begin_batch(s, err);
 	if (rc)
 		return rc;
 	sqlite3_stmt *st = s->insert;
 	sqlite3_bind_blob(st, 1, path, (int)path_len, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, (int)rec->st.node);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)rec->st.size);
-	sqlite3_bind_int64(st, 4, rec->st.mtime_ns);
-	sqlite3_bind_int64(st, 5, rec->st.ctime_ns);
-	sqlite3_bind_int64(st, 6, rec->st.mode);
-	sqlite3_bind_text(st, 7, rec->st.owner, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 8, (sqlite3_int64)rec->st.volume_id);
-	sqlite3_bind_int64(st, 9, (sqlite3_int64)rec->st.file_id);
-	sqlite3_bind_int64(st, 10, rec->st.link_count);
-	sqlite3_bind_blob(st, 11, rec->sha256, EXS_SHA256_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, s->gen);
+	sqlite3_bind_int(st, 3, (int)rec->st.node);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)rec->st.size);
+	sqlite3_bind_int64(st, 5, rec->st.mtime_ns);
+	sqlite3_bind_int64(st, 6, rec->st.ctime_ns);
+	sqlite3_bind_int64(st, 7, rec->st.mode);
+	sqlite3_bind_text(st, 8, rec->st.owner, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, (sqlite3_int64)rec->st.volume_id);
+	sqlite3_bind_int64(st, 10, (sqlite3_int64)rec->st.file_id);
+	sqlite3_bind_int64(st, 11, rec->st.link_count);
+	sqlite3_bind_blob(st, 12, rec->sha256, EXS_SHA256_LEN, SQLITE_STATIC);
 	if (rec->has_security)
-		sqlite3_bind_blob(st, 12, rec->security_sha256, EXS_SHA256_LEN,
+		sqlite3_bind_blob(st, 13, rec->security_sha256, EXS_SHA256_LEN,
 				  SQLITE_STATIC);
 	else
-		sqlite3_bind_null(st, 12);
+		sqlite3_bind_null(st, 13);
 	int step = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (step != SQLITE_DONE)
-		return db_fail(err, (step & 0xFF) == SQLITE_FULL ? EXS_NOSPACE
+		return exs_store_db_fail(err, (step & 0xFF) == SQLITE_FULL ? EXS_NOSPACE
 								 : EXS_BASELINE,
 			       s->db, "sqlite3_step", s->tmp_path);
 	s->count++;
 	if (++s->pending >= BATCH_ROWS)
-		return end_batch(s, err);
+		return exs_store_end_batch(s, err);
 	return EXS_OK;
 }
 
-int exs_store_commit(struct exs_store *s, struct exs_error *err)
+int exs_store_commit(struct exs_store *s, struct exs_generation *gen,
+		     const unsigned char *key, size_t key_len,
+		     struct exs_error *err)
 {
-	const struct exs_platform *plat = s->plat;
-	struct exs_error ignored;
-	char count[32];
-	snprintf(count, sizeof(count), "%llu", (unsigned long long)s->count);
-	int rc = begin_batch(s, err);
-	if (!rc)
-		rc = exs_store_set_meta(s, "file_count", count, err);
-	if (!rc)
-		rc = exs_store_set_meta(s, "complete", "1", err);
-	if (!rc)
-		rc = end_batch(s, err);
+	int rc = exs_store_finish_generation(s, gen, key, key_len, err);
 	if (rc) {
 		exs_store_abort(s);
 		return rc;
 	}
+	return exs_store_swap_in(s, key, key_len, err);
+}
+
+int exs_store_swap_in(struct exs_store *s, const unsigned char *key,
+		      size_t key_len, struct exs_error *err)
+{
+	const struct exs_platform *plat = s->plat;
+	struct exs_error ignored;
 	sqlite3_finalize(s->insert);
 	s->insert = NULL;
+	sqlite3_finalize(s->retire);
+	s->retire = NULL;
 	if (sqlite3_close(s->db) != SQLITE_OK) {
-		rc = db_fail(err, EXS_BASELINE, s->db, "sqlite3_close", s->tmp_path);
+		int rc = exs_store_db_fail(err, EXS_BASELINE, s->db,
+					   "sqlite3_close", s->tmp_path);
 		exs_store_abort(s);
 		return rc;
 	}
 	s->db = NULL;
 
-	/* Durable before visible: sync the data, then rename over the old
-	 * baseline, then sync the directory (inside file_replace). */
-	struct exs_file *f;
-	rc = plat->file_create(s->tmp_path, 0, &f, err);
-	if (!rc) {
-		rc = plat->file_sync(f, err);
-		plat->file_close(f);
-	}
+	/* Durable before visible: seal the file's bytes and sync them
+	 * (exs_seal_file), then rename over the old baseline, then sync the
+	 * directory (inside file_replace). */
+	int rc = exs_seal_file(plat, s->tmp_path, key, key_len, 1, err);
 	if (!rc)
 		rc = plat->file_replace(s->tmp_path, s->path, err);
 	if (rc)
 		plat->file_remove(s->tmp_path, &ignored);
-	free_store(s);
+	exs_store_free(s);
 	return rc;
 }
 
@@ -304,17 +330,19 @@ void exs_store_abort(struct exs_store *s)
 	struct exs_error ignored;
 	sqlite3_finalize(s->insert);
 	s->insert = NULL;
+	sqlite3_finalize(s->retire);
+	s->retire = NULL;
 	sqlite3_close(s->db);
 	s->db = NULL;
 	if (s->tmp_path)
 		s->plat->file_remove(s->tmp_path, &ignored);
-	free_store(s);
+	exs_store_free(s);
 }
 
 /* ---- Opening and verifying ---------------------------------------------- */
 
-static int query_text(sqlite3 *db, const char *sql, const char *arg, char *buf,
-		      size_t cap, int *sqlite_rc)
+int exs_store_query_text(sqlite3 *db, const char *sql, const char *arg,
+			 char *buf, size_t cap, int *sqlite_rc)
 {
 	sqlite3_stmt *st = NULL;
 	buf[0] = '\0';
@@ -341,7 +369,7 @@ static int open_db(const char *path, sqlite3 **db, struct exs_error *err)
 	int rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY |
 						   SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		int status = db_fail(err, EXS_CORRUPT, *db, "sqlite3_open", path);
+		int status = exs_store_db_fail(err, EXS_CORRUPT, *db, "sqlite3_open", path);
 		sqlite3_close(*db);
 		*db = NULL;
 		return status;
@@ -356,37 +384,55 @@ static int verify(struct exs_store *s, struct exs_error *err)
 	int rc;
 	/* quick_check reads every page: a truncated or damaged file fails
 	 * here rather than half-way through a comparison. */
-	if (query_text(s->db, "PRAGMA quick_check", NULL, buf, sizeof(buf), &rc) ||
+	if (exs_store_query_text(s->db, "PRAGMA quick_check", NULL, buf, sizeof(buf), &rc) ||
 	    strcmp(buf, "ok") != 0)
 		return exs_failf(err, EXS_CORRUPT, 0, "quick_check", s->path,
 				 "baseline is corrupt: %s",
 				 rc ? sqlite3_errstr(rc) : buf);
-	if (query_text(s->db, "SELECT value FROM meta WHERE key=?",
+	if (exs_store_query_text(s->db, "SELECT value FROM meta WHERE key=?",
 		       "schema_version", buf, sizeof(buf), &rc))
 		return exs_failf(err, EXS_CORRUPT, 0, "sqlite3_step", s->path,
 				 "not an exsweep baseline: %s", sqlite3_errstr(rc));
-	if (atoi(buf) != EXS_STORE_SCHEMA_VERSION)
+	s->schema = atoi(buf);
+	if (s->schema < 1 || s->schema > EXS_STORE_SCHEMA_VERSION)
 		return exs_failf(err, EXS_CORRUPT, 0, "schema", s->path,
 				 "unknown baseline schema version '%s' "
-				 "(this exsweep reads version %d)", buf,
+				 "(this exsweep reads versions 1 to %d)", buf,
 				 EXS_STORE_SCHEMA_VERSION);
-	query_text(s->db, "SELECT value FROM meta WHERE key=?", "complete", buf,
+	exs_store_query_text(s->db, "SELECT value FROM meta WHERE key=?", "complete", buf,
 		   sizeof(buf), &rc);
 	if (strcmp(buf, "1") != 0)
 		return exs_failf(err, EXS_CORRUPT, 0, "schema", s->path,
 				 "baseline is incomplete (its init did not "
 				 "finish)");
-	query_text(s->db, "SELECT value FROM meta WHERE key=?", "file_count",
+	exs_store_query_text(s->db, "SELECT value FROM meta WHERE key=?", "file_count",
 		   buf, sizeof(buf), &rc);
 	unsigned long long expected = strtoull(buf, NULL, 10);
-	query_text(s->db, "SELECT count(*) FROM files", NULL, buf, sizeof(buf),
-		   &rc);
+	char sql[128];
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM files WHERE 1%s",
+		 EXS_STORE_CURRENT(s));
+	exs_store_query_text(s->db, sql, NULL, buf, sizeof(buf), &rc);
 	s->count = strtoull(buf, NULL, 10);
 	if (rc || s->count != expected)
 		return exs_failf(err, EXS_CORRUPT, 0, "count", s->path,
 				 "baseline holds %llu files but recorded %llu",
 				 (unsigned long long)s->count, expected);
+	s->gen = 1;
+	if (s->schema >= 2) {
+		exs_store_query_text(s->db, "SELECT max(id) FROM generations",
+				     NULL, buf, sizeof(buf), &rc);
+		s->gen = strtoll(buf, NULL, 10);
+		if (rc || s->gen < 1)
+			return exs_failf(err, EXS_SEAL, 0, "seal", s->path,
+					 "baseline has no generation, so no "
+					 "seal: tampered or damaged");
+	}
 	return EXS_OK;
+}
+
+int exs_store_schema(struct exs_store *s)
+{
+	return s->schema;
 }
 
 int exs_store_open(const struct exs_platform *plat, const char *path,
@@ -407,23 +453,23 @@ int exs_store_open(const struct exs_platform *plat, const char *path,
 	if (!s)
 		return exs_fail(err, EXS_NOMEM, 0, "malloc", path);
 	s->plat = plat;
-	s->path = concat(path, "");
+	s->path = exs_store_concat(path, "");
 	if (!s->path) {
-		free_store(s);
+		exs_store_free(s);
 		return exs_fail(err, EXS_NOMEM, 0, "malloc", path);
 	}
 	rc = open_db(path, &s->db, err);
 	if (!rc)
 		rc = verify(s, err);
 	if (!rc)
-		rc = exec(s->db, "CREATE TEMP TABLE seen(path BLOB PRIMARY KEY)"
+		rc = exs_store_exec(s->db, "CREATE TEMP TABLE seen(path BLOB PRIMARY KEY)"
 				 " WITHOUT ROWID", path, err);
 	if (!rc && sqlite3_prepare_v2(s->db,
 			"INSERT OR IGNORE INTO temp.seen VALUES(?)", -1,
 			&s->insert_seen, NULL))
-		rc = db_fail(err, EXS_BASELINE, s->db, "sqlite3_prepare", path);
+		rc = exs_store_db_fail(err, EXS_BASELINE, s->db, "sqlite3_prepare", path);
 	if (rc) {
-		free_store(s);
+		exs_store_free(s);
 		return rc;
 	}
 	*out = s;
@@ -434,7 +480,7 @@ int exs_store_get_meta(struct exs_store *s, const char *key, char *buf,
 		       size_t cap)
 {
 	int rc;
-	return query_text(s->db, "SELECT value FROM meta WHERE key=?", key, buf,
+	return exs_store_query_text(s->db, "SELECT value FROM meta WHERE key=?", key, buf,
 			  cap, &rc);
 }
 
@@ -449,9 +495,9 @@ void exs_store_close(struct exs_store *s)
 		return;
 	if (s->in_transaction) {
 		struct exs_error ignored;
-		end_batch(s, &ignored);
+		exs_store_end_batch(s, &ignored);
 	}
-	free_store(s);
+	exs_store_free(s);
 }
 
 /* ---- Per-thread lookups ------------------------------------------------- */
@@ -462,12 +508,14 @@ int exs_store_reader_open(struct exs_store *s, struct exs_store_reader **out,
 	struct exs_store_reader *r = calloc(1, sizeof(*r));
 	if (!r)
 		return exs_fail(err, EXS_NOMEM, 0, "malloc", s->path);
+	char sql[256];
+	snprintf(sql, sizeof(sql),
+		 "SELECT node,size,mtime_ns,ctime_ns,mode,owner,volume_id,"
+		 "file_id,link_count,sha256,security_sha256"
+		 " FROM files WHERE path=?%s", EXS_STORE_CURRENT(s));
 	int rc = open_db(s->path, &r->db, err);
-	if (!rc && sqlite3_prepare_v2(r->db,
-			"SELECT node,size,mtime_ns,ctime_ns,mode,owner,volume_id,"
-			"file_id,link_count,sha256,security_sha256"
-			" FROM files WHERE path=?", -1, &r->lookup, NULL))
-		rc = db_fail(err, EXS_CORRUPT, r->db, "sqlite3_prepare", s->path);
+	if (!rc && sqlite3_prepare_v2(r->db, sql, -1, &r->lookup, NULL))
+		rc = exs_store_db_fail(err, EXS_CORRUPT, r->db, "sqlite3_prepare", s->path);
 	if (rc) {
 		exs_store_reader_close(r);
 		return rc;
@@ -476,7 +524,8 @@ int exs_store_reader_open(struct exs_store *s, struct exs_store_reader **out,
 	return EXS_OK;
 }
 
-static void row_to_record(sqlite3_stmt *st, int col, struct exs_record *out)
+void exs_store_row_to_record(sqlite3_stmt *st, int col,
+			     struct exs_record *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->st.node = (enum exs_node)sqlite3_column_int(st, col + 0);
@@ -509,12 +558,12 @@ int exs_store_lookup(struct exs_store_reader *r, const char *path,
 	int rc = sqlite3_step(st);
 	*found = 0;
 	if (rc == SQLITE_ROW) {
-		row_to_record(st, 0, out);
+		exs_store_row_to_record(st, 0, out);
 		*found = 1;
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(err, is_corrupt_code(rc) ? EXS_CORRUPT : EXS_BASELINE,
+		return exs_store_db_fail(err, exs_store_is_corrupt_code(rc) ? EXS_CORRUPT : EXS_BASELINE,
 			       r->db, "sqlite3_step", sqlite3_db_filename(r->db, NULL));
 	return EXS_OK;
 }
@@ -533,16 +582,16 @@ void exs_store_reader_close(struct exs_store_reader *r)
 int exs_store_mark_seen(struct exs_store *s, const char *path,
 			size_t path_len, struct exs_error *err)
 {
-	int rc = begin_batch(s, err);
+	int rc = exs_store_begin_batch(s, err);
 	if (rc)
 		return rc;
 	sqlite3_bind_blob(s->insert_seen, 1, path, (int)path_len, SQLITE_STATIC);
 	int step = sqlite3_step(s->insert_seen);
 	sqlite3_reset(s->insert_seen);
 	if (step != SQLITE_DONE)
-		return db_fail(err, EXS_BASELINE, s->db, "sqlite3_step", s->path);
+		return exs_store_db_fail(err, EXS_BASELINE, s->db, "sqlite3_step", s->path);
 	if (++s->pending >= BATCH_ROWS)
-		return end_batch(s, err);
+		return exs_store_end_batch(s, err);
 	return EXS_OK;
 }
 
@@ -552,16 +601,18 @@ int exs_store_each_unseen(struct exs_store *s,
 				    const struct exs_record *rec),
 			  void *ctx, struct exs_error *err)
 {
-	int rc = end_batch(s, err);
+	int rc = exs_store_end_batch(s, err);
 	if (rc)
 		return rc;
 	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db,
-			"SELECT path,node,size,mtime_ns,ctime_ns,mode,owner,"
-			"volume_id,file_id,link_count,sha256,security_sha256"
-			" FROM files WHERE path NOT IN (SELECT path FROM temp.seen)"
-			" ORDER BY path", -1, &st, NULL))
-		return db_fail(err, EXS_BASELINE, s->db, "sqlite3_prepare", s->path);
+	char sql[320];
+	snprintf(sql, sizeof(sql),
+		 "SELECT path,node,size,mtime_ns,ctime_ns,mode,owner,"
+		 "volume_id,file_id,link_count,sha256,security_sha256"
+		 " FROM files WHERE path NOT IN (SELECT path FROM temp.seen)%s"
+		 " ORDER BY path", EXS_STORE_CURRENT(s));
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL))
+		return exs_store_db_fail(err, EXS_BASELINE, s->db, "sqlite3_prepare", s->path);
 	int step;
 	rc = EXS_OK;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -572,13 +623,13 @@ int exs_store_each_unseen(struct exs_store *s,
 		if (keep && !keep(ctx, path, len))
 			continue;
 		struct exs_record rec;
-		row_to_record(st, 1, &rec);
+		exs_store_row_to_record(st, 1, &rec);
 		rc = fn(ctx, path, len, &rec);
 		if (rc)
 			break;
 	}
 	if (!rc && step != SQLITE_DONE)
-		rc = db_fail(err, is_corrupt_code(step) ? EXS_CORRUPT : EXS_BASELINE,
+		rc = exs_store_db_fail(err, exs_store_is_corrupt_code(step) ? EXS_CORRUPT : EXS_BASELINE,
 			     s->db, "sqlite3_step", s->path);
 	sqlite3_finalize(st);
 	return rc;

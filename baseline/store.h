@@ -1,20 +1,30 @@
-/* store.h -- the baseline: a SQLite database of file records.
+/* store.h -- the baseline: a SQLite database of file records, kept as a
+ * series of generations.
  *
  * The store knows nothing of walking, hashing or YARA: it keeps records keyed
- * by path bytes, and a few meta values (schema version, tool version, host,
- * roots, creation time).
+ * by path bytes, a few meta values (roots, creation), and one row per
+ * generation (created, note, host, tool version, Exchange build, digests of
+ * the rules and the configuration, file count, seal). A file row is valid
+ * from generation gen_from to gen_to (NULL: still current), so a generation
+ * costs only its changes and every earlier one can be told again.
  *
- * Writing (init) never touches an existing baseline: the new one is built in
- * "PATH.new" beside it and swapped in with one atomic rename after it has been
- * synced to disk, so a crash or kill -9 at any moment leaves the old baseline
- * intact and usable, at worst with a stale PATH.new that the next init removes.
- * A baseline is complete only when its meta "complete" row is set, which
- * happens in the last transaction before the swap.
+ * Schema 2 is the one written. A schema-1 baseline (one generation, no
+ * generation table, no seal) is read by check as generation 1 and migrated
+ * when update copies it.
+ *
+ * Writing (init, update) never touches an existing baseline: the new one is
+ * built in "PATH.new" beside it (update starts from a copy made through the
+ * platform) and swapped in with one atomic rename after it has been sealed
+ * and synced to disk, so a crash or kill -9 at any moment leaves the old
+ * baseline intact and usable, at worst with a stale PATH.new that the next
+ * run removes. A baseline is complete only when its meta "complete" row is
+ * set, in the last transaction before the swap.
  *
  * Reading (check) opens the database read-only, verifies the schema version,
- * the completion mark and SQLite's quick_check, and hands out per-thread
- * readers for lookups. Removed files are found by marking every walked path
- * as seen (in a temporary table) and listing the baseline paths not seen.
+ * the completion mark, SQLite's quick_check and the row count, and then
+ * (exs_store_verify_seal) the HMAC seal over the whole content. Removed
+ * files are found by marking every walked path as seen (in a temporary
+ * table) and listing the current paths not seen.
  */
 #ifndef EXS_STORE_H
 #define EXS_STORE_H
@@ -25,7 +35,23 @@
 #include "platform.h"
 #include "record.h"
 
-#define EXS_STORE_SCHEMA_VERSION 1
+#define EXS_STORE_SCHEMA_VERSION 2
+
+#define EXS_GEN_TEXT_MAX 256
+
+/* One generation (one row of the generations table). */
+struct exs_generation {
+	int64_t id;
+	char created[40];                 /* "2026-11-23T18:49:11Z" */
+	char note[EXS_GEN_TEXT_MAX];
+	char host[EXS_GEN_TEXT_MAX];
+	char tool_version[32];
+	char exchange_build[32];          /* "15.2.1118.7", "" if unknown */
+	char rules_digest[65];            /* hex SHA-256 */
+	char config_digest[65];
+	uint64_t file_count;
+	char seal[65];                    /* hex HMAC-SHA256, "" if unsealed */
+};
 
 struct exs_store;
 struct exs_store_reader;
@@ -39,9 +65,13 @@ int exs_store_set_meta(struct exs_store *s, const char *key,
 /* Adds one record; writes are batched into large transactions. */
 int exs_store_add(struct exs_store *s, const char *path, size_t path_len,
 		  const struct exs_record *rec, struct exs_error *err);
-/* Marks the baseline complete, syncs it and atomically replaces the old one.
- * Frees s whether it succeeds or not; on failure the old baseline is kept. */
-int exs_store_commit(struct exs_store *s, struct exs_error *err);
+/* Records generation gen (id, file_count and seal are filled in), seals the
+ * whole baseline with key, marks it complete, syncs it and atomically
+ * replaces the old one. Frees s whether it succeeds or not; on failure the
+ * old baseline is kept. */
+int exs_store_commit(struct exs_store *s, struct exs_generation *gen,
+		     const unsigned char *key, size_t key_len,
+		     struct exs_error *err);
 /* Drops the baseline being built; the old one is untouched. Frees s. */
 void exs_store_abort(struct exs_store *s);
 
@@ -50,6 +80,40 @@ void exs_store_abort(struct exs_store *s);
  * exsweep baseline of a known schema, with the reason in err->detail. */
 int exs_store_open(const struct exs_platform *plat, const char *path,
 		   struct exs_store **out, struct exs_error *err);
+/* 1 or 2. A schema-1 baseline carries no seal. */
+int exs_store_schema(struct exs_store *s);
+/* Recomputes the seal over the whole content and compares it with the
+ * newest generation's: EXS_SEAL when they differ or it is missing. */
+int exs_store_verify_seal(struct exs_store *s, const unsigned char *key,
+			  size_t key_len, struct exs_error *err);
+/* The seal over the current content (hex), whatever is recorded. */
+int exs_store_compute_seal(struct exs_store *s, const unsigned char *key,
+			   size_t key_len, char *hex, struct exs_error *err);
+/* Every generation, oldest first (malloc'd; a schema-1 baseline gives one
+ * made from its meta values). */
+int exs_store_generations(struct exs_store *s, struct exs_generation **out,
+			  size_t *count, struct exs_error *err);
+/* Calls fn for every row ever recorded for path, oldest first; gen_to is 0
+ * for a row that is still current. */
+int exs_store_path_history(struct exs_store *s, const char *path,
+			   size_t path_len,
+			   int (*fn)(void *ctx, int64_t gen_from, int64_t gen_to,
+				     const struct exs_record *rec),
+			   void *ctx, struct exs_error *err);
+
+/* Starts the next generation of the verified baseline src: copies its file
+ * to PATH.new through the platform, migrates it to schema 2 if needed, and
+ * returns a store to apply changes to. src stays open for lookups. */
+int exs_store_begin_update(struct exs_store *src, struct exs_store **out,
+			   struct exs_error *err);
+/* Accepts rec as path's record in the new generation: the row that was
+ * current (if any) ends with the previous generation. */
+int exs_store_accept(struct exs_store *s, const char *path, size_t path_len,
+		     const struct exs_record *rec, struct exs_error *err);
+/* Ends path's current row with the previous generation (a removed file). */
+int exs_store_retire(struct exs_store *s, const char *path, size_t path_len,
+		     struct exs_error *err);
+
 /* A meta value, "" when absent. */
 int exs_store_get_meta(struct exs_store *s, const char *key, char *buf,
 		       size_t cap);

@@ -29,6 +29,7 @@ struct exs_config {
 	char *rules_dir;               /* extra rules folder, NULL if none */
 	/* [baseline] */
 	char *baseline_path;
+	char *baseline_key;            /* the seal key file */
 	/* [report] */
 	char *report_dir;              /* NULL: no dated report file */
 

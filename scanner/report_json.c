@@ -208,6 +208,56 @@ static void finding(struct writer *w, const struct exs_finding *f)
 	flush(w, 0);
 }
 
+static void tristate(struct writer *w, const char *k, int v)
+{
+	exs_buf_printf(&w->buf, ",\"%s\":%s", k,
+		       v < 0 ? "null" : v ? "true" : "false");
+}
+
+/* Generations with their seals, so that they leave the host with the
+ * report; digests and build of the newest one. */
+static void baseline_fields(struct writer *w, const struct exs_run *run)
+{
+	const struct exs_generation *cur = exs_run_generation(run);
+	exs_buf_printf(&w->buf, ",\"schema\":%d,\"sealed\":%s",
+		       run->baseline_schema,
+		       run->baseline_schema >= 2 ? "true" : "false");
+	if (cur) {
+		exs_buf_printf(&w->buf, ",\"generation\":%" PRId64 ",", cur->id);
+		str_field(w, "exchange_build", cur->exchange_build);
+		put(w, ",");
+		str_field(w, "rules_digest", cur->rules_digest);
+		put(w, ",");
+		str_field(w, "config_digest", cur->config_digest);
+	}
+	tristate(w, "rules_changed", run->rules_changed);
+	tristate(w, "config_changed", run->config_changed);
+	if (run->new_generation && !strcmp(run->command, "update"))
+		exs_buf_printf(&w->buf, ",\"update\":{\"generation\":%" PRId64
+			       ",\"added\":%" PRIu64 ",\"changed\":%" PRIu64
+			       ",\"removed\":%" PRIu64 ",\"refused\":%" PRIu64 "}",
+			       run->new_generation, run->accepted_added,
+			       run->accepted_changed, run->accepted_removed,
+			       run->refused);
+	put(w, ",\"generations\":[");
+	for (size_t i = 0; i < run->generation_count; i++) {
+		const struct exs_generation *g = &run->generations[i];
+		exs_buf_printf(&w->buf, "%s{\"id\":%" PRId64 ",", i ? "," : "",
+			       g->id);
+		str_field(w, "created", g->created);
+		put(w, ",");
+		str_field(w, "note", g->note);
+		put(w, ",");
+		str_field(w, "host", g->host);
+		put(w, ",");
+		str_field(w, "exchange_build", g->exchange_build);
+		exs_buf_printf(&w->buf, ",\"files\":%" PRIu64 ",", g->file_count);
+		str_field(w, "seal", g->seal);
+		put(w, "}");
+	}
+	put(w, "]");
+}
+
 static void string_array(struct writer *w, const char *k,
 			 const struct exs_strlist *list)
 {
@@ -239,12 +289,22 @@ int exs_report_json(const struct exs_run *run, const struct exs_sink *out)
 	string_array(&w, "roots", run->roots);
 	put(&w, ",");
 	string_array(&w, "web_roots", run->web_roots);
+	char build[32];
+	exs_build_format(&run->build, build, sizeof(build));
+	put(&w, ",");
+	str_field(&w, "exchange_build", build);
 	if (run->baseline_path) {
 		put(&w, ",\"baseline\":{");
 		str_field(&w, "path", run->baseline_path);
 		put(&w, ",");
 		str_field(&w, "created", run->baseline_created);
-		exs_buf_printf(&w.buf, ",\"files\":%" PRIu64 "}", run->baseline_files);
+		exs_buf_printf(&w.buf, ",\"files\":%" PRIu64, run->baseline_files);
+		baseline_fields(&w, run);
+		put(&w, "}");
+	}
+	if (run->against) {
+		put(&w, ",");
+		str_field(&w, "against", run->against);
 	}
 	exs_buf_printf(&w.buf, ",\"rules\":{\"builtin\":%u,\"extra\":%u,\"count\":%u}",
 		       run->rules_builtin, run->rules_extra, run->rule_count);

@@ -15,6 +15,8 @@
 #include "run.h"
 
 #define LIST_CUT 50
+#define PATCH_DAY 200   /* changes from which the summary groups them */
+#define TOP_FOLDERS 10
 
 static const char *const kind_labels[EXS_FINDING_KIND_COUNT] = {
 	"WEBSHELL", "SUSPECT", "CHANGED", "ADDED", "REMOVED", "ERROR",
@@ -80,6 +82,177 @@ static void finding_line(struct exs_buf *b, const struct exs_finding *f)
 	exs_buf_putc(b, '\n');
 }
 
+static int ends_with_ci(const char *s, size_t n, const char *suffix)
+{
+	size_t k = strlen(suffix);
+	if (n < k)
+		return 0;
+	for (size_t i = 0; i < k; i++) {
+		char c = s[n - k + i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c != suffix[i])
+			return 0;
+	}
+	return 1;
+}
+
+static int contains_ci(const char *s, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+	for (size_t i = 0; i + k <= n; i++)
+		if (ends_with_ci(s, i + k, needle))
+			return 1;
+	return 0;
+}
+
+/* What deserves a look first among thousands of changes: new or changed
+ * server-side scripts and configs in web folders, anything new in
+ * aspnet_client, a changed web.config. */
+static int look_first(const struct exs_run *run, const struct exs_finding *f)
+{
+	static const char *const exts[] = { ".aspx", ".ashx", ".asmx", ".asp",
+		".asa", ".asax", ".cer", ".cshtml", ".config", ".svc", NULL };
+	if (f->kind != EXS_FINDING_ADDED && f->kind != EXS_FINDING_CHANGED)
+		return 0;
+	if (f->kind == EXS_FINDING_ADDED &&
+	    contains_ci(f->path, f->path_len, "aspnet_client"))
+		return 1;
+	if (ends_with_ci(f->path, f->path_len, "web.config"))
+		return 1;
+	int web = 0;
+	for (size_t i = 0; run->web_roots && i < run->web_roots->count; i++) {
+		const char *r = run->web_roots->items[i];
+		size_t rl = strlen(r);
+		web |= f->path_len > rl && memcmp(f->path, r, rl) == 0;
+	}
+	for (size_t i = 0; web && exts[i]; i++)
+		if (ends_with_ci(f->path, f->path_len, exts[i]))
+			return 1;
+	return 0;
+}
+
+struct folder_count {
+	const char *path;
+	size_t len;
+	size_t count;
+};
+
+static size_t folder_len(const struct exs_finding *f)
+{
+	size_t n = f->path_len;
+	while (n && f->path[n - 1] != '/' && f->path[n - 1] != '\\')
+		n--;
+	return n ? n - 1 : 0;
+}
+
+/* Patch day: group the changes by folder, the ones to look at first on
+ * top, and say when it looks like a cumulative update. */
+static void patch_day(struct exs_buf *b, const struct exs_run *run)
+{
+	uint64_t changes = run->counts[EXS_FINDING_ADDED] +
+			   run->counts[EXS_FINDING_CHANGED] +
+			   run->counts[EXS_FINDING_REMOVED];
+	if (changes < PATCH_DAY)
+		return;
+	const struct exs_generation *g = exs_run_generation(run);
+	struct exs_build base = { 0, { 0, 0, 0, 0 } };
+	if (g && g->exchange_build[0])
+		exs_build_parse(g->exchange_build, strlen(g->exchange_build),
+				&base);
+	char now[32];
+	exs_build_format(&run->build, now, sizeof(now));
+	if (exs_build_compare(&run->build, &base) > 0 && base.found)
+		exs_buf_printf(b, "this looks like an Exchange cumulative or "
+			       "security update: build %s -> %s\n",
+			       g->exchange_build, now);
+	struct folder_count top[TOP_FOLDERS];
+	size_t ntop = 0, shown = 0;
+	exs_buf_printf(b, "%" PRIu64 " changes; look first at:\n", changes);
+	for (size_t i = 0; i < run->finding_count; i++) {
+		const struct exs_finding *f = &run->findings[i];
+		if (!look_first(run, f))
+			continue;
+		if (shown++ < LIST_CUT) {
+			exs_buf_printf(b, "  %-8s ", exs_finding_kind_name(f->kind));
+			exs_text_escape(b, f->path, f->path_len);
+			exs_buf_putc(b, '\n');
+		}
+	}
+	if (!shown)
+		exs_buf_puts(b, "  (no new or changed scripts or configs in web "
+			     "folders)\n");
+	/* Top folders: findings are sorted by kind then path, so count runs
+	 * of one folder and keep the largest. */
+	for (size_t i = 0; i < run->finding_count;) {
+		const struct exs_finding *f = &run->findings[i];
+		if (f->kind < EXS_FINDING_CHANGED || f->kind > EXS_FINDING_REMOVED) {
+			i++;
+			continue;
+		}
+		size_t len = folder_len(f), j = i + 1;
+		while (j < run->finding_count &&
+		       run->findings[j].kind == f->kind &&
+		       folder_len(&run->findings[j]) == len &&
+		       memcmp(run->findings[j].path, f->path, len) == 0)
+			j++;
+		struct folder_count fc = { f->path, len, j - i };
+		size_t k;
+		if (ntop < TOP_FOLDERS)
+			k = ntop++;
+		else if (fc.count > top[TOP_FOLDERS - 1].count)
+			k = TOP_FOLDERS - 1;
+		else
+			k = TOP_FOLDERS;
+		if (k < TOP_FOLDERS) {
+			top[k] = fc;
+			for (; k > 0 && top[k].count > top[k - 1].count; k--) {
+				struct folder_count t = top[k];
+				top[k] = top[k - 1];
+				top[k - 1] = t;
+			}
+		}
+		i = j;
+	}
+	exs_buf_puts(b, "top folders:\n");
+	for (size_t i = 0; i < ntop; i++) {
+		exs_buf_printf(b, "  %6zu  ", top[i].count);
+		exs_text_escape(b, top[i].path, top[i].len);
+		exs_buf_putc(b, '\n');
+	}
+}
+
+/* What the baseline was: its generation and seal (so the seal leaves the
+ * host with the summary too), and what changed beside the files. */
+static void baseline_lines(struct exs_buf *b, const struct exs_run *run)
+{
+	const struct exs_generation *g = exs_run_generation(run);
+	char now[32];
+	exs_build_format(&run->build, now, sizeof(now));
+	if (g)
+		exs_buf_printf(b, "baseline: generation %" PRId64 " of %s (%s), "
+			       "seal %s\n", g->id, g->created,
+			       g->note[0] ? g->note : "no note",
+			       g->seal[0] ? g->seal : "none (unsealed)");
+	if (run->new_generation && run->command &&
+	    strcmp(run->command, "update") == 0)
+		exs_buf_printf(b, "update: generation %" PRId64 " accepts %" PRIu64
+			       " added, %" PRIu64 " changed, %" PRIu64
+			       " removed; %" PRIu64 " not accepted\n",
+			       run->new_generation, run->accepted_added,
+			       run->accepted_changed, run->accepted_removed,
+			       run->refused);
+	if (g && g->exchange_build[0] && now[0] &&
+	    strcmp(g->exchange_build, now) != 0)
+		exs_buf_printf(b, "exchange build: baseline %s, host now %s\n",
+			       g->exchange_build, now);
+	if (run->rules_changed > 0)
+		exs_buf_puts(b, "rules changed since the baseline generation\n");
+	if (run->config_changed > 0)
+		exs_buf_puts(b, "configuration changed since the baseline "
+			     "generation\n");
+}
+
 int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 		    int verbose)
 {
@@ -111,6 +284,8 @@ int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 				       exs_finding_kind_name((enum exs_finding_kind)k));
 	for (size_t i = 0; i < run->warnings.count; i++)
 		exs_buf_printf(&b, "warning: %s\n", run->warnings.items[i]);
+	baseline_lines(&b, run);
+	patch_day(&b, run);
 	exs_buf_printf(&b, "summary: %" PRIu64 " webshell, %" PRIu64
 		       " suspicious, %" PRIu64 " changed, %" PRIu64 " added, %" PRIu64 " removed, %"
 		       PRIu64 " errors, %" PRIu64 " skipped (links, FIFOs, "

@@ -13,6 +13,7 @@
 #include <yara.h>
 
 #include "buf.h"
+#include "hash.h"
 #include "path.h"
 
 #define EXTRA_RULE_FILE_MAX (16u << 20)
@@ -22,6 +23,7 @@ struct exs_rules {
 	unsigned builtin_files;
 	unsigned extra_files;
 	unsigned rule_count;
+	char digest[2 * EXS_SHA256_LEN + 1]; /* of the rule texts compiled */
 };
 
 struct exs_scanner {
@@ -262,6 +264,17 @@ static unsigned count_rules(YR_RULES *yr)
 	return n;
 }
 
+/* Each text enters the rules digest with its length first, so that the
+ * boundaries between files count. */
+static void digest_text(struct exs_sha256 *sha, const char *text, size_t len)
+{
+	unsigned char n[8];
+	for (int i = 0; i < 8; i++)
+		n[i] = (unsigned char)((uint64_t)len >> (56 - 8 * i));
+	exs_sha256_update(sha, n, sizeof(n));
+	exs_sha256_update(sha, text, len);
+}
+
 int exs_rules_load(const struct exs_platform *plat, const char *extra_dir,
 		   int strict, struct exs_strlist *warnings,
 		   struct exs_rules **out, struct exs_error *err)
@@ -277,8 +290,17 @@ int exs_rules_load(const struct exs_platform *plat, const char *extra_dir,
 		free(r);
 		return exs_fail(err, EXS_NOMEM, 0, "yr_compiler_create", NULL);
 	}
+	struct exs_sha256 *sha = NULL;
+	if (exs_sha256_create(&sha) || exs_sha256_begin(sha)) {
+		exs_sha256_free(sha);
+		yr_compiler_destroy(c);
+		free(r);
+		return exs_fail(err, EXS_NOMEM, 0, "sha256", NULL);
+	}
 	int rc = EXS_OK;
 	for (size_t i = 0; i < exs_builtin_rule_count; i++) {
+		digest_text(sha, exs_builtin_rules[i].text,
+			    strlen(exs_builtin_rules[i].text));
 		ctx.file = exs_builtin_rules[i].name;
 		yr_compiler_add_string(c, exs_builtin_rules[i].text, "exsweep");
 		if (ctx.errors) {
@@ -314,6 +336,7 @@ int exs_rules_load(const struct exs_platform *plat, const char *extra_dir,
 			}
 			continue;
 		}
+		digest_text(sha, files[i].text, strlen(files[i].text));
 		ctx.file = files[i].name;
 		ctx.messages = NULL;
 		yr_compiler_add_string(c, files[i].text, files[i].ns);
@@ -326,6 +349,10 @@ int exs_rules_load(const struct exs_platform *plat, const char *extra_dir,
 		r->extra_files++;
 	}
 	free_rule_files(files, nfiles);
+	unsigned char md[EXS_SHA256_LEN];
+	exs_sha256_finish(sha, md);
+	exs_sha256_free(sha);
+	exs_hex(md, sizeof(md), r->digest);
 	if (!rc && yr_compiler_get_rules(c, &r->yr) != ERROR_SUCCESS)
 		rc = exs_fail(err, EXS_NOMEM, 0, "yr_compiler_get_rules", NULL);
 	yr_compiler_destroy(c);
@@ -341,6 +368,7 @@ int exs_rules_load(const struct exs_platform *plat, const char *extra_dir,
 unsigned exs_rules_builtin_files(const struct exs_rules *r) { return r->builtin_files; }
 unsigned exs_rules_extra_files(const struct exs_rules *r) { return r->extra_files; }
 unsigned exs_rules_count(const struct exs_rules *r) { return r->rule_count; }
+const char *exs_rules_digest(const struct exs_rules *r) { return r->digest; }
 
 static const char *meta_string(const YR_RULE *rule, const char *key)
 {

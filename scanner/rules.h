@@ -52,6 +52,10 @@ int exs_rules_load(const struct exs_platform *plat, const char *extra_dir,
 unsigned exs_rules_builtin_files(const struct exs_rules *r);
 unsigned exs_rules_extra_files(const struct exs_rules *r);
 unsigned exs_rules_count(const struct exs_rules *r);
+/* SHA-256 (hex) over the built-in and extra rule texts compiled, in the
+ * order they were compiled: the baseline records it, so that a check can
+ * say the rules changed since. */
+const char *exs_rules_digest(const struct exs_rules *r);
 
 /* Calls fn for each rule; a nonzero return stops and is returned. */
 int exs_rules_each(const struct exs_rules *r,

@@ -17,6 +17,12 @@ const char *exs_finding_kind_name(enum exs_finding_kind kind)
 	}
 }
 
+const struct exs_generation *exs_run_generation(const struct exs_run *run)
+{
+	return run->generation_count
+		? &run->generations[run->generation_count - 1] : NULL;
+}
+
 const char *exs_node_name(enum exs_node node)
 {
 	switch (node) {
@@ -135,6 +141,9 @@ void exs_run_free(struct exs_run *run)
 		free(run->skipped_list[i].path);
 	free(run->skipped_list);
 	exs_strlist_free(&run->warnings);
+	free(run->generations);
+	run->generations = NULL;
+	run->generation_count = 0;
 	run->findings = NULL;
 	run->skipped_list = NULL;
 	run->finding_count = run->finding_cap = run->skipped_listed = 0;

@@ -7,8 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "exchange_build.h"
 #include "finding.h"
 #include "platform.h"
+#include "store.h"
 #include "strlist.h"
 
 #define EXS_SKIPPED_LIST_MAX 10000
@@ -38,6 +40,20 @@ struct exs_run {
 	size_t finding_count, finding_cap;
 	struct exs_strlist warnings;     /* rule warnings and the like */
 	int exit_code;
+	/* The baseline's generations (owned), oldest first; the newest is the
+	 * one compared with. Their seals go into every report. */
+	struct exs_generation *generations;
+	size_t generation_count;
+	int baseline_schema;             /* 1: unsealed; 0: no baseline */
+	int rules_changed, config_changed; /* since the newest generation;
+					      -1 unknown */
+	struct exs_build build;          /* the Exchange build of the tree
+					    walked (exchange_build.h) */
+	const char *against;             /* check --against MANIFEST */
+	/* update: what the new generation took in, and what it refused */
+	int64_t new_generation;          /* 0 if none was written */
+	uint64_t accepted_added, accepted_changed, accepted_removed;
+	uint64_t refused;
 };
 
 /* Appends a finding (copied; path copied; hits and message taken over).
@@ -65,6 +81,9 @@ int exs_report_json(const struct exs_run *run, const struct exs_sink *out);
  * long lists are cut with a "... N more" line. */
 int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 		    int verbose);
+
+/* The newest generation, NULL without a baseline. */
+const struct exs_generation *exs_run_generation(const struct exs_run *run);
 
 /* "2026-11-23T18:49:11Z" */
 void exs_format_time(int64_t ns, char *buf, size_t cap);

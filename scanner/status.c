@@ -66,10 +66,14 @@ int exs_fail(struct exs_error *err, int status, long os_code, const char *op,
 	     const char *where)
 {
 	if (err) {
+		/* where may point into err itself (a caller passing
+		 * err->where on): copy it aside before overwriting. */
+		char where_copy[EXS_ERROR_WHERE_MAX];
+		copy_cut(where_copy, sizeof(where_copy), where);
 		err->status = status;
 		err->os_code = os_code;
 		err->op = op ? op : "";
-		copy_cut(err->where, sizeof(err->where), where);
+		memcpy(err->where, where_copy, sizeof(err->where));
 		err->detail[0] = '\0';
 	}
 	return status;
@@ -78,13 +82,18 @@ int exs_fail(struct exs_error *err, int status, long os_code, const char *op,
 int exs_failf(struct exs_error *err, int status, long os_code, const char *op,
 	      const char *where, const char *detail_fmt, ...)
 {
-	exs_fail(err, status, os_code, op, where);
-	if (err && detail_fmt) {
+	/* The arguments may point into err (err->detail, err->where): format
+	 * the detail first, then fill err. */
+	char detail[EXS_ERROR_DETAIL_MAX] = "";
+	if (detail_fmt) {
 		va_list ap;
 		va_start(ap, detail_fmt);
-		vsnprintf(err->detail, sizeof(err->detail), detail_fmt, ap);
+		vsnprintf(detail, sizeof(detail), detail_fmt, ap);
 		va_end(ap);
 	}
+	exs_fail(err, status, os_code, op, where);
+	if (err)
+		memcpy(err->detail, detail, sizeof(err->detail));
 	return status;
 }
 

@@ -15,6 +15,13 @@ static const char usage_text[] =
 "usage: exsweep [OPTIONS] init  [ROOT...]   record every file under the roots in a new baseline\n"
 "   or: exsweep [OPTIONS] check [ROOT...]   compare with the baseline; YARA-scan web roots\n"
 "                                           and every added or changed file\n"
+"   or: exsweep [OPTIONS] check --against MANIFEST [ROOT...]\n"
+"                                           compare with another server's export instead\n"
+"   or: exsweep [OPTIONS] update [--note TEXT] [--accept PATH]... [ROOT...]\n"
+"                                           accept the tree as a new baseline generation;\n"
+"                                           files with findings only with --accept\n"
+"   or: exsweep [OPTIONS] history [PATH...] the generations, and each PATH's story\n"
+"   or: exsweep [OPTIONS] export [-o FILE]  write the current generation as a manifest\n"
 "   or: exsweep [OPTIONS] scan  [PATH...]   YARA-scan PATHs (default: the web roots), no baseline\n"
 "   or: exsweep [OPTIONS] rules             compile the built-in and extra rules and list them\n"
 "   or: exsweep [OPTIONS] config [--sample] print the effective configuration, or a sample\n"
@@ -40,13 +47,18 @@ static const char usage_text[] =
 "      --event-log         Windows: also write the summary and findings to the\n"
 "                          Application event log (source exsweep)\n"
 "      --sample            config: print the commented sample configuration\n"
+"      --note TEXT         update: why this generation was taken\n"
+"      --accept PATH       update: accept PATH despite a finding (repeatable)\n"
+"      --against MANIFEST  check: compare with an exported manifest\n"
+"  -o, --output FILE       export: write the manifest to FILE (default stdout)\n"
 "  -V, --version           print the version\n"
 "  -h, --help              print this help\n"
 "\n"
 "exit codes: 0 clean; bits 1 added, 2 removed, 4 changed, 8 webshell;\n"
 "16 usage or config, 17 rules, 18 baseline missing, 19 baseline corrupt,\n"
 "20 I/O, 21 locked by another run, 22 baseline exists (use --force),\n"
-"23 internal error\n";
+"23 internal error, 24 baseline seal does not match (tampered or damaged),\n"
+"25 baseline key missing or unreadable\n";
 
 struct command {
 	const char *name;
@@ -60,6 +72,9 @@ static const struct command commands[] = {
 	{ "rules", exs_cmd_rules },
 	{ "config", exs_cmd_config },
 	{ "info", exs_cmd_info },
+	{ "update", exs_cmd_update },
+	{ "history", exs_cmd_history },
+	{ "export", exs_cmd_export },
 };
 
 static const struct command *find_command(const char *name)
@@ -192,6 +207,15 @@ static int parse_args(struct exs_cli *cli, int argc, char **argv)
 			cli->event_log = 1;
 		} else if (OPT(0, "sample", 0)) {
 			cli->sample = 1;
+		} else if (OPT(0, "note", 1)) {
+			cli->note = v;
+		} else if (OPT(0, "accept", 1)) {
+			if (exs_strlist_add_str(&cli->accepts, v))
+				return EXS_EXIT_INTERNAL;
+		} else if (OPT(0, "against", 1)) {
+			cli->against = v;
+		} else if (OPT('o', "output", 1)) {
+			cli->output = v;
 		} else {
 			if (m < 0)
 				return usage_error(cli, "option '%s' needs a value", a);
@@ -232,5 +256,6 @@ int exs_cli_main(int argc, char **argv, const struct exs_platform *plat)
 	exs_strlist_free(&cli.args);
 	exs_strlist_free(&cli.web_roots);
 	exs_strlist_free(&cli.excludes);
+	exs_strlist_free(&cli.accepts);
 	return code;
 }

@@ -32,6 +32,8 @@ enum exs_exit {
 	EXS_EXIT_LOCKED = 21,
 	EXS_EXIT_BASELINE_EXISTS = 22,
 	EXS_EXIT_INTERNAL = 23,
+	EXS_EXIT_SEAL = 24,            /* baseline seal does not match */
+	EXS_EXIT_NOKEY = 25,           /* baseline key missing or unreadable */
 };
 
 struct exs_cli {
@@ -49,6 +51,10 @@ struct exs_cli {
 	long threads;                /* -1: from config */
 	int force, quiet, no_progress, verbose, sample, low_priority;
 	int event_log;               /* --event-log: findings to the system log */
+	const char *note;            /* update --note */
+	struct exs_strlist accepts;  /* update --accept PATH */
+	const char *against;         /* check --against MANIFEST */
+	const char *output;          /* export -o FILE */
 	/* state */
 	struct exs_config cfg;
 	struct exs_discovery discovery; /* what exs_cli_load_config found */
@@ -65,6 +71,10 @@ int exs_cmd_scan(struct exs_cli *cli);
 int exs_cmd_rules(struct exs_cli *cli);
 int exs_cmd_config(struct exs_cli *cli);
 int exs_cmd_info(struct exs_cli *cli);
+int exs_cmd_update(struct exs_cli *cli);
+int exs_cmd_history(struct exs_cli *cli);
+int exs_cmd_export(struct exs_cli *cli);
+int exs_cmd_check_against(struct exs_cli *cli);  /* check --against */
 
 /* Shared helpers (common.c). */
 int exs_cli_exit_for(int status);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "baseline_cli.h"
 #include "cli.h"
 #include "path.h"
 #include "store.h"
@@ -33,6 +34,7 @@ static int check_collect(void *ctx, struct exs_item *item)
 				     item->path_len);
 	if (rc)
 		return exs_fail(c->err, rc, 0, "collect", item->path);
+	exs_build_scan_path(&c->run->build, item->path, item->path_len);
 	if (item->kind != EXS_ITEM_FILE)
 		return EXS_OK;
 	/* Read or not, a file that is there is not removed. */
@@ -122,6 +124,8 @@ int exs_cmd_check(struct exs_cli *cli)
 	struct exs_file *lock = NULL;
 	struct exs_strlist base_roots = { 0 }, base_web = { 0 };
 	struct check_ctx ctx;
+	if (cli->against)
+		return exs_cmd_check_against(cli);
 	memset(&run, 0, sizeof(run));
 	memset(&st, 0, sizeof(st));
 	memset(&ctx, 0, sizeof(ctx));
@@ -132,7 +136,7 @@ int exs_cmd_check(struct exs_cli *cli)
 		rc = exs_cli_load_rules(cli, 0, &run.warnings, &rules, &err);
 	const char *path = cli->cfg.baseline_path;
 	if (!rc)
-		rc = exs_store_open(cli->plat, path, &store, &err);
+		rc = exs_cli_open_baseline(cli, &run, &store, NULL, &err);
 	if (!rc)
 		rc = exs_cli_lock(cli, path, &lock, &err);
 	if (!rc && (read_list(store, "root", &base_roots) ||
@@ -150,6 +154,7 @@ int exs_cmd_check(struct exs_cli *cli)
 	run.baseline_files = exs_store_count(store);
 	exs_store_get_meta(store, "created", run.baseline_created,
 			   sizeof(run.baseline_created));
+	exs_cli_compare_digests(cli, &run, rules);
 	ctx = (struct check_ctx){ .cli = cli, .run = &run, .store = store,
 				  .setup = &st, .err = &err };
 	rc = exs_setup_sweep(cli, &st, &run, EXS_SWEEP_CHECK, rules, store,

@@ -5,10 +5,15 @@
  * complete (baseline/store.c), so a failed or killed init changes nothing.
  * Web-root files are YARA-scanned on the way: a baseline that quietly
  * records a webshell as "known good" would hide it forever.
+ *
+ * init also creates the seal key (32 random bytes, private) when it is
+ * missing, and seals generation 1 with it.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "baseline_cli.h"
 #include "cli.h"
 #include "store.h"
 #include "sweep_setup.h"
@@ -27,6 +32,7 @@ static int init_collect(void *ctx, struct exs_item *item)
 	int rc = exs_cli_collect_common(c->run, item, &readable);
 	if (rc)
 		return exs_fail(c->err, rc, 0, "collect", item->path);
+	exs_build_scan_path(&c->run->build, item->path, item->path_len);
 	if (readable)
 		return exs_store_add(c->store, item->path, item->path_len,
 				     &item->rec, c->err);
@@ -53,6 +59,10 @@ int exs_cmd_init(struct exs_cli *cli)
 	struct exs_rules *rules = NULL;
 	struct exs_store *store = NULL;
 	struct exs_file *lock = NULL;
+	struct exs_key key;
+	struct exs_generation gen;
+	int key_created = 0;
+	key.len = 0;
 	memset(&run, 0, sizeof(run));
 	memset(&st, 0, sizeof(st));
 	exs_error_clear(&err);
@@ -69,6 +79,14 @@ int exs_cmd_init(struct exs_cli *cli)
 		rc = exs_cli_lock(cli, path, &lock, &err);
 	if (!rc)
 		rc = exs_store_create(cli->plat, path, cli->force, &store, &err);
+	if (!rc)
+		rc = exs_setup_parent_dir(cli, cli->cfg.baseline_key, &err);
+	if (!rc)
+		rc = exs_seal_key_create(cli->plat, cli->cfg.baseline_key,
+					 &key_created, &err);
+	if (!rc)
+		rc = exs_seal_key_load(cli->plat, cli->cfg.baseline_key,
+				       key.bytes, &key.len, &err);
 	if (rc)
 		goto out;
 	for (size_t i = 0; i < run.warnings.count; i++)
@@ -99,9 +117,23 @@ int exs_cmd_init(struct exs_cli *cli)
 		store = NULL;
 		goto out;
 	}
-	run.baseline_files = run.files;
-	rc = exs_store_commit(store, &err);
+	exs_cli_generation_info(cli, &run, rules, "init", &gen);
+	rc = exs_store_commit(store, &gen, key.bytes, key.len, &err);
 	store = NULL;
+	if (!rc) {
+		run.baseline_files = gen.file_count;
+		run.baseline_schema = EXS_STORE_SCHEMA_VERSION;
+		run.new_generation = gen.id;
+		run.generations = malloc(sizeof(gen));
+		if (run.generations) {
+			run.generations[0] = gen;
+			run.generation_count = 1;
+		}
+		if (key_created && !cli->quiet)
+			exs_cli_print(cli, EXS_STDERR, "exsweep: created the "
+				      "baseline key '%s': keep it apart from the "
+				      "baseline\n", cli->cfg.baseline_key);
+	}
 out:;
 	int code = rc ? exs_cli_fail(cli, &err) : exs_cli_finish(cli, &run);
 	if (store)
@@ -111,5 +143,6 @@ out:;
 	exs_setup_end(&st);
 	exs_rules_free(rules);
 	exs_run_free(&run);
+	memset(&key, 0, sizeof(key));
 	return code;
 }

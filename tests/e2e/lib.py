@@ -173,7 +173,10 @@ class Env:
             lines = ["; exsweep end-to-end test", "[scan]"]
             lines += [f"root = {r}" for r in roots]
             lines += [f"web_root = {w}" for w in web_roots]
-            lines += ["", "[baseline]", f"path = {baseline or self.baseline}", ""]
+            lines += ["", "[baseline]", f"path = {baseline or self.baseline}",
+                      # Beside the baseline, never in the system's data folder.
+                      f"key = {os.path.join(os.path.dirname(baseline or self.baseline), 'baseline.key')}",
+                      ""]
             text = "\n".join(lines)
         with open(self.config, "w", encoding="utf-8") as f:
             f.write(text)

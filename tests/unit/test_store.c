@@ -137,6 +137,17 @@ static size_t special_paths(struct named out[4])
 	return 4;
 }
 
+/* The seal key of every baseline these tests build. */
+static const unsigned char test_key[32] = "exsweep unit test seal key 0123";
+
+static int commit(struct exs_store *s, struct exs_error *err)
+{
+	struct exs_generation gen;
+	memset(&gen, 0, sizeof(gen));
+	snprintf(gen.note, sizeof(gen.note), "unit test");
+	return exs_store_commit(s, &gen, test_key, sizeof(test_key), err);
+}
+
 /* Creates a baseline at path with the special records plus `bulk` more
  * ("/bulk/NNNNNN", seeds 100...). */
 static int build(const char *path, int force, unsigned bulk)
@@ -165,7 +176,7 @@ static int build(const char *path, int force, unsigned bulk)
 		exs_store_abort(s);
 		return rc;
 	}
-	return exs_store_commit(s, &err);
+	return commit(s, &err);
 }
 
 static int same_bytes(const char *path, const unsigned char *want, size_t len)
@@ -232,7 +243,7 @@ static void test_roundtrip(void)
 	exs_store_get_meta(s, "host", buf, sizeof(buf));
 	ASSERT_STR_EQ(buf, "mail01");
 	exs_store_get_meta(s, "schema_version", buf, sizeof(buf));
-	ASSERT_STR_EQ(buf, "1");
+	ASSERT_EQ(atoi(buf), EXS_STORE_SCHEMA_VERSION);
 	exs_store_get_meta(s, "complete", buf, sizeof(buf));
 	ASSERT_STR_EQ(buf, "1");
 	exs_store_get_meta(s, "file_count", buf, sizeof(buf));
@@ -329,7 +340,7 @@ static void test_force_replaces(void)
 	make_record(&r, 42);
 	ASSERT_EQ(exs_store_create(plat, path, 1, &s, &err), EXS_OK);
 	ASSERT_EQ(exs_store_add(s, "/y/new", 6, &r, &err), EXS_OK);
-	ASSERT_EQ(exs_store_commit(s, &err), EXS_OK);
+	ASSERT_EQ(commit(s, &err), EXS_OK);
 	ASSERT_EQ(tmp_exists(plat, fresh), 0);
 
 	ASSERT_EQ(exs_store_open(plat, path, &s, &err), EXS_OK);
@@ -469,7 +480,7 @@ static void test_unseen(void)
 		exs_store_abort(s);
 		ASSERT_EQ(rc, EXS_OK);
 	}
-	ASSERT_EQ(exs_store_commit(s, &err), EXS_OK);
+	ASSERT_EQ(commit(s, &err), EXS_OK);
 
 	ASSERT_EQ(exs_store_open(plat, path, &s, &err), EXS_OK);
 	for (unsigned i = 0; !rc && i < 25000; i++) {
@@ -617,7 +628,7 @@ static void test_open_tampered_meta(void)
 	/* A schema this version does not know, and none at all. */
 	new_path(bad, sizeof(bad));
 	ASSERT_EQ(copy_file(good, bad), EXS_OK);
-	ASSERT_EQ(tamper_sql(bad, "UPDATE meta SET value='2' WHERE "
+	ASSERT_EQ(tamper_sql(bad, "UPDATE meta SET value='99' WHERE "
 				  "key='schema_version'"), SQLITE_OK);
 	ASSERT_CORRUPT(bad);
 	open_status(bad, &err);
@@ -654,8 +665,8 @@ static void test_open_tampered_meta(void)
  * A random flip there surfaces as a false "changed" (or added + removed)
  * finding, never hides one; what it cannot stop is a deliberate edit that
  * writes the new hash in. The baseline's tamper seal (an HMAC over the
- * records, a later issue) covers that; test_flip_payload_undetected pins the
- * gap until then, so that closing it is noticed.
+ * records and over every byte of the file) covers that, and the tests below
+ * hold it to it.
  */
 
 #define BULK 300
@@ -693,6 +704,13 @@ static enum flip_outcome flip_one(const unsigned char *data, size_t len,
 				rc == EXS_CORRUPT ? FLIP_REFUSED : FLIP_OTHER;
 	if (out == FLIP_REFUSED && !err->detail[0])
 		out = FLIP_OTHER;   /* refused without a reason */
+	if (out == FLIP_SAME) {
+		/* The seal covers what quick_check cannot see. */
+		rc = exs_store_verify_seal(s, test_key, sizeof(test_key), err);
+		if (rc)
+			out = rc == EXS_SEAL && err->detail[0] ? FLIP_REFUSED
+							       : FLIP_OTHER;
+	}
 	if (out == FLIP_SAME) {
 		rc = exs_store_reader_open(s, &r, err);
 		if (rc)
@@ -789,11 +807,10 @@ static long find_bytes(const unsigned char *hay, size_t len,
 	return -1;
 }
 
-static void test_flip_payload_undetected(void)
+static void test_flip_payload_detected(void)
 {
-	/* The known gap (see above): one bit of a stored sha256 changes and
-	 * nothing notices. Expected to fail -- and to be turned around --
-	 * when the tamper seal lands. */
+	/* What quick_check cannot see (see above): one bit of a stored
+	 * sha256. The seal sees it. */
 	unsigned char *data;
 	size_t len;
 	struct exs_error err;
@@ -806,7 +823,7 @@ static void test_flip_payload_undetected(void)
 			     EXS_SHA256_LEN), -1);   /* stored once */
 	enum flip_outcome o = flip_one(data, len, (size_t)at + 5, 0x01, &err);
 	free(data);
-	ASSERT_EQ(o, FLIP_SILENT_CHANGE);
+	ASSERT_EQ(o, FLIP_REFUSED);
 }
 
 static void test_flip_sweep(void)
@@ -832,9 +849,11 @@ static void test_flip_sweep(void)
 	counts[mid]++;
 	free(data);
 	ASSERT_EQ(counts[FLIP_OTHER], 0);
-	/* Both kinds of outcome really occur, or the sweep proves nothing. */
+	/* With the seal, every flipped byte is refused: by quick_check or
+	 * by the seal over the whole file. */
+	ASSERT_EQ(counts[FLIP_SAME] + counts[FLIP_SILENT_CHANGE] +
+		  counts[FLIP_LOOKUP_ERROR], 0);
 	ASSERT_TRUE(counts[FLIP_REFUSED] > 0);
-	ASSERT_TRUE(counts[FLIP_SAME] + counts[FLIP_SILENT_CHANGE] > 0);
 }
 
 int main(void)
@@ -857,7 +876,7 @@ int main(void)
 	RUN(test_open_damaged_files);
 	RUN(test_open_tampered_meta);
 	RUN(test_flip_structure_detected);
-	RUN(test_flip_payload_undetected);
+	RUN(test_flip_payload_detected);
 	RUN(test_flip_sweep);
 	tmp_remove_tree(plat, tmp);
 	return TEST_EXIT();

@@ -1,0 +1,56 @@
+/* store_int.h -- what store.c and generations.c share about a baseline
+ * handle. Not for use outside baseline/.
+ */
+#ifndef EXS_STORE_INT_H
+#define EXS_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+struct exs_store {
+	const struct exs_platform *plat;
+	sqlite3 *db;
+	char *path;      /* the baseline */
+	char *tmp_path;  /* PATH.new while building, NULL when reading */
+	int schema;      /* 1 or 2 */
+	int64_t gen;     /* reading: the newest generation; building: the new one */
+	sqlite3_stmt *insert;
+	sqlite3_stmt *insert_seen;
+	sqlite3_stmt *retire;
+	unsigned pending;       /* rows in the open transaction */
+	int in_transaction;
+	uint64_t count;
+};
+
+/* The filter that picks a file row of the newest generation. */
+#define EXS_STORE_CURRENT(s) ((s)->schema >= 2 ? " AND gen_to IS NULL" : "")
+
+int exs_store_db_fail(struct exs_error *err, int status, sqlite3 *db,
+		      const char *op, const char *path);
+int exs_store_is_corrupt_code(int rc);
+int exs_store_exec(sqlite3 *db, const char *sql, const char *path,
+		   struct exs_error *err);
+int exs_store_begin_batch(struct exs_store *s, struct exs_error *err);
+int exs_store_end_batch(struct exs_store *s, struct exs_error *err);
+char *exs_store_concat(const char *a, const char *b);
+void exs_store_free(struct exs_store *s);
+/* The text of the first column of the first row of sql (one text arg). */
+int exs_store_query_text(sqlite3 *db, const char *sql, const char *arg,
+			 char *buf, size_t cap, int *sqlite_rc);
+/* Opens the schema-2 statements of a store being built. */
+int exs_store_prepare_build(struct exs_store *s, struct exs_error *err);
+/* Writes the generation row, seals, marks complete; the file stays open. */
+int exs_store_finish_generation(struct exs_store *s,
+				struct exs_generation *gen,
+				const unsigned char *key, size_t key_len,
+				struct exs_error *err);
+/* Syncs PATH.new and renames it over PATH; frees s. */
+int exs_store_swap_in(struct exs_store *s, const unsigned char *key,
+		      size_t key_len, struct exs_error *err);
+void exs_store_row_to_record(sqlite3_stmt *st, int col,
+			     struct exs_record *out);
+
+extern const char exs_store_schema_sql[];
+
+#endif

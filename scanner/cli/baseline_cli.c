@@ -1,0 +1,121 @@
+/* baseline_cli.c -- the baseline as the commands see it (baseline_cli.h).
+ *
+ * Nothing in a baseline is trusted before its seal is: check, update,
+ * history and export all open it here.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "baseline_cli.h"
+#include "buf.h"
+#include "hash.h"
+
+int exs_cli_open_baseline(struct exs_cli *cli, struct exs_run *run,
+			  struct exs_store **out, struct exs_key *key,
+			  struct exs_error *err)
+{
+	struct exs_key local;
+	if (!key)
+		key = &local;
+	const char *path = cli->cfg.baseline_path;
+	struct exs_store *store = NULL;
+	int rc = exs_store_open(cli->plat, path, &store, err);
+	if (rc)
+		return rc;
+	run->baseline_schema = exs_store_schema(store);
+	key->len = 0;
+	if (run->baseline_schema >= 2) {
+		rc = exs_seal_key_load(cli->plat, cli->cfg.baseline_key,
+				       key->bytes, &key->len, err);
+		if (!rc)
+			rc = exs_store_verify_seal(store, key->bytes, key->len,
+						   err);
+	} else {
+		char msg[EXS_ERROR_WHERE_MAX + 128];
+		snprintf(msg, sizeof(msg), "baseline '%s' is of schema 1 and "
+			 "not sealed: run 'exsweep update' to seal it", path);
+		rc = exs_strlist_add_str(&run->warnings, msg);
+		if (rc)
+			rc = exs_fail(err, rc, 0, "malloc", NULL);
+	}
+	if (!rc)
+		rc = exs_store_generations(store, &run->generations,
+					   &run->generation_count, err);
+	if (key == &local)
+		memset(&local, 0, sizeof(local));
+	if (rc) {
+		exs_store_close(store);
+		return rc;
+	}
+	*out = store;
+	return EXS_OK;
+}
+
+static int digest_write(void *ctx, const char *text, size_t len)
+{
+	return exs_sha256_update(ctx, text, len) ? EXS_NOMEM : EXS_OK;
+}
+
+void exs_cli_config_digest(struct exs_cli *cli, char hex[65])
+{
+	struct exs_sha256 *sha = NULL;
+	unsigned char md[EXS_SHA256_LEN];
+	hex[0] = '\0';
+	if (exs_sha256_create(&sha) || exs_sha256_begin(sha)) {
+		exs_sha256_free(sha);
+		return;
+	}
+	if (exs_config_dump(&cli->cfg, digest_write, sha) == EXS_OK &&
+	    exs_sha256_finish(sha, md) == EXS_OK)
+		exs_hex(md, sizeof(md), hex);
+	exs_sha256_free(sha);
+}
+
+void exs_cli_generation_info(struct exs_cli *cli, const struct exs_run *run,
+			     const struct exs_rules *rules, const char *note,
+			     struct exs_generation *gen)
+{
+	memset(gen, 0, sizeof(*gen));
+	exs_format_time(run->started_ns, gen->created, sizeof(gen->created));
+	snprintf(gen->note, sizeof(gen->note), "%s", note ? note : "");
+	snprintf(gen->host, sizeof(gen->host), "%s", run->host);
+	snprintf(gen->tool_version, sizeof(gen->tool_version), "%s",
+		 EXS_VERSION);
+	exs_build_format(&run->build, gen->exchange_build,
+			 sizeof(gen->exchange_build));
+	if (rules)
+		snprintf(gen->rules_digest, sizeof(gen->rules_digest), "%s",
+			 exs_rules_digest(rules));
+	exs_cli_config_digest(cli, gen->config_digest);
+}
+
+void exs_cli_compare_digests(struct exs_cli *cli, struct exs_run *run,
+			     const struct exs_rules *rules)
+{
+	const struct exs_generation *g = exs_run_generation(run);
+	run->rules_changed = run->config_changed = -1;
+	if (!g)
+		return;
+	if (g->rules_digest[0] && rules)
+		run->rules_changed =
+			strcmp(g->rules_digest, exs_rules_digest(rules)) != 0;
+	if (g->config_digest[0]) {
+		char hex[65];
+		exs_cli_config_digest(cli, hex);
+		run->config_changed = strcmp(g->config_digest, hex) != 0;
+	}
+}
+
+int exs_cli_baseline_list(struct exs_store *store, const char *prefix,
+			  struct exs_strlist *out)
+{
+	char key[64], value[4096];
+	for (size_t i = 0;; i++) {
+		snprintf(key, sizeof(key), "%s.%zu", prefix, i);
+		if (exs_store_get_meta(store, key, value, sizeof(value)) ||
+		    !value[0])
+			return EXS_OK;
+		if (exs_strlist_add_str(out, value))
+			return EXS_NOMEM;
+	}
+}

@@ -1,0 +1,308 @@
+/* cmd_against.c -- `exsweep check --against MANIFEST [ROOT...]`: compare
+ * this host with another server's export instead of the baseline.
+ *
+ * Content only: a file is added, removed or changed by its path relative to
+ * its symbolic root, its size and its SHA-256. Times, owners and file IDs
+ * differ between servers and are ignored. Web-root files are YARA-scanned
+ * and judged by the heuristics as in init.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "manifest.h"
+#include "sweep_setup.h"
+
+#define MANIFEST_MAX (1ull << 31)
+
+struct entry {
+	const char *key;
+	size_t key_len;
+	uint64_t size;
+	unsigned char sha256[EXS_SHA256_LEN];
+	int seen;
+};
+
+struct against_ctx {
+	struct exs_cli *cli; /* first: the progress callback reads it */
+	struct exs_run *run;
+	struct exs_setup *setup;
+	struct entry *entries;
+	size_t count;
+	struct exs_buf key;
+	struct exs_error *err;
+};
+
+static int compare_keys(const char *a, size_t al, const char *b, size_t bl)
+{
+	int c = memcmp(a, b, al < bl ? al : bl);
+	return c ? c : al < bl ? -1 : al > bl;
+}
+
+static int compare_entries(const void *pa, const void *pb)
+{
+	const struct entry *a = pa, *b = pb;
+	return compare_keys(a->key, a->key_len, b->key, b->key_len);
+}
+
+static int parse_hex(const char *s, size_t n, unsigned char *out)
+{
+	if (n != 2 * EXS_SHA256_LEN)
+		return -1;
+	for (size_t i = 0; i < EXS_SHA256_LEN; i++) {
+		unsigned v = 0;
+		for (int k = 0; k < 2; k++) {
+			char c = s[2 * i + (size_t)k];
+			v <<= 4;
+			if (c >= '0' && c <= '9')
+				v |= (unsigned)(c - '0');
+			else if (c >= 'a' && c <= 'f')
+				v |= (unsigned)(c - 'a' + 10);
+			else
+				return -1;
+		}
+		out[i] = (unsigned char)v;
+	}
+	return 0;
+}
+
+/* Reads the manifest into text (kept: entries point into it). */
+static int load_manifest(struct exs_cli *cli, struct exs_buf *text,
+			 struct against_ctx *c, struct exs_error *err)
+{
+	const struct exs_platform *plat = cli->plat;
+	const char *path = cli->against;
+	struct exs_file *f;
+	int rc = plat->file_open_read(path, &f, err);
+	while (!rc) {
+		size_t got = 0;
+		if (exs_buf_reserve(text, 1u << 20)) {
+			rc = exs_failf(err, EXS_LIMIT, 0, "read", path,
+				       "manifest too large");
+			break;
+		}
+		rc = plat->file_read(f, text->data + text->len, 1u << 20, &got,
+				     err);
+		if (rc || !got)
+			break;
+		text->len += got;
+	}
+	if (f && !rc)
+		plat->file_close(f);
+	if (rc)
+		return exs_failf(err, EXS_USAGE, err->os_code, "open", path,
+				 "cannot read manifest: %s",
+				 err->detail[0] ? err->detail : exs_strerror(rc));
+	if (text->len < strlen(EXS_MANIFEST_MAGIC) ||
+	    memcmp(text->data, EXS_MANIFEST_MAGIC, strlen(EXS_MANIFEST_MAGIC)))
+		return exs_failf(err, EXS_USAGE, 0, "read", path,
+				 "not an exsweep manifest (no '%s' header)",
+				 EXS_MANIFEST_MAGIC);
+	size_t cap = 0, line_no = 0;
+	char *p = text->data, *end = text->data + text->len;
+	while (p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		char *line = p, *line_end = nl ? nl : end;
+		p = nl ? nl + 1 : end;
+		line_no++;
+		if (line == line_end || *line == '#')
+			continue;
+		char *f1 = memchr(line, '\t', (size_t)(line_end - line));
+		char *f2 = f1 ? memchr(f1 + 1, '\t', (size_t)(line_end - f1 - 1)) : NULL;
+		char *f3 = f2 ? memchr(f2 + 1, '\t', (size_t)(line_end - f2 - 1)) : NULL;
+		if (!f3)
+			f3 = f2 ? line_end : NULL;
+		struct entry e;
+		memset(&e, 0, sizeof(e));
+		char *size_end = NULL;
+		if (f2)
+			e.size = strtoull(f1 + 1, &size_end, 10);
+		if (!f2 || size_end != f2 ||
+		    parse_hex(f2 + 1, (size_t)(f3 - f2 - 1), e.sha256)) {
+			char where[EXS_ERROR_WHERE_MAX];
+			snprintf(where, sizeof(where), "%s:%zu", path, line_no);
+			return exs_failf(err, EXS_USAGE, 0, "parse", where,
+					 "malformed manifest record");
+		}
+		e.key = line;
+		e.key_len = (size_t)(f1 - line);
+		if (plat->case_insensitive)
+			for (size_t i = 0; i < e.key_len; i++)
+				if (line[i] >= 'A' && line[i] <= 'Z')
+					line[i] = (char)(line[i] - 'A' + 'a');
+		if (c->count == cap) {
+			cap = cap ? cap * 2 : 1024;
+			struct entry *grown = realloc(c->entries, cap * sizeof(*grown));
+			if (!grown)
+				return exs_fail(err, EXS_NOMEM, 0, "malloc", path);
+			c->entries = grown;
+		}
+		c->entries[c->count++] = e;
+	}
+	if (c->count > 1)
+		qsort(c->entries, c->count, sizeof(*c->entries), compare_entries);
+	return EXS_OK;
+}
+
+static struct entry *find(struct against_ctx *c, const char *key, size_t len)
+{
+	size_t lo = 0, hi = c->count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = compare_keys(c->entries[mid].key, c->entries[mid].key_len,
+				       key, len);
+		if (cmp == 0)
+			return &c->entries[mid];
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int against_collect(void *ctx, struct exs_item *item)
+{
+	struct against_ctx *c = ctx;
+	const struct exs_platform *plat = c->cli->plat;
+	int readable;
+	int rc = exs_cli_collect_common(c->run, item, &readable);
+	if (rc)
+		return exs_fail(c->err, rc, 0, "collect", item->path);
+	exs_build_scan_path(&c->run->build, item->path, item->path_len);
+	if (item->kind != EXS_ITEM_FILE || !readable)
+		return EXS_OK;
+	exs_buf_reset(&c->key);
+	if (exs_manifest_key(&c->key, &c->setup->walk_roots, item->path,
+			     item->path_len, plat->path_separator,
+			     plat->case_insensitive) || c->key.failed)
+		return EXS_OK;
+	struct entry *e = find(c, c->key.data, c->key.len);
+	struct exs_finding f;
+	memset(&f, 0, sizeof(f));
+	f.path = item->path;
+	f.path_len = item->path_len;
+	f.has_new = 1;
+	f.new_rec = item->rec;
+	if (!e) {
+		f.kind = EXS_FINDING_ADDED;
+	} else {
+		e->seen = 1;
+		if (e->size == item->rec.st.size &&
+		    memcmp(e->sha256, item->rec.sha256, EXS_SHA256_LEN) == 0)
+			return EXS_OK;
+		f.kind = EXS_FINDING_CHANGED;
+		f.has_old = 1;
+		f.old_rec.st.size = e->size;
+		memcpy(f.old_rec.sha256, e->sha256, EXS_SHA256_LEN);
+		f.changed = EXS_ATTR_SHA256 |
+			    (e->size != item->rec.st.size ? EXS_ATTR_SIZE : 0);
+	}
+	if (exs_run_add(c->run, &f))
+		return exs_fail(c->err, EXS_NOMEM, 0, "collect", item->path);
+	return EXS_OK;
+}
+
+/* A manifest path as a local one when its root is walked here, else as
+ * written ("ROOT1:/x/y"). */
+static int report_removed(struct against_ctx *c, const struct entry *e)
+{
+	const struct exs_platform *plat = c->cli->plat;
+	const struct exs_strlist *roots = &c->setup->walk_roots;
+	struct exs_buf path;
+	exs_buf_init(&path, 1u << 20);
+	const char *colon = memchr(e->key, ':', e->key_len);
+	int mapped = 0;
+	for (size_t i = 0; colon && i < roots->count && !mapped; i++) {
+		char name[EXS_MANIFEST_NAME_MAX];
+		exs_manifest_root_name(roots, i, plat->path_separator, name,
+				       sizeof(name));
+		size_t n = strlen(name);
+		int same = n == (size_t)(colon - e->key);
+		for (size_t k = 0; same && k < n; k++) {
+			char a = name[k], b = e->key[k];
+			if (a >= 'A' && a <= 'Z')
+				a = (char)(a - 'A' + 'a');
+			if (b >= 'A' && b <= 'Z')
+				b = (char)(b - 'A' + 'a');
+			same = a == b;
+		}
+		if (!same)
+			continue;
+		size_t rl = strlen(roots->items[i]);
+		while (rl > 1 && roots->items[i][rl - 1] == plat->path_separator)
+			rl--;
+		exs_buf_append(&path, roots->items[i], rl);
+		const char *rel = colon + 1;
+		if (exs_manifest_unescape(&path, rel,
+					  e->key_len - (size_t)(rel - e->key),
+					  plat->path_separator) == 0)
+			mapped = 1;
+	}
+	if (!mapped) {
+		exs_buf_reset(&path);
+		exs_buf_append(&path, e->key, e->key_len);
+	}
+	struct exs_finding f;
+	memset(&f, 0, sizeof(f));
+	f.kind = EXS_FINDING_REMOVED;
+	f.path = path.data ? path.data : (char *)"";
+	f.path_len = path.len;
+	f.has_old = 1;
+	f.old_rec.st.size = e->size;
+	memcpy(f.old_rec.sha256, e->sha256, EXS_SHA256_LEN);
+	int rc = path.failed ? EXS_NOMEM : exs_run_add(c->run, &f);
+	exs_buf_free(&path);
+	return rc ? exs_fail(c->err, EXS_NOMEM, 0, "collect", NULL) : EXS_OK;
+}
+
+int exs_cmd_check_against(struct exs_cli *cli)
+{
+	struct exs_error err;
+	struct exs_run run;
+	struct exs_setup st;
+	struct exs_rules *rules = NULL;
+	struct exs_buf text;
+	struct against_ctx ctx;
+	memset(&run, 0, sizeof(run));
+	memset(&st, 0, sizeof(st));
+	memset(&ctx, 0, sizeof(ctx));
+	exs_error_clear(&err);
+	exs_buf_init(&text, MANIFEST_MAX);
+	exs_buf_init(&ctx.key, 1u << 20);
+
+	int rc = exs_cli_load_config(cli, &err);
+	if (!rc)
+		rc = exs_cli_load_rules(cli, 0, &run.warnings, &rules, &err);
+	if (!rc)
+		rc = load_manifest(cli, &text, &ctx, &err);
+	if (!rc)
+		rc = exs_setup_begin(cli, &st, NULL, NULL, &err);
+	if (rc)
+		goto out;
+	for (size_t i = 0; i < run.warnings.count; i++)
+		exs_cli_print(cli, EXS_STDERR, "%s\n", run.warnings.items[i]);
+	exs_cli_start_run(cli, &run, "check", rules);
+	run.against = cli->against;
+	ctx.cli = cli;
+	ctx.run = &run;
+	ctx.setup = &st;
+	ctx.err = &err;
+	rc = exs_setup_sweep(cli, &st, &run, EXS_SWEEP_INIT, rules, NULL,
+			     against_collect, &ctx, &err);
+	for (size_t i = 0; !rc && i < ctx.count; i++)
+		if (!ctx.entries[i].seen)
+			rc = report_removed(&ctx, &ctx.entries[i]);
+out:;
+	int code = rc ? exs_cli_fail(cli, &err) : exs_cli_finish(cli, &run);
+	free(ctx.entries);
+	exs_buf_free(&ctx.key);
+	exs_buf_free(&text);
+	exs_setup_end(&st);
+	exs_rules_free(rules);
+	exs_run_free(&run);
+	return code;
+}

@@ -1,0 +1,213 @@
+/* cmd_update.c -- `exsweep update [--note TEXT] [--accept PATH]...`: accept
+ * the tree as it is now as a new generation of the baseline, keeping every
+ * earlier one (AIDE's --update).
+ *
+ * Nothing is accepted unseen: the sweep runs as check does, so every added
+ * or changed file is YARA-scanned and judged by the heuristics first. A file
+ * with a webshell or suspicious finding stays out of the new generation (it
+ * keeps showing as added or changed) unless named with --accept.
+ *
+ * The new generation is built on a copy of the baseline (PATH.new) and
+ * swapped in when sealed and synced: a killed update leaves the previous
+ * generation intact, sealed and usable. The baseline lock is taken first.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "baseline_cli.h"
+#include "cli.h"
+#include "path.h"
+#include "sweep_setup.h"
+
+struct update_ctx {
+	struct exs_cli *cli; /* first: the progress callback reads it */
+	struct exs_run *run;
+	struct exs_store *src, *dst;
+	struct exs_setup *setup;
+	struct exs_strlist unreadable_dirs;
+	struct exs_error *err;
+};
+
+static int is_accepted(const struct exs_cli *cli, const char *path, size_t len)
+{
+	for (size_t i = 0; i < cli->accepts.count; i++)
+		if (strlen(cli->accepts.items[i]) == len &&
+		    memcmp(cli->accepts.items[i], path, len) == 0)
+			return 1;
+	return 0;
+}
+
+static int refuse(struct update_ctx *c, struct exs_item *item,
+		  const char *why)
+{
+	char line[EXS_ERROR_WHERE_MAX + 160];
+	snprintf(line, sizeof(line), "not accepted: '%.*s' (%s; accept it "
+		 "with --accept PATH after review)",
+		 (int)(item->path_len < EXS_ERROR_WHERE_MAX ? item->path_len
+							    : EXS_ERROR_WHERE_MAX),
+		 item->path, why);
+	c->run->refused++;
+	return exs_strlist_add_str(&c->run->warnings, line);
+}
+
+static int update_collect(void *ctx, struct exs_item *item)
+{
+	struct update_ctx *c = ctx;
+	/* Judged before exs_cli_collect_common takes the hits away. */
+	int flagged = item->hit_count || item->suspicious_count;
+	int scan_failed = item->scan_status && item->scan_status != EXS_LIMIT;
+	int readable;
+	int rc = exs_cli_collect_common(c->run, item, &readable);
+	if (!rc && item->kind == EXS_ITEM_ERROR)
+		rc = exs_strlist_add(&c->unreadable_dirs, item->path,
+				     item->path_len);
+	if (rc)
+		return exs_fail(c->err, rc, 0, "collect", item->path);
+	exs_build_scan_path(&c->run->build, item->path, item->path_len);
+	if (item->kind != EXS_ITEM_FILE)
+		return EXS_OK;
+	rc = exs_store_mark_seen(c->src, item->path, item->path_len, c->err);
+	if (rc || !readable || (item->has_old && !item->diff))
+		return rc;
+	if ((flagged || scan_failed) &&
+	    !is_accepted(c->cli, item->path, item->path_len)) {
+		if (refuse(c, item, flagged ? "webshell or suspicious finding"
+					    : "could not be YARA-scanned"))
+			return exs_fail(c->err, EXS_NOMEM, 0, "collect", NULL);
+		return EXS_OK;
+	}
+	rc = exs_store_accept(c->dst, item->path, item->path_len, &item->rec,
+			      c->err);
+	if (!rc) {
+		if (item->has_old)
+			c->run->accepted_changed++;
+		else
+			c->run->accepted_added++;
+	}
+	return rc;
+}
+
+static int keep_unseen(void *ctx, const char *path, size_t len)
+{
+	struct update_ctx *c = ctx;
+	const struct exs_platform *plat = c->cli->plat;
+	char sep = plat->path_separator;
+	int ci = plat->case_insensitive;
+	int walked = 0;
+	const struct exs_strlist *roots = &c->setup->walk_roots;
+	for (size_t i = 0; i < roots->count && !walked; i++)
+		walked = exs_path_within(path, len, roots->items[i],
+					 strlen(roots->items[i]), sep, ci);
+	if (!walked)
+		return 0;
+	for (size_t i = 0; i < c->unreadable_dirs.count; i++)
+		if (exs_path_within(path, len, c->unreadable_dirs.items[i],
+				    strlen(c->unreadable_dirs.items[i]), sep, ci))
+			return 0;
+	return !exs_excludes_match_ancestor(&c->setup->excludes, path, len);
+}
+
+static int retire_removed(void *ctx, const char *path, size_t len,
+			  const struct exs_record *rec)
+{
+	struct update_ctx *c = ctx;
+	(void)rec;
+	int rc = exs_store_retire(c->dst, path, len, c->err);
+	if (!rc)
+		c->run->accepted_removed++;
+	return rc;
+}
+
+int exs_cmd_update(struct exs_cli *cli)
+{
+	struct exs_error err;
+	struct exs_run run;
+	struct exs_setup st;
+	struct exs_rules *rules = NULL;
+	struct exs_store *src = NULL, *dst = NULL;
+	struct exs_file *lock = NULL;
+	struct exs_strlist base_roots = { 0 }, base_web = { 0 };
+	struct exs_key key;
+	struct exs_generation gen;
+	struct update_ctx ctx;
+	memset(&run, 0, sizeof(run));
+	memset(&st, 0, sizeof(st));
+	memset(&ctx, 0, sizeof(ctx));
+	key.len = 0;
+	exs_error_clear(&err);
+
+	int rc = exs_cli_load_config(cli, &err);
+	if (!rc)
+		rc = exs_cli_load_rules(cli, 0, &run.warnings, &rules, &err);
+	const char *path = cli->cfg.baseline_path;
+	if (!rc)
+		rc = exs_cli_lock(cli, path, &lock, &err);
+	if (!rc)
+		rc = exs_cli_open_baseline(cli, &run, &src, &key, &err);
+	if (!rc && !key.len) {
+		/* A schema-1 baseline is sealed for the first time. */
+		int created;
+		rc = exs_seal_key_create(cli->plat, cli->cfg.baseline_key,
+					 &created, &err);
+		if (!rc)
+			rc = exs_seal_key_load(cli->plat, cli->cfg.baseline_key,
+					       key.bytes, &key.len, &err);
+	}
+	if (!rc && (exs_cli_baseline_list(src, "root", &base_roots) ||
+		    exs_cli_baseline_list(src, "web_root", &base_web)))
+		rc = exs_fail(&err, EXS_NOMEM, 0, "malloc", NULL);
+	if (!rc)
+		rc = exs_setup_begin(cli, &st, &base_roots, &base_web, &err);
+	if (!rc)
+		rc = exs_store_begin_update(src, &dst, &err);
+	if (rc)
+		goto out;
+	for (size_t i = 0; i < run.warnings.count; i++)
+		exs_cli_print(cli, EXS_STDERR, "%s\n", run.warnings.items[i]);
+
+	exs_cli_start_run(cli, &run, "update", rules);
+	run.baseline_path = path;
+	run.baseline_files = exs_store_count(src);
+	exs_store_get_meta(src, "created", run.baseline_created,
+			   sizeof(run.baseline_created));
+	exs_cli_compare_digests(cli, &run, rules);
+	ctx = (struct update_ctx){ .cli = cli, .run = &run, .src = src,
+				   .dst = dst, .setup = &st, .err = &err };
+	rc = exs_setup_sweep(cli, &st, &run, EXS_SWEEP_CHECK, rules, src,
+			     update_collect, &ctx, &err);
+	if (!rc)
+		rc = exs_store_each_unseen(src, keep_unseen, retire_removed,
+					   &ctx, &err);
+	if (rc)
+		goto out;
+	exs_cli_generation_info(cli, &run, rules,
+				cli->note ? cli->note : "update", &gen);
+	rc = exs_store_commit(dst, &gen, key.bytes, key.len, &err);
+	dst = NULL;
+	if (!rc) {
+		struct exs_generation *grown = realloc(run.generations,
+			(run.generation_count + 1) * sizeof(*grown));
+		if (grown) {
+			grown[run.generation_count++] = gen;
+			run.generations = grown;
+		}
+		run.new_generation = gen.id;
+		run.baseline_files = gen.file_count;
+	}
+out:;
+	int code = rc ? exs_cli_fail(cli, &err) : exs_cli_finish(cli, &run);
+	if (dst)
+		exs_store_abort(dst);
+	exs_store_close(src);
+	if (lock)
+		cli->plat->file_close(lock);
+	exs_strlist_free(&ctx.unreadable_dirs);
+	exs_strlist_free(&base_roots);
+	exs_strlist_free(&base_web);
+	exs_setup_end(&st);
+	exs_rules_free(rules);
+	exs_run_free(&run);
+	memset(&key, 0, sizeof(key));
+	return code;
+}
