@@ -66,21 +66,7 @@ static int check_collect(void *ctx, struct exs_item *item)
 static int keep_unseen(void *ctx, const char *path, size_t len)
 {
 	struct check_ctx *c = ctx;
-	const struct exs_platform *plat = c->cli->plat;
-	char sep = plat->path_separator;
-	int ci = plat->case_insensitive;
-	int walked = 0;
-	const struct exs_strlist *roots = &c->setup->walk_roots;
-	for (size_t i = 0; i < roots->count && !walked; i++)
-		walked = exs_path_within(path, len, roots->items[i],
-					 strlen(roots->items[i]), sep, ci);
-	if (!walked)
-		return 0;
-	for (size_t i = 0; i < c->unreadable_dirs.count; i++)
-		if (exs_path_within(path, len, c->unreadable_dirs.items[i],
-				    strlen(c->unreadable_dirs.items[i]), sep, ci))
-			return 0;
-	return !exs_excludes_match_ancestor(&c->setup->excludes, path, len);
+	return exs_setup_covers(c->cli, c->setup, &c->unreadable_dirs, path, len);
 }
 
 static int report_removed(void *ctx, const char *path, size_t len,
@@ -97,21 +83,6 @@ static int report_removed(void *ctx, const char *path, size_t len,
 	if (exs_run_add(c->run, &f))
 		return exs_fail(c->err, EXS_NOMEM, 0, "collect", path);
 	return EXS_OK;
-}
-
-/* The roots recorded by init ("root.0", "root.1", ...). */
-static int read_list(struct exs_store *store, const char *prefix,
-		     struct exs_strlist *out)
-{
-	char key[64], value[4096];
-	for (size_t i = 0;; i++) {
-		snprintf(key, sizeof(key), "%s.%zu", prefix, i);
-		if (exs_store_get_meta(store, key, value, sizeof(value)) ||
-		    !value[0])
-			return EXS_OK;
-		if (exs_strlist_add_str(out, value))
-			return EXS_NOMEM;
-	}
 }
 
 int exs_cmd_check(struct exs_cli *cli)
@@ -139,8 +110,8 @@ int exs_cmd_check(struct exs_cli *cli)
 		rc = exs_cli_open_baseline(cli, &run, &store, NULL, &err);
 	if (!rc)
 		rc = exs_cli_lock(cli, path, &lock, &err);
-	if (!rc && (read_list(store, "root", &base_roots) ||
-		    read_list(store, "web_root", &base_web)))
+	if (!rc && (exs_cli_baseline_list(store, "root", &base_roots) ||
+		    exs_cli_baseline_list(store, "web_root", &base_web)))
 		rc = exs_fail(&err, EXS_NOMEM, 0, "malloc", NULL);
 	if (!rc)
 		rc = exs_setup_begin(cli, &st, &base_roots, &base_web, &err);

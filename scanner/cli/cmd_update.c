@@ -91,21 +91,7 @@ static int update_collect(void *ctx, struct exs_item *item)
 static int keep_unseen(void *ctx, const char *path, size_t len)
 {
 	struct update_ctx *c = ctx;
-	const struct exs_platform *plat = c->cli->plat;
-	char sep = plat->path_separator;
-	int ci = plat->case_insensitive;
-	int walked = 0;
-	const struct exs_strlist *roots = &c->setup->walk_roots;
-	for (size_t i = 0; i < roots->count && !walked; i++)
-		walked = exs_path_within(path, len, roots->items[i],
-					 strlen(roots->items[i]), sep, ci);
-	if (!walked)
-		return 0;
-	for (size_t i = 0; i < c->unreadable_dirs.count; i++)
-		if (exs_path_within(path, len, c->unreadable_dirs.items[i],
-				    strlen(c->unreadable_dirs.items[i]), sep, ci))
-			return 0;
-	return !exs_excludes_match_ancestor(&c->setup->excludes, path, len);
+	return exs_setup_covers(c->cli, c->setup, &c->unreadable_dirs, path, len);
 }
 
 static int retire_removed(void *ctx, const char *path, size_t len,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "path.h"
 #include "cli.h"
 #include "sweep_setup.h"
 
@@ -94,4 +95,23 @@ int exs_setup_parent_dir(struct exs_cli *cli, const char *path,
 						    err);
 	exs_buf_free(&dir);
 	return rc;
+}
+
+int exs_setup_covers(const struct exs_cli *cli, const struct exs_setup *st,
+		     const struct exs_strlist *unreadable_dirs,
+		     const char *path, size_t len)
+{
+	char sep = cli->plat->path_separator;
+	int ci = cli->plat->case_insensitive;
+	int walked = 0;
+	for (size_t i = 0; i < st->walk_roots.count && !walked; i++)
+		walked = exs_path_within(path, len, st->walk_roots.items[i],
+					 strlen(st->walk_roots.items[i]), sep, ci);
+	if (!walked)
+		return 0;
+	for (size_t i = 0; unreadable_dirs && i < unreadable_dirs->count; i++)
+		if (exs_path_within(path, len, unreadable_dirs->items[i],
+				    strlen(unreadable_dirs->items[i]), sep, ci))
+			return 0;
+	return !exs_excludes_match_ancestor(&st->excludes, path, len);
 }

@@ -26,6 +26,12 @@ int exs_setup_sweep(struct exs_cli *cli, struct exs_setup *st,
 		    struct exs_rules *rules, struct exs_store *baseline,
 		    int (*collect)(void *ctx, struct exs_item *item), void *ctx,
 		    struct exs_error *err);
+/* 1 when a baseline path lies in what this sweep looked at: under a walked
+ * root, not excluded, and not below a folder that could not be listed. A
+ * baseline path outside that is neither removed nor kept: it was not seen. */
+int exs_setup_covers(const struct exs_cli *cli, const struct exs_setup *st,
+		     const struct exs_strlist *unreadable_dirs,
+		     const char *path, size_t len);
 /* Creates the folder that will hold path (private), if missing. */
 int exs_setup_parent_dir(struct exs_cli *cli, const char *path,
 			 struct exs_error *err);
