@@ -460,6 +460,14 @@ int exs_store_reader_open(struct exs_store *s, struct exs_store_reader **out,
 	if (!r)
 		return exs_fail(err, EXS_NOMEM, 0, "malloc", s->path);
 	int rc = open_db(s->path, &r->db, err);
+	/* Take the shared lock once and keep it: otherwise every lookup is
+	 * its own read transaction, and SQLite locks and unlocks the file
+	 * (fcntl), looks for a hot journal (access) and rereads the change
+	 * counter on each one, several syscalls per walked file. The
+	 * baseline is read-only during a check (exsweep's lock file keeps
+	 * other runs out, and init only ever replaces it by rename). */
+	if (!rc)
+		rc = exec(r->db, "PRAGMA locking_mode=EXCLUSIVE", s->path, err);
 	if (!rc && sqlite3_prepare_v2(r->db,
 			"SELECT node,size,mtime_ns,ctime_ns,mode,owner,volume_id,"
 			"file_id,link_count,sha256,security_sha256"
