@@ -514,6 +514,14 @@ int exs_store_reader_open(struct exs_store *s, struct exs_store_reader **out,
 		 "file_id,link_count,sha256,security_sha256"
 		 " FROM files WHERE path=?%s", EXS_STORE_CURRENT(s));
 	int rc = open_db(s->path, &r->db, err);
+	/* Take the shared lock once and keep it: otherwise every lookup is
+	 * its own read transaction, and SQLite locks and unlocks the file
+	 * (fcntl), looks for a hot journal (access) and rereads the change
+	 * counter on each one, several syscalls per walked file. The
+	 * baseline is read-only during a check (exsweep's lock file keeps
+	 * other runs out, and init only ever replaces it by rename). */
+	if (!rc)
+		rc = exs_store_exec(r->db, "PRAGMA locking_mode=EXCLUSIVE", s->path, err);
 	if (!rc && sqlite3_prepare_v2(r->db, sql, -1, &r->lookup, NULL))
 		rc = exs_store_db_fail(err, EXS_CORRUPT, r->db, "sqlite3_prepare", s->path);
 	if (rc) {

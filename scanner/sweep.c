@@ -5,6 +5,12 @@
  * Ownership: an item belongs to whoever holds it; the queues only pass
  * pointers. On cancellation every thread stops at its next queue operation
  * and the run frees what is left in the queues.
+ *
+ * Items travel in batches of up to BATCH_ITEMS: the walker fills a batch
+ * with files, a worker processes the whole batch and passes the same batch
+ * on to the collector. Handing over one file at a time cost a lock, a
+ * futex wake and usually a context switch per file on each of the two
+ * queues, about a sixth of the CPU of a sweep without YARA.
  */
 #include "sweep.h"
 
@@ -17,7 +23,8 @@
 #include "queue.h"
 
 #define READ_CHUNK (1u << 20)
-#define QUEUE_SLOTS 256
+#define BATCH_ITEMS 8
+#define QUEUE_SLOTS (256 / BATCH_ITEMS) /* batches: 256 items in flight */
 #define SECURITY_MAX (64u * 1024)
 #define MAX_THREADS 32
 
@@ -32,6 +39,31 @@ struct worker {
 	unsigned char *chunk;       /* streaming buffer for larger files */
 	char *security;             /* ACL text from the platform */
 };
+
+struct batch {
+	unsigned count;
+	struct exs_item *items[BATCH_ITEMS];
+};
+
+/* Frees the batch and the items still in it. */
+static void batch_free(struct batch *b)
+{
+	if (!b)
+		return;
+	for (unsigned i = 0; i < b->count; i++)
+		exs_item_free(b->items[i]);
+	free(b);
+}
+
+/* Hands b over to q, or frees it when the sweep was cancelled. */
+static int batch_push(struct exs_queue *q, struct batch *b)
+{
+	if (exs_queue_push(q, b) != EXS_OK) {
+		batch_free(b);
+		return EXS_INVAL;
+	}
+	return EXS_OK;
+}
 
 /* ---- Reading one file ---------------------------------------------------- */
 
@@ -213,11 +245,11 @@ static void process_file(struct worker *wk, struct exs_item *it)
 static void worker_main(void *arg)
 {
 	struct worker *wk = arg;
-	struct exs_item *it;
-	while ((it = exs_queue_pop(wk->jobs, 0, NULL)) != NULL) {
-		process_file(wk, it);
-		if (exs_queue_push(wk->results, it) != EXS_OK)
-			exs_item_free(it);
+	struct batch *b;
+	while ((b = exs_queue_pop(wk->jobs, 0, NULL)) != NULL) {
+		for (unsigned i = 0; i < b->count; i++)
+			process_file(wk, b->items[i]);
+		batch_push(wk->results, b);
 	}
 	exs_queue_producer_done(wk->results);
 }
@@ -226,24 +258,40 @@ struct walker {
 	struct exs_walk walk;
 	struct exs_queue *jobs, *results;
 	struct exs_thread *thread;
+	struct batch *files;  /* files not yet handed to the workers */
 	int status;
 };
 
+/* Files wait in w->files until a batch is full; errors and skipped nodes
+ * (rare) go to the collector at once, in a batch of their own. Returns
+ * EXS_INVAL when the sweep was cancelled, so that the walk stops. */
 static int walker_emit(void *ctx, struct exs_item *item)
 {
 	struct walker *w = ctx;
-	struct exs_queue *q = item->kind == EXS_ITEM_FILE ? w->jobs : w->results;
-	if (exs_queue_push(q, item) != EXS_OK) {
+	int is_file = item->kind == EXS_ITEM_FILE;
+	struct batch *b = is_file ? w->files : NULL;
+	if (!b && !(b = calloc(1, sizeof(*b)))) {
 		exs_item_free(item);
-		return EXS_INVAL; /* cancelled: stop walking */
+		return EXS_NOMEM;
 	}
-	return EXS_OK;
+	b->items[b->count++] = item;
+	if (is_file && b->count < BATCH_ITEMS) {
+		w->files = b;
+		return EXS_OK;
+	}
+	if (is_file)
+		w->files = NULL;
+	return batch_push(is_file ? w->jobs : w->results, b);
 }
 
 static void walker_main(void *arg)
 {
 	struct walker *w = arg;
 	w->status = exs_walk_run(&w->walk);
+	if (w->files) {
+		batch_push(w->jobs, w->files); /* the last, partial batch */
+		w->files = NULL;
+	}
 	exs_queue_producer_done(w->jobs);
 	exs_queue_producer_done(w->results);
 }
@@ -340,10 +388,12 @@ int exs_sweep_run(struct exs_sweep *s, struct exs_error *err)
 	int64_t next_progress = start;
 	while (!rc) {
 		int timed_out = 0;
-		struct exs_item *it = exs_queue_pop(walker.results, 250, &timed_out);
-		if (!it && !timed_out)
+		struct batch *b = exs_queue_pop(walker.results, 250, &timed_out);
+		if (!b && !timed_out)
 			break; /* closed and drained */
-		if (it) {
+		for (unsigned i = 0; b && !rc && i < b->count; i++) {
+			struct exs_item *it = b->items[i];
+			b->items[i] = NULL;
 			if (it->kind == EXS_ITEM_FILE && !it->status) {
 				s->files++;
 				s->bytes += it->rec.st.size;
@@ -351,11 +401,12 @@ int exs_sweep_run(struct exs_sweep *s, struct exs_error *err)
 			}
 			rc = s->collect(s->ctx, it);
 			exs_item_free(it);
-			if (rc) {
-				exs_queue_cancel(walker.jobs);
-				exs_queue_cancel(walker.results);
-				break;
-			}
+		}
+		batch_free(b);
+		if (rc) {
+			exs_queue_cancel(walker.jobs);
+			exs_queue_cancel(walker.results);
+			break;
 		}
 		int64_t now = plat->clock_monotonic_ns();
 		if (s->progress && now >= next_progress) {
@@ -370,11 +421,11 @@ int exs_sweep_run(struct exs_sweep *s, struct exs_error *err)
 	for (unsigned i = 0; i < started; i++)
 		if (wks[i].thread)
 			plat->thread_join(wks[i].thread);
-	struct exs_item *left;
+	struct batch *left;
 	while ((left = exs_queue_drain(walker.jobs)) != NULL)
-		exs_item_free(left);
+		batch_free(left);
 	while ((left = exs_queue_drain(walker.results)) != NULL)
-		exs_item_free(left);
+		batch_free(left);
 	if (!rc && walker.status == EXS_NOMEM)
 		rc = exs_fail(err, EXS_NOMEM, 0, "walk", NULL);
 	s->dirs = walker.walk.dirs;
