@@ -218,6 +218,19 @@ struct exs_platform {
 	 * status when the write failed. */
 	int (*event_report)(int severity, unsigned event_id,
 			    const char *message);
+
+	/* -- Alternate data streams ---------------------------------------------- */
+
+	/* Lists the named data streams of a file (NTFS alternate data
+	 * streams, where attackers hide code behind an innocent file), calling
+	 * fn with each name as ":name" in WTF-8; the main stream is left out.
+	 * The file's path followed by that name opens the stream with
+	 * file_open_read. A nonzero return from fn stops and is returned.
+	 * NULL where no file system the platform supports has such streams
+	 * (POSIX); EXS_UNSUPPORTED where this one has none. */
+	int (*file_streams)(const char *path,
+			    int (*fn)(void *ctx, const char *name, size_t len),
+			    void *ctx, struct exs_error *err);
 };
 
 /* The table for the platform exsweep was built for. Never NULL. */

@@ -269,6 +269,46 @@ static int emit_file(struct exs_walk *w, const char *path, size_t len,
 	return w->emit(w->ctx, item);
 }
 
+struct stream_ctx {
+	struct exs_walk *w;
+	const char *path;
+	size_t len;
+	int is_web;
+};
+
+/* One alternate data stream of a web file: walked like a file of its own,
+ * "logon.aspx:x", so it is hashed, recorded and YARA-scanned. */
+static int emit_stream(void *ctx, const char *name, size_t len)
+{
+	struct stream_ctx *c = ctx;
+	struct exs_buf path;
+	exs_buf_init(&path, c->len + len + 1);
+	exs_buf_append(&path, c->path, c->len);
+	exs_buf_append(&path, name, len);
+	int rc = path.failed ? EXS_NOMEM
+			     : emit_file(c->w, path.data, path.len, c->is_web);
+	exs_buf_free(&path);
+	return rc;
+}
+
+/* Emits a file, and in web roots each of its alternate data streams. */
+static int emit_file_and_streams(struct exs_walk *w, const char *path,
+				 size_t len, int is_web)
+{
+	int rc = emit_file(w, path, len, is_web);
+	if (rc || !is_web || !w->plat->file_streams)
+		return rc;
+	struct stream_ctx c = { w, path, len, is_web };
+	struct exs_error err;
+	rc = w->plat->file_streams(path, emit_stream, &c, &err);
+	if (rc == EXS_NOMEM || rc == EXS_INVAL)
+		return rc; /* out of memory, or the sweep was cancelled */
+	if (rc && rc != EXS_UNSUPPORTED)
+		return emit_simple(w, EXS_ITEM_ERROR, path, len, is_web,
+				   EXS_NODE_FILE, &err);
+	return EXS_OK;
+}
+
 /* Lists one folder: files are emitted, folders pushed. */
 static int walk_dir(struct exs_walk *w, struct stack *st,
 		    const struct pending *dir, struct exs_buf *child)
@@ -347,7 +387,8 @@ static int walk_dir(struct exs_walk *w, struct stack *st,
 				w->excluded++;
 				break;
 			}
-			status = emit_file(w, child->data, child->len, is_web);
+			status = emit_file_and_streams(w, child->data, child->len,
+						       is_web);
 			break;
 		default:
 			status = emit_simple(w, EXS_ITEM_SKIPPED, child->data,

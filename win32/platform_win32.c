@@ -443,6 +443,7 @@ static const struct exs_platform win32_platform = {
 	.exchange_install_path = exs_win32_exchange_install_path,
 	.iis_wwwroot = exs_win32_iis_wwwroot,
 	.event_report = exs_win32_event_report,
+	.file_streams = exs_win32_file_streams,
 };
 
 const struct exs_platform *exs_platform_native(void)

@@ -81,6 +81,12 @@ int exs_win32_fail(struct exs_error *err, DWORD code, const char *op,
 /* FILETIME ticks (100 ns since 1601) to ns since 1970, clamped to int64. */
 int64_t exs_win32_filetime_to_ns(uint64_t ticks);
 
+/* -- streams_win32.c ------------------------------------------------------ */
+
+int exs_win32_file_streams(const char *path,
+			   int (*fn)(void *ctx, const char *name, size_t len),
+			   void *ctx, struct exs_error *err);
+
 /* -- fs_win32.c ---------------------------------------------------------- */
 
 int exs_win32_file_open_read(const char *path, struct exs_file **out,

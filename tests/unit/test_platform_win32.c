@@ -620,6 +620,21 @@ static void test_file_ids(void)
 		printf("# no owner SID on this file system\n");
 }
 
+struct stream_list {
+	unsigned count;
+	char first[64];
+};
+
+static int collect_stream(void *ctx, const char *name, size_t len)
+{
+	struct stream_list *l = ctx;
+	if (l->count++ == 0 && len < sizeof(l->first)) {
+		memcpy(l->first, name, len);
+		l->first[len] = '\0';
+	}
+	return 0;
+}
+
 static void test_alternate_data_stream(void)
 {
 	char main_path[PATH_CAP], stream_path[PATH_CAP], buf[64];
@@ -648,6 +663,16 @@ static void test_alternate_data_stream(void)
 	ASSERT_EQ(fnv1a(buf, len), before);
 	ASSERT_EQ(stat_file(main_path, &st), EXS_OK);
 	ASSERT_EQ(st.size, 11);
+
+	/* The stream is listed, by the name that opens it again. */
+	struct stream_list names = { 0 };
+	struct exs_error err;
+	rc = P->file_streams(main_path, collect_stream, &names, &err);
+	if (rc == EXS_UNSUPPORTED)
+		SKIP("FindFirstStreamW is not implemented here");
+	ASSERT_EQ(rc, EXS_OK);
+	ASSERT_EQ(names.count, 1);
+	ASSERT_STR_EQ(names.first, ":hidden");
 }
 
 /* -- Security ------------------------------------------------------------------ */
