@@ -50,7 +50,7 @@ rule ExSweep_Chopper_JScript_Server_Eval
         author = "exsweep"
     strings:
         // <%@ Page Language="Jscript" %>, <%@ LANGUAGE=JavaScript %>
-        $ctx1 = /<\s?%\s*@\s*(Page\s[^>]{0,200})?Language\s*=\s*[^A-Za-z>]{0,4}(JScript|JS|JavaScript)\b/ nocase
+        $ctx1 = /<\s?%\s*@\s*((Page|WebService|WebHandler|Control|Master|Application)\s[^>]{0,200})?Language\s*=\s*[^A-Za-z>]{0,4}(JScript|JS|JavaScript)\b/ nocase
         // <script runat="server" language="JScript">, either attribute order
         $ctx2 = /<script\s[^>]{0,120}runat\s*=\s*[^A-Za-z>]{0,2}server[^>]{0,120}language\s*=\s*[^A-Za-z>]{0,2}(jscript|javascript|js)\b/ nocase
         $ctx3 = /<script\s[^>]{0,120}language\s*=\s*[^A-Za-z>]{0,2}(jscript|javascript|js)\b[^>]{0,120}runat\s*=\s*[^A-Za-z>]{0,2}server/ nocase
@@ -60,10 +60,14 @@ rule ExSweep_Chopper_JScript_Server_Eval
         $ev_alias1 = /[:=,(]\s*eval\s*[,;})\r\n]/
         $ev_alias2 = /return\s+eval\b/
         // eval(code, option): only JScript.NET takes a second (security) argument
+        // eval of decoded text: eval(...FromBase64String(...)), eval(unescape(...))
+        $ev_dec = /\beval\s*\([^;]{0,80}(FromBase64String|fromCharCode|unescape|decodeURIComponent|GetString)\s*\(/
+        // eval inside a JScript.NET web service method: the method arguments are the request
+        $wm = /WebMethod(Attribute)?\b/
         $ev_two = /\beval\s*\([\w.$\[\]"'\/* \t-]{1,80},[^);]/
     condition:
         any of ($ctx*) and
-        ( $ev_two or ($req and ($ev_call or any of ($ev_alias*))) )
+        ( $ev_two or $ev_dec or (($req or $wm) and ($ev_call or any of ($ev_alias*))) )
 }
 
 rule ExSweep_Chopper_Encoded_Keywords

@@ -108,3 +108,39 @@ rule ExSweep_ServU_Local_Admin_Abuse
     condition:
         2 of them
 }
+
+rule ExSweep_ASPX_PInvoke_CreateProcess
+{
+    meta:
+        description = "ASP.NET page importing CreateProcess/WinExec from kernel32/advapi32 through P/Invoke and feeding it request input"
+        family = "cmd"
+        severity = "high"
+        reference = "https://attack.mitre.org/techniques/T1106/"
+        author = "exsweep"
+    strings:
+        $imp = /DllImport\s*\(\s*"(kernel32|advapi32)(\.dll)?"/ nocase ascii wide
+        $fn = /\b(CreateProcess(A|W|AsUser[AW]?|WithTokenW|WithLogonW)?|WinExec)\s*\(/ ascii wide
+        $in1 = /Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase ascii wide
+        $in2 = /<asp:TextBox\b/ nocase ascii wide
+    condition:
+        $imp and $fn and any of ($in*)
+}
+
+rule ExSweep_SQL_Command_Exec
+{
+    meta:
+        description = "Server-side script that runs OS commands or COM objects through SQL Server (xp_cmdshell, sp_OACreate) with request input"
+        family = "cmd"
+        severity = "high"
+        reference = "https://attack.mitre.org/techniques/T1505/001/"
+        author = "exsweep"
+    strings:
+        $x1 = "xp_cmdshell" nocase ascii wide
+        $x2 = "sp_oacreate" nocase ascii wide
+        $x3 = "sp_addextendedproc" nocase ascii wide
+        $db = /adodb\.connection|SqlConnection|OleDbConnection|OdbcConnection/ nocase ascii wide
+        $in1 = /request\s*(\.\s*(item|form|querystring|cookies|params)\s*)?[\(\[]/ nocase ascii wide
+        $in2 = /<asp:TextBox\b/ nocase ascii wide
+    condition:
+        any of ($x*) and $db and any of ($in*)
+}

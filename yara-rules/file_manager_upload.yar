@@ -125,6 +125,7 @@ rule ExSweep_ASPX_File_Manager
     strings:
         $in1 = /Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies)\s*)?[\[\(]/ nocase ascii wide
         $in2 = /<asp:TextBox\b/ nocase ascii wide
+        $in3 = /\[\s*WebMethod\b/ ascii wide
         $op1 = /Directory\s*\.\s*GetLogicalDrives|DriveInfo\s*\.\s*GetDrives|Environment\s*\.\s*GetLogicalDrives/ ascii wide
         $op2 = /File\s*\.\s*Delete\s*\(/ ascii wide
         $op3 = /Directory\s*\.\s*Delete\s*\(/ ascii wide

@@ -47,6 +47,9 @@ rule ExSweep_ASP_Execute_Decoded
         $dec1 = /chrw?\s*\(\s*[a-z_]\w{0,20}\s*\(\s*[a-z_]\w{0,10}\s*\)\s*[-+]\s*\d/ nocase
         $dec2 = /chrw?\s*\(\s*ascb?\s*\(\s*midb?\s*\([^)]{1,40}\)\s*\)\s*xor\b/ nocase
         $dec3 = /chrw?\s*\(\s*(clng|cint)\s*\(\s*"&h"/ nocase
+        // character-by-character decoders and filler removal: Mid(s,i,1), Replace(s,"0","")
+        $dec4 = /mid\s*\(\s*[a-z_]\w{0,20}\s*,\s*[a-z_]\w{0,5}\s*,\s*1\s*\)/ nocase
+        $dec5 = /replace\s*\(\s*[a-z_]\w{0,30}\s*,\s*"[^"\r\n]{1,6}"\s*,\s*""\s*\)/ nocase
         $sink = /[\s:(>%](eval|execute|executeglobal)[ \t(]{1,4}[a-z_(]/ nocase
         // VBScript-only syntax, so C#/JavaScript methods named execute() do not count
         $vbs1 = /\bend\s+(function|sub|if|class)\b/ nocase
@@ -68,13 +71,15 @@ rule ExSweep_ASP_ScriptControl_Request
         author = "exsweep"
     strings:
         $obj = /createobject\s*\(\s*\W{0,4}(msscriptcontrol\.)?scriptcontrol/ nocase
+        // all ASP intrinsic objects handed to another engine: o.Run "x",Server,Response,Request,Application,Session
+        $intr = /\b(server|response|request|application|session)\s*,\s*(server|response|request|application|session)\s*,\s*(server|response|request|application|session)\s*,\s*(server|response|request|application|session)\b/ nocase
         $call = /\.(addcode|executestatement|eval|run)\b/ nocase
         $req = /request\s*(\.\s*(item|form|querystring|cookies)\s*)?\(/ nocase
         // the Request object handed to a script engine: .AddObject "request", Request
         $expose = /\.AddObject\s*\(?\s*[^,\r\n]{1,60},\s*request\b/ nocase
         $run = /\.(addcode|executestatement)\b/ nocase
     condition:
-        ($obj and $call and $req) or ($expose and $run)
+        ($obj and $call and $req) or ($expose and $run) or $intr
 }
 
 rule ExSweep_ASP_UTF7_Codepage
@@ -104,7 +109,7 @@ rule ExSweep_ASP_Encoded_Script
         $lang2 = /<script[^>]{0,120}language\s*=\s*["']?(vbscript|jscript)\.encode/ nocase
         $marker = "#@~^"
     condition:
-        any of ($lang*) and $marker
+        $lang1 or ($lang2 and $marker)
 }
 
 rule ExSweep_ASP_Embedded_PE_Dropper
