@@ -4,6 +4,24 @@
  * Part of exsweep, see README.md.
  */
 
+private rule ExSweep_Loader_User_Input
+{
+    meta:
+        description = "Helper: input from the HTTP request (Request collections, raw body), a server-side text box or web method arguments"
+        family = "helper"
+        severity = "medium"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        author = "exsweep"
+    strings:
+        $in1 = /request\s*(\.\s*(item|form|querystring|params|cookies|headers)\s*)?[\[\(]/ nocase ascii wide
+        $in2 = /request\s*\.\s*(form|querystring|headers|params|cookies)\s*\.\s*get\s*\(/ nocase ascii wide
+        $in3 = /request\s*\.\s*(inputstream|binaryread|files)\b/ nocase ascii wide
+        $in4 = /<asp:textbox\b/ nocase ascii wide
+        $in5 = /\[\s*WebMethod\b/ ascii wide
+    condition:
+        any of them
+}
+
 rule ExSweep_Assembly_Load_Request
 {
     meta:
@@ -16,9 +34,7 @@ rule ExSweep_Assembly_Load_Request
         $l1 = /Assembly\s*\.\s*Load\s*\(/ ascii wide
         $l2 = /GetMethod\s*\(\s*"Load"/ ascii wide
         $l3 = /Assembly"\s*\)\s*\.\s*GetMethod|typeof\s*\(\s*(System\.Reflection\.)?Assembly\s*\)/ ascii wide
-        $in1 = /Request\s*\.\s*(BinaryRead|InputStream)\b/ nocase ascii wide
         $in2 = /FromBase64String\s*\([^;]{0,60}Request/ nocase ascii wide
-        $in3 = /Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase ascii wide
         $in4 = /Request\s*\.\s*ContentLength\b/ ascii wide
         $k1 = /CreateDecryptor\s*\(/ ascii wide
         $k2 = /TransformFinalBlock\s*\(/ ascii wide
@@ -26,7 +42,7 @@ rule ExSweep_Assembly_Load_Request
         $i1 = /\.CreateInstance\s*\(/ ascii wide
         $i2 = /GetMethod\s*\(\s*"CreateInstance"/ ascii wide
     condition:
-        (any of ($l*)) and any of ($in*) and (any of ($k*) or any of ($i*))
+        (any of ($l*)) and (any of ($in*) or ExSweep_Loader_User_Input) and (any of ($k*) or any of ($i*))
 }
 
 rule ExSweep_Assembly_Payload_In_Session
@@ -56,9 +72,8 @@ rule ExSweep_JScript_Engine_From_CSharp
     strings:
         $e1 = "JScriptEvaluate" ascii wide
         $e2 = /VsaEngine\s*\.\s*CreateEngine/ ascii wide
-        $in = /Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase ascii wide
     condition:
-        ($e1 or $e2) and $in
+        ($e1 or $e2) and ExSweep_Loader_User_Input
 }
 
 rule ExSweep_ASP_BinaryRead_Decrypt_Execute

@@ -1,8 +1,26 @@
 /*
  * Command execution webshells: cmd.exe/powershell started from request
  * input in ASP.NET (C#, VB.NET) and classic ASP, WMI process creation,
- * PowerShell runspaces.  Part of exsweep, see README.md.
+ * P/Invoke CreateProcess, PowerShell runspaces, SQL Server xp_cmdshell,
+ * Serv-U local administration abuse.  Part of exsweep, see README.md.
  */
+
+private rule ExSweep_Cmd_User_Input
+{
+    meta:
+        description = "Helper: input from the HTTP request (Request collections, raw body) or a server-side text box"
+        family = "helper"
+        severity = "medium"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        author = "exsweep"
+    strings:
+        $in1 = /request\s*(\.\s*(item|form|querystring|params|cookies|headers)\s*)?[\[\(]/ nocase ascii wide
+        $in2 = /request\s*\.\s*(form|querystring|headers|params|cookies)\s*\.\s*get\s*\(/ nocase ascii wide
+        $in3 = /request\s*\.\s*(inputstream|binaryread)\b/ nocase ascii wide
+        $in4 = /<asp:textbox\b/ nocase ascii wide
+    condition:
+        any of them
+}
 
 rule ExSweep_ASPX_Process_Request
 {
@@ -21,16 +39,12 @@ rule ExSweep_ASPX_Process_Request
         $sh2 = "powershell" nocase ascii wide
         $sh3 = /["'](cmd|cmd\.exe|c:\\windows\\system32\\cmd\.exe)["']/ nocase ascii wide
         $sh4 = /["']\/c\s/ nocase ascii wide
-        $in1 = /Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase ascii wide
-        $in2 = /Request\s*\.\s*(Form|QueryString|Headers|Params|Cookies)\s*\.\s*Get\s*\(/ nocase ascii wide
-        $in3 = /<asp:TextBox\b/ nocase ascii wide
-        $in4 = /Request\s*\.\s*(InputStream|BinaryRead)\b/ nocase ascii wide
         // the process fed straight from the request
         $flow1 = /(FileName|Arguments)\s*=\s*[^;\r\n]{0,80}Request\s*[\[\(.]/ nocase ascii wide
         $flow2 = /(Process\s*\.\s*Start|new\s+(System\.Diagnostics\.)?ProcessStartInfo)\s*\([^;]{0,80}Request\s*[\[\(.]/ nocase ascii wide
     condition:
         any of ($flow*) or
-        (any of ($proc*) and any of ($sh*) and any of ($in*))
+        (any of ($proc*) and any of ($sh*) and ExSweep_Cmd_User_Input)
 }
 
 rule ExSweep_ASP_WScript_Shell_Exec
@@ -49,9 +63,8 @@ rule ExSweep_ASP_WScript_Shell_Exec
         $o5 = "13709620-C279-11CE-A49E-444553540000" nocase ascii wide  // Shell.Application CLSID
         $o6 = /"wscr"\s*&\s*"ipt\.shell"|"wscript"\s*&\s*"\.shell"|"wscript\."\s*&\s*"shell"/ nocase
         $x1 = /\.(exec|run|shellexecute)\b/ nocase ascii wide
-        $in = /request\s*(\.\s*(item|form|querystring|cookies|params)\s*)?[\(\[]/ nocase ascii wide
     condition:
-        any of ($o*) and $x1 and $in
+        any of ($o*) and $x1 and ExSweep_Cmd_User_Input
 }
 
 rule ExSweep_WMI_Process_Create
@@ -65,10 +78,8 @@ rule ExSweep_WMI_Process_Create
     strings:
         $w = "Win32_Process" nocase ascii wide
         $c = /(\.Create\b|InvokeMethod\s*\(\s*"Create")/ nocase ascii wide
-        $in = /request\s*(\.\s*(item|form|querystring|cookies|params)\s*)?[\(\[]/ nocase ascii wide
-        $in2 = /<asp:TextBox\b/ nocase ascii wide
     condition:
-        $w and $c and ($in or $in2)
+        $w and $c and ExSweep_Cmd_User_Input
 }
 
 rule ExSweep_PowerShell_Runspace_Request
@@ -84,11 +95,40 @@ rule ExSweep_PowerShell_Runspace_Request
         $r2 = /PowerShell\s*\.\s*Create\s*\(/ ascii wide
         $r3 = "System.Management.Automation" ascii wide
         $s1 = /\.(AddScript|AddCommand|CreatePipeline)\s*\(/ ascii wide
-        $in1 = /Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase ascii wide
-        $in2 = /<asp:TextBox\b/ nocase ascii wide
-        $in3 = /Request\s*\.\s*(InputStream|BinaryRead)\b/ ascii wide
     condition:
-        any of ($r*) and $s1 and any of ($in*)
+        any of ($r*) and $s1 and ExSweep_Cmd_User_Input
+}
+
+rule ExSweep_ASPX_PInvoke_CreateProcess
+{
+    meta:
+        description = "ASP.NET page importing CreateProcess/WinExec from kernel32/advapi32 through P/Invoke and feeding it request input"
+        family = "cmd"
+        severity = "high"
+        reference = "https://attack.mitre.org/techniques/T1106/"
+        author = "exsweep"
+    strings:
+        $imp = /DllImport\s*\(\s*"(kernel32|advapi32)(\.dll)?"/ nocase ascii wide
+        $fn = /\b(CreateProcess(A|W|AsUser[AW]?|WithTokenW|WithLogonW)?|WinExec)\s*\(/ ascii wide
+    condition:
+        $imp and $fn and ExSweep_Cmd_User_Input
+}
+
+rule ExSweep_SQL_Command_Exec
+{
+    meta:
+        description = "Server-side script that runs OS commands or COM objects through SQL Server (xp_cmdshell, sp_OACreate) with request input"
+        family = "cmd"
+        severity = "high"
+        reference = "https://attack.mitre.org/techniques/T1505/001/"
+        author = "exsweep"
+    strings:
+        $x1 = "xp_cmdshell" nocase ascii wide
+        $x2 = "sp_oacreate" nocase ascii wide
+        $x3 = "sp_addextendedproc" nocase ascii wide
+        $db = /adodb\.connection|SqlConnection|OleDbConnection|OdbcConnection/ nocase ascii wide
+    condition:
+        any of ($x*) and $db and ExSweep_Cmd_User_Input
 }
 
 rule ExSweep_ServU_Local_Admin_Abuse
@@ -107,40 +147,4 @@ rule ExSweep_ServU_Local_Admin_Abuse
         $e = "SITE EXEC" nocase ascii wide
     condition:
         2 of them
-}
-
-rule ExSweep_ASPX_PInvoke_CreateProcess
-{
-    meta:
-        description = "ASP.NET page importing CreateProcess/WinExec from kernel32/advapi32 through P/Invoke and feeding it request input"
-        family = "cmd"
-        severity = "high"
-        reference = "https://attack.mitre.org/techniques/T1106/"
-        author = "exsweep"
-    strings:
-        $imp = /DllImport\s*\(\s*"(kernel32|advapi32)(\.dll)?"/ nocase ascii wide
-        $fn = /\b(CreateProcess(A|W|AsUser[AW]?|WithTokenW|WithLogonW)?|WinExec)\s*\(/ ascii wide
-        $in1 = /Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase ascii wide
-        $in2 = /<asp:TextBox\b/ nocase ascii wide
-    condition:
-        $imp and $fn and any of ($in*)
-}
-
-rule ExSweep_SQL_Command_Exec
-{
-    meta:
-        description = "Server-side script that runs OS commands or COM objects through SQL Server (xp_cmdshell, sp_OACreate) with request input"
-        family = "cmd"
-        severity = "high"
-        reference = "https://attack.mitre.org/techniques/T1505/001/"
-        author = "exsweep"
-    strings:
-        $x1 = "xp_cmdshell" nocase ascii wide
-        $x2 = "sp_oacreate" nocase ascii wide
-        $x3 = "sp_addextendedproc" nocase ascii wide
-        $db = /adodb\.connection|SqlConnection|OleDbConnection|OdbcConnection/ nocase ascii wide
-        $in1 = /request\s*(\.\s*(item|form|querystring|cookies|params)\s*)?[\(\[]/ nocase ascii wide
-        $in2 = /<asp:TextBox\b/ nocase ascii wide
-    condition:
-        any of ($x*) and $db and any of ($in*)
 }

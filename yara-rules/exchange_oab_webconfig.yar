@@ -15,10 +15,8 @@ rule ExSweep_Exchange_OAB_Url_Script
         author = "exsweep"
     strings:
         $u = /(External|Internal)Url["'>\s]{0,4}[:=>][^\r\n]{0,400}(<script|<%)/ nocase ascii wide
-        $u2 = /msExchInternalHostName|msExchExternalHostName/ nocase ascii wide
-        $s = /(<script|<%)[^\r\n]{0,200}(eval|Request|Execute)/ nocase ascii wide
     condition:
-        $u or ($u2 and $s)
+        $u
 }
 
 rule ExSweep_WebConfig_Embedded_Script
@@ -30,8 +28,9 @@ rule ExSweep_WebConfig_Embedded_Script
         reference = "https://soroush.me/blog/2019/08/uploading-web-config-for-fun-and-profit-2/"
         author = "exsweep"
     strings:
-        $cfg = /<configuration\b/ nocase
-        $s1 = /<%[^%]{0,200}(response\.write|eval|execute|createobject|request|server\.|wscript)/ nocase
+        $cfg = /<configuration[\s>]/ nocase
+        // an ASP statement closed by %> on the same line: <% Response.Write(...) %>, <%eval request("x")%>
+        $s1 = /(response\.write|createobject|wscript\.shell|eval|execute|request)\b[^\r\n%]{0,200}%>/ nocase
         $s2 = /<script[^>]{0,80}runat\s*=\s*["']?server/ nocase
     condition:
         $cfg and ($s1 or $s2)

@@ -4,6 +4,24 @@
  * Part of exsweep, see README.md.
  */
 
+private rule ExSweep_FMU_User_Input
+{
+    meta:
+        description = "Helper: input from the HTTP request (Request collections, raw body), a server-side text box or web method arguments"
+        family = "helper"
+        severity = "medium"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        author = "exsweep"
+    strings:
+        $in1 = /request\s*(\.\s*(item|form|querystring|params|cookies|headers)\s*)?[\[\(]/ nocase ascii wide
+        $in2 = /request\s*\.\s*(form|querystring|headers|params|cookies)\s*\.\s*get\s*\(/ nocase ascii wide
+        $in3 = /request\s*\.\s*(inputstream|binaryread|files)\b/ nocase ascii wide
+        $in4 = /<asp:textbox\b/ nocase ascii wide
+        $in5 = /\[\s*WebMethod\b/ ascii wide
+    condition:
+        any of them
+}
+
 rule ExSweep_ASPX_Upload_Request_Path
 {
     meta:
@@ -32,9 +50,8 @@ rule ExSweep_ASPX_Write_Request_To_File
         $w2 = /new\s+(System\.IO\.)?(StreamWriter|FileStream)\s*\(\s*(Server\.MapPath\s*\()?\s*Request\s*(\.\s*(Item|Form|QueryString|Params)\s*)?[\[\(]/ nocase ascii wide
         $w3 = /(WriteAllBytes|WriteAllText)\s*\([^;]{0,120}FromBase64String\s*\(/ nocase ascii wide
         $w4 = /(WriteAllBytes|WriteAllText|AppendAllText|SaveAs)\s*\(\s*(Server\.MapPath\s*\()?\s*(context\.|HttpContext\.Current\.)?Request\s*(\.\s*(Item|Form|QueryString|Params)\s*)?[\[\(]/ nocase ascii wide
-        $in = /Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase ascii wide
     condition:
-        $w1 or $w2 or $w4 or ($w3 and $in)
+        $w1 or $w2 or $w4 or ($w3 and ExSweep_FMU_User_Input)
 }
 
 rule ExSweep_ASP_Write_Request_To_File
@@ -54,11 +71,10 @@ rule ExSweep_ASP_Write_Request_To_File
         $st = "ADODB.Stream" nocase ascii wide
         $st2 = /\.SaveToFile\b/ nocase ascii wide
         $st3 = /\.writetext\b/ nocase ascii wide
-        $in = /request\s*(\.\s*(item|form|querystring|cookies)\s*)?\(/ nocase ascii wide
-        $in2 = /request\s*\.\s*BinaryRead\s*\(/ nocase ascii wide
+        $br = /request\s*\.\s*BinaryRead\s*\(/ nocase ascii wide
     condition:
-        (any of ($in*)) and
-        ( (any of ($fso*) and $ct and $wr) or ($st and $st2 and ($st3 or $in2)) )
+        ExSweep_FMU_User_Input and
+        ( (any of ($fso*) and $ct and $wr) or ($st and $st2 and ($st3 or $br)) )
 }
 
 rule ExSweep_Remote_Download_To_Disk
@@ -77,10 +93,9 @@ rule ExSweep_Remote_Download_To_Disk
         $s3 = /\.(ResponseBody|responseStream)\b/ nocase ascii wide
         $n1 = /\.DownloadFile\s*\(/ ascii wide
         $n2 = /new\s+(System\.Net\.)?WebClient\s*\(/ nocase ascii wide
-        $in = /request\s*(\.\s*(item|form|querystring|cookies|params)\s*)?[\(\[]/ nocase ascii wide
     condition:
         (any of ($h*) and $s1 and $s2 and $s3) or
-        ($n1 and $n2 and $in)
+        ($n1 and $n2 and ExSweep_FMU_User_Input)
 }
 
 rule ExSweep_ASP_File_Manager
@@ -95,7 +110,6 @@ rule ExSweep_ASP_File_Manager
         $fso1 = "FileSystemObject" nocase ascii wide
         $fso2 = /"scr"\s*&\s*"ipt|"script"\s*&\s*"ing|"scripting\."\s*&|"scripting"\s*&\s*"\./ nocase
         $fso3 = "0D43FE01-F093-11CF-8940-00A0C9054228" nocase ascii wide
-        $in = /request\s*(\.\s*(item|form|querystring|cookies)\s*)?\(/ nocase ascii wide
         $op1 = /\.DeleteFile\b/ nocase ascii wide
         $op2 = /\.DeleteFolder\b/ nocase ascii wide
         $op3 = /\.CopyFile\b/ nocase ascii wide
@@ -111,7 +125,7 @@ rule ExSweep_ASP_File_Manager
         $op13 = /Request\s*\.\s*BinaryRead\b/ nocase ascii wide
         $op14 = /\.DateLastModified\s*=|\.ParseName\b|\.ModifyDate\s*=/ nocase ascii wide
     condition:
-        any of ($fso*) and $in and 5 of ($op*)
+        any of ($fso*) and ExSweep_FMU_User_Input and 5 of ($op*)
 }
 
 rule ExSweep_ASPX_File_Manager
@@ -123,9 +137,6 @@ rule ExSweep_ASPX_File_Manager
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $in1 = /Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies)\s*)?[\[\(]/ nocase ascii wide
-        $in2 = /<asp:TextBox\b/ nocase ascii wide
-        $in3 = /\[\s*WebMethod\b/ ascii wide
         $op1 = /Directory\s*\.\s*GetLogicalDrives|DriveInfo\s*\.\s*GetDrives|Environment\s*\.\s*GetLogicalDrives/ ascii wide
         $op2 = /File\s*\.\s*Delete\s*\(/ ascii wide
         $op3 = /Directory\s*\.\s*Delete\s*\(/ ascii wide
@@ -143,5 +154,5 @@ rule ExSweep_ASPX_File_Manager
         $op15 = /Directory\s*\.\s*CreateDirectory\s*\(/ ascii wide
         $op16 = /WindowsIdentity\s*\.\s*GetCurrent|Win32_/ ascii wide
     condition:
-        any of ($in*) and 6 of ($op*)
+        ExSweep_FMU_User_Input and 6 of ($op*)
 }

@@ -4,6 +4,24 @@
  * Part of exsweep, see README.md.
  */
 
+private rule ExSweep_Compile_User_Input
+{
+    meta:
+        description = "Helper: input from the HTTP request (Request collections, raw body), a server-side text box or web method arguments"
+        family = "helper"
+        severity = "medium"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        author = "exsweep"
+    strings:
+        $in1 = /request\s*(\.\s*(item|form|querystring|params|cookies|headers)\s*)?[\[\(]/ nocase ascii wide
+        $in2 = /request\s*\.\s*(form|querystring|headers|params|cookies)\s*\.\s*get\s*\(/ nocase ascii wide
+        $in3 = /request\s*\.\s*(inputstream|binaryread|files)\b/ nocase ascii wide
+        $in4 = /<asp:textbox\b/ nocase ascii wide
+        $in5 = /\[\s*WebMethod\b/ ascii wide
+    condition:
+        any of them
+}
+
 rule ExSweep_CodeDom_Compile_Request
 {
     meta:
@@ -18,11 +36,8 @@ rule ExSweep_CodeDom_Compile_Request
         $c1 = /CompileAssemblyFrom(Source|Dom)/ ascii wide
         $c2 = /\.CreateCompiler\s*\(/ ascii wide
         $r1 = /CSharpScript\s*\.\s*(EvaluateAsync|RunAsync|Create)/ ascii wide
-        $in1 = /Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase ascii wide
-        $in2 = /Request\s*\.\s*(InputStream|BinaryRead)\b/ ascii wide
-        $in3 = /<asp:TextBox\b/ nocase ascii wide
     condition:
-        ((any of ($p*) and any of ($c*)) or $r1) and any of ($in*)
+        ((any of ($p*) and any of ($c*)) or $r1) and ExSweep_Compile_User_Input
 }
 
 rule ExSweep_XSLT_Script_Request
@@ -40,8 +55,7 @@ rule ExSweep_XSLT_Script_Request
         $t3 = "EnableScript" ascii wide
         $t4 = /transformNode\s*\(/ nocase ascii wide
         $t5 = /MSXML2\.(Free)?ThreadedDOMDocument|MSXML2\.DOMDocument|Microsoft\.XMLDOM/ nocase ascii wide
-        $in1 = /request\s*(\.\s*(item|form|querystring|params|cookies|headers)\s*)?[\[\(]/ nocase ascii wide
-        $in2 = /Process\s*\.\s*Start|ProcessStartInfo|wscript\.shell/ nocase ascii wide
+        $px = /Process\s*\.\s*Start|ProcessStartInfo|wscript\.shell/ nocase ascii wide
     condition:
-        $xs and any of ($t*) and any of ($in*)
+        $xs and any of ($t*) and ($px or ExSweep_Compile_User_Input)
 }

@@ -4,6 +4,37 @@
  * Part of exsweep, see README.md.
  */
 
+private rule ExSweep_VBS_Exec_Statement
+{
+    meta:
+        description = "Helper: the VBScript Execute/ExecuteGlobal/Eval statement (not a method such as conn.Execute)"
+        family = "helper"
+        severity = "medium"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        author = "exsweep"
+    strings:
+        // preceded by a blank, ':', '(', '>' or '%' (as in <%execute ...), never by '.'
+        $sink = /[\s:(>%](eval|execute|executeglobal)[ \t(]{1,4}[a-z_(]/ nocase
+    condition:
+        $sink
+}
+
+private rule ExSweep_VBS_Syntax
+{
+    meta:
+        description = "Helper: VBScript-only syntax, so C#/JavaScript methods named execute() do not count"
+        family = "helper"
+        severity = "medium"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        author = "exsweep"
+    strings:
+        $vbs1 = /\bend\s+(function|sub|if|class)\b/ nocase
+        $vbs2 = /on\s+error\s+resume\s+next/ nocase
+        $vbs3 = /server\s*\.\s*createobject\s*\(/ nocase
+    condition:
+        any of them
+}
+
 rule ExSweep_ASP_Execute_Request_Indirect
 {
     meta:
@@ -17,7 +48,7 @@ rule ExSweep_ASP_Execute_Request_Indirect
         $src = /\b[a-z_]\w{0,30}\s*=\s*(trim\s*\(\s*)?request\s*(\.\s*(item|form|querystring|cookies)\s*)?\(/ nocase
         // session("k") = request("p")
         $src_sess = /session\s*\([^)]{1,40}\)\s*=\s*request\s*[\(.]/ nocase
-        // the VBScript statement, not a method such as conn.Execute: preceded by a blank, ':', '(' or '%>'
+        // Execute x / eval(x) / ExecuteGlobal x as a statement of its own
         $sink_var = /[\s:(>%](eval|execute|executeglobal)[ \t(]{1,4}\(?\s*[a-z_]\w{0,30}\s*\)?\s*(\r|\n|:|%>|'|$)/ nocase
         $sink_sess = /[\s:(>%](eval|execute|executeglobal)[ \t(]{1,4}session\s*\(/ nocase
     condition:
@@ -35,10 +66,10 @@ rule ExSweep_ASP_Execute_Decoded
     strings:
         // Execute(StrReverse(...)), Execute(unescape(...)), Execute(Replace(...)), Eval(Chr(...)...)
         $direct = /[\s:(>%](eval|execute|executeglobal)[ \t(]{1,4}(strreverse|unescape|replace|chrw?|decode\w{0,20}|decrypt\w{0,20})\s*\(/ nocase
-        // Execute(fn("%119%136%115...")) : numeric encoded string passed to a decoder
+        // Execute(fn("%119%136%115...")): a numeric encoded string passed to a decoder
+        $numenc = /[\s:(>%](eval|execute|executeglobal)[ \t(]{1,4}[a-z_]\w{0,30}\s*\(\s*"(%\d{2,3}){6}/ nocase
         // Execute fn(...): runs whatever a (decoder) function returns
         $fncall = /[\s:(>%](execute|executeglobal)[ \t(]{1,4}[a-z_]\w{0,30}\s*\(/ nocase
-        $numenc = /[\s:(>%](eval|execute|executeglobal)[ \t(]{1,4}[a-z_]\w{0,30}\s*\(\s*"(%\d{2,3}){6}/ nocase
         // reversed keywords: "tseuqer" (request), "etucexe" (execute), "llehs.tpircsw"
         $rev_req = "tseuqer" nocase
         $rev_exec = "etucexe" nocase
@@ -50,34 +81,46 @@ rule ExSweep_ASP_Execute_Decoded
         // character-by-character decoders and filler removal: Mid(s,i,1), Replace(s,"0","")
         $dec4 = /mid\s*\(\s*[a-z_]\w{0,20}\s*,\s*[a-z_]\w{0,5}\s*,\s*1\s*\)/ nocase
         $dec5 = /replace\s*\(\s*[a-z_]\w{0,30}\s*,\s*"[^"\r\n]{1,6}"\s*,\s*""\s*\)/ nocase
-        $sink = /[\s:(>%](eval|execute|executeglobal)[ \t(]{1,4}[a-z_(]/ nocase
-        // VBScript-only syntax, so C#/JavaScript methods named execute() do not count
-        $vbs1 = /\bend\s+(function|sub|if|class)\b/ nocase
-        $vbs2 = /on\s+error\s+resume\s+next/ nocase
-        $vbs3 = /server\s*\.\s*createobject\s*\(/ nocase
-        $vbs4 = /<%\s*(dim|set|if|response\.write|execute|eval)\s/ nocase
     condition:
         $direct or $numenc or
-        (any of ($vbs*) and ($fncall or ($sink and (any of ($rev_*) or any of ($dec*)))))
+        (ExSweep_VBS_Syntax and
+         ($fncall or (ExSweep_VBS_Exec_Statement and (any of ($rev_*) or any of ($dec*)))))
+}
+
+rule ExSweep_ASP_Execute_Remote_Code
+{
+    meta:
+        description = "Classic ASP that downloads script text over HTTP (XMLHTTP/WinHttp) and runs it with Execute/ExecuteGlobal (remote-controlled webshell)"
+        family = "chopper"
+        severity = "high"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        author = "exsweep"
+    strings:
+        $h1 = /(Microsoft|MSXML2)\.(Server)?XMLHTTP/ nocase
+        $h2 = "WinHttp.WinHttpRequest" nocase
+        $r = /\.(responseBody|responseText)\b/ nocase
+        $sink = /[\s:(>%](execute|executeglobal)[ \t(]{1,4}[a-z_(]/ nocase
+    condition:
+        any of ($h*) and $r and $sink and ExSweep_VBS_Syntax
 }
 
 rule ExSweep_ASP_ScriptControl_Request
 {
     meta:
-        description = "Classic ASP that feeds request data to the MSScriptControl engine (AddCode/ExecuteStatement/Eval)"
+        description = "Classic ASP that hands request data or the ASP intrinsic objects to another script engine (MSScriptControl AddCode/ExecuteStatement, custom runners)"
         family = "chopper"
         severity = "high"
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
         $obj = /createobject\s*\(\s*\W{0,4}(msscriptcontrol\.)?scriptcontrol/ nocase
-        // all ASP intrinsic objects handed to another engine: o.Run "x",Server,Response,Request,Application,Session
-        $intr = /\b(server|response|request|application|session)\s*,\s*(server|response|request|application|session)\s*,\s*(server|response|request|application|session)\s*,\s*(server|response|request|application|session)\b/ nocase
         $call = /\.(addcode|executestatement|eval|run)\b/ nocase
         $req = /request\s*(\.\s*(item|form|querystring|cookies)\s*)?\(/ nocase
         // the Request object handed to a script engine: .AddObject "request", Request
-        $expose = /\.AddObject\s*\(?\s*[^,\r\n]{1,60},\s*request\b/ nocase
+        $expose = /\.AddObject[ \t(]{1,4}[^,\r\n]{1,60},\s*request\b/ nocase
         $run = /\.(addcode|executestatement)\b/ nocase
+        // all ASP intrinsic objects handed over: o.Run "x",Server,Response,Request,Application,Session
+        $intr = /,(Server|Response|Request),(Server|Response|Request|Application|Session),(Server|Response|Request|Application|Session),(Server|Response|Request|Application|Session)\b/ nocase
     condition:
         ($obj and $call and $req) or ($expose and $run) or $intr
 }
@@ -126,26 +169,4 @@ rule ExSweep_ASP_Embedded_PE_Dropper
         $write = /(savetofile|createtextfile|opentextfile|writeallbytes|\.write\b)/ nocase
     condition:
         any of ($mz*) and $write
-}
-
-rule ExSweep_ASP_Execute_Remote_Code
-{
-    meta:
-        description = "Classic ASP that downloads script text over HTTP (XMLHTTP/WinHttp) and runs it with Execute/ExecuteGlobal (remote-controlled webshell)"
-        family = "chopper"
-        severity = "high"
-        reference = "https://attack.mitre.org/techniques/T1505/003/"
-        author = "exsweep"
-    strings:
-        $h1 = /(Microsoft|MSXML2)\.(Server)?XMLHTTP/ nocase
-        $h2 = "WinHttp.WinHttpRequest" nocase
-        $r = /\.(responseBody|responseText)\b/ nocase
-        $sink = /[\s:(>%](execute|executeglobal)[ \t(]{1,4}[a-z_(]/ nocase
-        // VBScript-only syntax, so C#/JavaScript methods named execute() do not count
-        $vbs1 = /\bend\s+(function|sub|if|class)\b/ nocase
-        $vbs2 = /on\s+error\s+resume\s+next/ nocase
-        $vbs3 = /server\s*\.\s*createobject\s*\(/ nocase
-        $vbs4 = /<%\s*(dim|set|if|response\.write|execute|eval)\s/ nocase
-    condition:
-        any of ($h*) and $r and $sink and any of ($vbs*)
 }
