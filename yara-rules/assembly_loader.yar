@@ -13,11 +13,11 @@ private rule ExSweep_Loader_User_Input
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $in1 = /request\s*(\.\s*(item|form|querystring|params|cookies|headers)\s*)?[\[\(]/ nocase ascii wide
-        $in2 = /request\s*\.\s*(form|querystring|headers|params|cookies)\s*\.\s*get\s*\(/ nocase ascii wide
-        $in3 = /request\s*\.\s*(inputstream|binaryread|files)\b/ nocase ascii wide
-        $in4 = /<asp:textbox\b/ nocase ascii wide
-        $in5 = /\[\s*WebMethod\b/ ascii wide
+        $in1 = /request\s*(\.\s*(item|form|querystring|params|cookies|headers)\s*)?[\[\(]/ nocase
+        $in2 = /request\s*\.\s*(form|querystring|headers|params|cookies)\s*\.\s*get\s*\(/ nocase
+        $in3 = /request\s*\.\s*(inputstream|binaryread|files)\b/ nocase
+        $in4 = /<asp:textbox\b/ nocase
+        $in5 = /\[\s*WebMethod\b/
     condition:
         any of them
 }
@@ -31,16 +31,17 @@ rule ExSweep_Assembly_Load_Request
         reference = "https://unit42.paloaltonetworks.com/manageengine-godzilla-nglite-kdcsponge/"
         author = "exsweep"
     strings:
-        $l1 = /Assembly\s*\.\s*Load\s*\(/ ascii wide
-        $l2 = /GetMethod\s*\(\s*"Load"/ ascii wide
-        $l3 = /Assembly"\s*\)\s*\.\s*GetMethod|typeof\s*\(\s*(System\.Reflection\.)?Assembly\s*\)/ ascii wide
-        $in2 = /FromBase64String\s*\([^;]{0,60}Request/ nocase ascii wide
-        $in4 = /Request\s*\.\s*ContentLength\b/ ascii wide
-        $k1 = /CreateDecryptor\s*\(/ ascii wide
-        $k2 = /TransformFinalBlock\s*\(/ ascii wide
-        $k3 = /\^\s*\w{1,20}\s*\[\s*\w{1,10}\s*(\+\s*1\s*)?&\s*15\s*\]/ ascii wide
-        $i1 = /\.CreateInstance\s*\(/ ascii wide
-        $i2 = /GetMethod\s*\(\s*"CreateInstance"/ ascii wide
+        $l1 = /Assembly\s*\.\s*Load\s*\(/
+        $l2 = /GetMethod\s*\(\s*"Load"/
+        $l3 = "typeof(System.Reflection.Assembly)"
+        $l4 = "typeof(Assembly)"
+        $in2 = /FromBase64String\s*\([^;]{0,60}Request/ nocase
+        $in4 = /Request\s*\.\s*ContentLength\b/
+        $k1 = /CreateDecryptor\s*\(/
+        $k2 = /TransformFinalBlock\s*\(/
+        $k3 = /\^\s*\w{1,20}\s*\[\s*\w{1,10}\s*(\+\s*1\s*)?&\s*15\s*\]/
+        $i1 = /\.CreateInstance\s*\(/
+        $i2 = /GetMethod\s*\(\s*"CreateInstance"/
     condition:
         (any of ($l*)) and (any of ($in*) or ExSweep_Loader_User_Input) and (any of ($k*) or any of ($i*))
 }
@@ -54,11 +55,15 @@ rule ExSweep_Assembly_Payload_In_Session
         reference = "https://unit42.paloaltonetworks.com/manageengine-godzilla-nglite-kdcsponge/"
         author = "exsweep"
     strings:
-        $s1 = /(Session|Application)\s*\[[^\]]{1,40}\]\s*=\s*\(\s*(System\.Reflection\.)?Assembly\s*\)/ ascii wide
-        $s2 = /\(\s*\(\s*(System\.Reflection\.)?Assembly\s*\)\s*(Context\.|HttpContext\.Current\.)?(Session|Application)\s*\[/ ascii wide
-        $s3 = /(Session|Application)\s*\[[^\]]{1,40}\]\s*=\s*(System\.Reflection\.)?Assembly\s*\.\s*Load\s*\(/ ascii wide
+        $cast1 = "(System.Reflection.Assembly)"
+        $cast2 = "(Assembly)"
+        $st1 = "Session["
+        $st2 = "Application["
+        $ld1 = "Assembly.Load"
+        $ld2 = "\"Load\""
+        $ci = "CreateInstance("
     condition:
-        any of them
+        any of ($cast*) and any of ($st*) and any of ($ld*) and $ci
 }
 
 rule ExSweep_JScript_Engine_From_CSharp
@@ -70,8 +75,8 @@ rule ExSweep_JScript_Engine_From_CSharp
         reference = "https://www.mandiant.com/resources/blog/breaking-down-the-china-chopper-web-shell-part-ii"
         author = "exsweep"
     strings:
-        $e1 = "JScriptEvaluate" ascii wide
-        $e2 = /VsaEngine\s*\.\s*CreateEngine/ ascii wide
+        $e1 = "JScriptEvaluate"
+        $e2 = /VsaEngine\s*\.\s*CreateEngine/
     condition:
         ($e1 or $e2) and ExSweep_Loader_User_Input
 }

@@ -14,10 +14,9 @@ private rule ExSweep_Cmd_User_Input
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $in1 = /request\s*(\.\s*(item|form|querystring|params|cookies|headers)\s*)?[\[\(]/ nocase ascii wide
-        $in2 = /request\s*\.\s*(form|querystring|headers|params|cookies)\s*\.\s*get\s*\(/ nocase ascii wide
-        $in3 = /request\s*\.\s*(inputstream|binaryread)\b/ nocase ascii wide
-        $in4 = /<asp:textbox\b/ nocase ascii wide
+        $in1 = /request\s*(\.\s*(item|form|querystring|params|cookies|headers)\s*(\.\s*get\s*)?)?[\[\(]/ nocase
+        $in2 = /request\s*\.\s*(inputstream|binaryread)\b/ nocase
+        $in3 = "<asp:textbox" nocase
     condition:
         any of them
 }
@@ -31,17 +30,19 @@ rule ExSweep_ASPX_Process_Request
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $proc1 = "ProcessStartInfo" ascii wide
-        $proc2 = /Process\s*\.\s*Start\s*\(/ ascii wide
-        $proc3 = /new\s+(System\.Diagnostics\.)?Process\s*\(/ nocase ascii wide
-        $proc4 = /StartInfo\s*\.\s*(FileName|Arguments)/ nocase ascii wide
-        $sh1 = "cmd.exe" nocase ascii wide
-        $sh2 = "powershell" nocase ascii wide
-        $sh3 = /["'](cmd|cmd\.exe|c:\\windows\\system32\\cmd\.exe)["']/ nocase ascii wide
-        $sh4 = /["']\/c\s/ nocase ascii wide
+        $proc1 = "ProcessStartInfo"
+        $proc2 = "Process.Start"
+        $proc3 = "new Process(" nocase
+        $proc4 = "Diagnostics.Process(" nocase
+        $proc5 = "StartInfo." nocase
+        $sh1 = "cmd.exe" nocase
+        $sh2 = "powershell" nocase
+        $sh3 = "\"cmd\"" nocase
+        $sh4 = "\"/c " nocase
+        $sh5 = "'/c " nocase
         // the process fed straight from the request
-        $flow1 = /(FileName|Arguments)\s*=\s*[^;\r\n]{0,80}Request\s*[\[\(.]/ nocase ascii wide
-        $flow2 = /(Process\s*\.\s*Start|new\s+(System\.Diagnostics\.)?ProcessStartInfo)\s*\([^;]{0,80}Request\s*[\[\(.]/ nocase ascii wide
+        $flow1 = /\.(FileName|Arguments)\s?=\s?[^;\r\n]{0,60}Request\s*[\[\(.]/ nocase
+        $flow2 = /(Process\s*\.\s*Start|new\s+(System\.Diagnostics\.)?ProcessStartInfo)\s*\([^;]{0,80}Request\s*[\[\(.]/ nocase
     condition:
         any of ($flow*) or
         (any of ($proc*) and any of ($sh*) and ExSweep_Cmd_User_Input)
@@ -56,15 +57,19 @@ rule ExSweep_ASP_WScript_Shell_Exec
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $o1 = "wscript.shell" nocase ascii wide
-        $o2 = "shell.application" nocase ascii wide
-        $o3 = "72C24DD5-D70A-438B-8A42-98424B88AFB8" nocase ascii wide  // WScript.Shell CLSID
-        $o4 = "F935DC22-1CF0-11D0-ADB9-00C04FD58A0B" nocase ascii wide  // WshShell CLSID
-        $o5 = "13709620-C279-11CE-A49E-444553540000" nocase ascii wide  // Shell.Application CLSID
+        $o1 = "wscript.shell" nocase
+        $o2 = "shell.application" nocase
+        $o3 = "72C24DD5-D70A-438B-8A42-98424B88AFB8" nocase  // WScript.Shell CLSID
+        $o4 = "F935DC22-1CF0-11D0-ADB9-00C04FD58A0B" nocase  // WshShell CLSID
+        $o5 = "13709620-C279-11CE-A49E-444553540000" nocase  // Shell.Application CLSID
         $o6 = /"wscr"\s*&\s*"ipt\.shell"|"wscript"\s*&\s*"\.shell"|"wscript\."\s*&\s*"shell"/ nocase
-        $x1 = /\.(exec|run|shellexecute)\b/ nocase ascii wide
+        $x1 = ".exec(" nocase
+        $x2 = ".exec " nocase
+        $x3 = ".run(" nocase
+        $x4 = ".run " nocase
+        $x5 = ".shellexecute" nocase
     condition:
-        any of ($o*) and $x1 and ExSweep_Cmd_User_Input
+        any of ($o*) and any of ($x*) and ExSweep_Cmd_User_Input
 }
 
 rule ExSweep_WMI_Process_Create
@@ -76,10 +81,11 @@ rule ExSweep_WMI_Process_Create
         reference = "https://attack.mitre.org/techniques/T1047/"
         author = "exsweep"
     strings:
-        $w = "Win32_Process" nocase ascii wide
-        $c = /(\.Create\b|InvokeMethod\s*\(\s*"Create")/ nocase ascii wide
+        $w = "Win32_Process" nocase
+        $c1 = ".Create" nocase
+        $c2 = "\"Create\"" nocase
     condition:
-        $w and $c and ExSweep_Cmd_User_Input
+        $w and any of ($c*) and ExSweep_Cmd_User_Input
 }
 
 rule ExSweep_PowerShell_Runspace_Request
@@ -91,10 +97,9 @@ rule ExSweep_PowerShell_Runspace_Request
         reference = "https://attack.mitre.org/techniques/T1059/001/"
         author = "exsweep"
     strings:
-        $r1 = /RunspaceFactory\s*\.\s*CreateRunspace/ ascii wide
-        $r2 = /PowerShell\s*\.\s*Create\s*\(/ ascii wide
-        $r3 = "System.Management.Automation" ascii wide
-        $s1 = /\.(AddScript|AddCommand|CreatePipeline)\s*\(/ ascii wide
+        $r1 = /RunspaceFactory\s*\.\s*CreateRunspace/
+        $r2 = /PowerShell\s*\.\s*Create\s*\(/
+        $s1 = /\.(AddScript|AddCommand|CreatePipeline)\s*\(/
     condition:
         any of ($r*) and $s1 and ExSweep_Cmd_User_Input
 }
@@ -108,8 +113,8 @@ rule ExSweep_ASPX_PInvoke_CreateProcess
         reference = "https://attack.mitre.org/techniques/T1106/"
         author = "exsweep"
     strings:
-        $imp = /DllImport\s*\(\s*"(kernel32|advapi32)(\.dll)?"/ nocase ascii wide
-        $fn = /\b(CreateProcess(A|W|AsUser[AW]?|WithTokenW|WithLogonW)?|WinExec)\s*\(/ ascii wide
+        $imp = /DllImport\s*\(\s*"(kernel32|advapi32)(\.dll)?"/ nocase
+        $fn = /\b(CreateProcess(A|W|AsUser[AW]?|WithTokenW|WithLogonW)?|WinExec)\s*\(/
     condition:
         $imp and $fn and ExSweep_Cmd_User_Input
 }
@@ -123,12 +128,15 @@ rule ExSweep_SQL_Command_Exec
         reference = "https://attack.mitre.org/techniques/T1505/001/"
         author = "exsweep"
     strings:
-        $x1 = "xp_cmdshell" nocase ascii wide
-        $x2 = "sp_oacreate" nocase ascii wide
-        $x3 = "sp_addextendedproc" nocase ascii wide
-        $db = /adodb\.connection|SqlConnection|OleDbConnection|OdbcConnection/ nocase ascii wide
+        $x1 = "xp_cmdshell" nocase
+        $x2 = "sp_oacreate" nocase
+        $x3 = "sp_addextendedproc" nocase
+        $db1 = "adodb.connection" nocase
+        $db2 = "SqlConnection" nocase
+        $db3 = "OleDbConnection" nocase
+        $db4 = "OdbcConnection" nocase
     condition:
-        any of ($x*) and $db and ExSweep_Cmd_User_Input
+        any of ($x*) and any of ($db*) and ExSweep_Cmd_User_Input
 }
 
 rule ExSweep_ServU_Local_Admin_Abuse
@@ -140,11 +148,11 @@ rule ExSweep_ServU_Local_Admin_Abuse
         reference = "https://attack.mitre.org/techniques/T1068/"
         author = "exsweep"
     strings:
-        $a = "-SETUSERSETUP" nocase ascii wide
-        $b = "SITE MAINTENANCE" nocase ascii wide
-        $c = "-DELETEDOMAIN" nocase ascii wide
-        $d = "-SETDOMAIN" nocase ascii wide
-        $e = "SITE EXEC" nocase ascii wide
+        $a = "-SETUSERSETUP" nocase
+        $b = "SITE MAINTENANCE" nocase
+        $c = "-DELETEDOMAIN" nocase
+        $d = "-SETDOMAIN" nocase
+        $e = "SITE EXEC" nocase
     condition:
         2 of them
 }

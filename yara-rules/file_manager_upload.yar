@@ -13,11 +13,10 @@ private rule ExSweep_FMU_User_Input
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $in1 = /request\s*(\.\s*(item|form|querystring|params|cookies|headers)\s*)?[\[\(]/ nocase ascii wide
-        $in2 = /request\s*\.\s*(form|querystring|headers|params|cookies)\s*\.\s*get\s*\(/ nocase ascii wide
-        $in3 = /request\s*\.\s*(inputstream|binaryread|files)\b/ nocase ascii wide
-        $in4 = /<asp:textbox\b/ nocase ascii wide
-        $in5 = /\[\s*WebMethod\b/ ascii wide
+        $in1 = /request\s*(\.\s*(item|form|querystring|params|cookies|headers)\s*(\.\s*get\s*)?)?[\[\(]/ nocase
+        $in2 = /request\s*\.\s*(inputstream|binaryread|files)\b/ nocase
+        $in3 = "<asp:textbox" nocase
+        $in4 = "[WebMethod"
     condition:
         any of them
 }
@@ -31,8 +30,8 @@ rule ExSweep_ASPX_Upload_Request_Path
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $s1 = /\.SaveAs\s*\([^;\r\n]{0,120}Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase ascii wide
-        $s2 = /\.SaveAs\s*\([^;\r\n]{0,120}\.(Text|Value)\b/ nocase ascii wide
+        $s1 = /\.SaveAs\s*\([^;\r\n]{0,120}Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase
+        $s2 = /\.SaveAs\s*\([^;\r\n]{0,120}\.(Text|Value)\b/ nocase
     condition:
         any of them
 }
@@ -46,10 +45,10 @@ rule ExSweep_ASPX_Write_Request_To_File
         reference = "https://attack.mitre.org/techniques/T1105/"
         author = "exsweep"
     strings:
-        $w1 = /(WriteAllBytes|WriteAllText|AppendAllText)\s*\([^;]{0,120}Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase ascii wide
-        $w2 = /new\s+(System\.IO\.)?(StreamWriter|FileStream)\s*\(\s*(Server\.MapPath\s*\()?\s*Request\s*(\.\s*(Item|Form|QueryString|Params)\s*)?[\[\(]/ nocase ascii wide
-        $w3 = /(WriteAllBytes|WriteAllText)\s*\([^;]{0,120}FromBase64String\s*\(/ nocase ascii wide
-        $w4 = /(WriteAllBytes|WriteAllText|AppendAllText|SaveAs)\s*\(\s*(Server\.MapPath\s*\()?\s*(context\.|HttpContext\.Current\.)?Request\s*(\.\s*(Item|Form|QueryString|Params)\s*)?[\[\(]/ nocase ascii wide
+        $w1 = /(WriteAllBytes|WriteAllText|AppendAllText)\s*\([^;]{0,120}Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase
+        $w2 = /new\s+(System\.IO\.)?(StreamWriter|FileStream)\s*\(\s*(Server\.MapPath\s*\()?\s*Request\s*(\.\s*(Item|Form|QueryString|Params)\s*)?[\[\(]/ nocase
+        $w3 = /(WriteAllBytes|WriteAllText)\s*\([^;]{0,120}FromBase64String\s*\(/ nocase
+        $w4 = /(WriteAllBytes|WriteAllText|AppendAllText|SaveAs)\s*\(\s*(Server\.MapPath\s*\()?\s*(context\.|HttpContext\.Current\.)?Request\s*(\.\s*(Item|Form|QueryString|Params)\s*)?[\[\(]/ nocase
     condition:
         $w1 or $w2 or $w4 or ($w3 and ExSweep_FMU_User_Input)
 }
@@ -63,15 +62,15 @@ rule ExSweep_ASP_Write_Request_To_File
         reference = "https://attack.mitre.org/techniques/T1105/"
         author = "exsweep"
     strings:
-        $fso1 = "FileSystemObject" nocase ascii wide
+        $fso1 = "FileSystemObject" nocase
         $fso2 = /"scr"\s*&\s*"ipt|"script"\s*&\s*"ing|"scripting\."\s*&|"scripting"\s*&\s*"\./ nocase
-        $fso3 = "0D43FE01-F093-11CF-8940-00A0C9054228" nocase ascii wide
-        $ct = /\.(CreateTextFile|OpenTextFile)\s*[\( ]/ nocase ascii wide
-        $wr = /\.write(line)?\b/ nocase ascii wide
-        $st = "ADODB.Stream" nocase ascii wide
-        $st2 = /\.SaveToFile\b/ nocase ascii wide
-        $st3 = /\.writetext\b/ nocase ascii wide
-        $br = /request\s*\.\s*BinaryRead\s*\(/ nocase ascii wide
+        $fso3 = "0D43FE01-F093-11CF-8940-00A0C9054228" nocase
+        $ct = /\.(CreateTextFile|OpenTextFile)\s*[\( ]/ nocase
+        $wr = /\.write(line)?\b/ nocase
+        $st = "ADODB.Stream" nocase
+        $st2 = /\.SaveToFile\b/ nocase
+        $st3 = /\.writetext\b/ nocase
+        $br = /request\s*\.\s*BinaryRead\s*\(/ nocase
     condition:
         ExSweep_FMU_User_Input and
         ( (any of ($fso*) and $ct and $wr) or ($st and $st2 and ($st3 or $br)) )
@@ -86,13 +85,13 @@ rule ExSweep_Remote_Download_To_Disk
         reference = "https://attack.mitre.org/techniques/T1105/"
         author = "exsweep"
     strings:
-        $h1 = /(Microsoft|MSXML2)\.(Server)?XMLHTTP/ nocase ascii wide
-        $h2 = "WinHttp.WinHttpRequest" nocase ascii wide
-        $s1 = "ADODB.Stream" nocase ascii wide
-        $s2 = /\.SaveToFile\b/ nocase ascii wide
-        $s3 = /\.(ResponseBody|responseStream)\b/ nocase ascii wide
-        $n1 = /\.DownloadFile\s*\(/ ascii wide
-        $n2 = /new\s+(System\.Net\.)?WebClient\s*\(/ nocase ascii wide
+        $h1 = /(Microsoft|MSXML2)\.(Server)?XMLHTTP/ nocase
+        $h2 = "WinHttp.WinHttpRequest" nocase
+        $s1 = "ADODB.Stream" nocase
+        $s2 = /\.SaveToFile\b/ nocase
+        $s3 = /\.(ResponseBody|responseStream)\b/ nocase
+        $n1 = /\.DownloadFile\s*\(/
+        $n2 = /new\s+(System\.Net\.)?WebClient\s*\(/ nocase
     condition:
         (any of ($h*) and $s1 and $s2 and $s3) or
         ($n1 and $n2 and ExSweep_FMU_User_Input)
@@ -107,23 +106,26 @@ rule ExSweep_ASP_File_Manager
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $fso1 = "FileSystemObject" nocase ascii wide
+        $fso1 = "FileSystemObject" nocase
         $fso2 = /"scr"\s*&\s*"ipt|"script"\s*&\s*"ing|"scripting\."\s*&|"scripting"\s*&\s*"\./ nocase
-        $fso3 = "0D43FE01-F093-11CF-8940-00A0C9054228" nocase ascii wide
-        $op1 = /\.DeleteFile\b/ nocase ascii wide
-        $op2 = /\.DeleteFolder\b/ nocase ascii wide
-        $op3 = /\.CopyFile\b/ nocase ascii wide
-        $op4 = /\.MoveFile\b/ nocase ascii wide
-        $op5 = /\.CreateFolder\b/ nocase ascii wide
-        $op6 = /\.GetFolder\b/ nocase ascii wide
-        $op7 = /\.Drives\b/ nocase ascii wide
-        $op8 = /\.(CreateTextFile|OpenTextFile)\b/ nocase ascii wide
-        $op9 = /\.SaveToFile\b/ nocase ascii wide
-        $op10 = /\.Attributes\s*=/ nocase ascii wide
-        $op11 = /wscript\.shell|shell\.application/ nocase ascii wide
-        $op12 = /\.(MoveFolder|CopyFolder)\b/ nocase ascii wide
-        $op13 = /Request\s*\.\s*BinaryRead\b/ nocase ascii wide
-        $op14 = /\.DateLastModified\s*=|\.ParseName\b|\.ModifyDate\s*=/ nocase ascii wide
+        $fso3 = "0D43FE01-F093-11CF-8940-00A0C9054228" nocase
+        $op1 = ".DeleteFile" nocase
+        $op2 = ".DeleteFolder" nocase
+        $op3 = ".CopyFile" nocase
+        $op4 = ".MoveFile" nocase
+        $op5 = ".CreateFolder" nocase
+        $op6 = ".GetFolder" nocase
+        $op7 = ".Drives" nocase
+        $op8 = "TextFile" nocase            // CreateTextFile/OpenTextFile
+        $op9 = ".SaveToFile" nocase
+        $op10 = ".Attributes" nocase
+        $op11 = "wscript.shell" nocase
+        $op12 = "shell.application" nocase
+        $op13 = "Folder " nocase           // MoveFolder/CopyFolder
+        $op14 = "BinaryRead" nocase
+        $op15 = ".DateLastModified" nocase
+        $op16 = ".LoadFromFile" nocase
+        $op17 = "AppendChunk" nocase
     condition:
         any of ($fso*) and ExSweep_FMU_User_Input and 5 of ($op*)
 }
@@ -137,22 +139,26 @@ rule ExSweep_ASPX_File_Manager
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $op1 = /Directory\s*\.\s*GetLogicalDrives|DriveInfo\s*\.\s*GetDrives|Environment\s*\.\s*GetLogicalDrives/ ascii wide
-        $op2 = /File\s*\.\s*Delete\s*\(/ ascii wide
-        $op3 = /Directory\s*\.\s*Delete\s*\(/ ascii wide
-        $op4 = /(File|Directory)\s*\.\s*Move\s*\(/ ascii wide
-        $op5 = /File\s*\.\s*Copy\s*\(/ ascii wide
-        $op6 = /\.SaveAs\s*\(/ ascii wide
-        $op7 = /ProcessStartInfo|Process\s*\.\s*Start\s*\(/ ascii wide
-        $op8 = "cmd.exe" nocase ascii wide
-        $op9 = /(File|Directory)\s*\.\s*Set(Creation|LastWrite|LastAccess)Time/ ascii wide
-        $op10 = /\.Attributes\s*=/ ascii wide
-        $op11 = /new\s+(System\.Data\.SqlClient\.)?(SqlConnection|OleDbConnection|OdbcConnection)\s*\(/ nocase ascii wide
-        $op12 = /Registry\s*\.\s*(LocalMachine|CurrentUser)|RegistryKey\b/ ascii wide
-        $op13 = /TransmitFile\s*\(|WriteFile\s*\(/ ascii wide
-        $op14 = /new\s+(System\.Net\.Sockets\.)?(TcpClient|Socket)\s*\(/ nocase ascii wide
-        $op15 = /Directory\s*\.\s*CreateDirectory\s*\(/ ascii wide
-        $op16 = /WindowsIdentity\s*\.\s*GetCurrent|Win32_/ ascii wide
+        $op1 = "GetLogicalDrives"
+        $op2 = "GetDrives"
+        $op3 = "File.Delete"
+        $op4 = "Directory.Delete"
+        $op5 = "File.Move"
+        $op6 = "File.Copy"
+        $op7 = ".SaveAs("
+        $op8 = "ProcessStartInfo"
+        $op9 = "cmd.exe" nocase
+        $op10 = "SetCreationTime"
+        $op11 = "SetLastWriteTime"
+        $op12 = "SqlConnection("
+        $op13 = "OleDbConnection("
+        $op14 = "RegistryKey"
+        $op15 = "TransmitFile("
+        $op16 = "TcpClient("
+        $op17 = "Directory.CreateDirectory"
+        $op18 = "WindowsIdentity"
+        $op19 = "Win32_"
+        $op20 = ".Attributes ="
     condition:
         ExSweep_FMU_User_Input and 6 of ($op*)
 }

@@ -13,11 +13,11 @@ private rule ExSweep_Compile_User_Input
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $in1 = /request\s*(\.\s*(item|form|querystring|params|cookies|headers)\s*)?[\[\(]/ nocase ascii wide
-        $in2 = /request\s*\.\s*(form|querystring|headers|params|cookies)\s*\.\s*get\s*\(/ nocase ascii wide
-        $in3 = /request\s*\.\s*(inputstream|binaryread|files)\b/ nocase ascii wide
-        $in4 = /<asp:textbox\b/ nocase ascii wide
-        $in5 = /\[\s*WebMethod\b/ ascii wide
+        $in1 = /request\s*(\.\s*(item|form|querystring|params|cookies|headers)\s*)?[\[\(]/ nocase
+        $in2 = /request\s*\.\s*(form|querystring|headers|params|cookies)\s*\.\s*get\s*\(/ nocase
+        $in3 = /request\s*\.\s*(inputstream|binaryread|files)\b/ nocase
+        $in4 = /<asp:textbox\b/ nocase
+        $in5 = /\[\s*WebMethod\b/
     condition:
         any of them
 }
@@ -31,11 +31,11 @@ rule ExSweep_CodeDom_Compile_Request
         reference = "https://attack.mitre.org/techniques/T1027/004/"
         author = "exsweep"
     strings:
-        $p1 = /(CSharp|VB|VBScript|JScript)CodeProvider/ ascii wide
-        $p2 = /CodeDomProvider\s*\.\s*CreateProvider/ ascii wide
-        $c1 = /CompileAssemblyFrom(Source|Dom)/ ascii wide
-        $c2 = /\.CreateCompiler\s*\(/ ascii wide
-        $r1 = /CSharpScript\s*\.\s*(EvaluateAsync|RunAsync|Create)/ ascii wide
+        $p1 = /(CSharp|VB|VBScript|JScript)CodeProvider/
+        $p2 = /CodeDomProvider\s*\.\s*CreateProvider/
+        $c1 = /CompileAssemblyFrom(Source|Dom)/
+        $c2 = /\.CreateCompiler\s*\(/
+        $r1 = /CSharpScript\s*\.\s*(EvaluateAsync|RunAsync|Create)/
     condition:
         ((any of ($p*) and any of ($c*)) or $r1) and ExSweep_Compile_User_Input
 }
@@ -49,13 +49,13 @@ rule ExSweep_XSLT_Script_Request
         reference = "https://attack.mitre.org/techniques/T1220/"
         author = "exsweep"
     strings:
-        $xs = "msxsl:script" nocase ascii wide
-        $t1 = /Xsl(Compiled)?Transform/ ascii wide
-        $t2 = /XsltSettings\s*\(\s*true/ nocase ascii wide
-        $t3 = "EnableScript" ascii wide
-        $t4 = /transformNode\s*\(/ nocase ascii wide
-        $t5 = /MSXML2\.(Free)?ThreadedDOMDocument|MSXML2\.DOMDocument|Microsoft\.XMLDOM/ nocase ascii wide
-        $px = /Process\s*\.\s*Start|ProcessStartInfo|wscript\.shell/ nocase ascii wide
+        $xs = "msxsl:script" nocase
+        $t1 = /Xsl(Compiled)?Transform/
+        $t2 = /XsltSettings\s*\(\s*true/ nocase
+        $t3 = "EnableScript"
+        $t4 = /transformNode\s*\(/ nocase
+        $t5 = /MSXML2\.(Free)?ThreadedDOMDocument|MSXML2\.DOMDocument|Microsoft\.XMLDOM/ nocase
+        $px = /Process\s*\.\s*Start|ProcessStartInfo|wscript\.shell/ nocase
     condition:
         $xs and any of ($t*) and ($px or ExSweep_Compile_User_Input)
 }

@@ -12,20 +12,21 @@ rule ExSweep_Socket_Tunnel
         reference = "https://github.com/sensepost/reGeorg"
         author = "exsweep"
     strings:
-        $sock1 = /new\s+(System\.Net\.Sockets\.)?(Socket|TcpClient)\s*\(/ nocase ascii wide
-        $sock2 = /\(\s*Socket\s*\)\s*(context\.|HttpContext\.Current\.)?(Session|Application)\s*\[/ nocase ascii wide
-        $sess = /(Session|Application)\s*\[[^\]]{1,40}\]\s*=/ nocase ascii wide
-        $c1 = "\"CONNECT\"" ascii wide
-        $c2 = "\"DISCONNECT\"" ascii wide
-        $c3 = "\"FORWARD\"" ascii wide
-        $c4 = "\"READ\"" ascii wide
-        $in1 = /Request\s*\.\s*(InputStream|BinaryRead|ContentLength|TotalBytes)\b/ nocase ascii wide
-        $in2 = /Request\s*\.\s*(Headers|QueryString|Form)\b/ nocase ascii wide
-        $out = /Response\s*\.\s*(BinaryWrite|OutputStream)\b/ nocase ascii wide
-        $net = /\.(Connect|Send|Receive)\s*\(/ ascii wide
+        $sock1 = /new\s+(System\.Net\.Sockets\.)?(Socket|TcpClient)\s*\(/ nocase
+        $sock2 = /\(\s*Socket\s*\)\s*(context\.|HttpContext\.Current\.)?(Session|Application)\s*\[/ nocase
+        $sess1 = "Session[" nocase
+        $sess2 = "Application[" nocase
+        $c1 = "\"CONNECT\""
+        $c2 = "\"DISCONNECT\""
+        $c3 = "\"FORWARD\""
+        $c4 = "\"READ\""
+        $in1 = /Request\s*\.\s*(InputStream|BinaryRead|ContentLength|TotalBytes)\b/ nocase
+        $in2 = /Request\s*\.\s*(Headers|QueryString|Form)\b/ nocase
+        $out = /Response\s*\.\s*(BinaryWrite|OutputStream)\b/ nocase
+        $net = /\.(Connect|Send|Receive)\s*\(/
     condition:
         ($sock1 or $sock2) and $net and any of ($in*) and
-        ( $sock2 or ($sess and 2 of ($c*)) or (3 of ($c*)) or ($sess and $out) )
+        ( $sock2 or (any of ($sess*) and 2 of ($c*)) or (3 of ($c*)) or (any of ($sess*) and $out) )
 }
 
 rule ExSweep_HTTP_Forwarder
@@ -37,13 +38,13 @@ rule ExSweep_HTTP_Forwarder
         reference = "https://attack.mitre.org/techniques/T1090/"
         author = "exsweep"
     strings:
-        $wr = /WebRequest\s*\.\s*Create\s*\(/ ascii wide
-        $m = /\.Method\s*=\s*(context\.|HttpContext\.Current\.)?Request\s*\.\s*HttpMethod/ nocase ascii wide
-        $h = /foreach\s*\(\s*(var|string)\s+\w+\s+in\s+(context\.|httpRequest\.|HttpContext\.Current\.)?Request\s*\.\s*Headers/ nocase ascii wide
-        $h2 = /foreach\s*\(\s*(var|string)\s+\w+\s+in\s+\w{1,20}\.Headers\s*\)/ nocase ascii wide
-        $b = /\.GetRequestStream\s*\(/ ascii wide
-        $i = /\.InputStream\b/ ascii wide
-        $s = "System.Net.Sockets" ascii wide
+        $wr = /WebRequest\s*\.\s*Create\s*\(/
+        $m = /\.Method\s*=\s*(context\.|HttpContext\.Current\.)?Request\s*\.\s*HttpMethod/ nocase
+        $h = /foreach\s*\(\s*(var|string)\s+\w+\s+in\s+(context\.|httpRequest\.|HttpContext\.Current\.)?Request\s*\.\s*Headers/ nocase
+        $h2 = /foreach\s*\(\s*(var|string)\s+\w+\s+in\s+\w{1,20}\.Headers\s*\)/ nocase
+        $b = /\.GetRequestStream\s*\(/
+        $i = /\.InputStream\b/
+        $s = "System.Net.Sockets"
     condition:
         $wr and $b and $i and ($m or $h or $h2) and $s
 }

@@ -28,9 +28,9 @@ private rule ExSweep_VBS_Syntax
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $vbs1 = /\bend\s+(function|sub|if|class)\b/ nocase
-        $vbs2 = /on\s+error\s+resume\s+next/ nocase
-        $vbs3 = /server\s*\.\s*createobject\s*\(/ nocase
+        $vbs1 = /\bEnd (Function|Sub|If|Class)\b/ nocase
+        $vbs2 = "On Error Resume Next" nocase
+        $vbs3 = "Server.CreateObject(\"" nocase
     condition:
         any of them
 }
@@ -66,9 +66,7 @@ rule ExSweep_ASP_Execute_Decoded
     strings:
         // Execute(StrReverse(...)), Execute(unescape(...)), Execute(Replace(...)), Eval(Chr(...)...)
         $direct = /[\s:(>%](eval|execute|executeglobal)[ \t(]{1,4}(strreverse|unescape|replace|chrw?|decode\w{0,20}|decrypt\w{0,20})\s*\(/ nocase
-        // Execute(fn("%119%136%115...")): a numeric encoded string passed to a decoder
-        $numenc = /[\s:(>%](eval|execute|executeglobal)[ \t(]{1,4}[a-z_]\w{0,30}\s*\(\s*"(%\d{2,3}){6}/ nocase
-        // Execute fn(...): runs whatever a (decoder) function returns
+        // Execute fn(...): runs whatever a (decoder) function returns, e.g. Execute(DeAsc("%119%136..."))
         $fncall = /[\s:(>%](execute|executeglobal)[ \t(]{1,4}[a-z_]\w{0,30}\s*\(/ nocase
         // reversed keywords: "tseuqer" (request), "etucexe" (execute), "llehs.tpircsw"
         $rev_req = "tseuqer" nocase
@@ -82,7 +80,7 @@ rule ExSweep_ASP_Execute_Decoded
         $dec4 = /mid\s*\(\s*[a-z_]\w{0,20}\s*,\s*[a-z_]\w{0,5}\s*,\s*1\s*\)/ nocase
         $dec5 = /replace\s*\(\s*[a-z_]\w{0,30}\s*,\s*"[^"\r\n]{1,6}"\s*,\s*""\s*\)/ nocase
     condition:
-        $direct or $numenc or
+        $direct or
         (ExSweep_VBS_Syntax and
          ($fncall or (ExSweep_VBS_Exec_Statement and (any of ($rev_*) or any of ($dec*)))))
 }
@@ -99,9 +97,8 @@ rule ExSweep_ASP_Execute_Remote_Code
         $h1 = /(Microsoft|MSXML2)\.(Server)?XMLHTTP/ nocase
         $h2 = "WinHttp.WinHttpRequest" nocase
         $r = /\.(responseBody|responseText)\b/ nocase
-        $sink = /[\s:(>%](execute|executeglobal)[ \t(]{1,4}[a-z_(]/ nocase
     condition:
-        any of ($h*) and $r and $sink and ExSweep_VBS_Syntax
+        any of ($h*) and $r and ExSweep_VBS_Exec_Statement and ExSweep_VBS_Syntax
 }
 
 rule ExSweep_ASP_ScriptControl_Request
@@ -114,15 +111,20 @@ rule ExSweep_ASP_ScriptControl_Request
         author = "exsweep"
     strings:
         $obj = /createobject\s*\(\s*\W{0,4}(msscriptcontrol\.)?scriptcontrol/ nocase
-        $call = /\.(addcode|executestatement|eval|run)\b/ nocase
+        $call1 = ".AddCode" nocase
+        $call2 = ".ExecuteStatement" nocase
+        $call3 = ".Eval" nocase
+        $call4 = ".Run" nocase
         $req = /request\s*(\.\s*(item|form|querystring|cookies)\s*)?\(/ nocase
         // the Request object handed to a script engine: .AddObject "request", Request
         $expose = /\.AddObject[ \t(]{1,4}[^,\r\n]{1,60},\s*request\b/ nocase
-        $run = /\.(addcode|executestatement)\b/ nocase
+
         // all ASP intrinsic objects handed over: o.Run "x",Server,Response,Request,Application,Session
-        $intr = /,(Server|Response|Request),(Server|Response|Request|Application|Session),(Server|Response|Request|Application|Session),(Server|Response|Request|Application|Session)\b/ nocase
+        $intr1 = "Server,Response,Request,Application,Session" nocase
+        $intr2 = "Application,Request,Response,Server,Session" nocase
+        $intr3 = "Server, Response, Request, Application, Session" nocase
     condition:
-        ($obj and $call and $req) or ($expose and $run) or $intr
+        ($obj and any of ($call*) and $req) or ($expose and ($call1 or $call2)) or any of ($intr*)
 }
 
 rule ExSweep_ASP_UTF7_Codepage
@@ -166,7 +168,10 @@ rule ExSweep_ASP_Embedded_PE_Dropper
     strings:
         $mz_chr = /chrw?\(\s*77\s*\)\s*[&+]\s*chrw?\(\s*90\s*\)\s*[&+]\s*chrw?\(\s*144\s*\)/ nocase
         $mz_hex = /"4d5a90000300000004000000ffff/ nocase
-        $write = /(savetofile|createtextfile|opentextfile|writeallbytes|\.write\b)/ nocase
+        $w1 = "SaveToFile" nocase
+        $w2 = "CreateTextFile" nocase
+        $w3 = "OpenTextFile" nocase
+        $w4 = "WriteAllBytes" nocase
     condition:
-        any of ($mz*) and $write
+        any of ($mz*) and any of ($w*)
 }
