@@ -1,6 +1,6 @@
 /*
  * In-memory .NET payload loaders (Behinder, Godzilla, AntSword and similar
- * "encrypted payload" webshells) and the JScript engine invoked from C#.
+ * "encrypted payload" webshells).
  * Part of exsweep, see README.md.
  */
 
@@ -64,21 +64,6 @@ rule ExSweep_Assembly_Payload_In_Session
         $ci = "CreateInstance("
     condition:
         any of ($cast*) and any of ($st*) and any of ($ld*) and $ci
-}
-
-rule ExSweep_JScript_Engine_From_CSharp
-{
-    meta:
-        description = "C#/VB.NET code evaluating request data with the JScript.NET engine (Microsoft.JScript Eval.JScriptEvaluate/VsaEngine)"
-        family = "chopper"
-        severity = "high"
-        reference = "https://www.mandiant.com/resources/blog/breaking-down-the-china-chopper-web-shell-part-ii"
-        author = "exsweep"
-    strings:
-        $e1 = "JScriptEvaluate"
-        $e2 = /VsaEngine\s*\.\s*CreateEngine/
-    condition:
-        ($e1 or $e2) and ExSweep_Loader_User_Input
 }
 
 rule ExSweep_ASP_BinaryRead_Decrypt_Execute

@@ -162,3 +162,28 @@ rule ExSweep_ASPX_File_Manager
     condition:
         ExSweep_FMU_User_Input and 6 of ($op*)
 }
+
+rule ExSweep_UTF16_Server_Page
+{
+    meta:
+        description = "UTF-16LE encoded ASP/ASP.NET page (BOM + wide text) with request input and command, file or assembly capabilities; the encoding hides it from byte-pattern scanners"
+        family = "obfuscation"
+        severity = "high"
+        reference = "https://attack.mitre.org/techniques/T1027/"
+        author = "exsweep"
+    strings:
+        $d1 = "<%@" wide
+        $d2 = "runat" wide
+        $in = "Request" wide
+        $c1 = "ProcessStartInfo" wide
+        $c2 = "cmd.exe" wide
+        $c3 = "WScript.Shell" nocase wide
+        $c4 = "FileSystemObject" nocase wide
+        $c5 = "Assembly.Load" wide
+        $c6 = ".SaveAs(" wide
+        $c7 = "File.Delete" wide
+        $c8 = "eval(" wide
+        $c9 = "Process.Start" wide
+    condition:
+        uint16(0) == 0xFEFF and any of ($d*) and $in and 2 of ($c*)
+}
