@@ -17,6 +17,7 @@ private rule ExSweep_Cmd_User_Input
         $in1 = /request\s*(\.\s*(item|form|querystring|params|cookies|headers)\s*(\.\s*get\s*)?)?[\[\(]/ nocase
         $in2 = /request\s*\.\s*(inputstream|binaryread)\b/ nocase
         $in3 = "<asp:textbox" nocase
+        $in4 = "[WebMethod"
     condition:
         any of them
 }
@@ -40,6 +41,7 @@ rule ExSweep_ASPX_Process_Request
         $sh3 = "\"cmd\"" nocase
         $sh4 = "\"/c " nocase
         $sh5 = "'/c " nocase
+        $sh6 = "StandardInput.Write"
         // the process fed straight from the request
         $flow1 = /\.(FileName|Arguments)\s?=\s?[^;\r\n]{0,60}Request\s*[\[\(.]/ nocase
         $flow2 = /(Process\s*\.\s*Start|new\s+(System\.Diagnostics\.)?ProcessStartInfo)\s*\([^;]{0,80}Request\s*[\[\(.]/ nocase

@@ -49,8 +49,11 @@ rule ExSweep_ASPX_Write_Request_To_File
         $w2 = /new\s+(System\.IO\.)?(StreamWriter|FileStream)\s*\(\s*(Server\.MapPath\s*\()?\s*Request\s*(\.\s*(Item|Form|QueryString|Params)\s*)?[\[\(]/ nocase
         $w3 = /(WriteAllBytes|WriteAllText)\s*\([^;]{0,120}FromBase64String\s*\(/ nocase
         $w4 = /(WriteAllBytes|WriteAllText|AppendAllText|SaveAs)\s*\(\s*(Server\.MapPath\s*\()?\s*(context\.|HttpContext\.Current\.)?Request\s*(\.\s*(Item|Form|QueryString|Params)\s*)?[\[\(]/ nocase
+        // path and content both from form fields: new StreamWriter(txtPath.Text) ... sw.Write(txtBody.Text)
+        $t1 = /(StreamWriter|FileStream|FileInfo|CreateText|OpenWrite)\s*\(\s*(this\.)?\w{1,40}\.Text\b/
+        $t2 = /\.Write(Line)?\s*\(\s*(this\.)?\w{1,40}\.Text\s*\)/
     condition:
-        $w1 or $w2 or $w4 or ($w3 and ExSweep_FMU_User_Input)
+        $w1 or $w2 or $w4 or ($w3 and ExSweep_FMU_User_Input) or ($t1 and $t2)
 }
 
 rule ExSweep_ASP_Write_Request_To_File
@@ -186,4 +189,18 @@ rule ExSweep_UTF16_Server_Page
         $c9 = "Process.Start" wide
     condition:
         uint16(0) == 0xFEFF and any of ($d*) and $in and 2 of ($c*)
+}
+
+rule ExSweep_Writes_Server_Page
+{
+    meta:
+        description = "Server-side code that creates a script page (.aspx/.asp/.ashx/.asmx/.asa/.cer) on disk, i.e. a webshell dropper or include injector"
+        family = "upload"
+        severity = "high"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        author = "exsweep"
+    strings:
+        $w = /(CreateText|CreateTextFile|WriteAllText|AppendAllText|StreamWriter|OpenTextFile|SaveToFile|WriteAllBytes)\s*\(?\s*[^;\r\n]{0,80}\.(aspx|asp|ashx|asmx|asa|cer|cdx)["']/ nocase
+    condition:
+        $w
 }
