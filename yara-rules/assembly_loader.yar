@@ -78,7 +78,8 @@ rule ExSweep_ASP_BinaryRead_Decrypt_Execute
         $br = /Request\s*\.\s*BinaryRead\s*\(/ nocase
         $x1 = /\bxor\b/ nocase
         $x2 = /(ascb|midb)\s*\(/ nocase
-        $sink = /[\s:(>%](eval|execute|executeglobal)[ \t(]{1,4}[a-z_(]/ nocase
+        $sink1 = "execute" nocase
+        $sink2 = "eval" nocase
     condition:
-        $br and $x1 and $x2 and $sink
+        $br and $x1 and $x2 and any of ($sink*)
 }

@@ -43,7 +43,8 @@ rule ExSweep_ASPX_Process_Request
         $sh5 = "'/c " nocase
         $sh6 = "StandardInput.Write"
         // the process fed straight from the request
-        $flow1 = /\.(FileName|Arguments)\s?=\s?[^;\r\n]{0,60}Request\s*[\[\(.]/ nocase
+        $flow1 = /StartInfo\.(FileName|Arguments)\s?=\s?[^;\r\n]{0,60}Request\s*[\[\(.]/ nocase
+        $flow3 = /\.Arguments\s?=\s?[^;\r\n]{0,60}Request\s*[\[\(.]/ nocase
         $flow2 = /(Process\s*\.\s*Start|new\s+(System\.Diagnostics\.)?ProcessStartInfo)\s*\([^;]{0,80}Request\s*[\[\(.]/ nocase
     condition:
         any of ($flow*) or
@@ -115,10 +116,11 @@ rule ExSweep_ASPX_PInvoke_CreateProcess
         reference = "https://attack.mitre.org/techniques/T1106/"
         author = "exsweep"
     strings:
-        $imp = /DllImport\s*\(\s*"(kernel32|advapi32)(\.dll)?"/ nocase
+        $imp1 = "DllImport(\"kernel32" nocase
+        $imp2 = "DllImport(\"advapi32" nocase
         $fn = /\b(CreateProcess(A|W|AsUser[AW]?|WithTokenW|WithLogonW)?|WinExec)\s*\(/
     condition:
-        $imp and $fn and ExSweep_Cmd_User_Input
+        any of ($imp*) and $fn and ExSweep_Cmd_User_Input
 }
 
 rule ExSweep_SQL_Command_Exec

@@ -68,7 +68,8 @@ rule ExSweep_ASP_Write_Request_To_File
         $fso1 = "FileSystemObject" nocase
         $fso2 = /"scr"\s*&\s*"ipt|"script"\s*&\s*"ing|"scripting\."\s*&|"scripting"\s*&\s*"\./ nocase
         $fso3 = "0D43FE01-F093-11CF-8940-00A0C9054228" nocase
-        $ct = /\.(CreateTextFile|OpenTextFile)\s*[\( ]/ nocase
+        $ct1 = ".CreateTextFile" nocase
+        $ct2 = ".OpenTextFile" nocase
         $wr = /\.write(line)?\b/ nocase
         $st = "ADODB.Stream" nocase
         $st2 = /\.SaveToFile\b/ nocase
@@ -76,7 +77,7 @@ rule ExSweep_ASP_Write_Request_To_File
         $br = /request\s*\.\s*BinaryRead\s*\(/ nocase
     condition:
         ExSweep_FMU_User_Input and
-        ( (any of ($fso*) and $ct and $wr) or ($st and $st2 and ($st3 or $br)) )
+        ( (any of ($fso*) and any of ($ct*) and $wr) or ($st and $st2 and ($st3 or $br)) )
 }
 
 rule ExSweep_Remote_Download_To_Disk
@@ -200,7 +201,9 @@ rule ExSweep_Writes_Server_Page
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $w = /(CreateText|CreateTextFile|WriteAllText|AppendAllText|StreamWriter|OpenTextFile|SaveToFile|WriteAllBytes)\s*\(?\s*[^;\r\n]{0,80}\.(aspx|asp|ashx|asmx|asa|cer|cdx)["']/ nocase
+        $api = /(CreateText|CreateTextFile|WriteAllText|AppendAllText|StreamWriter|OpenTextFile|SaveToFile|WriteAllBytes)\b/ nocase
+        $ext = /\.(aspx|asp|ashx|asmx|asa|cer|cdx)["']/ nocase
     condition:
-        $w
+        // the script-page name is an argument of the write call: within 100 bytes after it
+        for any i in (1..#api) : ( for any j in (1..#ext) : ( @ext[j] > @api[i] and @ext[j] - @api[i] < 100 ) )
 }

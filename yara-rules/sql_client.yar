@@ -14,12 +14,25 @@ rule ExSweep_DB_Client_Request_Credentials
         author = "exsweep"
     strings:
         // connection string pieces concatenated with variables/input: "server="+ip+";uid="+user
-        $cs1 = /";(uid|pwd|user id|password|database|initial catalog)=" ?[+&]/ nocase
-        $cs2 = /ConnectionString\s*=\s*[\w.]{1,40}\.Text\b/ nocase
-        $cs3 = /new\s+(System\.Data\.(SqlClient|OleDb)\.)?(SqlConnection|OleDbConnection)\s*\(\s*(Request\s*[\[\(.]|[\w.]{1,40}\.Text\b)/ nocase
+        $cs1 = "\";uid=\"+" nocase
+        $cs2 = "\";uid=\" +" nocase
+        $cs3 = "\";pwd=\"+" nocase
+        $cs4 = "\";pwd=\" +" nocase
+        $cs5 = "\";password=\"+" nocase
+        $cs6 = "\";password=\" +" nocase
+        $cs7 = "\";user id=\"+" nocase
+        $cs8 = "\";user id=\" +" nocase
+        $cs9 = "\";database=\"+" nocase
+        $cs10 = "\";database=\" +" nocase
         // String.Format("...; Password = {2}; ...", inputs)
-        $cs5 = /;\s?(password|pwd|user id|uid|username)\s?=\s?\{\d\}\s?;/ nocase
-        $cs4 = /(user id|uid|password|pwd)\s*=\s*["']\s*&\s*(trim\s*\(\s*)?request/ nocase
+        $cs11 = "password = {" nocase
+        $cs12 = "password={" nocase
+        $cs13 = "pwd={" nocase
+        $cs14 = "pwd = {" nocase
+        // ConnectionString = txtConn.Text / new SqlConnection(Request[...]) / "User ID=" & Request(...)
+        $cs15 = /ConnectionString\s*=\s*[\w.]{1,40}\.Text\b/ nocase
+        $cs16 = /(SqlConnection|OleDbConnection)\s*\(\s*(Request\s*[\[\(.]|[\w.]{1,40}\.Text\b)/ nocase
+        $cs17 = /(user id|uid|password|pwd)\s*=\s*["']\s*&\s*(trim\s*\(\s*)?request/ nocase
         // SQL text from input, or a whole table dumped by name
         $q1 = /(Sql|OleDb|Odbc)(Command|DataAdapter)\s*\(\s*(Request\s*[\[\(.]|[\w.]{1,40}\.Text\b|\w{1,40}\s*,)/ nocase
         $q2 = /CommandText\s*=\s*(Request\s*[\[\(.]|[\w.]{1,40}\.Text\b)/ nocase

@@ -12,7 +12,9 @@ rule ExSweep_Socket_Tunnel
         reference = "https://github.com/sensepost/reGeorg"
         author = "exsweep"
     strings:
-        $sock1 = /new\s+(System\.Net\.Sockets\.)?(Socket|TcpClient)\s*\(/ nocase
+        $sock1 = "new Socket(" nocase
+        $sock3 = "Sockets.Socket(" nocase
+        $sock4 = "TcpClient(" nocase
         $sock2 = /\(\s*Socket\s*\)\s*(context\.|HttpContext\.Current\.)?(Session|Application)\s*\[/ nocase
         $sess1 = "Session[" nocase
         $sess2 = "Application[" nocase
@@ -25,7 +27,7 @@ rule ExSweep_Socket_Tunnel
         $out = /Response\s*\.\s*(BinaryWrite|OutputStream)\b/ nocase
         $net = /\.(Connect|Send|Receive)\s*\(/
     condition:
-        ($sock1 or $sock2) and $net and any of ($in*) and
+        ($sock1 or $sock2 or $sock3 or $sock4) and $net and any of ($in*) and
         ( $sock2 or (any of ($sess*) and 2 of ($c*)) or (3 of ($c*)) or (any of ($sess*) and $out) )
 }
 
