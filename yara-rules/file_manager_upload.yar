@@ -13,10 +13,20 @@ private rule ExSweep_FMU_User_Input
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $in1 = /request\s*(\.\s*(item|form|querystring|params|cookies|headers)\s*(\.\s*get\s*)?)?[\[\(]/ nocase
-        $in2 = /request\s*\.\s*(inputstream|binaryread|files)\b/ nocase
-        $in3 = "<asp:textbox" nocase
-        $in4 = "[WebMethod"
+        $in1 = "request(" nocase
+        $in2 = "request (" nocase
+        $in3 = "request[" nocase
+        $in4 = "request.form" nocase
+        $in5 = "request.querystring" nocase
+        $in6 = "request.item" nocase
+        $in7 = "request.params" nocase
+        $in8 = "request.cookies" nocase
+        $in9 = "request.headers" nocase
+        $in10 = "request.inputstream" nocase
+        $in11 = "request.binaryread" nocase
+        $in12 = "request.files" nocase
+        $in13 = "<asp:textbox" nocase
+        $in14 = "[WebMethod"
     condition:
         any of them
 }

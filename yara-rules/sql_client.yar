@@ -38,8 +38,14 @@ rule ExSweep_DB_Client_Request_Credentials
         $q2 = /CommandText\s*=\s*(Request\s*[\[\(.]|[\w.]{1,40}\.Text\b)/ nocase
         $q3 = /"select\s+\*\s+from\s+"\s*(\+|&)/ nocase
         $q4 = /\.execute\s*\(?\s*(request|[a-z_]\w{0,30}\s*(\)|\r|\n|:))/ nocase
-        $in1 = /request\s*(\.\s*(item|form|querystring|cookies|params)\s*)?[\(\[]/ nocase
-        $in2 = /<asp:TextBox\b/ nocase
+        $in1 = "request(" nocase
+        $in2 = "request[" nocase
+        $in3 = "request.form" nocase
+        $in4 = "request.querystring" nocase
+        $in5 = "request.item" nocase
+        $in6 = "request.params" nocase
+        $in7 = "request.cookies" nocase
+        $in8 = "<asp:textbox" nocase
     condition:
         any of ($cs*) and any of ($q*) and any of ($in*)
 }

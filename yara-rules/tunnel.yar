@@ -22,8 +22,13 @@ rule ExSweep_Socket_Tunnel
         $c2 = "\"DISCONNECT\""
         $c3 = "\"FORWARD\""
         $c4 = "\"READ\""
-        $in1 = /Request\s*\.\s*(InputStream|BinaryRead|ContentLength|TotalBytes)\b/ nocase
-        $in2 = /Request\s*\.\s*(Headers|QueryString|Form)\b/ nocase
+        $in1 = "Request.InputStream" nocase
+        $in2 = "Request.BinaryRead" nocase
+        $in3 = "Request.ContentLength" nocase
+        $in4 = "Request.TotalBytes" nocase
+        $in5 = "Request.Headers" nocase
+        $in6 = "Request.QueryString" nocase
+        $in7 = "Request.Form" nocase
         $out = /Response\s*\.\s*(BinaryWrite|OutputStream)\b/ nocase
         $net = /\.(Connect|Send|Receive)\s*\(/
     condition:

@@ -115,7 +115,10 @@ rule ExSweep_ASP_ScriptControl_Request
         $call2 = ".ExecuteStatement" nocase
         $call3 = ".Eval" nocase
         $call4 = ".Run" nocase
-        $req = /request\s*(\.\s*(item|form|querystring|cookies)\s*)?\(/ nocase
+        $req1 = "request(" nocase
+        $req2 = "request.form" nocase
+        $req3 = "request.querystring" nocase
+        $req4 = "request.item" nocase
         // the Request object handed to a script engine: .AddObject "request", Request
         $expose = /\.AddObject[ \t(]{1,4}[^,\r\n]{1,60},\s*request\b/ nocase
 
@@ -124,7 +127,7 @@ rule ExSweep_ASP_ScriptControl_Request
         $intr2 = "Application,Request,Response,Server,Session" nocase
         $intr3 = "Server, Response, Request, Application, Session" nocase
     condition:
-        ($obj and any of ($call*) and $req) or ($expose and ($call1 or $call2)) or any of ($intr*)
+        ($obj and any of ($call*) and any of ($req*)) or ($expose and ($call1 or $call2)) or any of ($intr*)
 }
 
 rule ExSweep_ASP_UTF7_Codepage
