@@ -49,7 +49,32 @@ else
     echo "FAIL compile with externals: yara printed:"; sed 's/^/    /' "$tmp/c2.out"; fail=$((fail + 1))
 fi
 
-# 2. scan every fixture once; output lines are "RULE PATH"
+# 2. every rule: ExSweep_ prefix and the five metadata fields
+awk '
+    function check() {
+        if (name == "") return
+        if (name !~ /^ExSweep_/) { print "FAIL rule " name ": name must start with ExSweep_"; bad++ }
+        split("description family severity reference author", want, " ")
+        for (k in want) if (!(want[k] in seen)) { print "FAIL rule " name ": meta " want[k] " missing"; bad++ }
+        if (sev != "high" && sev != "medium") { print "FAIL rule " name ": severity must be high or medium"; bad++ }
+        n++
+    }
+    /^[ \t]*(private[ \t]+)?rule[ \t]+[A-Za-z0-9_]+/ {
+        check(); delete seen; sev = ""
+        sub(/^[ \t]*(private[ \t]+)?rule[ \t]+/, ""); name = $0; sub(/[^A-Za-z0-9_].*/, "", name)
+        next
+    }
+    /^[ \t]*(description|family|severity|reference|author)[ \t]*=[ \t]*"/ {
+        key = $1; seen[key] = 1
+        if (key == "severity") { v = $0; sub(/^[^"]*"/, "", v); sub(/".*/, "", v); sev = v }
+    }
+    END { check(); printf "%d %d\n", n, bad > "/dev/stderr" }
+' "${rules[@]}" >"$tmp/meta.out" 2>"$tmp/meta.cnt"
+read -r nrules nbad <"$tmp/meta.cnt"
+if [ "${nbad:-1}" -eq 0 ] && [ "${nrules:-0}" -gt 0 ]; then pass=$((pass + 1)); else
+    cat "$tmp/meta.out"; fail=$((fail + 1)); fi
+
+# 3. scan every fixture once; output lines are "RULE PATH"
 if ! yara -w -r "${rules[@]}" "$fx" >"$tmp/scan.out" 2>"$tmp/scan.err"; then
     echo "FAIL scan: yara exited non-zero:"; sed 's/^/    /' "$tmp/scan.err"
     echo "$pass passed, $((fail + 1)) failed"; exit 1
