@@ -14,7 +14,7 @@ rule ExSweep_Chopper_Eval_Request_Direct
         author = "exsweep"
     strings:
         // eval(Request.Item["x"],"unsafe") / eval request("x") / Execute(Request.Form("x"))
-        $direct = /\b(eval|execute|executeglobal)[\s\(]{1,8}(System\.Web\.)?(HttpContext\.Current\.|this\.|Page\.|Context\.)?request\s*(\.\s*(item|form|querystring|params|cookies|headers|servervariables)\s*)?[\[\(]/ nocase
+        $direct = /\b(eval|execute(global)?)[\s\(]{1,8}(System\.Web\.)?(HttpContext\.Current\.|this\.|Page\.|Context\.)?request\s*(\.\s*(item|form|querystring|params|cookies|headers|servervariables)\s*)?[\[\(]/ nocase
     condition:
         $direct
 }

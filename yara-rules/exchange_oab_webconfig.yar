@@ -59,10 +59,14 @@ rule ExSweep_WebConfig_Config_Made_Executable
         author = "exsweep"
     strings:
         $cfg = /<configuration\b/ nocase
-        $h1 = /path\s*=\s*"\*?\.config"[^>]{0,300}(asp\.dll|scriptProcessor|PageHandlerFactory|SimpleHandlerFactory)/ nocase
-        $h2 = /(asp\.dll|PageHandlerFactory|SimpleHandlerFactory)[^>]{0,300}path\s*=\s*"\*?\.config"/ nocase
+        $p1 = "path=\"*.config\"" nocase
+        $p2 = "path=\".config\"" nocase
+        $p3 = "path=\"web.config\"" nocase
+        $e1 = "asp.dll" nocase
+        $e2 = "PageHandlerFactory" nocase
+        $e3 = "SimpleHandlerFactory" nocase
         $r1 = /<remove\s+fileExtension\s*=\s*"\.config"/ nocase
         $r2 = /<remove\s+segment\s*=\s*"web\.config"/ nocase
     condition:
-        $cfg and (any of ($h*) or all of ($r*))
+        $cfg and ((any of ($p*) and any of ($e*)) or all of ($r*))
 }

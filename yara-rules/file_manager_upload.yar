@@ -56,14 +56,13 @@ rule ExSweep_ASPX_Write_Request_To_File
         author = "exsweep"
     strings:
         $w1 = /(WriteAllBytes|WriteAllText|AppendAllText)\s*\([^;]{0,120}Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase
-        $w2 = /new\s+(System\.IO\.)?(StreamWriter|FileStream)\s*\(\s*(Server\.MapPath\s*\()?\s*Request\s*(\.\s*(Item|Form|QueryString|Params)\s*)?[\[\(]/ nocase
+        $w2 = /(StreamWriter|FileStream)\s*\(\s*(Server\.MapPath\s*\()?\s*Request\s*(\.\s*(Item|Form|QueryString|Params)\s*)?[\[\(]/ nocase
         $w3 = /(WriteAllBytes|WriteAllText)\s*\([^;]{0,120}FromBase64String\s*\(/ nocase
-        $w4 = /(WriteAllBytes|WriteAllText|AppendAllText|SaveAs)\s*\(\s*(Server\.MapPath\s*\()?\s*(context\.|HttpContext\.Current\.)?Request\s*(\.\s*(Item|Form|QueryString|Params)\s*)?[\[\(]/ nocase
         // path and content both from form fields: new StreamWriter(txtPath.Text) ... sw.Write(txtBody.Text)
         $t1 = /(StreamWriter|FileStream|FileInfo|CreateText|OpenWrite)\s*\(\s*(this\.)?\w{1,40}\.Text\b/
         $t2 = /\.Write(Line)?\s*\(\s*(this\.)?\w{1,40}\.Text\s*\)/
     condition:
-        $w1 or $w2 or $w4 or ($w3 and ExSweep_FMU_User_Input) or ($t1 and $t2)
+        $w1 or $w2 or ($w3 and ExSweep_FMU_User_Input) or ($t1 and $t2)
 }
 
 rule ExSweep_ASP_Write_Request_To_File
@@ -211,9 +210,15 @@ rule ExSweep_Writes_Server_Page
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $api = /(CreateText|CreateTextFile|WriteAllText|AppendAllText|StreamWriter|OpenTextFile|SaveToFile|WriteAllBytes)\b/ nocase
+        $api1 = "CreateText" nocase
+        $api2 = "WriteAllText"
+        $api3 = "AppendAllText"
+        $api4 = "StreamWriter("
+        $api5 = "OpenTextFile" nocase
+        $api6 = "SaveToFile" nocase
+        $api7 = "WriteAllBytes"
         $ext = /\.(aspx|asp|ashx|asmx|asa|cer|cdx)["']/ nocase
     condition:
         // the script-page name is an argument of the write call: within 100 bytes after it
-        for any i in (1..#api) : ( for any j in (1..#ext) : ( @ext[j] > @api[i] and @ext[j] - @api[i] < 100 ) )
+        for any j in (1..#ext) : ( for any of ($api*) : ( $ in (@ext[j] - 100 .. @ext[j]) ) )
 }

@@ -14,7 +14,7 @@ private rule ExSweep_VBS_Exec_Statement
         author = "exsweep"
     strings:
         // preceded by a blank, ':', '(', '>' or '%' (as in <%execute ...), never by '.'
-        $sink = /[\s:(>%](eval|execute|executeglobal)[ \t(]{1,4}[a-z_(]/ nocase
+        $sink = /[\s:(>%](eval|execute(global)?)[ \t(]{1,4}[a-z_(]/ nocase
     condition:
         $sink
 }
@@ -47,10 +47,10 @@ rule ExSweep_ASP_Execute_Request_Indirect
         // x = request("p") / x = Trim(Request.Form("p"))
         $src = /\b[a-z_]\w{0,30}\s*=\s*(trim\s*\(\s*)?request\s*(\.\s*(item|form|querystring|cookies)\s*)?\(/ nocase
         // session("k") = request("p")
-        $src_sess = /session\s*\([^)]{1,40}\)\s*=\s*request\s*[\(.]/ nocase
+        $src_sess = /session\("[^"\r\n]{1,30}"\)\s?=\s?request[\(.]/ nocase
         // Execute x / eval(x) / ExecuteGlobal x as a statement of its own
-        $sink_var = /[\s:(>%](eval|execute|executeglobal)[ \t(]{1,4}\(?\s*[a-z_]\w{0,30}\s*\)?\s*(\r|\n|:|%>|'|$)/ nocase
-        $sink_sess = /[\s:(>%](eval|execute|executeglobal)[ \t(]{1,4}session\s*\(/ nocase
+        $sink_var = /[\s:(>%](eval|execute(global)?)[ \t(]{1,3}[a-z_]\w{0,24}\)?[ \t]*[\r\n:%']/ nocase
+        $sink_sess = /[\s:(>%](eval|execute(global)?)[ \t(]{1,4}session\s*\(/ nocase
     condition:
         ($src and $sink_var) or (($src or $src_sess) and $sink_sess)
 }
@@ -65,9 +65,9 @@ rule ExSweep_ASP_Execute_Decoded
         author = "exsweep"
     strings:
         // Execute(StrReverse(...)), Execute(unescape(...)), Execute(Replace(...)), Eval(Chr(...)...)
-        $direct = /[\s:(>%](eval|execute|executeglobal)[ \t(]{1,4}(strreverse|unescape|replace|chrw?|decode\w{0,20}|decrypt\w{0,20})\s*\(/ nocase
+        $direct = /[\s:(>%](eval|execute(global)?)[ \t(]{1,4}(strreverse|unescape|replace|chrw?|decode\w{0,20}|decrypt\w{0,20})\s*\(/ nocase
         // Execute fn(...): runs whatever a (decoder) function returns, e.g. Execute(DeAsc("%119%136..."))
-        $fncall = /[\s:(>%](execute|executeglobal)[ \t(]{1,4}[a-z_]\w{0,30}\s*\(/ nocase
+        $fncall = /[\s:(>%](execute(global)?)[ \t(]{1,4}[a-z_]\w{0,30}\s*\(/ nocase
         // reversed keywords: "tseuqer" (request), "etucexe" (execute), "llehs.tpircsw"
         $rev_req = "tseuqer" nocase
         $rev_exec = "etucexe" nocase
