@@ -54,13 +54,13 @@ rule ExSweep_Chopper_JScript_Server_Eval
         $ctx2 = /<script\s[^>]{0,120}runat\s*=\s*[^A-Za-z>]{0,2}server[^>]{0,120}language\s*=\s*[^A-Za-z>]{0,2}(jscript|javascript|js)\b/ nocase
         $ctx3 = /<script\s[^>]{0,120}language\s*=\s*[^A-Za-z>]{0,2}(jscript|javascript|js)\b[^>]{0,120}runat\s*=\s*[^A-Za-z>]{0,2}server/ nocase
         $req1 = "Request(" nocase
-        $req2 = "Request[" nocase
-        $req3 = "Request.Item" nocase
+        $req2 = "Request["
+        $req3 = "Request.Item"
         $req4 = "Request.Form" nocase
         $req5 = "Request.QueryString" nocase
-        $req6 = "Request.Params" nocase
+        $req6 = "Request.Params"
         $req7 = "Request.Cookies" nocase
-        $req8 = "Request.Headers" nocase
+        $req8 = "Request.Headers"
         $ev_call1 = "eval("
         $ev_call2 = "eval ("
         // eval used as a value: {'E': eval}, var f = eval;, return eval

@@ -16,17 +16,17 @@ private rule ExSweep_Cmd_User_Input
     strings:
         $in1 = "request(" nocase
         $in2 = "request (" nocase
-        $in3 = "request[" nocase
+        $in3 = "Request["
         $in4 = "request.form" nocase
         $in5 = "request.querystring" nocase
-        $in6 = "request.item" nocase
-        $in7 = "request.params" nocase
+        $in6 = "Request.Item"
+        $in7 = "Request.Params"
         $in8 = "request.cookies" nocase
-        $in9 = "request.headers" nocase
-        $in10 = "request.inputstream" nocase
+        $in9 = "Request.Headers"
+        $in10 = "Request.InputStream"
         $in11 = "request.binaryread" nocase
-        $in12 = "request.files" nocase
-        $in13 = "<asp:textbox" nocase
+        $in12 = "Request.Files"
+        $in13 = "<asp:TextBox"
         $in14 = "[WebMethod"
     condition:
         any of them
@@ -43,9 +43,10 @@ rule ExSweep_ASPX_Process_Request
     strings:
         $proc1 = "ProcessStartInfo"
         $proc2 = "Process.Start"
-        $proc3 = "new Process(" nocase
-        $proc4 = "Diagnostics.Process(" nocase
-        $proc5 = "StartInfo." nocase
+        $proc3 = "new Process("
+        $proc6 = "New Process("
+        $proc4 = "Diagnostics.Process("
+        $proc5 = "StartInfo."
         $sh1 = "cmd.exe" nocase
         $sh2 = "powershell" nocase
         $sh3 = "\"cmd\"" nocase

@@ -15,17 +15,17 @@ private rule ExSweep_FMU_User_Input
     strings:
         $in1 = "request(" nocase
         $in2 = "request (" nocase
-        $in3 = "request[" nocase
+        $in3 = "Request["
         $in4 = "request.form" nocase
         $in5 = "request.querystring" nocase
-        $in6 = "request.item" nocase
-        $in7 = "request.params" nocase
+        $in6 = "Request.Item"
+        $in7 = "Request.Params"
         $in8 = "request.cookies" nocase
-        $in9 = "request.headers" nocase
-        $in10 = "request.inputstream" nocase
+        $in9 = "Request.Headers"
+        $in10 = "Request.InputStream"
         $in11 = "request.binaryread" nocase
-        $in12 = "request.files" nocase
-        $in13 = "<asp:textbox" nocase
+        $in12 = "Request.Files"
+        $in13 = "<asp:TextBox"
         $in14 = "[WebMethod"
     condition:
         any of them
@@ -98,15 +98,16 @@ rule ExSweep_Remote_Download_To_Disk
         reference = "https://attack.mitre.org/techniques/T1105/"
         author = "exsweep"
     strings:
-        $h1 = /(Microsoft|MSXML2)\.(Server)?XMLHTTP/ nocase
+        $h1 = "XMLHTTP" nocase
         $h2 = "WinHttp.WinHttpRequest" nocase
         $s1 = "ADODB.Stream" nocase
         $s2 = /\.SaveToFile\b/ nocase
-        $s3 = /\.(ResponseBody|responseStream)\b/ nocase
+        $s3 = ".ResponseBody" nocase
+        $s4 = ".responseStream" nocase
         $n1 = /\.DownloadFile\s*\(/
         $n2 = /new\s+(System\.Net\.)?WebClient\s*\(/ nocase
     condition:
-        (any of ($h*) and $s1 and $s2 and $s3) or
+        (any of ($h*) and $s1 and $s2 and ($s3 or $s4)) or
         ($n1 and $n2 and ExSweep_FMU_User_Input)
 }
 
@@ -186,17 +187,15 @@ rule ExSweep_UTF16_Server_Page
         author = "exsweep"
     strings:
         $d1 = "<%@" wide
-        $d2 = "runat" wide
+        $d2 = "runat=" wide
         $in = "Request" wide
         $c1 = "ProcessStartInfo" wide
         $c2 = "cmd.exe" wide
-        $c3 = "WScript.Shell" nocase wide
-        $c4 = "FileSystemObject" nocase wide
+        $c3 = "WScript.Shell" wide
+        $c4 = "FileSystemObject" wide
         $c5 = "Assembly.Load" wide
         $c6 = ".SaveAs(" wide
         $c7 = "File.Delete" wide
-        $c8 = "eval(" wide
-        $c9 = "Process.Start" wide
     condition:
         uint16(0) == 0xFEFF and any of ($d*) and $in and 2 of ($c*)
 }

@@ -15,17 +15,17 @@ private rule ExSweep_Compile_User_Input
     strings:
         $in1 = "request(" nocase
         $in2 = "request (" nocase
-        $in3 = "request[" nocase
+        $in3 = "Request["
         $in4 = "request.form" nocase
         $in5 = "request.querystring" nocase
-        $in6 = "request.item" nocase
-        $in7 = "request.params" nocase
+        $in6 = "Request.Item"
+        $in7 = "Request.Params"
         $in8 = "request.cookies" nocase
-        $in9 = "request.headers" nocase
-        $in10 = "request.inputstream" nocase
+        $in9 = "Request.Headers"
+        $in10 = "Request.InputStream"
         $in11 = "request.binaryread" nocase
-        $in12 = "request.files" nocase
-        $in13 = "<asp:textbox" nocase
+        $in12 = "Request.Files"
+        $in13 = "<asp:TextBox"
         $in14 = "[WebMethod"
     condition:
         any of them

@@ -39,13 +39,13 @@ rule ExSweep_DB_Client_Request_Credentials
         $q3 = /"select\s+\*\s+from\s+"\s*(\+|&)/ nocase
         $q4 = /\.execute\s*\(?\s*(request|[a-z_]\w{0,30}\s*(\)|\r|\n|:))/ nocase
         $in1 = "request(" nocase
-        $in2 = "request[" nocase
+        $in2 = "Request["
         $in3 = "request.form" nocase
         $in4 = "request.querystring" nocase
-        $in5 = "request.item" nocase
-        $in6 = "request.params" nocase
+        $in5 = "Request.Item"
+        $in6 = "Request.Params"
         $in7 = "request.cookies" nocase
-        $in8 = "<asp:textbox" nocase
+        $in8 = "<asp:TextBox"
     condition:
         any of ($cs*) and any of ($q*) and any of ($in*)
 }

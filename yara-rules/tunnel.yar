@@ -26,7 +26,7 @@ rule ExSweep_Socket_Tunnel
         $in2 = "Request.BinaryRead" nocase
         $in3 = "Request.ContentLength" nocase
         $in4 = "Request.TotalBytes" nocase
-        $in5 = "Request.Headers" nocase
+        $in5 = "Request.Headers"
         $in6 = "Request.QueryString" nocase
         $in7 = "Request.Form" nocase
         $out = /Response\s*\.\s*(BinaryWrite|OutputStream)\b/ nocase

@@ -50,9 +50,14 @@ rule ExSweep_ASP_Execute_Request_Indirect
         $src_sess = /session\("[^"\r\n]{1,30}"\)\s?=\s?request[\(.]/ nocase
         // Execute x / eval(x) / ExecuteGlobal x as a statement of its own
         $sink_var = /[\s:(>%](eval|execute(global)?)[ \t(]{1,3}[a-z_]\w{0,24}\)?[ \t]*[\r\n:%']/ nocase
-        $sink_sess = /[\s:(>%](eval|execute(global)?)[ \t(]{1,4}session\s*\(/ nocase
+        $sink_sess1 = "execute session(" nocase
+        $sink_sess2 = "execute(session(" nocase
+        $sink_sess3 = "executeglobal session(" nocase
+        $sink_sess4 = "executeglobal(session(" nocase
+        $sink_sess5 = "eval(session(" nocase
+        $sink_sess6 = "eval session(" nocase
     condition:
-        ($src and $sink_var) or (($src or $src_sess) and $sink_sess)
+        ($src and $sink_var) or (($src or $src_sess) and any of ($sink_sess*))
 }
 
 rule ExSweep_ASP_Execute_Decoded
@@ -94,11 +99,12 @@ rule ExSweep_ASP_Execute_Remote_Code
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $h1 = /(Microsoft|MSXML2)\.(Server)?XMLHTTP/ nocase
+        $h1 = "XMLHTTP" nocase
         $h2 = "WinHttp.WinHttpRequest" nocase
-        $r = /\.(responseBody|responseText)\b/ nocase
+        $r1 = ".responseBody" nocase
+        $r2 = ".responseText" nocase
     condition:
-        any of ($h*) and $r and ExSweep_VBS_Exec_Statement and ExSweep_VBS_Syntax
+        any of ($h*) and any of ($r*) and ExSweep_VBS_Exec_Statement and ExSweep_VBS_Syntax
 }
 
 rule ExSweep_ASP_ScriptControl_Request
@@ -118,7 +124,7 @@ rule ExSweep_ASP_ScriptControl_Request
         $req1 = "request(" nocase
         $req2 = "request.form" nocase
         $req3 = "request.querystring" nocase
-        $req4 = "request.item" nocase
+        $req4 = "Request.Item"
         // the Request object handed to a script engine: .AddObject "request", Request
         $expose = /\.AddObject[ \t(]{1,4}[^,\r\n]{1,60},\s*request\b/ nocase
 
@@ -170,7 +176,7 @@ rule ExSweep_ASP_Embedded_PE_Dropper
         author = "exsweep"
     strings:
         $mz_chr = /chrw?\(\s*77\s*\)\s*[&+]\s*chrw?\(\s*90\s*\)\s*[&+]\s*chrw?\(\s*144\s*\)/ nocase
-        $mz_hex = /"4d5a90000300000004000000ffff/ nocase
+        $mz_hex = "\"4d5a900003000000040000" nocase
         $w1 = "SaveToFile" nocase
         $w2 = "CreateTextFile" nocase
         $w3 = "OpenTextFile" nocase
