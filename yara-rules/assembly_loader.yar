@@ -84,7 +84,7 @@ rule ExSweep_ASP_BinaryRead_Decrypt_Execute
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $br = /Request\s*\.\s*BinaryRead\s*\(/ nocase
+        $br = "Request.BinaryRead" nocase
         $x1 = /\bxor\b/ nocase
         $x2 = /(ascb|midb)\s*\(/ nocase
         $sink1 = "execute" nocase

@@ -49,7 +49,7 @@ rule ExSweep_Chopper_JScript_Server_Eval
         author = "exsweep"
     strings:
         // <%@ Page Language="Jscript" %>, <%@ LANGUAGE=JavaScript %>
-        $ctx1 = /<\s?%\s*@\s*((Page|WebService|WebHandler|Control|Master|Application)\s[^>]{0,200})?Language\s*=\s*[^A-Za-z>]{0,4}(JScript|JS|JavaScript)\b/ nocase
+        $ctx1 = /<\s?%\s*@\s*((Page|WebService|WebHandler|Control|Master|Application)\s[^>]{0,80})?Language\s*=\s*[^A-Za-z>]{0,4}(JScript|JS|JavaScript)\b/ nocase
         // <script runat="server" language="JScript">, either attribute order
         $ctx2 = /<script\s[^>]{0,120}runat\s*=\s*[^A-Za-z>]{0,2}server[^>]{0,120}language\s*=\s*[^A-Za-z>]{0,2}(jscript|javascript|js)\b/ nocase
         $ctx3 = /<script\s[^>]{0,120}language\s*=\s*[^A-Za-z>]{0,2}(jscript|javascript|js)\b[^>]{0,120}runat\s*=\s*[^A-Za-z>]{0,2}server/ nocase
@@ -67,13 +67,16 @@ rule ExSweep_Chopper_JScript_Server_Eval
         $ev_alias = /([:=,(]\s*|return\s{1,8})eval\s*[,;})\r\n]/
         // eval(code, option): only JScript.NET takes a second (security) argument
         // eval of decoded text: eval(...FromBase64String(...)), eval(unescape(...))
-        $ev_dec = /\beval\s*\([^;]{0,80}(FromBase64String|fromCharCode|unescape|decodeURIComponent|GetString)\s*\(/
+        $dec1 = "FromBase64String("
+        $dec2 = "fromCharCode("
+        $dec3 = "unescape("
+        $dec4 = "decodeURIComponent("
         // eval inside a JScript.NET web service method: the method arguments are the request
         $wm = "WebMethod"
         $ev_two = /\beval\s*\([\w.$\[\]"'\/* \t-]{1,80},[^);]/
     condition:
         any of ($ctx*) and
-        ( $ev_two or $ev_dec or ((any of ($req*) or $wm) and (any of ($ev_call*) or any of ($ev_alias*))) )
+        ( $ev_two or (any of ($dec*) and any of ($ev_call*)) or ((any of ($req*) or $wm) and (any of ($ev_call*) or any of ($ev_alias*))) )
 }
 
 rule ExSweep_Chopper_Encoded_Keywords

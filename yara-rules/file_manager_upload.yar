@@ -56,7 +56,7 @@ rule ExSweep_ASPX_Write_Request_To_File
         author = "exsweep"
     strings:
         $w1 = /(WriteAllBytes|WriteAllText|AppendAllText)\s*\([^;]{0,120}Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase
-        $w2 = /(StreamWriter|FileStream)\s*\(\s*(Server\.MapPath\s*\()?\s*Request\s*(\.\s*(Item|Form|QueryString|Params)\s*)?[\[\(]/ nocase
+        $w2 = /(StreamWriter|FileStream)\((Server\.MapPath\()?\s?Request\s*(\.\s*(Item|Form|QueryString|Params)\s*)?[\[\(]/ nocase
         $w3 = /(WriteAllBytes|WriteAllText)\s*\([^;]{0,120}FromBase64String\s*\(/ nocase
         // path and content both from form fields: new StreamWriter(txtPath.Text) ... sw.Write(txtBody.Text)
         $t1 = /(StreamWriter|FileStream|FileInfo|CreateText|OpenWrite)\s*\(\s*(this\.)?\w{1,40}\.Text\b/
@@ -83,7 +83,7 @@ rule ExSweep_ASP_Write_Request_To_File
         $st = "ADODB.Stream" nocase
         $st2 = /\.SaveToFile\b/ nocase
         $st3 = /\.writetext\b/ nocase
-        $br = /request\s*\.\s*BinaryRead\s*\(/ nocase
+        $br = "Request.BinaryRead" nocase
     condition:
         ExSweep_FMU_User_Input and
         ( (any of ($fso*) and any of ($ct*) and $wr) or ($st and $st2 and ($st3 or $br)) )

@@ -64,7 +64,9 @@ rule ExSweep_XSLT_Script_Request
         $t3 = "EnableScript"
         $t4 = /transformNode\s*\(/ nocase
         $t5 = /MSXML2\.(Free)?ThreadedDOMDocument|MSXML2\.DOMDocument|Microsoft\.XMLDOM/ nocase
-        $px = /Process\s*\.\s*Start|ProcessStartInfo|wscript\.shell/ nocase
+        $px1 = "Process.Start"
+        $px2 = "ProcessStartInfo"
+        $px3 = "wscript.shell" nocase
     condition:
-        $xs and any of ($t*) and ($px or ExSweep_Compile_User_Input)
+        $xs and any of ($t*) and (any of ($px*) or ExSweep_Compile_User_Input)
 }

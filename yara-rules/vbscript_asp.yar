@@ -45,7 +45,7 @@ rule ExSweep_ASP_Execute_Request_Indirect
         author = "exsweep"
     strings:
         // x = request("p") / x = Trim(Request.Form("p"))
-        $src = /\b[a-z_]\w{0,30}\s*=\s*(trim\s*\(\s*)?request\s*(\.\s*(item|form|querystring|cookies)\s*)?\(/ nocase
+        $src = /[a-z_]\w{0,20} ?= ?(trim\()?request(\.(item|form|querystring|cookies))? ?\(/ nocase
         // session("k") = request("p")
         $src_sess = /session\("[^"\r\n]{1,30}"\)\s?=\s?request[\(.]/ nocase
         // Execute x / eval(x) / ExecuteGlobal x as a statement of its own
@@ -78,12 +78,12 @@ rule ExSweep_ASP_Execute_Decoded
         $rev_exec = "etucexe" nocase
         $rev_wsh = "llehs.tpircsw" nocase
         // decoder loops: Chr(Str(i)-18), Chr(Asc(Mid(s,i,1)) Xor k), Chr(CLng("&H" & ...))
-        $dec1 = /chrw?\s*\(\s*[a-z_]\w{0,20}\s*\(\s*[a-z_]\w{0,10}\s*\)\s*[-+]\s*\d/ nocase
-        $dec2 = /chrw?\s*\(\s*ascb?\s*\(\s*midb?\s*\([^)]{1,40}\)\s*\)\s*xor\b/ nocase
+        $dec1 = /chrw?\([a-z_]\w{0,20}\([a-z_]\w{0,10}\) ?[-+] ?\d/ nocase
+        $dec2a = "chr(ascb(midb(" nocase
+        $dec2b = "chr(asc(mid(" nocase
         $dec3 = /chrw?\s*\(\s*(clng|cint)\s*\(\s*"&h"/ nocase
         // character-by-character decoders and filler removal: Mid(s,i,1), Replace(s,"0","")
-        $dec4 = /mid\s*\(\s*[a-z_]\w{0,20}\s*,\s*[a-z_]\w{0,5}\s*,\s*1\s*\)/ nocase
-        $dec5 = /replace\s*\(\s*[a-z_]\w{0,30}\s*,\s*"[^"\r\n]{1,6}"\s*,\s*""\s*\)/ nocase
+        $dec4 = /mid\([a-z_]\w{0,20}, ?[a-z_]\w{0,5}, ?1\)/ nocase
     condition:
         $direct or
         (ExSweep_VBS_Syntax and
@@ -116,7 +116,7 @@ rule ExSweep_ASP_ScriptControl_Request
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $obj = /createobject\s*\(\s*\W{0,4}(msscriptcontrol\.)?scriptcontrol/ nocase
+        $obj = "ScriptControl" nocase
         $call1 = ".AddCode" nocase
         $call2 = ".ExecuteStatement" nocase
         $call3 = ".Eval" nocase
