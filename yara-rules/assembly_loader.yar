@@ -40,17 +40,17 @@ rule ExSweep_Assembly_Load_Request
         reference = "https://unit42.paloaltonetworks.com/manageengine-godzilla-nglite-kdcsponge/"
         author = "exsweep"
     strings:
-        $l1 = /Assembly\s*\.\s*Load\s*\(/
-        $l2 = /GetMethod\s*\(\s*"Load"/
+        $l1 = "Assembly.Load"
+        $l2 = "GetMethod(\"Load\""
         $l3 = "typeof(System.Reflection.Assembly)"
         $l4 = "typeof(Assembly)"
         $in2 = /FromBase64String\s*\([^;]{0,60}Request/ nocase
-        $in4 = /Request\s*\.\s*ContentLength\b/
-        $k1 = /CreateDecryptor\s*\(/
-        $k2 = /TransformFinalBlock\s*\(/
+        $in4 = "Request.ContentLength"
+        $k1 = "CreateDecryptor("
+        $k2 = "TransformFinalBlock("
         $k3 = /\^\s*\w{1,20}\s*\[\s*\w{1,10}\s*(\+\s*1\s*)?&\s*15\s*\]/
-        $i1 = /\.CreateInstance\s*\(/
-        $i2 = /GetMethod\s*\(\s*"CreateInstance"/
+        $i1 = ".CreateInstance("
+        $i2 = "GetMethod(\"CreateInstance\""
     condition:
         (any of ($l*)) and (any of ($in*) or ExSweep_Loader_User_Input) and (any of ($k*) or any of ($i*))
 }
@@ -85,10 +85,11 @@ rule ExSweep_ASP_BinaryRead_Decrypt_Execute
         author = "exsweep"
     strings:
         $br = "Request.BinaryRead" nocase
-        $x1 = /\bxor\b/ nocase
-        $x2 = /(ascb|midb)\s*\(/ nocase
+        $x1 = " xor " nocase
+        $x2a = "ascb(" nocase
+        $x2b = "midb(" nocase
         $sink1 = "execute" nocase
         $sink2 = "eval" nocase
     condition:
-        $br and $x1 and $x2 and any of ($sink*)
+        $br and $x1 and any of ($x2*) and any of ($sink*)
 }

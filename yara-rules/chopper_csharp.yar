@@ -41,7 +41,7 @@ rule ExSweep_JScript_Engine_From_CSharp
         author = "exsweep"
     strings:
         $e1 = "JScriptEvaluate"
-        $e2 = /VsaEngine\s*\.\s*CreateEngine/
+        $e2 = "VsaEngine.CreateEngine"
     condition:
         ($e1 or $e2) and ExSweep_CSharp_User_Input
 }

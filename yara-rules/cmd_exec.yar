@@ -111,11 +111,13 @@ rule ExSweep_PowerShell_Runspace_Request
         reference = "https://attack.mitre.org/techniques/T1059/001/"
         author = "exsweep"
     strings:
-        $r1 = /RunspaceFactory\s*\.\s*CreateRunspace/
-        $r2 = /PowerShell\s*\.\s*Create\s*\(/
-        $s1 = /\.(AddScript|AddCommand|CreatePipeline)\s*\(/
+        $r1 = "RunspaceFactory.CreateRunspace"
+        $r2 = "PowerShell.Create("
+        $s1 = ".AddScript("
+        $s2 = ".AddCommand("
+        $s3 = ".CreatePipeline("
     condition:
-        any of ($r*) and $s1 and ExSweep_Cmd_User_Input
+        any of ($r*) and any of ($s*) and ExSweep_Cmd_User_Input
 }
 
 rule ExSweep_ASPX_PInvoke_CreateProcess
@@ -129,9 +131,10 @@ rule ExSweep_ASPX_PInvoke_CreateProcess
     strings:
         $imp1 = "DllImport(\"kernel32" nocase
         $imp2 = "DllImport(\"advapi32" nocase
-        $fn = /\b(CreateProcess(A|W|AsUser[AW]?|WithTokenW|WithLogonW)?|WinExec)\s*\(/
+        $fn1 = "CreateProcess"
+        $fn2 = "WinExec("
     condition:
-        any of ($imp*) and $fn and ExSweep_Cmd_User_Input
+        any of ($imp*) and any of ($fn*) and ExSweep_Cmd_User_Input
 }
 
 rule ExSweep_SQL_Command_Exec

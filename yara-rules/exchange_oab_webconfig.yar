@@ -58,15 +58,15 @@ rule ExSweep_WebConfig_Config_Made_Executable
         reference = "https://soroush.me/blog/2019/08/uploading-web-config-for-fun-and-profit-2/"
         author = "exsweep"
     strings:
-        $cfg = /<configuration\b/ nocase
+        $cfg = "<configuration" nocase
         $p1 = "path=\"*.config\"" nocase
         $p2 = "path=\".config\"" nocase
         $p3 = "path=\"web.config\"" nocase
         $e1 = "asp.dll" nocase
         $e2 = "PageHandlerFactory" nocase
         $e3 = "SimpleHandlerFactory" nocase
-        $r1 = /<remove\s+fileExtension\s*=\s*"\.config"/ nocase
-        $r2 = /<remove\s+segment\s*=\s*"web\.config"/ nocase
+        $r1 = "<remove fileExtension=\".config\"" nocase
+        $r2 = "<remove segment=\"web.config\"" nocase
     condition:
         $cfg and ((any of ($p*) and any of ($e*)) or all of ($r*))
 }

@@ -79,10 +79,10 @@ rule ExSweep_ASP_Write_Request_To_File
         $fso3 = "0D43FE01-F093-11CF-8940-00A0C9054228" nocase
         $ct1 = ".CreateTextFile" nocase
         $ct2 = ".OpenTextFile" nocase
-        $wr = /\.write(line)?\b/ nocase
+        $wr = ".write" nocase
         $st = "ADODB.Stream" nocase
-        $st2 = /\.SaveToFile\b/ nocase
-        $st3 = /\.writetext\b/ nocase
+        $st2 = ".SaveToFile" nocase
+        $st3 = ".writetext" nocase
         $br = "Request.BinaryRead" nocase
     condition:
         ExSweep_FMU_User_Input and
@@ -101,11 +101,11 @@ rule ExSweep_Remote_Download_To_Disk
         $h1 = "XMLHTTP" nocase
         $h2 = "WinHttp.WinHttpRequest" nocase
         $s1 = "ADODB.Stream" nocase
-        $s2 = /\.SaveToFile\b/ nocase
+        $s2 = ".SaveToFile" nocase
         $s3 = ".ResponseBody" nocase
         $s4 = ".responseStream" nocase
-        $n1 = /\.DownloadFile\s*\(/
-        $n2 = /new\s+(System\.Net\.)?WebClient\s*\(/ nocase
+        $n1 = ".DownloadFile("
+        $n2 = "WebClient("
     condition:
         (any of ($h*) and $s1 and $s2 and ($s3 or $s4)) or
         ($n1 and $n2 and ExSweep_FMU_User_Input)

@@ -40,11 +40,12 @@ rule ExSweep_CodeDom_Compile_Request
         reference = "https://attack.mitre.org/techniques/T1027/004/"
         author = "exsweep"
     strings:
-        $p1 = /(CSharp|VB|VBScript|JScript)CodeProvider/
-        $p2 = /CodeDomProvider\s*\.\s*CreateProvider/
-        $c1 = /CompileAssemblyFrom(Source|Dom)/
-        $c2 = /\.CreateCompiler\s*\(/
-        $r1 = /CSharpScript\s*\.\s*(EvaluateAsync|RunAsync|Create)/
+        $p1 = "CodeProvider"
+        $p2 = "CodeDomProvider.CreateProvider"
+        $c1 = "CompileAssemblyFromSource"
+        $c2 = "CompileAssemblyFromDom"
+        $c3 = ".CreateCompiler("
+        $r1 = "CSharpScript."
     condition:
         ((any of ($p*) and any of ($c*)) or $r1) and ExSweep_Compile_User_Input
 }
@@ -59,11 +60,12 @@ rule ExSweep_XSLT_Script_Request
         author = "exsweep"
     strings:
         $xs = "msxsl:script" nocase
-        $t1 = /Xsl(Compiled)?Transform/
-        $t2 = /XsltSettings\s*\(\s*true/ nocase
+        $t1 = "XslCompiledTransform"
+        $t2 = "XslTransform"
         $t3 = "EnableScript"
-        $t4 = /transformNode\s*\(/ nocase
-        $t5 = /MSXML2\.(Free)?ThreadedDOMDocument|MSXML2\.DOMDocument|Microsoft\.XMLDOM/ nocase
+        $t4 = "transformNode(" nocase
+        $t5 = "DOMDocument" nocase
+        $t6 = "Microsoft.XMLDOM" nocase
         $px1 = "Process.Start"
         $px2 = "ProcessStartInfo"
         $px3 = "wscript.shell" nocase

@@ -15,7 +15,10 @@ rule ExSweep_Socket_Tunnel
         $sock1 = "new Socket(" nocase
         $sock3 = "Sockets.Socket(" nocase
         $sock4 = "TcpClient(" nocase
-        $sock2 = /\(\s*Socket\s*\)\s*(context\.|HttpContext\.Current\.)?(Session|Application)\s*\[/ nocase
+        $sock2 = "(Socket)Session[" nocase
+        $sock5 = "(Socket)context.Session[" nocase
+        $sock6 = "(Socket)HttpContext.Current.Session[" nocase
+        $sock7 = "(Socket)Application[" nocase
         $sess1 = "Session[" nocase
         $sess2 = "Application[" nocase
         $c1 = "\"CONNECT\""
@@ -29,11 +32,14 @@ rule ExSweep_Socket_Tunnel
         $in5 = "Request.Headers"
         $in6 = "Request.QueryString" nocase
         $in7 = "Request.Form" nocase
-        $out = /Response\s*\.\s*(BinaryWrite|OutputStream)\b/ nocase
-        $net = /\.(Connect|Send|Receive)\s*\(/
+        $out1 = "Response.BinaryWrite" nocase
+        $out2 = "Response.OutputStream" nocase
+        $net1 = ".Connect("
+        $net2 = ".Send("
+        $net3 = ".Receive("
     condition:
-        ($sock1 or $sock2 or $sock3 or $sock4) and $net and any of ($in*) and
-        ( $sock2 or (any of ($sess*) and 2 of ($c*)) or (3 of ($c*)) or (any of ($sess*) and $out) )
+        any of ($sock*) and any of ($net*) and any of ($in*) and
+        ( any of ($sock2, $sock5, $sock6, $sock7) or (any of ($sess*) and 2 of ($c*)) or (3 of ($c*)) or (any of ($sess*) and any of ($out*)) )
 }
 
 rule ExSweep_HTTP_Forwarder
@@ -45,12 +51,12 @@ rule ExSweep_HTTP_Forwarder
         reference = "https://attack.mitre.org/techniques/T1090/"
         author = "exsweep"
     strings:
-        $wr = /WebRequest\s*\.\s*Create\s*\(/
+        $wr = "WebRequest.Create("
         $m = /\.Method\s*=\s*(context\.|HttpContext\.Current\.)?Request\s*\.\s*HttpMethod/ nocase
         $h = /foreach\s*\(\s*(var|string)\s+\w+\s+in\s+(context\.|httpRequest\.|HttpContext\.Current\.)?Request\s*\.\s*Headers/ nocase
         $h2 = /foreach\s*\(\s*(var|string)\s+\w+\s+in\s+\w{1,20}\.Headers\s*\)/ nocase
-        $b = /\.GetRequestStream\s*\(/
-        $i = /\.InputStream\b/
+        $b = ".GetRequestStream("
+        $i = ".InputStream"
         $s = "System.Net.Sockets"
     condition:
         $wr and $b and $i and ($m or $h or $h2) and $s

@@ -145,9 +145,12 @@ rule ExSweep_ASP_UTF7_Codepage
         reference = "https://attack.mitre.org/techniques/T1027/"
         author = "exsweep"
     strings:
-        $cp = /<%\s*@[^%>]{0,120}codepage\s*=\s*["']?65000\b/ nocase
+        $cp1 = "codepage=65000" nocase
+        $cp2 = "codepage = 65000" nocase
+        $cp3 = "codepage=\"65000\"" nocase
+        $cp4 = "codepage='65000'" nocase
     condition:
-        $cp
+        any of them
 }
 
 rule ExSweep_ASP_Encoded_Script
@@ -160,7 +163,7 @@ rule ExSweep_ASP_Encoded_Script
         author = "exsweep"
     strings:
         $lang1 = /<%\s*@[^%>]{0,120}language\s*=\s*["']?\s*(vbscript|jscript)\.encode/ nocase
-        $lang2 = /<script[^>]{0,120}language\s*=\s*["']?(vbscript|jscript)\.encode/ nocase
+        $lang2 = "script.encode\"" nocase
         $marker = "#@~^"
     condition:
         $lang1 or ($lang2 and $marker)
