@@ -1,8 +1,35 @@
 /*
  * In-memory .NET payload loaders (Behinder, Godzilla, AntSword and similar
- * "encrypted payload" webshells) and the JScript engine invoked from C#.
+ * "encrypted payload" webshells).
  * Part of exsweep, see README.md.
  */
+
+private rule ExSweep_Loader_User_Input
+{
+    meta:
+        description = "Helper: input from the HTTP request (Request collections, raw body), a server-side text box or web method arguments"
+        family = "helper"
+        severity = "medium"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        author = "exsweep"
+    strings:
+        $in1 = "request(" nocase
+        $in2 = "request (" nocase
+        $in3 = "Request["
+        $in4 = "request.form" nocase
+        $in5 = "request.querystring" nocase
+        $in6 = "Request.Item"
+        $in7 = "Request.Params"
+        $in8 = "request.cookies" nocase
+        $in9 = "Request.Headers"
+        $in10 = "Request.InputStream"
+        $in11 = "request.binaryread" nocase
+        $in12 = "Request.Files"
+        $in13 = "<asp:TextBox"
+        $in14 = "[WebMethod"
+    condition:
+        any of them
+}
 
 rule ExSweep_Assembly_Load_Request
 {
@@ -13,20 +40,19 @@ rule ExSweep_Assembly_Load_Request
         reference = "https://unit42.paloaltonetworks.com/manageengine-godzilla-nglite-kdcsponge/"
         author = "exsweep"
     strings:
-        $l1 = /Assembly\s*\.\s*Load\s*\(/ ascii wide
-        $l2 = /GetMethod\s*\(\s*"Load"/ ascii wide
-        $l3 = /Assembly"\s*\)\s*\.\s*GetMethod|typeof\s*\(\s*(System\.Reflection\.)?Assembly\s*\)/ ascii wide
-        $in1 = /Request\s*\.\s*(BinaryRead|InputStream)\b/ nocase ascii wide
-        $in2 = /FromBase64String\s*\([^;]{0,60}Request/ nocase ascii wide
-        $in3 = /Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase ascii wide
-        $in4 = /Request\s*\.\s*ContentLength\b/ ascii wide
-        $k1 = /CreateDecryptor\s*\(/ ascii wide
-        $k2 = /TransformFinalBlock\s*\(/ ascii wide
-        $k3 = /\^\s*\w{1,20}\s*\[\s*\w{1,10}\s*(\+\s*1\s*)?&\s*15\s*\]/ ascii wide
-        $i1 = /\.CreateInstance\s*\(/ ascii wide
-        $i2 = /GetMethod\s*\(\s*"CreateInstance"/ ascii wide
+        $l1 = "Assembly.Load"
+        $l2 = "GetMethod(\"Load\""
+        $l3 = "typeof(System.Reflection.Assembly)"
+        $l4 = "typeof(Assembly)"
+        $in2 = /FromBase64String\s*\([^;]{0,60}Request/ nocase
+        $in4 = "Request.ContentLength"
+        $k1 = "CreateDecryptor("
+        $k2 = "TransformFinalBlock("
+        $k3 = /\^\s*\w{1,20}\s*\[\s*\w{1,10}\s*(\+\s*1\s*)?&\s*15\s*\]/
+        $i1 = ".CreateInstance("
+        $i2 = "GetMethod(\"CreateInstance\""
     condition:
-        (any of ($l*)) and any of ($in*) and (any of ($k*) or any of ($i*))
+        (any of ($l*)) and (any of ($in*) or ExSweep_Loader_User_Input) and (any of ($k*) or any of ($i*))
 }
 
 rule ExSweep_Assembly_Payload_In_Session
@@ -38,27 +64,15 @@ rule ExSweep_Assembly_Payload_In_Session
         reference = "https://unit42.paloaltonetworks.com/manageengine-godzilla-nglite-kdcsponge/"
         author = "exsweep"
     strings:
-        $s1 = /(Session|Application)\s*\[[^\]]{1,40}\]\s*=\s*\(\s*(System\.Reflection\.)?Assembly\s*\)/ ascii wide
-        $s2 = /\(\s*\(\s*(System\.Reflection\.)?Assembly\s*\)\s*(Context\.|HttpContext\.Current\.)?(Session|Application)\s*\[/ ascii wide
-        $s3 = /(Session|Application)\s*\[[^\]]{1,40}\]\s*=\s*(System\.Reflection\.)?Assembly\s*\.\s*Load\s*\(/ ascii wide
+        $cast1 = "(System.Reflection.Assembly)"
+        $cast2 = "(Assembly)"
+        $st1 = "Session["
+        $st2 = "Application["
+        $ld1 = "Assembly.Load"
+        $ld2 = "\"Load\""
+        $ci = "CreateInstance("
     condition:
-        any of them
-}
-
-rule ExSweep_JScript_Engine_From_CSharp
-{
-    meta:
-        description = "C#/VB.NET code evaluating request data with the JScript.NET engine (Microsoft.JScript Eval.JScriptEvaluate/VsaEngine)"
-        family = "chopper"
-        severity = "high"
-        reference = "https://www.mandiant.com/resources/blog/breaking-down-the-china-chopper-web-shell-part-ii"
-        author = "exsweep"
-    strings:
-        $e1 = "JScriptEvaluate" ascii wide
-        $e2 = /VsaEngine\s*\.\s*CreateEngine/ ascii wide
-        $in = /Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase ascii wide
-    condition:
-        ($e1 or $e2) and $in
+        any of ($cast*) and any of ($st*) and any of ($ld*) and $ci
 }
 
 rule ExSweep_ASP_BinaryRead_Decrypt_Execute
@@ -70,10 +84,12 @@ rule ExSweep_ASP_BinaryRead_Decrypt_Execute
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $br = /Request\s*\.\s*BinaryRead\s*\(/ nocase
-        $x1 = /\bxor\b/ nocase
-        $x2 = /(ascb|midb)\s*\(/ nocase
-        $sink = /[\s:(>%](eval|execute|executeglobal)[ \t(]{1,4}[a-z_(]/ nocase
+        $br = "Request.BinaryRead" nocase
+        $x1 = " xor " nocase
+        $x2a = "ascb(" nocase
+        $x2b = "midb(" nocase
+        $sink1 = "execute" nocase
+        $sink2 = "eval" nocase
     condition:
-        $br and $x1 and $x2 and $sink
+        $br and $x1 and any of ($x2*) and any of ($sink*)
 }

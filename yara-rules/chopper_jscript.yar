@@ -14,11 +14,9 @@ rule ExSweep_Chopper_Eval_Request_Direct
         author = "exsweep"
     strings:
         // eval(Request.Item["x"],"unsafe") / eval request("x") / Execute(Request.Form("x"))
-        $direct = /\b(eval|execute|executeglobal)[\s\(]{1,8}(System\.Web\.)?(HttpContext\.Current\.|this\.|Page\.|Context\.)?request\s*(\.\s*(item|form|querystring|params|cookies|headers|servervariables)\s*)?[\[\(]/ nocase
-        // eval(HttpContext.Current.Request...) through an indexer with an expression
-        $ctx = /\beval\s*\(\s*HttpContext\.Current\.Request\b/
+        $direct = /\b(eval|execute(global)?)[\s\(]{1,8}(System\.Web\.)?(HttpContext\.Current\.|this\.|Page\.|Context\.)?request\s*(\.\s*(item|form|querystring|params|cookies|headers|servervariables)\s*)?[\[\(]/ nocase
     condition:
-        any of them
+        $direct
 }
 
 rule ExSweep_Chopper_JScript_Eval_Unsafe
@@ -30,14 +28,15 @@ rule ExSweep_Chopper_JScript_Eval_Unsafe
         reference = "https://www.microsoft.com/en-us/security/blog/2021/03/02/hafnium-targeting-exchange-servers/"
         author = "exsweep"
     strings:
-        // eval(x, "unsafe") with ASCII, typographic (UTF-8) or GBK quotes
-        $u1 = /\beval\s*\([^;]{1,200},\s*("|'|\xe2\x80[\x9c\x9d]|\xa1[\xb0\xb1])unsafe("|'|\xe2\x80[\x9c\x9d]|\xa1[\xb0\xb1])\s*\)/
+        // eval(x, "unsafe"): "unsafe" (ASCII, typographic UTF-8 or GBK quotes) as the last argument
+        $u1 = /[,+]\s*("|'|\xe2\x80[\x9c\x9d]|\xa1[\xb0\xb1])unsafe("|'|\xe2\x80[\x9c\x9d]|\xa1[\xb0\xb1])\s*\)/
         // "unsafe" spelled with escapes: \x75\x6e\x73\x61\x66\x65, \u0075\u006e...
         $u2 = "\\x75\\x6e\\x73\\x61" nocase
         $u3 = "\\u0075\\u006e\\u0073" nocase
-        $ev = /\beval\s*\(/
+        $ev1 = "eval("
+        $ev2 = "eval ("
     condition:
-        $u1 or (($u2 or $u3) and $ev)
+        any of ($u*) and any of ($ev*)
 }
 
 rule ExSweep_Chopper_JScript_Server_Eval
@@ -50,20 +49,34 @@ rule ExSweep_Chopper_JScript_Server_Eval
         author = "exsweep"
     strings:
         // <%@ Page Language="Jscript" %>, <%@ LANGUAGE=JavaScript %>
-        $ctx1 = /<\s?%\s*@\s*(Page\s[^>]{0,200})?Language\s*=\s*[^A-Za-z>]{0,4}(JScript|JS|JavaScript)\b/ nocase
+        $ctx1 = /<\s?%\s*@\s*((Page|WebService|WebHandler|Control|Master|Application)\s[^>]{0,80})?Language\s*=\s*[^A-Za-z>]{0,4}(JScript|JS|JavaScript)\b/ nocase
         // <script runat="server" language="JScript">, either attribute order
         $ctx2 = /<script\s[^>]{0,120}runat\s*=\s*[^A-Za-z>]{0,2}server[^>]{0,120}language\s*=\s*[^A-Za-z>]{0,2}(jscript|javascript|js)\b/ nocase
         $ctx3 = /<script\s[^>]{0,120}language\s*=\s*[^A-Za-z>]{0,2}(jscript|javascript|js)\b[^>]{0,120}runat\s*=\s*[^A-Za-z>]{0,2}server/ nocase
-        $req = /Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase
-        $ev_call = /\beval\s*\(/
+        $req1 = "Request(" nocase
+        $req2 = "Request["
+        $req3 = "Request.Item"
+        $req4 = "Request.Form" nocase
+        $req5 = "Request.QueryString" nocase
+        $req6 = "Request.Params"
+        $req7 = "Request.Cookies" nocase
+        $req8 = "Request.Headers"
+        $ev_call1 = "eval("
+        $ev_call2 = "eval ("
         // eval used as a value: {'E': eval}, var f = eval;, return eval
-        $ev_alias1 = /[:=,(]\s*eval\s*[,;})\r\n]/
-        $ev_alias2 = /return\s+eval\b/
+        $ev_alias = /([:=,(]\s*|return\s{1,8})eval\s*[,;})\r\n]/
         // eval(code, option): only JScript.NET takes a second (security) argument
+        // eval of decoded text: eval(...FromBase64String(...)), eval(unescape(...))
+        $dec1 = "FromBase64String("
+        $dec2 = "fromCharCode("
+        $dec3 = "unescape("
+        $dec4 = "decodeURIComponent("
+        // eval inside a JScript.NET web service method: the method arguments are the request
+        $wm = "WebMethod"
         $ev_two = /\beval\s*\([\w.$\[\]"'\/* \t-]{1,80},[^);]/
     condition:
         any of ($ctx*) and
-        ( $ev_two or ($req and ($ev_call or any of ($ev_alias*))) )
+        ( $ev_two or (any of ($dec*) and any of ($ev_call*)) or ((any of ($req*) or $wm) and (any of ($ev_call*) or any of ($ev_alias*))) )
 }
 
 rule ExSweep_Chopper_Encoded_Keywords
@@ -93,7 +106,8 @@ rule ExSweep_Chopper_Encoded_Keywords
         $s_eval = /"e"\s*[+&]\s*"v"\s*[+&]\s*"a"\s*[+&]\s*"l"/ nocase
         $s_req = /"r"\s*[+&]\s*"e"\s*[+&]\s*"q"\s*[+&]\s*"u"/ nocase
         $s_exec = /"e"\s*[+&]\s*"x"\s*[+&]\s*"e"\s*[+&]\s*"c"/ nocase
-        $sink = /\b(eval|execute|executeglobal|executestatement)\b/ nocase
+        $sink1 = "eval" nocase
+        $sink2 = "execute" nocase
     condition:
-        $sink and any of ($c_*, $f_*, $u_*, $x_*, $s_*)
+        any of ($sink*) and any of ($c_*, $f_*, $u_*, $x_*, $s_*)
 }

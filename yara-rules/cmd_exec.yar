@@ -1,8 +1,36 @@
 /*
  * Command execution webshells: cmd.exe/powershell started from request
  * input in ASP.NET (C#, VB.NET) and classic ASP, WMI process creation,
- * PowerShell runspaces.  Part of exsweep, see README.md.
+ * P/Invoke CreateProcess, PowerShell runspaces, SQL Server xp_cmdshell,
+ * Serv-U local administration abuse.  Part of exsweep, see README.md.
  */
+
+private rule ExSweep_Cmd_User_Input
+{
+    meta:
+        description = "Helper: input from the HTTP request (Request collections, raw body) or a server-side text box"
+        family = "helper"
+        severity = "medium"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        author = "exsweep"
+    strings:
+        $in1 = "request(" nocase
+        $in2 = "request (" nocase
+        $in3 = "Request["
+        $in4 = "request.form" nocase
+        $in5 = "request.querystring" nocase
+        $in6 = "Request.Item"
+        $in7 = "Request.Params"
+        $in8 = "request.cookies" nocase
+        $in9 = "Request.Headers"
+        $in10 = "Request.InputStream"
+        $in11 = "request.binaryread" nocase
+        $in12 = "Request.Files"
+        $in13 = "<asp:TextBox"
+        $in14 = "[WebMethod"
+    condition:
+        any of them
+}
 
 rule ExSweep_ASPX_Process_Request
 {
@@ -13,24 +41,25 @@ rule ExSweep_ASPX_Process_Request
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $proc1 = "ProcessStartInfo" ascii wide
-        $proc2 = /Process\s*\.\s*Start\s*\(/ ascii wide
-        $proc3 = /new\s+(System\.Diagnostics\.)?Process\s*\(/ nocase ascii wide
-        $proc4 = /StartInfo\s*\.\s*(FileName|Arguments)/ nocase ascii wide
-        $sh1 = "cmd.exe" nocase ascii wide
-        $sh2 = "powershell" nocase ascii wide
-        $sh3 = /["'](cmd|cmd\.exe|c:\\windows\\system32\\cmd\.exe)["']/ nocase ascii wide
-        $sh4 = /["']\/c\s/ nocase ascii wide
-        $in1 = /Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase ascii wide
-        $in2 = /Request\s*\.\s*(Form|QueryString|Headers|Params|Cookies)\s*\.\s*Get\s*\(/ nocase ascii wide
-        $in3 = /<asp:TextBox\b/ nocase ascii wide
-        $in4 = /Request\s*\.\s*(InputStream|BinaryRead)\b/ nocase ascii wide
+        $proc1 = "ProcessStartInfo"
+        $proc2 = "Process.Start"
+        $proc3 = "new Process("
+        $proc6 = "New Process("
+        $proc4 = "Diagnostics.Process("
+        $proc5 = "StartInfo."
+        $sh1 = "cmd.exe" nocase
+        $sh2 = "powershell" nocase
+        $sh3 = "\"cmd\"" nocase
+        $sh4 = "\"/c " nocase
+        $sh5 = "'/c " nocase
+        $sh6 = "StandardInput.Write"
         // the process fed straight from the request
-        $flow1 = /(FileName|Arguments)\s*=\s*[^;\r\n]{0,80}Request\s*[\[\(.]/ nocase ascii wide
-        $flow2 = /(Process\s*\.\s*Start|new\s+(System\.Diagnostics\.)?ProcessStartInfo)\s*\([^;]{0,80}Request\s*[\[\(.]/ nocase ascii wide
+        $flow1 = /StartInfo\.(FileName|Arguments)\s?=\s?[^;\r\n]{0,60}Request\s*[\[\(.]/ nocase
+        $flow3 = /\.Arguments\s?=\s?[^;\r\n]{0,60}Request\s*[\[\(.]/ nocase
+        $flow2 = /(Process\s*\.\s*Start|new\s+(System\.Diagnostics\.)?ProcessStartInfo)\s*\([^;]{0,80}Request\s*[\[\(.]/ nocase
     condition:
         any of ($flow*) or
-        (any of ($proc*) and any of ($sh*) and any of ($in*))
+        (any of ($proc*) and any of ($sh*) and ExSweep_Cmd_User_Input)
 }
 
 rule ExSweep_ASP_WScript_Shell_Exec
@@ -42,16 +71,19 @@ rule ExSweep_ASP_WScript_Shell_Exec
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $o1 = "wscript.shell" nocase ascii wide
-        $o2 = "shell.application" nocase ascii wide
-        $o3 = "72C24DD5-D70A-438B-8A42-98424B88AFB8" nocase ascii wide  // WScript.Shell CLSID
-        $o4 = "F935DC22-1CF0-11D0-ADB9-00C04FD58A0B" nocase ascii wide  // WshShell CLSID
-        $o5 = "13709620-C279-11CE-A49E-444553540000" nocase ascii wide  // Shell.Application CLSID
+        $o1 = "wscript.shell" nocase
+        $o2 = "shell.application" nocase
+        $o3 = "72C24DD5-D70A-438B-8A42-98424B88AFB8" nocase  // WScript.Shell CLSID
+        $o4 = "F935DC22-1CF0-11D0-ADB9-00C04FD58A0B" nocase  // WshShell CLSID
+        $o5 = "13709620-C279-11CE-A49E-444553540000" nocase  // Shell.Application CLSID
         $o6 = /"wscr"\s*&\s*"ipt\.shell"|"wscript"\s*&\s*"\.shell"|"wscript\."\s*&\s*"shell"/ nocase
-        $x1 = /\.(exec|run|shellexecute)\b/ nocase ascii wide
-        $in = /request\s*(\.\s*(item|form|querystring|cookies|params)\s*)?[\(\[]/ nocase ascii wide
+        $x1 = ".exec(" nocase
+        $x2 = ".exec " nocase
+        $x3 = ".run(" nocase
+        $x4 = ".run " nocase
+        $x5 = ".shellexecute" nocase
     condition:
-        any of ($o*) and $x1 and $in
+        any of ($o*) and any of ($x*) and ExSweep_Cmd_User_Input
 }
 
 rule ExSweep_WMI_Process_Create
@@ -63,12 +95,11 @@ rule ExSweep_WMI_Process_Create
         reference = "https://attack.mitre.org/techniques/T1047/"
         author = "exsweep"
     strings:
-        $w = "Win32_Process" nocase ascii wide
-        $c = /(\.Create\b|InvokeMethod\s*\(\s*"Create")/ nocase ascii wide
-        $in = /request\s*(\.\s*(item|form|querystring|cookies|params)\s*)?[\(\[]/ nocase ascii wide
-        $in2 = /<asp:TextBox\b/ nocase ascii wide
+        $w = "Win32_Process" nocase
+        $c1 = ".Create" nocase
+        $c2 = "\"Create\"" nocase
     condition:
-        $w and $c and ($in or $in2)
+        $w and any of ($c*) and ExSweep_Cmd_User_Input
 }
 
 rule ExSweep_PowerShell_Runspace_Request
@@ -80,15 +111,50 @@ rule ExSweep_PowerShell_Runspace_Request
         reference = "https://attack.mitre.org/techniques/T1059/001/"
         author = "exsweep"
     strings:
-        $r1 = /RunspaceFactory\s*\.\s*CreateRunspace/ ascii wide
-        $r2 = /PowerShell\s*\.\s*Create\s*\(/ ascii wide
-        $r3 = "System.Management.Automation" ascii wide
-        $s1 = /\.(AddScript|AddCommand|CreatePipeline)\s*\(/ ascii wide
-        $in1 = /Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase ascii wide
-        $in2 = /<asp:TextBox\b/ nocase ascii wide
-        $in3 = /Request\s*\.\s*(InputStream|BinaryRead)\b/ ascii wide
+        $r1 = "RunspaceFactory.CreateRunspace"
+        $r2 = "PowerShell.Create("
+        $s1 = ".AddScript("
+        $s2 = ".AddCommand("
+        $s3 = ".CreatePipeline("
     condition:
-        any of ($r*) and $s1 and any of ($in*)
+        any of ($r*) and any of ($s*) and ExSweep_Cmd_User_Input
+}
+
+rule ExSweep_ASPX_PInvoke_CreateProcess
+{
+    meta:
+        description = "ASP.NET page importing CreateProcess/WinExec from kernel32/advapi32 through P/Invoke and feeding it request input"
+        family = "cmd"
+        severity = "high"
+        reference = "https://attack.mitre.org/techniques/T1106/"
+        author = "exsweep"
+    strings:
+        $imp1 = "DllImport(\"kernel32" nocase
+        $imp2 = "DllImport(\"advapi32" nocase
+        $fn1 = "CreateProcess"
+        $fn2 = "WinExec("
+    condition:
+        any of ($imp*) and any of ($fn*) and ExSweep_Cmd_User_Input
+}
+
+rule ExSweep_SQL_Command_Exec
+{
+    meta:
+        description = "Server-side script that runs OS commands or COM objects through SQL Server (xp_cmdshell, sp_OACreate) with request input"
+        family = "cmd"
+        severity = "high"
+        reference = "https://attack.mitre.org/techniques/T1505/001/"
+        author = "exsweep"
+    strings:
+        $x1 = "xp_cmdshell" nocase
+        $x2 = "sp_oacreate" nocase
+        $x3 = "sp_addextendedproc" nocase
+        $db1 = "adodb.connection" nocase
+        $db2 = "SqlConnection" nocase
+        $db3 = "OleDbConnection" nocase
+        $db4 = "OdbcConnection" nocase
+    condition:
+        any of ($x*) and any of ($db*) and ExSweep_Cmd_User_Input
 }
 
 rule ExSweep_ServU_Local_Admin_Abuse
@@ -100,11 +166,11 @@ rule ExSweep_ServU_Local_Admin_Abuse
         reference = "https://attack.mitre.org/techniques/T1068/"
         author = "exsweep"
     strings:
-        $a = "-SETUSERSETUP" nocase ascii wide
-        $b = "SITE MAINTENANCE" nocase ascii wide
-        $c = "-DELETEDOMAIN" nocase ascii wide
-        $d = "-SETDOMAIN" nocase ascii wide
-        $e = "SITE EXEC" nocase ascii wide
+        $a = "-SETUSERSETUP" nocase
+        $b = "SITE MAINTENANCE" nocase
+        $c = "-DELETEDOMAIN" nocase
+        $d = "-SETDOMAIN" nocase
+        $e = "SITE EXEC" nocase
     condition:
         2 of them
 }

@@ -14,11 +14,13 @@ rule ExSweep_Exchange_OAB_Url_Script
         reference = "https://www.microsoft.com/en-us/security/blog/2021/03/02/hafnium-targeting-exchange-servers/"
         author = "exsweep"
     strings:
-        $u = /(External|Internal)Url["'>\s]{0,4}[:=>][^\r\n]{0,400}(<script|<%)/ nocase ascii wide
-        $u2 = /msExchInternalHostName|msExchExternalHostName/ nocase ascii wide
-        $s = /(<script|<%)[^\r\n]{0,200}(eval|Request|Execute)/ nocase ascii wide
+        $u1 = "ExternalUrl" nocase
+        $u2 = "InternalUrl" nocase
+        $sc1 = /<script[^>]{0,100}runat/ nocase
     condition:
-        $u or ($u2 and $s)
+        // the script starts on the URL's own value, within 400 bytes after the property name
+        for any i in (1..#u1) : ( for any j in (1..#sc1) : ( @sc1[j] > @u1[i] and @sc1[j] - @u1[i] < 400 ) ) or
+        for any i in (1..#u2) : ( for any j in (1..#sc1) : ( @sc1[j] > @u2[i] and @sc1[j] - @u2[i] < 400 ) )
 }
 
 rule ExSweep_WebConfig_Embedded_Script
@@ -30,11 +32,21 @@ rule ExSweep_WebConfig_Embedded_Script
         reference = "https://soroush.me/blog/2019/08/uploading-web-config-for-fun-and-profit-2/"
         author = "exsweep"
     strings:
-        $cfg = /<configuration\b/ nocase
-        $s1 = /<%[^%]{0,200}(response\.write|eval|execute|createobject|request|server\.|wscript)/ nocase
-        $s2 = /<script[^>]{0,80}runat\s*=\s*["']?server/ nocase
+        $cfg = "<configuration" nocase
+        // ASP/ASP.NET code: object creation, output, request evaluation, script blocks and directives
+        $s1 = "Response.Write" nocase
+        $s2 = "CreateObject(" nocase
+        $s3 = "wscript.shell" nocase
+        $s4 = "eval(request" nocase
+        $s5 = "eval request" nocase
+        $s6 = "execute(request" nocase
+        $s7 = "execute request" nocase
+        $s8 = "runat=\"server\"" nocase
+        $s9 = "runat=server" nocase
+        $s10 = "<%@ Page" nocase
+        $s11 = "Process.Start" nocase
     condition:
-        $cfg and ($s1 or $s2)
+        $cfg and any of ($s*)
 }
 
 rule ExSweep_WebConfig_Config_Made_Executable
@@ -46,11 +58,15 @@ rule ExSweep_WebConfig_Config_Made_Executable
         reference = "https://soroush.me/blog/2019/08/uploading-web-config-for-fun-and-profit-2/"
         author = "exsweep"
     strings:
-        $cfg = /<configuration\b/ nocase
-        $h1 = /path\s*=\s*"\*?\.config"[^>]{0,300}(asp\.dll|scriptProcessor|PageHandlerFactory|SimpleHandlerFactory)/ nocase
-        $h2 = /(asp\.dll|PageHandlerFactory|SimpleHandlerFactory)[^>]{0,300}path\s*=\s*"\*?\.config"/ nocase
-        $r1 = /<remove\s+fileExtension\s*=\s*"\.config"/ nocase
-        $r2 = /<remove\s+segment\s*=\s*"web\.config"/ nocase
+        $cfg = "<configuration" nocase
+        $p1 = "path=\"*.config\"" nocase
+        $p2 = "path=\".config\"" nocase
+        $p3 = "path=\"web.config\"" nocase
+        $e1 = "asp.dll" nocase
+        $e2 = "PageHandlerFactory" nocase
+        $e3 = "SimpleHandlerFactory" nocase
+        $r1 = "<remove fileExtension=\".config\"" nocase
+        $r2 = "<remove segment=\"web.config\"" nocase
     condition:
-        $cfg and (any of ($h*) or all of ($r*))
+        $cfg and ((any of ($p*) and any of ($e*)) or all of ($r*))
 }

@@ -4,6 +4,31 @@
  * Part of exsweep, see README.md.
  */
 
+private rule ExSweep_Drop_Server_Script
+{
+    meta:
+        description = "Helper: server-side script markers (runat=server script block, ASP/ASP.NET directive or inline eval/execute block)"
+        family = "helper"
+        severity = "medium"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        author = "exsweep"
+    strings:
+        $s1 = "runat=\"server\"" nocase
+        $s2 = "runat=server" nocase
+        $s3 = "runat='server'" nocase
+        $s4 = "<%@ Page" nocase
+        $s5 = "<%@Page" nocase
+        $s6 = "<%@ WebHandler" nocase
+        $s7 = "<%@ Language" nocase
+        $s8 = "<%@ codepage" nocase
+        $s9 = "<%eval" nocase
+        $s10 = "<%execute" nocase
+        $s11 = "<% eval" nocase
+        $s12 = "<% execute" nocase
+    condition:
+        any of them
+}
+
 rule ExSweep_PST_Export_Script_Drop
 {
     meta:
@@ -13,30 +38,32 @@ rule ExSweep_PST_Export_Script_Drop
         reference = "https://www.mandiant.com/resources/blog/pst-want-shell-proxyshell-exploiting-microsoft-exchange-servers"
         author = "exsweep"
     strings:
-        $s1 = /<script[^>]{0,120}runat\s*=\s*["']?server/ nocase
-        $s2 = /<%\s*@\s*(Page|WebHandler|WebService|Language)\b/ nocase
-        $s3 = /<%\s*(eval|execute|response\.|if\s|var\s|set\s)/ nocase
-        $k1 = /\b(eval|execute)\b/ nocase
-        $k2 = /Request\b/ nocase
+        $k1 = "eval" nocase
+        $k2 = "execute" nocase
+        $k3 = "Request" nocase
     condition:
-        uint32(0) == 0x4E444221 and any of ($s*) and any of ($k*)
+        uint32(0) == 0x4E444221 and ExSweep_Drop_Server_Script and any of ($k*)
 }
 
 rule ExSweep_Binary_Header_Server_Script
 {
     meta:
-        description = "File with a binary/image header (PST, GIF, PNG, JPEG, other non-text) followed by server-side script that evaluates or executes request input"
+        description = "File with a binary/image header (PST, GIF, PNG, JPEG, other non-text) followed by server-side script that evaluates, executes or writes request input"
         family = "exported_mailbox"
         severity = "high"
         reference = "https://www.mandiant.com/resources/blog/pst-want-shell-proxyshell-exploiting-microsoft-exchange-servers"
         author = "exsweep"
     strings:
-        $s1 = /<script[^>]{0,120}runat\s*=\s*["']?server/ nocase
-        $s2 = /<%\s*@\s*(Page|WebHandler|WebService|Language|codepage)\b/ nocase
-        $s3 = /<%\s*(eval|execute|response\.|if\s|dim\s|set\s|on\s+error|var\s|try)/ nocase
-        $k1 = /\b(eval|execute|executeglobal)[\s(]/ nocase
-        $k2 = /Process\s*\.\s*Start|ProcessStartInfo|wscript\.shell|Assembly\s*\.\s*Load|\.SaveAs\s*\(|CreateTextFile|SaveToFile/ nocase
-        $in = /Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase
+        $k1 = "eval" nocase
+        $k2 = "execute" nocase
+        $k3 = "Process.Start" nocase
+        $k4 = "ProcessStartInfo" nocase
+        $k5 = "wscript.shell" nocase
+        $k6 = "Assembly.Load" nocase
+        $k7 = ".SaveAs(" nocase
+        $k8 = "CreateTextFile" nocase
+        $k9 = "SaveToFile" nocase
+        $in = "Request" nocase
     condition:
         (
             uint32(0) == 0x4E444221 or                      // !BDN  PST
@@ -47,5 +74,5 @@ rule ExSweep_Binary_Header_Server_Script
             uint32(0) == 0xE011CFD0 or                      // OLE2 (msg/doc)
             uint8(0) < 0x09 or (uint8(0) > 0x0D and uint8(0) < 0x20)
         )
-        and any of ($s*) and any of ($k*) and $in
+        and ExSweep_Drop_Server_Script and any of ($k*) and $in
 }

@@ -4,6 +4,33 @@
  * Part of exsweep, see README.md.
  */
 
+private rule ExSweep_FMU_User_Input
+{
+    meta:
+        description = "Helper: input from the HTTP request (Request collections, raw body), a server-side text box or web method arguments"
+        family = "helper"
+        severity = "medium"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        author = "exsweep"
+    strings:
+        $in1 = "request(" nocase
+        $in2 = "request (" nocase
+        $in3 = "Request["
+        $in4 = "request.form" nocase
+        $in5 = "request.querystring" nocase
+        $in6 = "Request.Item"
+        $in7 = "Request.Params"
+        $in8 = "request.cookies" nocase
+        $in9 = "Request.Headers"
+        $in10 = "Request.InputStream"
+        $in11 = "request.binaryread" nocase
+        $in12 = "Request.Files"
+        $in13 = "<asp:TextBox"
+        $in14 = "[WebMethod"
+    condition:
+        any of them
+}
+
 rule ExSweep_ASPX_Upload_Request_Path
 {
     meta:
@@ -13,8 +40,8 @@ rule ExSweep_ASPX_Upload_Request_Path
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $s1 = /\.SaveAs\s*\([^;\r\n]{0,120}Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase ascii wide
-        $s2 = /\.SaveAs\s*\([^;\r\n]{0,120}\.(Text|Value)\b/ nocase ascii wide
+        $s1 = /\.SaveAs\s*\([^;\r\n]{0,120}Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase
+        $s2 = /\.SaveAs\s*\([^;\r\n]{0,120}\.(Text|Value)\b/ nocase
     condition:
         any of them
 }
@@ -28,13 +55,14 @@ rule ExSweep_ASPX_Write_Request_To_File
         reference = "https://attack.mitre.org/techniques/T1105/"
         author = "exsweep"
     strings:
-        $w1 = /(WriteAllBytes|WriteAllText|AppendAllText)\s*\([^;]{0,120}Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase ascii wide
-        $w2 = /new\s+(System\.IO\.)?(StreamWriter|FileStream)\s*\(\s*(Server\.MapPath\s*\()?\s*Request\s*(\.\s*(Item|Form|QueryString|Params)\s*)?[\[\(]/ nocase ascii wide
-        $w3 = /(WriteAllBytes|WriteAllText)\s*\([^;]{0,120}FromBase64String\s*\(/ nocase ascii wide
-        $w4 = /(WriteAllBytes|WriteAllText|AppendAllText|SaveAs)\s*\(\s*(Server\.MapPath\s*\()?\s*(context\.|HttpContext\.Current\.)?Request\s*(\.\s*(Item|Form|QueryString|Params)\s*)?[\[\(]/ nocase ascii wide
-        $in = /Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase ascii wide
+        $w1 = /(WriteAllBytes|WriteAllText|AppendAllText)\s*\([^;]{0,120}Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase
+        $w2 = /(StreamWriter|FileStream)\((Server\.MapPath\()?\s?Request\s*(\.\s*(Item|Form|QueryString|Params)\s*)?[\[\(]/ nocase
+        $w3 = /(WriteAllBytes|WriteAllText)\s*\([^;]{0,120}FromBase64String\s*\(/ nocase
+        // path and content both from form fields: new StreamWriter(txtPath.Text) ... sw.Write(txtBody.Text)
+        $t1 = /(StreamWriter|FileStream|FileInfo|CreateText|OpenWrite)\s*\(\s*(this\.)?\w{1,40}\.Text\b/
+        $t2 = /\.Write(Line)?\s*\(\s*(this\.)?\w{1,40}\.Text\s*\)/
     condition:
-        $w1 or $w2 or $w4 or ($w3 and $in)
+        $w1 or $w2 or ($w3 and ExSweep_FMU_User_Input) or ($t1 and $t2)
 }
 
 rule ExSweep_ASP_Write_Request_To_File
@@ -46,19 +74,19 @@ rule ExSweep_ASP_Write_Request_To_File
         reference = "https://attack.mitre.org/techniques/T1105/"
         author = "exsweep"
     strings:
-        $fso1 = "FileSystemObject" nocase ascii wide
+        $fso1 = "FileSystemObject" nocase
         $fso2 = /"scr"\s*&\s*"ipt|"script"\s*&\s*"ing|"scripting\."\s*&|"scripting"\s*&\s*"\./ nocase
-        $fso3 = "0D43FE01-F093-11CF-8940-00A0C9054228" nocase ascii wide
-        $ct = /\.(CreateTextFile|OpenTextFile)\s*[\( ]/ nocase ascii wide
-        $wr = /\.write(line)?\b/ nocase ascii wide
-        $st = "ADODB.Stream" nocase ascii wide
-        $st2 = /\.SaveToFile\b/ nocase ascii wide
-        $st3 = /\.writetext\b/ nocase ascii wide
-        $in = /request\s*(\.\s*(item|form|querystring|cookies)\s*)?\(/ nocase ascii wide
-        $in2 = /request\s*\.\s*BinaryRead\s*\(/ nocase ascii wide
+        $fso3 = "0D43FE01-F093-11CF-8940-00A0C9054228" nocase
+        $ct1 = ".CreateTextFile" nocase
+        $ct2 = ".OpenTextFile" nocase
+        $wr = ".write" nocase
+        $st = "ADODB.Stream" nocase
+        $st2 = ".SaveToFile" nocase
+        $st3 = ".writetext" nocase
+        $br = "Request.BinaryRead" nocase
     condition:
-        (any of ($in*)) and
-        ( (any of ($fso*) and $ct and $wr) or ($st and $st2 and ($st3 or $in2)) )
+        ExSweep_FMU_User_Input and
+        ( (any of ($fso*) and any of ($ct*) and $wr) or ($st and $st2 and ($st3 or $br)) )
 }
 
 rule ExSweep_Remote_Download_To_Disk
@@ -70,17 +98,17 @@ rule ExSweep_Remote_Download_To_Disk
         reference = "https://attack.mitre.org/techniques/T1105/"
         author = "exsweep"
     strings:
-        $h1 = /(Microsoft|MSXML2)\.(Server)?XMLHTTP/ nocase ascii wide
-        $h2 = "WinHttp.WinHttpRequest" nocase ascii wide
-        $s1 = "ADODB.Stream" nocase ascii wide
-        $s2 = /\.SaveToFile\b/ nocase ascii wide
-        $s3 = /\.(ResponseBody|responseStream)\b/ nocase ascii wide
-        $n1 = /\.DownloadFile\s*\(/ ascii wide
-        $n2 = /new\s+(System\.Net\.)?WebClient\s*\(/ nocase ascii wide
-        $in = /request\s*(\.\s*(item|form|querystring|cookies|params)\s*)?[\(\[]/ nocase ascii wide
+        $h1 = "XMLHTTP" nocase
+        $h2 = "WinHttp.WinHttpRequest" nocase
+        $s1 = "ADODB.Stream" nocase
+        $s2 = ".SaveToFile" nocase
+        $s3 = ".ResponseBody" nocase
+        $s4 = ".responseStream" nocase
+        $n1 = ".DownloadFile("
+        $n2 = "WebClient("
     condition:
-        (any of ($h*) and $s1 and $s2 and $s3) or
-        ($n1 and $n2 and $in)
+        (any of ($h*) and $s1 and $s2 and ($s3 or $s4)) or
+        ($n1 and $n2 and ExSweep_FMU_User_Input)
 }
 
 rule ExSweep_ASP_File_Manager
@@ -92,26 +120,28 @@ rule ExSweep_ASP_File_Manager
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $fso1 = "FileSystemObject" nocase ascii wide
+        $fso1 = "FileSystemObject" nocase
         $fso2 = /"scr"\s*&\s*"ipt|"script"\s*&\s*"ing|"scripting\."\s*&|"scripting"\s*&\s*"\./ nocase
-        $fso3 = "0D43FE01-F093-11CF-8940-00A0C9054228" nocase ascii wide
-        $in = /request\s*(\.\s*(item|form|querystring|cookies)\s*)?\(/ nocase ascii wide
-        $op1 = /\.DeleteFile\b/ nocase ascii wide
-        $op2 = /\.DeleteFolder\b/ nocase ascii wide
-        $op3 = /\.CopyFile\b/ nocase ascii wide
-        $op4 = /\.MoveFile\b/ nocase ascii wide
-        $op5 = /\.CreateFolder\b/ nocase ascii wide
-        $op6 = /\.GetFolder\b/ nocase ascii wide
-        $op7 = /\.Drives\b/ nocase ascii wide
-        $op8 = /\.(CreateTextFile|OpenTextFile)\b/ nocase ascii wide
-        $op9 = /\.SaveToFile\b/ nocase ascii wide
-        $op10 = /\.Attributes\s*=/ nocase ascii wide
-        $op11 = /wscript\.shell|shell\.application/ nocase ascii wide
-        $op12 = /\.(MoveFolder|CopyFolder)\b/ nocase ascii wide
-        $op13 = /Request\s*\.\s*BinaryRead\b/ nocase ascii wide
-        $op14 = /\.DateLastModified\s*=|\.ParseName\b|\.ModifyDate\s*=/ nocase ascii wide
+        $fso3 = "0D43FE01-F093-11CF-8940-00A0C9054228" nocase
+        $op1 = ".DeleteFile" nocase
+        $op2 = ".DeleteFolder" nocase
+        $op3 = ".CopyFile" nocase
+        $op4 = ".MoveFile" nocase
+        $op5 = ".CreateFolder" nocase
+        $op6 = ".GetFolder" nocase
+        $op7 = ".Drives" nocase
+        $op8 = "TextFile" nocase            // CreateTextFile/OpenTextFile
+        $op9 = ".SaveToFile" nocase
+        $op10 = ".Attributes" nocase
+        $op11 = "wscript.shell" nocase
+        $op12 = "shell.application" nocase
+        $op13 = "Folder " nocase           // MoveFolder/CopyFolder
+        $op14 = "BinaryRead" nocase
+        $op15 = ".DateLastModified" nocase
+        $op16 = ".LoadFromFile" nocase
+        $op17 = "AppendChunk" nocase
     condition:
-        any of ($fso*) and $in and 5 of ($op*)
+        any of ($fso*) and ExSweep_FMU_User_Input and 5 of ($op*)
 }
 
 rule ExSweep_ASPX_File_Manager
@@ -123,24 +153,71 @@ rule ExSweep_ASPX_File_Manager
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $in1 = /Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies)\s*)?[\[\(]/ nocase ascii wide
-        $in2 = /<asp:TextBox\b/ nocase ascii wide
-        $op1 = /Directory\s*\.\s*GetLogicalDrives|DriveInfo\s*\.\s*GetDrives|Environment\s*\.\s*GetLogicalDrives/ ascii wide
-        $op2 = /File\s*\.\s*Delete\s*\(/ ascii wide
-        $op3 = /Directory\s*\.\s*Delete\s*\(/ ascii wide
-        $op4 = /(File|Directory)\s*\.\s*Move\s*\(/ ascii wide
-        $op5 = /File\s*\.\s*Copy\s*\(/ ascii wide
-        $op6 = /\.SaveAs\s*\(/ ascii wide
-        $op7 = /ProcessStartInfo|Process\s*\.\s*Start\s*\(/ ascii wide
-        $op8 = "cmd.exe" nocase ascii wide
-        $op9 = /(File|Directory)\s*\.\s*Set(Creation|LastWrite|LastAccess)Time/ ascii wide
-        $op10 = /\.Attributes\s*=/ ascii wide
-        $op11 = /new\s+(System\.Data\.SqlClient\.)?(SqlConnection|OleDbConnection|OdbcConnection)\s*\(/ nocase ascii wide
-        $op12 = /Registry\s*\.\s*(LocalMachine|CurrentUser)|RegistryKey\b/ ascii wide
-        $op13 = /TransmitFile\s*\(|WriteFile\s*\(/ ascii wide
-        $op14 = /new\s+(System\.Net\.Sockets\.)?(TcpClient|Socket)\s*\(/ nocase ascii wide
-        $op15 = /Directory\s*\.\s*CreateDirectory\s*\(/ ascii wide
-        $op16 = /WindowsIdentity\s*\.\s*GetCurrent|Win32_/ ascii wide
+        $op1 = "GetLogicalDrives"
+        $op2 = "GetDrives"
+        $op3 = "File.Delete"
+        $op4 = "Directory.Delete"
+        $op5 = "File.Move"
+        $op6 = "File.Copy"
+        $op7 = ".SaveAs("
+        $op8 = "ProcessStartInfo"
+        $op9 = "cmd.exe" nocase
+        $op10 = "SetCreationTime"
+        $op11 = "SetLastWriteTime"
+        $op12 = "SqlConnection("
+        $op13 = "OleDbConnection("
+        $op14 = "RegistryKey"
+        $op15 = "TransmitFile("
+        $op16 = "TcpClient("
+        $op17 = "Directory.CreateDirectory"
+        $op18 = "WindowsIdentity"
+        $op19 = "Win32_"
+        $op20 = ".Attributes ="
     condition:
-        any of ($in*) and 6 of ($op*)
+        ExSweep_FMU_User_Input and 6 of ($op*)
+}
+
+rule ExSweep_UTF16_Server_Page
+{
+    meta:
+        description = "UTF-16LE encoded ASP/ASP.NET page (BOM + wide text) with request input and command, file or assembly capabilities; the encoding hides it from byte-pattern scanners"
+        family = "obfuscation"
+        severity = "high"
+        reference = "https://attack.mitre.org/techniques/T1027/"
+        author = "exsweep"
+    strings:
+        $d1 = "<%@" wide
+        $d2 = "runat=" wide
+        $in = "Request" wide
+        $c1 = "ProcessStartInfo" wide
+        $c2 = "cmd.exe" wide
+        $c3 = "WScript.Shell" wide
+        $c4 = "FileSystemObject" wide
+        $c5 = "Assembly.Load" wide
+        $c6 = ".SaveAs(" wide
+        $c7 = "File.Delete" wide
+    condition:
+        uint16(0) == 0xFEFF and any of ($d*) and $in and 2 of ($c*)
+}
+
+rule ExSweep_Writes_Server_Page
+{
+    meta:
+        description = "Server-side code that creates a script page (.aspx/.asp/.ashx/.asmx/.asa/.cer) on disk, i.e. a webshell dropper or include injector"
+        family = "upload"
+        severity = "high"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        author = "exsweep"
+    strings:
+        $api1 = "CreateText" nocase
+        $api2 = "WriteAllText"
+        $api3 = "AppendAllText"
+        $api4 = "StreamWriter("
+        $api5 = "OpenTextFile" nocase
+        $api6 = "SaveToFile" nocase
+        $api7 = "WriteAllBytes"
+        $ext = /\.(aspx|asp|ashx|asmx|asa|cer|cdx)["']/ nocase
+    condition:
+        // the script-page name is an argument of the write call: within 100 bytes after it
+        for any j in (1..#ext) : ( for any of ($api*) : ( $ in (@ext[j] - 100 .. @ext[j]) ) )
 }

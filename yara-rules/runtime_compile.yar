@@ -4,6 +4,33 @@
  * Part of exsweep, see README.md.
  */
 
+private rule ExSweep_Compile_User_Input
+{
+    meta:
+        description = "Helper: input from the HTTP request (Request collections, raw body), a server-side text box or web method arguments"
+        family = "helper"
+        severity = "medium"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        author = "exsweep"
+    strings:
+        $in1 = "request(" nocase
+        $in2 = "request (" nocase
+        $in3 = "Request["
+        $in4 = "request.form" nocase
+        $in5 = "request.querystring" nocase
+        $in6 = "Request.Item"
+        $in7 = "Request.Params"
+        $in8 = "request.cookies" nocase
+        $in9 = "Request.Headers"
+        $in10 = "Request.InputStream"
+        $in11 = "request.binaryread" nocase
+        $in12 = "Request.Files"
+        $in13 = "<asp:TextBox"
+        $in14 = "[WebMethod"
+    condition:
+        any of them
+}
+
 rule ExSweep_CodeDom_Compile_Request
 {
     meta:
@@ -13,16 +40,14 @@ rule ExSweep_CodeDom_Compile_Request
         reference = "https://attack.mitre.org/techniques/T1027/004/"
         author = "exsweep"
     strings:
-        $p1 = /(CSharp|VB|VBScript|JScript)CodeProvider/ ascii wide
-        $p2 = /CodeDomProvider\s*\.\s*CreateProvider/ ascii wide
-        $c1 = /CompileAssemblyFrom(Source|Dom)/ ascii wide
-        $c2 = /\.CreateCompiler\s*\(/ ascii wide
-        $r1 = /CSharpScript\s*\.\s*(EvaluateAsync|RunAsync|Create)/ ascii wide
-        $in1 = /Request\s*(\.\s*(Item|Form|QueryString|Params|Cookies|Headers)\s*)?[\[\(]/ nocase ascii wide
-        $in2 = /Request\s*\.\s*(InputStream|BinaryRead)\b/ ascii wide
-        $in3 = /<asp:TextBox\b/ nocase ascii wide
+        $p1 = "CodeProvider"
+        $p2 = "CodeDomProvider.CreateProvider"
+        $c1 = "CompileAssemblyFromSource"
+        $c2 = "CompileAssemblyFromDom"
+        $c3 = ".CreateCompiler("
+        $r1 = "CSharpScript."
     condition:
-        ((any of ($p*) and any of ($c*)) or $r1) and any of ($in*)
+        ((any of ($p*) and any of ($c*)) or $r1) and ExSweep_Compile_User_Input
 }
 
 rule ExSweep_XSLT_Script_Request
@@ -34,14 +59,16 @@ rule ExSweep_XSLT_Script_Request
         reference = "https://attack.mitre.org/techniques/T1220/"
         author = "exsweep"
     strings:
-        $xs = "msxsl:script" nocase ascii wide
-        $t1 = /Xsl(Compiled)?Transform/ ascii wide
-        $t2 = /XsltSettings\s*\(\s*true/ nocase ascii wide
-        $t3 = "EnableScript" ascii wide
-        $t4 = /transformNode\s*\(/ nocase ascii wide
-        $t5 = /MSXML2\.(Free)?ThreadedDOMDocument|MSXML2\.DOMDocument|Microsoft\.XMLDOM/ nocase ascii wide
-        $in1 = /request\s*(\.\s*(item|form|querystring|params|cookies|headers)\s*)?[\[\(]/ nocase ascii wide
-        $in2 = /Process\s*\.\s*Start|ProcessStartInfo|wscript\.shell/ nocase ascii wide
+        $xs = "msxsl:script" nocase
+        $t1 = "XslCompiledTransform"
+        $t2 = "XslTransform"
+        $t3 = "EnableScript"
+        $t4 = "transformNode(" nocase
+        $t5 = "DOMDocument" nocase
+        $t6 = "Microsoft.XMLDOM" nocase
+        $px1 = "Process.Start"
+        $px2 = "ProcessStartInfo"
+        $px3 = "wscript.shell" nocase
     condition:
-        $xs and any of ($t*) and any of ($in*)
+        $xs and any of ($t*) and (any of ($px*) or ExSweep_Compile_User_Input)
 }

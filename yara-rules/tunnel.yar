@@ -12,20 +12,34 @@ rule ExSweep_Socket_Tunnel
         reference = "https://github.com/sensepost/reGeorg"
         author = "exsweep"
     strings:
-        $sock1 = /new\s+(System\.Net\.Sockets\.)?(Socket|TcpClient)\s*\(/ nocase ascii wide
-        $sock2 = /\(\s*Socket\s*\)\s*(context\.|HttpContext\.Current\.)?(Session|Application)\s*\[/ nocase ascii wide
-        $sess = /(Session|Application)\s*\[[^\]]{1,40}\]\s*=/ nocase ascii wide
-        $c1 = "\"CONNECT\"" ascii wide
-        $c2 = "\"DISCONNECT\"" ascii wide
-        $c3 = "\"FORWARD\"" ascii wide
-        $c4 = "\"READ\"" ascii wide
-        $in1 = /Request\s*\.\s*(InputStream|BinaryRead|ContentLength|TotalBytes)\b/ nocase ascii wide
-        $in2 = /Request\s*\.\s*(Headers|QueryString|Form)\b/ nocase ascii wide
-        $out = /Response\s*\.\s*(BinaryWrite|OutputStream)\b/ nocase ascii wide
-        $net = /\.(Connect|Send|Receive)\s*\(/ ascii wide
+        $sock1 = "new Socket(" nocase
+        $sock3 = "Sockets.Socket(" nocase
+        $sock4 = "TcpClient(" nocase
+        $sock2 = "(Socket)Session[" nocase
+        $sock5 = "(Socket)context.Session[" nocase
+        $sock6 = "(Socket)HttpContext.Current.Session[" nocase
+        $sock7 = "(Socket)Application[" nocase
+        $sess1 = "Session[" nocase
+        $sess2 = "Application[" nocase
+        $c1 = "\"CONNECT\""
+        $c2 = "\"DISCONNECT\""
+        $c3 = "\"FORWARD\""
+        $c4 = "\"READ\""
+        $in1 = "Request.InputStream" nocase
+        $in2 = "Request.BinaryRead" nocase
+        $in3 = "Request.ContentLength" nocase
+        $in4 = "Request.TotalBytes" nocase
+        $in5 = "Request.Headers"
+        $in6 = "Request.QueryString" nocase
+        $in7 = "Request.Form" nocase
+        $out1 = "Response.BinaryWrite" nocase
+        $out2 = "Response.OutputStream" nocase
+        $net1 = ".Connect("
+        $net2 = ".Send("
+        $net3 = ".Receive("
     condition:
-        ($sock1 or $sock2) and $net and any of ($in*) and
-        ( $sock2 or ($sess and 2 of ($c*)) or (3 of ($c*)) or ($sess and $out) )
+        any of ($sock*) and any of ($net*) and any of ($in*) and
+        ( any of ($sock2, $sock5, $sock6, $sock7) or (any of ($sess*) and 2 of ($c*)) or (3 of ($c*)) or (any of ($sess*) and any of ($out*)) )
 }
 
 rule ExSweep_HTTP_Forwarder
@@ -37,13 +51,13 @@ rule ExSweep_HTTP_Forwarder
         reference = "https://attack.mitre.org/techniques/T1090/"
         author = "exsweep"
     strings:
-        $wr = /WebRequest\s*\.\s*Create\s*\(/ ascii wide
-        $m = /\.Method\s*=\s*(context\.|HttpContext\.Current\.)?Request\s*\.\s*HttpMethod/ nocase ascii wide
-        $h = /foreach\s*\(\s*(var|string)\s+\w+\s+in\s+(context\.|httpRequest\.|HttpContext\.Current\.)?Request\s*\.\s*Headers/ nocase ascii wide
-        $h2 = /foreach\s*\(\s*(var|string)\s+\w+\s+in\s+\w{1,20}\.Headers\s*\)/ nocase ascii wide
-        $b = /\.GetRequestStream\s*\(/ ascii wide
-        $i = /\.InputStream\b/ ascii wide
-        $s = "System.Net.Sockets" ascii wide
+        $wr = "WebRequest.Create("
+        $m = /\.Method\s*=\s*(context\.|HttpContext\.Current\.)?Request\s*\.\s*HttpMethod/ nocase
+        $h = /foreach\s*\(\s*(var|string)\s+\w+\s+in\s+(context\.|httpRequest\.|HttpContext\.Current\.)?Request\s*\.\s*Headers/ nocase
+        $h2 = /foreach\s*\(\s*(var|string)\s+\w+\s+in\s+\w{1,20}\.Headers\s*\)/ nocase
+        $b = ".GetRequestStream("
+        $i = ".InputStream"
+        $s = "System.Net.Sockets"
     condition:
         $wr and $b and $i and ($m or $h or $h2) and $s
 }

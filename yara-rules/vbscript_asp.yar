@@ -4,6 +4,37 @@
  * Part of exsweep, see README.md.
  */
 
+private rule ExSweep_VBS_Exec_Statement
+{
+    meta:
+        description = "Helper: the VBScript Execute/ExecuteGlobal/Eval statement (not a method such as conn.Execute)"
+        family = "helper"
+        severity = "medium"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        author = "exsweep"
+    strings:
+        // preceded by a blank, ':', '(', '>' or '%' (as in <%execute ...), never by '.'
+        $sink = /[\s:(>%](eval|execute(global)?)[ \t(]{1,4}[a-z_(]/ nocase
+    condition:
+        $sink
+}
+
+private rule ExSweep_VBS_Syntax
+{
+    meta:
+        description = "Helper: VBScript-only syntax, so C#/JavaScript methods named execute() do not count"
+        family = "helper"
+        severity = "medium"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        author = "exsweep"
+    strings:
+        $vbs1 = /\bEnd (Function|Sub|If|Class)\b/ nocase
+        $vbs2 = "On Error Resume Next" nocase
+        $vbs3 = "Server.CreateObject(\"" nocase
+    condition:
+        any of them
+}
+
 rule ExSweep_ASP_Execute_Request_Indirect
 {
     meta:
@@ -14,14 +45,19 @@ rule ExSweep_ASP_Execute_Request_Indirect
         author = "exsweep"
     strings:
         // x = request("p") / x = Trim(Request.Form("p"))
-        $src = /\b[a-z_]\w{0,30}\s*=\s*(trim\s*\(\s*)?request\s*(\.\s*(item|form|querystring|cookies)\s*)?\(/ nocase
+        $src = /[a-z_]\w{0,20} ?= ?(trim\()?request(\.(item|form|querystring|cookies))? ?\(/ nocase
         // session("k") = request("p")
-        $src_sess = /session\s*\([^)]{1,40}\)\s*=\s*request\s*[\(.]/ nocase
-        // the VBScript statement, not a method such as conn.Execute: preceded by a blank, ':', '(' or '%>'
-        $sink_var = /[\s:(>%](eval|execute|executeglobal)[ \t(]{1,4}\(?\s*[a-z_]\w{0,30}\s*\)?\s*(\r|\n|:|%>|'|$)/ nocase
-        $sink_sess = /[\s:(>%](eval|execute|executeglobal)[ \t(]{1,4}session\s*\(/ nocase
+        $src_sess = /session\("[^"\r\n]{1,30}"\)\s?=\s?request[\(.]/ nocase
+        // Execute x / eval(x) / ExecuteGlobal x as a statement of its own
+        $sink_var = /[\s:(>%](eval|execute(global)?)[ \t(]{1,3}[a-z_]\w{0,24}\)?[ \t]*[\r\n:%']/ nocase
+        $sink_sess1 = "execute session(" nocase
+        $sink_sess2 = "execute(session(" nocase
+        $sink_sess3 = "executeglobal session(" nocase
+        $sink_sess4 = "executeglobal(session(" nocase
+        $sink_sess5 = "eval(session(" nocase
+        $sink_sess6 = "eval session(" nocase
     condition:
-        ($src and $sink_var) or (($src or $src_sess) and $sink_sess)
+        ($src and $sink_var) or (($src or $src_sess) and any of ($sink_sess*))
 }
 
 rule ExSweep_ASP_Execute_Decoded
@@ -34,47 +70,70 @@ rule ExSweep_ASP_Execute_Decoded
         author = "exsweep"
     strings:
         // Execute(StrReverse(...)), Execute(unescape(...)), Execute(Replace(...)), Eval(Chr(...)...)
-        $direct = /[\s:(>%](eval|execute|executeglobal)[ \t(]{1,4}(strreverse|unescape|replace|chrw?|decode\w{0,20}|decrypt\w{0,20})\s*\(/ nocase
-        // Execute(fn("%119%136%115...")) : numeric encoded string passed to a decoder
-        // Execute fn(...): runs whatever a (decoder) function returns
-        $fncall = /[\s:(>%](execute|executeglobal)[ \t(]{1,4}[a-z_]\w{0,30}\s*\(/ nocase
-        $numenc = /[\s:(>%](eval|execute|executeglobal)[ \t(]{1,4}[a-z_]\w{0,30}\s*\(\s*"(%\d{2,3}){6}/ nocase
+        $direct = /[\s:(>%](eval|execute(global)?)[ \t(]{1,4}(strreverse|unescape|replace|chrw?|decode\w{0,20}|decrypt\w{0,20})\s*\(/ nocase
+        // Execute fn(...): runs whatever a (decoder) function returns, e.g. Execute(DeAsc("%119%136..."))
+        $fncall = /[\s:(>%](execute(global)?)[ \t(]{1,4}[a-z_]\w{0,30}\s*\(/ nocase
         // reversed keywords: "tseuqer" (request), "etucexe" (execute), "llehs.tpircsw"
         $rev_req = "tseuqer" nocase
         $rev_exec = "etucexe" nocase
         $rev_wsh = "llehs.tpircsw" nocase
         // decoder loops: Chr(Str(i)-18), Chr(Asc(Mid(s,i,1)) Xor k), Chr(CLng("&H" & ...))
-        $dec1 = /chrw?\s*\(\s*[a-z_]\w{0,20}\s*\(\s*[a-z_]\w{0,10}\s*\)\s*[-+]\s*\d/ nocase
-        $dec2 = /chrw?\s*\(\s*ascb?\s*\(\s*midb?\s*\([^)]{1,40}\)\s*\)\s*xor\b/ nocase
+        $dec1 = /chrw?\([a-z_]\w{0,20}\([a-z_]\w{0,10}\) ?[-+] ?\d/ nocase
+        $dec2a = "chr(ascb(midb(" nocase
+        $dec2b = "chr(asc(mid(" nocase
         $dec3 = /chrw?\s*\(\s*(clng|cint)\s*\(\s*"&h"/ nocase
-        $sink = /[\s:(>%](eval|execute|executeglobal)[ \t(]{1,4}[a-z_(]/ nocase
-        // VBScript-only syntax, so C#/JavaScript methods named execute() do not count
-        $vbs1 = /\bend\s+(function|sub|if|class)\b/ nocase
-        $vbs2 = /on\s+error\s+resume\s+next/ nocase
-        $vbs3 = /server\s*\.\s*createobject\s*\(/ nocase
-        $vbs4 = /<%\s*(dim|set|if|response\.write|execute|eval)\s/ nocase
+        // character-by-character decoders and filler removal: Mid(s,i,1), Replace(s,"0","")
+        $dec4 = /mid\([a-z_]\w{0,20}, ?[a-z_]\w{0,5}, ?1\)/ nocase
     condition:
-        $direct or $numenc or
-        (any of ($vbs*) and ($fncall or ($sink and (any of ($rev_*) or any of ($dec*)))))
+        $direct or
+        (ExSweep_VBS_Syntax and
+         ($fncall or (ExSweep_VBS_Exec_Statement and (any of ($rev_*) or any of ($dec*)))))
 }
 
-rule ExSweep_ASP_ScriptControl_Request
+rule ExSweep_ASP_Execute_Remote_Code
 {
     meta:
-        description = "Classic ASP that feeds request data to the MSScriptControl engine (AddCode/ExecuteStatement/Eval)"
+        description = "Classic ASP that downloads script text over HTTP (XMLHTTP/WinHttp) and runs it with Execute/ExecuteGlobal (remote-controlled webshell)"
         family = "chopper"
         severity = "high"
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $obj = /createobject\s*\(\s*\W{0,4}(msscriptcontrol\.)?scriptcontrol/ nocase
-        $call = /\.(addcode|executestatement|eval|run)\b/ nocase
-        $req = /request\s*(\.\s*(item|form|querystring|cookies)\s*)?\(/ nocase
-        // the Request object handed to a script engine: .AddObject "request", Request
-        $expose = /\.AddObject\s*\(?\s*[^,\r\n]{1,60},\s*request\b/ nocase
-        $run = /\.(addcode|executestatement)\b/ nocase
+        $h1 = "XMLHTTP" nocase
+        $h2 = "WinHttp.WinHttpRequest" nocase
+        $r1 = ".responseBody" nocase
+        $r2 = ".responseText" nocase
     condition:
-        ($obj and $call and $req) or ($expose and $run)
+        any of ($h*) and any of ($r*) and ExSweep_VBS_Exec_Statement and ExSweep_VBS_Syntax
+}
+
+rule ExSweep_ASP_ScriptControl_Request
+{
+    meta:
+        description = "Classic ASP that hands request data or the ASP intrinsic objects to another script engine (MSScriptControl AddCode/ExecuteStatement, custom runners)"
+        family = "chopper"
+        severity = "high"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        author = "exsweep"
+    strings:
+        $obj = "ScriptControl" nocase
+        $call1 = ".AddCode" nocase
+        $call2 = ".ExecuteStatement" nocase
+        $call3 = ".Eval" nocase
+        $call4 = ".Run" nocase
+        $req1 = "request(" nocase
+        $req2 = "request.form" nocase
+        $req3 = "request.querystring" nocase
+        $req4 = "Request.Item"
+        // the Request object handed to a script engine: .AddObject "request", Request
+        $expose = /\.AddObject[ \t(]{1,4}[^,\r\n]{1,60},\s*request\b/ nocase
+
+        // all ASP intrinsic objects handed over: o.Run "x",Server,Response,Request,Application,Session
+        $intr1 = "Server,Response,Request,Application,Session" nocase
+        $intr2 = "Application,Request,Response,Server,Session" nocase
+        $intr3 = "Server, Response, Request, Application, Session" nocase
+    condition:
+        ($obj and any of ($call*) and any of ($req*)) or ($expose and ($call1 or $call2)) or any of ($intr*)
 }
 
 rule ExSweep_ASP_UTF7_Codepage
@@ -86,9 +145,12 @@ rule ExSweep_ASP_UTF7_Codepage
         reference = "https://attack.mitre.org/techniques/T1027/"
         author = "exsweep"
     strings:
-        $cp = /<%\s*@[^%>]{0,120}codepage\s*=\s*["']?65000\b/ nocase
+        $cp1 = "codepage=65000" nocase
+        $cp2 = "codepage = 65000" nocase
+        $cp3 = "codepage=\"65000\"" nocase
+        $cp4 = "codepage='65000'" nocase
     condition:
-        $cp
+        any of them
 }
 
 rule ExSweep_ASP_Encoded_Script
@@ -101,10 +163,10 @@ rule ExSweep_ASP_Encoded_Script
         author = "exsweep"
     strings:
         $lang1 = /<%\s*@[^%>]{0,120}language\s*=\s*["']?\s*(vbscript|jscript)\.encode/ nocase
-        $lang2 = /<script[^>]{0,120}language\s*=\s*["']?(vbscript|jscript)\.encode/ nocase
+        $lang2 = "script.encode\"" nocase
         $marker = "#@~^"
     condition:
-        any of ($lang*) and $marker
+        $lang1 or ($lang2 and $marker)
 }
 
 rule ExSweep_ASP_Embedded_PE_Dropper
@@ -117,30 +179,11 @@ rule ExSweep_ASP_Embedded_PE_Dropper
         author = "exsweep"
     strings:
         $mz_chr = /chrw?\(\s*77\s*\)\s*[&+]\s*chrw?\(\s*90\s*\)\s*[&+]\s*chrw?\(\s*144\s*\)/ nocase
-        $mz_hex = /"4d5a90000300000004000000ffff/ nocase
-        $write = /(savetofile|createtextfile|opentextfile|writeallbytes|\.write\b)/ nocase
+        $mz_hex = "\"4d5a900003000000040000" nocase
+        $w1 = "SaveToFile" nocase
+        $w2 = "CreateTextFile" nocase
+        $w3 = "OpenTextFile" nocase
+        $w4 = "WriteAllBytes" nocase
     condition:
-        any of ($mz*) and $write
-}
-
-rule ExSweep_ASP_Execute_Remote_Code
-{
-    meta:
-        description = "Classic ASP that downloads script text over HTTP (XMLHTTP/WinHttp) and runs it with Execute/ExecuteGlobal (remote-controlled webshell)"
-        family = "chopper"
-        severity = "high"
-        reference = "https://attack.mitre.org/techniques/T1505/003/"
-        author = "exsweep"
-    strings:
-        $h1 = /(Microsoft|MSXML2)\.(Server)?XMLHTTP/ nocase
-        $h2 = "WinHttp.WinHttpRequest" nocase
-        $r = /\.(responseBody|responseText)\b/ nocase
-        $sink = /[\s:(>%](execute|executeglobal)[ \t(]{1,4}[a-z_(]/ nocase
-        // VBScript-only syntax, so C#/JavaScript methods named execute() do not count
-        $vbs1 = /\bend\s+(function|sub|if|class)\b/ nocase
-        $vbs2 = /on\s+error\s+resume\s+next/ nocase
-        $vbs3 = /server\s*\.\s*createobject\s*\(/ nocase
-        $vbs4 = /<%\s*(dim|set|if|response\.write|execute|eval)\s/ nocase
-    condition:
-        any of ($h*) and $r and $sink and any of ($vbs*)
+        any of ($mz*) and any of ($w*)
 }

@@ -1,0 +1,63 @@
+/*
+ * China Chopper-style evaluators written in C#/VB.NET: the JScript.NET
+ * engine driven from C#, and reflection that invokes types or methods
+ * named by the request.  Part of exsweep, see README.md.
+ */
+
+private rule ExSweep_CSharp_User_Input
+{
+    meta:
+        description = "Helper: input from the HTTP request (Request collections, raw body), a server-side text box or web method arguments"
+        family = "helper"
+        severity = "medium"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        author = "exsweep"
+    strings:
+        $in1 = "request(" nocase
+        $in2 = "request (" nocase
+        $in3 = "Request["
+        $in4 = "request.form" nocase
+        $in5 = "request.querystring" nocase
+        $in6 = "Request.Item"
+        $in7 = "Request.Params"
+        $in8 = "request.cookies" nocase
+        $in9 = "Request.Headers"
+        $in10 = "Request.InputStream"
+        $in11 = "request.binaryread" nocase
+        $in12 = "Request.Files"
+        $in13 = "<asp:TextBox"
+        $in14 = "[WebMethod"
+    condition:
+        any of them
+}
+
+rule ExSweep_JScript_Engine_From_CSharp
+{
+    meta:
+        description = "C#/VB.NET code evaluating request data with the JScript.NET engine (Microsoft.JScript Eval.JScriptEvaluate/VsaEngine)"
+        family = "chopper"
+        severity = "high"
+        reference = "https://www.mandiant.com/resources/blog/breaking-down-the-china-chopper-web-shell-part-ii"
+        author = "exsweep"
+    strings:
+        $e1 = "JScriptEvaluate"
+        $e2 = "VsaEngine.CreateEngine"
+    condition:
+        ($e1 or $e2) and ExSweep_CSharp_User_Input
+}
+
+rule ExSweep_CSharp_Reflection_Invoke_Request
+{
+    meta:
+        description = "ASP.NET code that resolves a type/method/COM object by a name taken from the request and invokes it (Type.GetType/GetMethod/InvokeMember/GetTypeFromProgID of request input)"
+        family = "chopper"
+        severity = "high"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        author = "exsweep"
+    strings:
+        $r1 = /Type\.GetType(FromProgID|FromCLSID)?\s*\(\s*(HttpContext\.Current\.|context\.|Context\.)?Request\s*[\[\(.]/
+        $r2 = /\.(GetMethod|InvokeMember|GetProperty)\s*\(\s*(HttpContext\.Current\.|context\.|Context\.)?Request\s*[\[\(.]/
+        $r3 = /Activator\.CreateInstance\s*\(\s*Type\.GetType(FromProgID)?\s*\(\s*[^;)]{0,40}Request\s*[\[\(.]/
+    condition:
+        any of them
+}
