@@ -243,12 +243,22 @@ static int find_server_script(const unsigned char *d, size_t len,
 static int find_eval_sink(const unsigned char *d, size_t len, struct marker *m)
 {
 	static const char *const sinks[] = {
-		"eval(", "eval (", "execute(", "executeglobal", ".invoke(",
+		"eval(", "eval (", "execute(", "execute ", "executeglobal", ".invoke(",
 		"assembly.load", "compileassemblyfromsource", NULL,
 	};
 	const unsigned char *end = d + len;
 	for (size_t i = 0; sinks[i]; i++) {
 		for (const unsigned char *p = d; (p = find_ci(p, end, sinks[i])) != NULL; p++) {
+			/* eval/execute must be the language's own, not a
+			 * method of an object (conn.Execute(sql) runs SQL)
+			 * nor part of a longer name (myEval). */
+			if (sinks[i][0] != '.' && p > d) {
+				unsigned char prev = p[-1];
+				if (prev == '.' || prev == '_' ||
+				    (prev >= '0' && prev <= '9') ||
+				    ((prev | 0x20) >= 'a' && (prev | 0x20) <= 'z'))
+					continue;
+			}
 			const unsigned char *back = p;
 			int binding = 0;
 			for (int k = 0; k < 8 && back > d; k++) {
