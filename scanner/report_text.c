@@ -8,6 +8,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -17,6 +18,7 @@
 #define LIST_CUT 50
 #define PATCH_DAY 200   /* changes from which the summary groups them */
 #define TOP_FOLDERS 10
+#define PATCH_DAY_CUT 10 /* per kind, after the patch-day overview */
 
 static const char *const kind_labels[EXS_FINDING_KIND_COUNT] = {
 	"WEBSHELL", "SUSPECT", "CHANGED", "ADDED", "REMOVED", "ERROR",
@@ -133,6 +135,7 @@ static int look_first(const struct exs_run *run, const struct exs_finding *f)
 }
 
 struct folder_count {
+	enum exs_finding_kind kind;
 	const char *path;
 	size_t len;
 	size_t count;
@@ -146,6 +149,17 @@ static size_t folder_len(const struct exs_finding *f)
 	return n ? n - 1 : 0;
 }
 
+static int compare_folders(const void *pa, const void *pb)
+{
+	const struct folder_count *a = pa, *b = pb;
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	int c = memcmp(a->path, b->path, a->len < b->len ? a->len : b->len);
+	if (c)
+		return c;
+	return a->len < b->len ? -1 : a->len > b->len;
+}
+
 /* Patch day: group the changes by folder, the ones to look at first on
  * top, and say when it looks like a cumulative update. */
 static void patch_day(struct exs_buf *b, const struct exs_run *run)
@@ -153,8 +167,6 @@ static void patch_day(struct exs_buf *b, const struct exs_run *run)
 	uint64_t changes = run->counts[EXS_FINDING_ADDED] +
 			   run->counts[EXS_FINDING_CHANGED] +
 			   run->counts[EXS_FINDING_REMOVED];
-	if (changes < PATCH_DAY)
-		return;
 	const struct exs_generation *g = exs_run_generation(run);
 	struct exs_build base = { 0, { 0, 0, 0, 0 } };
 	if (g && g->exchange_build[0])
@@ -182,21 +194,27 @@ static void patch_day(struct exs_buf *b, const struct exs_run *run)
 	if (!shown)
 		exs_buf_puts(b, "  (no new or changed scripts or configs in web "
 			     "folders)\n");
-	/* Top folders: findings are sorted by kind then path, so count runs
-	 * of one folder and keep the largest. */
-	for (size_t i = 0; i < run->finding_count;) {
+	/* Top folders: gather (kind, folder) of every change, sort them so
+	 * equal folders are adjacent (the findings' own path order is not
+	 * enough: a subfolder's files sort between its parent's), and count
+	 * the runs, keeping the largest. */
+	struct folder_count *all = malloc((size_t)changes * sizeof(*all));
+	size_t nall = 0;
+	for (size_t i = 0; all && i < run->finding_count; i++) {
 		const struct exs_finding *f = &run->findings[i];
-		if (f->kind < EXS_FINDING_CHANGED || f->kind > EXS_FINDING_REMOVED) {
-			i++;
+		if (f->kind < EXS_FINDING_CHANGED || f->kind > EXS_FINDING_REMOVED)
 			continue;
-		}
-		size_t len = folder_len(f), j = i + 1;
-		while (j < run->finding_count &&
-		       run->findings[j].kind == f->kind &&
-		       folder_len(&run->findings[j]) == len &&
-		       memcmp(run->findings[j].path, f->path, len) == 0)
+		all[nall++] = (struct folder_count){ f->kind, f->path,
+						     folder_len(f), 1 };
+	}
+	if (nall > 1)
+		qsort(all, nall, sizeof(*all), compare_folders);
+	for (size_t i = 0; i < nall;) {
+		size_t j = i + 1;
+		while (j < nall && compare_folders(&all[i], &all[j]) == 0)
 			j++;
-		struct folder_count fc = { f->path, len, j - i };
+		struct folder_count fc = all[i];
+		fc.count = j - i;
 		size_t k;
 		if (ntop < TOP_FOLDERS)
 			k = ntop++;
@@ -216,10 +234,12 @@ static void patch_day(struct exs_buf *b, const struct exs_run *run)
 	}
 	exs_buf_puts(b, "top folders:\n");
 	for (size_t i = 0; i < ntop; i++) {
-		exs_buf_printf(b, "  %6zu  ", top[i].count);
+		exs_buf_printf(b, "  %6zu %-8s ", top[i].count,
+			       exs_finding_kind_name(top[i].kind));
 		exs_text_escape(b, top[i].path, top[i].len);
 		exs_buf_putc(b, '\n');
 	}
+	free(all);
 }
 
 /* What the baseline was: its generation and seal (so the seal leaves the
@@ -265,27 +285,39 @@ int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 		       " files (%s), %.2f s\n", run->command, run->host,
 		       run->finding_count, run->finding_count == 1 ? "" : "s",
 		       run->files, size, secs);
+	/* Webshells and suspicious files always come first and in full. On
+	 * patch day the overview of the thousands of changes comes next, and
+	 * only a short taste of each list after it. */
+	uint64_t changes = run->counts[EXS_FINDING_ADDED] +
+			   run->counts[EXS_FINDING_CHANGED] +
+			   run->counts[EXS_FINDING_REMOVED];
+	int patch = changes >= PATCH_DAY;
+	size_t cut = verbose ? (size_t)-1 : patch ? PATCH_DAY_CUT : LIST_CUT;
 	size_t shown[EXS_FINDING_KIND_COUNT] = { 0 };
 	for (size_t i = 0; i < run->finding_count; i++) {
 		const struct exs_finding *f = &run->findings[i];
-		if (!verbose && f->kind > EXS_FINDING_SUSPICIOUS &&
-		    shown[f->kind] >= LIST_CUT) {
-			shown[f->kind]++;
-			continue;
-		}
-		shown[f->kind]++;
+		if (f->kind > EXS_FINDING_SUSPICIOUS)
+			break; /* sorted by kind */
 		finding_line(&b, f);
 	}
-	for (int k = 0; k < EXS_FINDING_KIND_COUNT; k++)
-		if (shown[k] > LIST_CUT && !verbose && k > EXS_FINDING_SUSPICIOUS)
+	if (patch)
+		patch_day(&b, run);
+	for (size_t i = 0; i < run->finding_count; i++) {
+		const struct exs_finding *f = &run->findings[i];
+		if (f->kind <= EXS_FINDING_SUSPICIOUS)
+			continue;
+		if (shown[f->kind]++ < cut)
+			finding_line(&b, f);
+	}
+	for (int k = EXS_FINDING_SUSPICIOUS + 1; k < EXS_FINDING_KIND_COUNT; k++)
+		if (shown[k] > cut)
 			exs_buf_printf(&b, "          ... and %zu more %s "
 				       "(all in the JSON report)\n",
-				       shown[k] - LIST_CUT,
+				       shown[k] - cut,
 				       exs_finding_kind_name((enum exs_finding_kind)k));
 	for (size_t i = 0; i < run->warnings.count; i++)
 		exs_buf_printf(&b, "warning: %s\n", run->warnings.items[i]);
 	baseline_lines(&b, run);
-	patch_day(&b, run);
 	exs_buf_printf(&b, "summary: %" PRIu64 " webshell, %" PRIu64
 		       " suspicious, %" PRIu64 " changed, %" PRIu64 " added, %" PRIu64 " removed, %"
 		       PRIu64 " errors, %" PRIu64 " skipped (links, FIFOs, "
