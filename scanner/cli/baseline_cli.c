@@ -51,9 +51,31 @@ int exs_cli_open_baseline(struct exs_cli *cli, struct exs_run *run,
 	return EXS_OK;
 }
 
+/* Feeds the dump to SHA-256, leaving out comment lines: the dump's first
+ * line names the file the settings came from, and reading the same file by
+ * another path (cu.ini, ./cu.ini) is no change of configuration. */
+struct digest_ctx {
+	struct exs_sha256 *sha;
+	int at_line_start, in_comment;
+};
+
 static int digest_write(void *ctx, const char *text, size_t len)
 {
-	return exs_sha256_update(ctx, text, len) ? EXS_NOMEM : EXS_OK;
+	struct digest_ctx *d = ctx;
+	size_t start = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (d->at_line_start)
+			d->in_comment = text[i] == ';';
+		if (d->in_comment && i > start &&
+		    exs_sha256_update(d->sha, text + start, i - start))
+			return EXS_NOMEM;
+		if (d->in_comment)
+			start = i + 1;
+		d->at_line_start = text[i] == '\n';
+	}
+	if (len > start && exs_sha256_update(d->sha, text + start, len - start))
+		return EXS_NOMEM;
+	return EXS_OK;
 }
 
 void exs_cli_config_digest(struct exs_cli *cli, char hex[65])
@@ -65,7 +87,8 @@ void exs_cli_config_digest(struct exs_cli *cli, char hex[65])
 		exs_sha256_free(sha);
 		return;
 	}
-	if (exs_config_dump(&cli->cfg, digest_write, sha) == EXS_OK &&
+	struct digest_ctx d = { sha, 1, 0 };
+	if (exs_config_dump(&cli->cfg, digest_write, &d) == EXS_OK &&
 	    exs_sha256_finish(sha, md) == EXS_OK)
 		exs_hex(md, sizeof(md), hex);
 	exs_sha256_free(sha);
