@@ -27,7 +27,7 @@ static const char usage_text[] =
 "   or: exsweep [OPTIONS] config [--sample] print the effective configuration, or a sample\n"
 "   or: exsweep [OPTIONS] info              print what discovery found, the platform and\n"
 "                                           the effective configuration\n"
-"   or: exsweep --init | --check            AIDE's spellings\n"
+"   or: exsweep --init | --check | --update AIDE's spellings\n"
 "\n"
 "options:\n"
 "  -c, --config FILE       read FILE instead of the default configuration\n"
@@ -162,7 +162,7 @@ static int parse_args(struct exs_cli *cli, int argc, char **argv)
 			}
 			continue;
 		}
-		if (OPT(0, "init", 0) || OPT(0, "check", 0)) {
+		if (OPT(0, "init", 0) || OPT(0, "check", 0) || OPT(0, "update", 0)) {
 			const char *name = a + 2;
 			if (cli->command && strcmp(cli->command, name) != 0)
 				return usage_error(cli, "two commands given ('%s')", a);
