@@ -85,11 +85,12 @@ rule ExSweep_ASP_BinaryRead_Decrypt_Execute
         author = "exsweep"
     strings:
         $br = "Request.BinaryRead" nocase
-        $x1 = " xor " nocase
+        $x1a = ") xor " nocase
+        $x1b = ")xor" nocase
         $x2a = "ascb(" nocase
         $x2b = "midb(" nocase
         $sink1 = "execute" nocase
         $sink2 = "eval" nocase
     condition:
-        $br and $x1 and any of ($x2*) and any of ($sink*)
+        $br and any of ($x1*) and any of ($x2*) and any of ($sink*)
 }
