@@ -53,14 +53,7 @@ rule ExSweep_Chopper_JScript_Server_Eval
         // <script runat="server" language="JScript">, either attribute order
         $ctx2 = /<script\s[^>]{0,120}runat\s*=\s*[^A-Za-z>]{0,2}server[^>]{0,120}language\s*=\s*[^A-Za-z>]{0,2}(jscript|javascript|js)\b/ nocase
         $ctx3 = /<script\s[^>]{0,120}language\s*=\s*[^A-Za-z>]{0,2}(jscript|javascript|js)\b[^>]{0,120}runat\s*=\s*[^A-Za-z>]{0,2}server/ nocase
-        $req1 = "Request(" nocase
-        $req2 = "Request["
-        $req3 = "Request.Item"
-        $req4 = "Request.Form" nocase
-        $req5 = "Request.QueryString" nocase
-        $req6 = "Request.Params"
-        $req7 = "Request.Cookies" nocase
-        $req8 = "Request.Headers"
+        $req = /Request( ?[\(\[]|\.(Item|Form|QueryString|Params|Cookies|Headers)\b)/ nocase
         $ev_call1 = "eval("
         $ev_call2 = "eval ("
         // eval used as a value: {'E': eval}, var f = eval;, return eval
@@ -76,7 +69,7 @@ rule ExSweep_Chopper_JScript_Server_Eval
         $ev_two = /\beval\s*\([\w.$\[\]"'\/* \t-]{1,80},[^);]/
     condition:
         any of ($ctx*) and
-        ( $ev_two or (any of ($dec*) and any of ($ev_call*)) or ((any of ($req*) or $wm) and (any of ($ev_call*) or any of ($ev_alias*))) )
+        ( $ev_two or (any of ($dec*) and any of ($ev_call*)) or (($req or $wm) and (any of ($ev_call*) or any of ($ev_alias*))) )
 }
 
 rule ExSweep_Chopper_Encoded_Keywords

@@ -14,20 +14,9 @@ private rule ExSweep_Cmd_User_Input
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $in1 = "request(" nocase
-        $in2 = "request (" nocase
-        $in3 = "Request["
-        $in4 = "request.form" nocase
-        $in5 = "request.querystring" nocase
-        $in6 = "Request.Item"
-        $in7 = "Request.Params"
-        $in8 = "request.cookies" nocase
-        $in9 = "Request.Headers"
-        $in10 = "Request.InputStream"
-        $in11 = "request.binaryread" nocase
-        $in12 = "Request.Files"
-        $in13 = "<asp:TextBox"
-        $in14 = "[WebMethod"
+        $in1 = /request( ?[\(\[]|\.(form|querystring|item|params|cookies|headers|inputstream|binaryread|files)\b)/ nocase
+        $in2 = "<asp:TextBox"
+        $in3 = "[WebMethod"
     condition:
         any of them
 }
@@ -77,11 +66,9 @@ rule ExSweep_ASP_WScript_Shell_Exec
         $o4 = "F935DC22-1CF0-11D0-ADB9-00C04FD58A0B" nocase  // WshShell CLSID
         $o5 = "13709620-C279-11CE-A49E-444553540000" nocase  // Shell.Application CLSID
         $o6 = /"wscr"\s*&\s*"ipt\.shell"|"wscript"\s*&\s*"\.shell"|"wscript\."\s*&\s*"shell"/ nocase
-        $x1 = ".exec(" nocase
-        $x2 = ".exec " nocase
-        $x3 = ".run(" nocase
-        $x4 = ".run " nocase
-        $x5 = ".shellexecute" nocase
+        $x1 = ".exec" nocase
+        $x2 = ".run" nocase
+        $x3 = ".shellexecute" nocase
     condition:
         any of ($o*) and any of ($x*) and ExSweep_Cmd_User_Input
 }
@@ -169,8 +156,6 @@ rule ExSweep_ServU_Local_Admin_Abuse
         $a = "-SETUSERSETUP" nocase
         $b = "SITE MAINTENANCE" nocase
         $c = "-DELETEDOMAIN" nocase
-        $d = "-SETDOMAIN" nocase
-        $e = "SITE EXEC" nocase
     condition:
         2 of them
 }
