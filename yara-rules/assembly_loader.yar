@@ -37,7 +37,8 @@ rule ExSweep_Assembly_Load_Request
         $in4 = "Request.ContentLength"
         $k1 = "CreateDecryptor("
         $k2 = "TransformFinalBlock("
-        $k3 = /\^\s*\w{1,20}\s*\[\s*\w{1,10}\s*(\+\s*1\s*)?&\s*15\s*\]/
+        $k3 = "& 15]"
+        $k4 = "&15]"
         $i1 = ".CreateInstance("
         $i2 = "GetMethod(\"CreateInstance\""
     condition:

@@ -65,7 +65,6 @@ rule ExSweep_ASP_WScript_Shell_Exec
         $o3 = "72C24DD5-D70A-438B-8A42-98424B88AFB8" nocase  // WScript.Shell CLSID
         $o4 = "F935DC22-1CF0-11D0-ADB9-00C04FD58A0B" nocase  // WshShell CLSID
         $o5 = "13709620-C279-11CE-A49E-444553540000" nocase  // Shell.Application CLSID
-        $o6 = /"wscr"\s*&\s*"ipt\.shell"|"wscript"\s*&\s*"\.shell"|"wscript\."\s*&\s*"shell"/ nocase
         $x1 = ".exec" nocase
         $x2 = ".run" nocase
         $x3 = ".shellexecute" nocase
