@@ -46,9 +46,11 @@ rule ExSweep_ASPX_Process_Request
         $flow1 = /StartInfo\.(FileName|Arguments)\s?=\s?[^;\r\n]{0,60}Request\s*[\[\(.]/ nocase
         $flow3 = /\.Arguments\s?=\s?[^;\r\n]{0,60}Request\s*[\[\(.]/ nocase
         $flow2 = /(Process\s*\.\s*Start|new\s+(System\.Diagnostics\.)?ProcessStartInfo)\s*\([^;]{0,80}Request\s*[\[\(.]/ nocase
+        // the command line arrives base64-encoded: Process.Start(..., Encoding.GetString(Convert.FromBase64String(input)))
+        $b64 = "FromBase64String("
     condition:
         any of ($flow*) or
-        (any of ($proc*) and any of ($sh*) and ExSweep_Cmd_User_Input)
+        (any of ($proc*) and (any of ($sh*) or $b64) and ExSweep_Cmd_User_Input)
 }
 
 rule ExSweep_ASP_WScript_Shell_Exec
