@@ -13,20 +13,9 @@ private rule ExSweep_Loader_User_Input
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $in1 = "request(" nocase
-        $in2 = "request (" nocase
-        $in3 = "Request["
-        $in4 = "request.form" nocase
-        $in5 = "request.querystring" nocase
-        $in6 = "Request.Item"
-        $in7 = "Request.Params"
-        $in8 = "request.cookies" nocase
-        $in9 = "Request.Headers"
-        $in10 = "Request.InputStream"
-        $in11 = "request.binaryread" nocase
-        $in12 = "Request.Files"
-        $in13 = "<asp:TextBox"
-        $in14 = "[WebMethod"
+        $in1 = /request( ?[\(\[]|\.(form|querystring|item|params|cookies|headers|inputstream|binaryread|files)\b)/ nocase
+        $in2 = "<asp:TextBox"
+        $in3 = "[WebMethod"
     condition:
         any of them
 }
@@ -48,7 +37,8 @@ rule ExSweep_Assembly_Load_Request
         $in4 = "Request.ContentLength"
         $k1 = "CreateDecryptor("
         $k2 = "TransformFinalBlock("
-        $k3 = /\^\s*\w{1,20}\s*\[\s*\w{1,10}\s*(\+\s*1\s*)?&\s*15\s*\]/
+        $k3 = "& 15]"
+        $k4 = "&15]"
         $i1 = ".CreateInstance("
         $i2 = "GetMethod(\"CreateInstance\""
     condition:
@@ -85,11 +75,12 @@ rule ExSweep_ASP_BinaryRead_Decrypt_Execute
         author = "exsweep"
     strings:
         $br = "Request.BinaryRead" nocase
-        $x1 = " xor " nocase
+        $x1a = ") xor " nocase
+        $x1b = ")xor" nocase
         $x2a = "ascb(" nocase
         $x2b = "midb(" nocase
         $sink1 = "execute" nocase
         $sink2 = "eval" nocase
     condition:
-        $br and $x1 and any of ($x2*) and any of ($sink*)
+        $br and any of ($x1*) and any of ($x2*) and any of ($sink*)
 }

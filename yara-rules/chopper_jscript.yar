@@ -53,14 +53,7 @@ rule ExSweep_Chopper_JScript_Server_Eval
         // <script runat="server" language="JScript">, either attribute order
         $ctx2 = /<script\s[^>]{0,120}runat\s*=\s*[^A-Za-z>]{0,2}server[^>]{0,120}language\s*=\s*[^A-Za-z>]{0,2}(jscript|javascript|js)\b/ nocase
         $ctx3 = /<script\s[^>]{0,120}language\s*=\s*[^A-Za-z>]{0,2}(jscript|javascript|js)\b[^>]{0,120}runat\s*=\s*[^A-Za-z>]{0,2}server/ nocase
-        $req1 = "Request(" nocase
-        $req2 = "Request["
-        $req3 = "Request.Item"
-        $req4 = "Request.Form" nocase
-        $req5 = "Request.QueryString" nocase
-        $req6 = "Request.Params"
-        $req7 = "Request.Cookies" nocase
-        $req8 = "Request.Headers"
+        $req = /Request( ?[\(\[]|\.(Item|Form|QueryString|Params|Cookies|Headers)\b)/ nocase
         $ev_call1 = "eval("
         $ev_call2 = "eval ("
         // eval used as a value: {'E': eval}, var f = eval;, return eval
@@ -76,7 +69,7 @@ rule ExSweep_Chopper_JScript_Server_Eval
         $ev_two = /\beval\s*\([\w.$\[\]"'\/* \t-]{1,80},[^);]/
     condition:
         any of ($ctx*) and
-        ( $ev_two or (any of ($dec*) and any of ($ev_call*)) or ((any of ($req*) or $wm) and (any of ($ev_call*) or any of ($ev_alias*))) )
+        ( $ev_two or (any of ($dec*) and any of ($ev_call*)) or (($req or $wm) and (any of ($ev_call*) or any of ($ev_alias*))) )
 }
 
 rule ExSweep_Chopper_Encoded_Keywords
@@ -88,24 +81,29 @@ rule ExSweep_Chopper_Encoded_Keywords
         reference = "https://attack.mitre.org/techniques/T1027/"
         author = "exsweep"
     strings:
-        // "request" as chr() codes: chr(114)+chr(101)+chr(113)
-        $c_req = /chrw?\(\s*114\s*\)\s*[+&]\s*chrw?\(\s*101\s*\)\s*[+&]\s*chrw?\(\s*113\s*\)/ nocase
-        // "eval" as chr() codes
-        $c_eval = /chrw?\(\s*101\s*\)\s*[+&]\s*chrw?\(\s*118\s*\)\s*[+&]\s*chrw?\(\s*97\s*\)\s*[+&]\s*chrw?\(\s*108\s*\)/ nocase
-        // "exec" as chr() codes
-        $c_exec = /chrw?\(\s*101\s*\)\s*[+&]\s*chrw?\(\s*120\s*\)\s*[+&]\s*chrw?\(\s*101\s*\)\s*[+&]\s*chrw?\(\s*99\s*\)/ nocase
-        // String.fromCharCode(101,118,97,108 ...) / (114,101,113,117 ...)
-        $f_eval = /fromCharCode\s*\(\s*101\s*,\s*118\s*,\s*97\s*,\s*108\b/
-        $f_req = /fromCharCode\s*\(\s*(82|114)\s*,\s*101\s*,\s*113\s*,\s*117\b/
-        // \u0065\u0076\u0061\u006c (eval), \u0052\u0065\u0071 (Req) in JScript identifiers/strings
+        // "request"/"eval"/"exec" as chr() codes: chr(114)&chr(101)&chr(113)...
+        $c_req1 = "chr(114)&chr(101)&chr(113)" nocase
+        $c_req2 = "chr(114)+chr(101)+chr(113)" nocase
+        $c_req3 = "chr(114) & chr(101) & chr(113)" nocase
+        $c_eval1 = "chr(101)&chr(118)&chr(97)&chr(108)" nocase
+        $c_eval2 = "chr(101)+chr(118)+chr(97)+chr(108)" nocase
+        $c_exec1 = "chr(101)&chr(120)&chr(101)&chr(99)" nocase
+        $c_exec2 = "chr(101)+chr(120)+chr(101)+chr(99)" nocase
+        // String.fromCharCode(101,118,97,108) (eval) / (114,101,113,117) (requ)
+        $f_eval = "fromCharCode(101,118,97,108"
+        $f_req = "fromCharCode(114,101,113,117"
+        // \u0065\u0076\u0061\u006c (eval), \x65\x76\x61\x6c, ... in JScript identifiers/strings
         $u_eval = "\\u0065\\u0076\\u0061\\u006c" nocase
         $u_req = "\\u0065\\u0071\\u0075\\u0065\\u0073\\u0074" nocase
         $x_eval = "\\x65\\x76\\x61\\x6c" nocase
         $x_req = "\\x65\\x71\\x75\\x65\\x73\\x74" nocase
-        // eval/Request split into one-letter string concatenations: "e"+"v"+"a"+"l" / "e"&"v"&"a"&"l"
-        $s_eval = /"e"\s*[+&]\s*"v"\s*[+&]\s*"a"\s*[+&]\s*"l"/ nocase
-        $s_req = /"r"\s*[+&]\s*"e"\s*[+&]\s*"q"\s*[+&]\s*"u"/ nocase
-        $s_exec = /"e"\s*[+&]\s*"x"\s*[+&]\s*"e"\s*[+&]\s*"c"/ nocase
+        // eval/Request split into one-letter string concatenations
+        $s_eval1 = "\"e\"+\"v\"+\"a\"+\"l\"" nocase
+        $s_eval2 = "\"e\"&\"v\"&\"a\"&\"l\"" nocase
+        $s_req1 = "\"r\"+\"e\"+\"q\"+\"u\"" nocase
+        $s_req2 = "\"r\"&\"e\"&\"q\"&\"u\"" nocase
+        $s_exec1 = "\"e\"+\"x\"+\"e\"+\"c\"" nocase
+        $s_exec2 = "\"e\"&\"x\"&\"e\"&\"c\"" nocase
         $sink1 = "eval" nocase
         $sink2 = "execute" nocase
     condition:

@@ -14,20 +14,9 @@ private rule ExSweep_Cmd_User_Input
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $in1 = "request(" nocase
-        $in2 = "request (" nocase
-        $in3 = "Request["
-        $in4 = "request.form" nocase
-        $in5 = "request.querystring" nocase
-        $in6 = "Request.Item"
-        $in7 = "Request.Params"
-        $in8 = "request.cookies" nocase
-        $in9 = "Request.Headers"
-        $in10 = "Request.InputStream"
-        $in11 = "request.binaryread" nocase
-        $in12 = "Request.Files"
-        $in13 = "<asp:TextBox"
-        $in14 = "[WebMethod"
+        $in1 = /request( ?[\(\[]|\.(form|querystring|item|params|cookies|headers|inputstream|binaryread|files)\b)/ nocase
+        $in2 = "<asp:TextBox"
+        $in3 = "[WebMethod"
     condition:
         any of them
 }
@@ -57,9 +46,11 @@ rule ExSweep_ASPX_Process_Request
         $flow1 = /StartInfo\.(FileName|Arguments)\s?=\s?[^;\r\n]{0,60}Request\s*[\[\(.]/ nocase
         $flow3 = /\.Arguments\s?=\s?[^;\r\n]{0,60}Request\s*[\[\(.]/ nocase
         $flow2 = /(Process\s*\.\s*Start|new\s+(System\.Diagnostics\.)?ProcessStartInfo)\s*\([^;]{0,80}Request\s*[\[\(.]/ nocase
+        // the command line arrives base64-encoded: Process.Start(..., Encoding.GetString(Convert.FromBase64String(input)))
+        $b64 = "FromBase64String("
     condition:
         any of ($flow*) or
-        (any of ($proc*) and any of ($sh*) and ExSweep_Cmd_User_Input)
+        (any of ($proc*) and (any of ($sh*) or $b64) and ExSweep_Cmd_User_Input)
 }
 
 rule ExSweep_ASP_WScript_Shell_Exec
@@ -76,12 +67,9 @@ rule ExSweep_ASP_WScript_Shell_Exec
         $o3 = "72C24DD5-D70A-438B-8A42-98424B88AFB8" nocase  // WScript.Shell CLSID
         $o4 = "F935DC22-1CF0-11D0-ADB9-00C04FD58A0B" nocase  // WshShell CLSID
         $o5 = "13709620-C279-11CE-A49E-444553540000" nocase  // Shell.Application CLSID
-        $o6 = /"wscr"\s*&\s*"ipt\.shell"|"wscript"\s*&\s*"\.shell"|"wscript\."\s*&\s*"shell"/ nocase
-        $x1 = ".exec(" nocase
-        $x2 = ".exec " nocase
-        $x3 = ".run(" nocase
-        $x4 = ".run " nocase
-        $x5 = ".shellexecute" nocase
+        $x1 = ".exec" nocase
+        $x2 = ".run" nocase
+        $x3 = ".shellexecute" nocase
     condition:
         any of ($o*) and any of ($x*) and ExSweep_Cmd_User_Input
 }
@@ -169,8 +157,6 @@ rule ExSweep_ServU_Local_Admin_Abuse
         $a = "-SETUSERSETUP" nocase
         $b = "SITE MAINTENANCE" nocase
         $c = "-DELETEDOMAIN" nocase
-        $d = "-SETDOMAIN" nocase
-        $e = "SITE EXEC" nocase
     condition:
         2 of them
 }

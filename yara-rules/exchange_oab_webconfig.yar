@@ -34,17 +34,9 @@ rule ExSweep_WebConfig_Embedded_Script
     strings:
         $cfg = "<configuration" nocase
         // ASP/ASP.NET code: object creation, output, request evaluation, script blocks and directives
-        $s1 = "Response.Write" nocase
-        $s2 = "CreateObject(" nocase
-        $s3 = "wscript.shell" nocase
-        $s4 = "eval(request" nocase
-        $s5 = "eval request" nocase
-        $s6 = "execute(request" nocase
-        $s7 = "execute request" nocase
-        $s8 = "runat=\"server\"" nocase
-        $s9 = "runat=server" nocase
-        $s10 = "<%@ Page" nocase
-        $s11 = "Process.Start" nocase
+        $s1 = /(Response\.Write|CreateObject\(|wscript\.shell|Process\.Start|<%@ Page)/ nocase
+        $s2 = /(eval|execute) ?\(?request/ nocase
+        $s3 = /runat=["']?server/ nocase
     condition:
         $cfg and any of ($s*)
 }

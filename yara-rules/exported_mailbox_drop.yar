@@ -13,18 +13,12 @@ private rule ExSweep_Drop_Server_Script
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $s1 = "runat=\"server\"" nocase
-        $s2 = "runat=server" nocase
-        $s3 = "runat='server'" nocase
-        $s4 = "<%@ Page" nocase
-        $s5 = "<%@Page" nocase
-        $s6 = "<%@ WebHandler" nocase
-        $s7 = "<%@ Language" nocase
-        $s8 = "<%@ codepage" nocase
-        $s9 = "<%eval" nocase
-        $s10 = "<%execute" nocase
-        $s11 = "<% eval" nocase
-        $s12 = "<% execute" nocase
+        $s1 = /runat=["']?server/ nocase
+        $s2 = "<%@ Page" nocase
+        $s3 = "<%@Page" nocase
+        $s4 = "<%@ WebHandler" nocase
+        $s5 = /<%@ ?(language|codepage)/ nocase
+        $s6 = /<% ?(eval|execute)/ nocase
     condition:
         any of them
 }
@@ -54,15 +48,8 @@ rule ExSweep_Binary_Header_Server_Script
         reference = "https://www.mandiant.com/resources/blog/pst-want-shell-proxyshell-exploiting-microsoft-exchange-servers"
         author = "exsweep"
     strings:
-        $k1 = "eval" nocase
-        $k2 = "execute" nocase
-        $k3 = "Process.Start" nocase
-        $k4 = "ProcessStartInfo" nocase
-        $k5 = "wscript.shell" nocase
-        $k6 = "Assembly.Load" nocase
-        $k7 = ".SaveAs(" nocase
-        $k8 = "CreateTextFile" nocase
-        $k9 = "SaveToFile" nocase
+        $k1 = /(eval|execute)[ (]/ nocase
+        $k2 = /(Process\.Start|ProcessStartInfo|wscript\.shell|Assembly\.Load|\.SaveAs\(|CreateTextFile|SaveToFile)/ nocase
         $in = "Request" nocase
     condition:
         (

@@ -13,20 +13,9 @@ private rule ExSweep_FMU_User_Input
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $in1 = "request(" nocase
-        $in2 = "request (" nocase
-        $in3 = "Request["
-        $in4 = "request.form" nocase
-        $in5 = "request.querystring" nocase
-        $in6 = "Request.Item"
-        $in7 = "Request.Params"
-        $in8 = "request.cookies" nocase
-        $in9 = "Request.Headers"
-        $in10 = "Request.InputStream"
-        $in11 = "request.binaryread" nocase
-        $in12 = "Request.Files"
-        $in13 = "<asp:TextBox"
-        $in14 = "[WebMethod"
+        $in1 = /request( ?[\(\[]|\.(form|querystring|item|params|cookies|headers|inputstream|binaryread|files)\b)/ nocase
+        $in2 = "<asp:TextBox"
+        $in3 = "[WebMethod"
     condition:
         any of them
 }

@@ -13,20 +13,9 @@ private rule ExSweep_Compile_User_Input
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $in1 = "request(" nocase
-        $in2 = "request (" nocase
-        $in3 = "Request["
-        $in4 = "request.form" nocase
-        $in5 = "request.querystring" nocase
-        $in6 = "Request.Item"
-        $in7 = "Request.Params"
-        $in8 = "request.cookies" nocase
-        $in9 = "Request.Headers"
-        $in10 = "Request.InputStream"
-        $in11 = "request.binaryread" nocase
-        $in12 = "Request.Files"
-        $in13 = "<asp:TextBox"
-        $in14 = "[WebMethod"
+        $in1 = /request( ?[\(\[]|\.(form|querystring|item|params|cookies|headers|inputstream|binaryread|files)\b)/ nocase
+        $in2 = "<asp:TextBox"
+        $in3 = "[WebMethod"
     condition:
         any of them
 }
@@ -53,7 +42,7 @@ rule ExSweep_CodeDom_Compile_Request
 rule ExSweep_XSLT_Script_Request
 {
     meta:
-        description = "Server-side code that runs an XSLT stylesheet with an msxsl:script block (compiled C#/JScript) together with request input or process execution"
+        description = "Server-side code that runs an XSLT stylesheet with an msxsl:script block (compiled C#/JScript) together with request input or process execution, or enables XSLT script on a stylesheet decoded from input"
         family = "runtime_compile"
         severity = "high"
         reference = "https://attack.mitre.org/techniques/T1220/"
@@ -69,6 +58,13 @@ rule ExSweep_XSLT_Script_Request
         $px1 = "Process.Start"
         $px2 = "ProcessStartInfo"
         $px3 = "wscript.shell" nocase
+        // script enabled on a stylesheet that is decoded at run time (not shipped with the site)
+        $en1 = "EnableScript = true"
+        $en2 = "EnableScript=true"
+        $en3 = "XsltSettings(true"
+        $en4 = "XsltSettings(false, true)"
+        $b64 = "FromBase64String("
     condition:
-        $xs and any of ($t*) and (any of ($px*) or ExSweep_Compile_User_Input)
+        ($xs and any of ($t*) and (any of ($px*) or ExSweep_Compile_User_Input)) or
+        ($t1 and any of ($en*) and $b64 and ExSweep_Compile_User_Input)
 }

@@ -13,22 +13,9 @@ rule ExSweep_DB_Client_Request_Credentials
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        // connection string pieces concatenated with variables/input: "server="+ip+";uid="+user
-        $cs1 = "\";uid=\"+" nocase
-        $cs2 = "\";uid=\" +" nocase
-        $cs3 = "\";pwd=\"+" nocase
-        $cs4 = "\";pwd=\" +" nocase
-        $cs5 = "\";password=\"+" nocase
-        $cs6 = "\";password=\" +" nocase
-        $cs7 = "\";user id=\"+" nocase
-        $cs8 = "\";user id=\" +" nocase
-        $cs9 = "\";database=\"+" nocase
-        $cs10 = "\";database=\" +" nocase
-        // String.Format("...; Password = {2}; ...", inputs)
-        $cs11 = "password = {" nocase
-        $cs12 = "password={" nocase
-        $cs13 = "pwd={" nocase
-        $cs14 = "pwd = {" nocase
+        // connection string pieces concatenated with input: "server="+ip+";uid="+user, or String.Format("...;Password = {2}")
+        $cs1 = /";(uid|pwd|user id|password|database)=" ?\+/ nocase
+        $cs2 = /(password|pwd) ?= ?\{\d\}/ nocase
         // ConnectionString = txtConn.Text / new SqlConnection(Request[...]) / "User ID=" & Request(...)
         $cs15 = /ConnectionString\s*=\s*[\w.]{1,40}\.Text\b/ nocase
         $cs16 = /(SqlConnection|OleDbConnection)\s*\(\s*(Request\s*[\[\(.]|[\w.]{1,40}\.Text\b)/ nocase
@@ -38,14 +25,8 @@ rule ExSweep_DB_Client_Request_Credentials
         $q2 = /CommandText\s*=\s*(Request\s*[\[\(.]|[\w.]{1,40}\.Text\b)/ nocase
         $q3 = /"select\s+\*\s+from\s+"\s*(\+|&)/ nocase
         $q4 = /\.execute\s*\(?\s*(request|[a-z_]\w{0,30}\s*(\)|\r|\n|:))/ nocase
-        $in1 = "request(" nocase
-        $in2 = "Request["
-        $in3 = "request.form" nocase
-        $in4 = "request.querystring" nocase
-        $in5 = "Request.Item"
-        $in6 = "Request.Params"
-        $in7 = "request.cookies" nocase
-        $in8 = "<asp:TextBox"
+        $in1 = /request( ?[\(\[]|\.(form|querystring|item|params|cookies)\b)/ nocase
+        $in2 = "<asp:TextBox"
     condition:
         any of ($cs*) and any of ($q*) and any of ($in*)
 }
