@@ -69,6 +69,13 @@ def builtin_rules_compile_without_warnings(e):
     r = e.run("rules", json_report=False, expect_rc=0)
     err = r.err.decode("utf-8", "replace")
     check("warning" not in err, f"rules printed warnings:\n{err}")
+    # Every rule file of yara-rules/ is embedded (the build globs the folder
+    # when it is configured: a file added since needs `meson setup
+    # --reconfigure`, and this catches a build that missed it).
+    rules_dir = os.path.join(os.path.dirname(os.path.dirname(HERE)), "yara-rules")
+    files = [n for n in os.listdir(rules_dir) if n.endswith(".yar")]
+    check(f"from {len(files)} built-in" in err,
+          f"{len(files)} rule files in yara-rules/, but: {err.strip()}")
     names = r.out.decode().split()
     check(len(names) >= 20, f"only {len(names)} built-in rules listed")
     check(all(n.startswith("exsweep:ExSweep_") for n in names),
