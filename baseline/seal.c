@@ -169,7 +169,8 @@ int exs_seal_key_load(const struct exs_platform *plat, const char *path,
 	plat->file_close(f);
 	if (!rc && total < 16)
 		rc = exs_failf(err, EXS_NOKEY, 0, "read", path,
-			       "baseline key is too short (%zu bytes)", total);
+			       "baseline key is too short (%lu bytes)",
+			       (unsigned long)total);
 	*len = total;
 	return rc;
 }

@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "compiler.h"
+
 struct exs_buf {
 	char *data;     /* NUL-terminated when len > 0 */
 	size_t len;
@@ -27,9 +29,6 @@ int exs_buf_append(struct exs_buf *b, const void *p, size_t n);
 int exs_buf_puts(struct exs_buf *b, const char *s);
 int exs_buf_putc(struct exs_buf *b, char c);
 int exs_buf_printf(struct exs_buf *b, const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 2, 3)))
-#endif
-	;
+	EXS_PRINTF(2, 3);
 
 #endif

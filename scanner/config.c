@@ -493,9 +493,7 @@ struct config_parse {
 	char error_detail[EXS_ERROR_DETAIL_MAX];
 };
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 4, 5)))
-#endif
+EXS_PRINTF(4, 5)
 static int parse_fail(struct config_parse *p, int line, int status,
 		      const char *fmt, ...)
 {

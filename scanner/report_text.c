@@ -234,7 +234,7 @@ static void patch_day(struct exs_buf *b, const struct exs_run *run)
 	}
 	exs_buf_puts(b, "top folders:\n");
 	for (size_t i = 0; i < ntop; i++) {
-		exs_buf_printf(b, "  %6zu %-8s ", top[i].count,
+		exs_buf_printf(b, "  %6lu %-8s ", (unsigned long)top[i].count,
 			       exs_finding_kind_name(top[i].kind));
 		exs_text_escape(b, top[i].path, top[i].len);
 		exs_buf_putc(b, '\n');

@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include "compiler.h"
+
 enum exs_status {
 #define EXS_STATUS(name, value, message) EXS_##name = value,
 #include "status.def"
@@ -45,10 +47,7 @@ int exs_fail(struct exs_error *err, int status, long os_code, const char *op,
 /* Same as exs_fail, with a printf-style detail message. */
 int exs_failf(struct exs_error *err, int status, long os_code, const char *op,
 	      const char *where, const char *detail_fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 6, 7)))
-#endif
-	;
+	EXS_PRINTF(6, 7);
 
 /* Renders an error as one line without a trailing newline, in git's grammar:
  *   "cannot open 'C:\x': permission denied (open, os error 13)"

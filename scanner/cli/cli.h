@@ -8,6 +8,7 @@
 #ifndef EXS_CLI_H
 #define EXS_CLI_H
 
+#include "compiler.h"
 #include "config.h"
 #include "discover.h"
 #include "platform.h"
@@ -81,10 +82,7 @@ int exs_cli_exit_for(int status);
 /* Prints err on stderr in git's grammar and returns its exit code. */
 int exs_cli_fail(struct exs_cli *cli, const struct exs_error *err);
 void exs_cli_print(struct exs_cli *cli, enum exs_stream s, const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 3, 4)))
-#endif
-	;
+	EXS_PRINTF(3, 4);
 /* Loads the config file and applies the command-line options over it.
  * Roots come from, in rising order: the built-in defaults, what discovery
  * finds (the platform's registry or environment, or --image), the config
