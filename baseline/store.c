@@ -25,6 +25,7 @@
 struct exs_store_reader {
 	sqlite3 *db;
 	sqlite3_stmt *lookup;
+	sqlite3_stmt *verdict;  /* NULL when the baseline has no verdicts */
 };
 
 /* Schema 2. A file row is valid from generation gen_from to gen_to
@@ -115,6 +116,7 @@ void exs_store_free(struct exs_store *s)
 	sqlite3_finalize(s->insert);
 	sqlite3_finalize(s->insert_seen);
 	sqlite3_finalize(s->retire);
+	sqlite3_finalize(s->insert_verdict);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s->tmp_path);
@@ -303,6 +305,8 @@ int exs_store_swap_in(struct exs_store *s, const unsigned char *key,
 	s->insert = NULL;
 	sqlite3_finalize(s->retire);
 	s->retire = NULL;
+	sqlite3_finalize(s->insert_verdict);
+	s->insert_verdict = NULL;
 	if (sqlite3_close(s->db) != SQLITE_OK) {
 		int rc = exs_store_db_fail(err, EXS_BASELINE, s->db,
 					   "sqlite3_close", s->tmp_path);
@@ -332,6 +336,8 @@ void exs_store_abort(struct exs_store *s)
 	s->insert = NULL;
 	sqlite3_finalize(s->retire);
 	s->retire = NULL;
+	sqlite3_finalize(s->insert_verdict);
+	s->insert_verdict = NULL;
 	sqlite3_close(s->db);
 	s->db = NULL;
 	if (s->tmp_path)
@@ -524,6 +530,14 @@ int exs_store_reader_open(struct exs_store *s, struct exs_store_reader **out,
 		rc = exs_store_exec(r->db, "PRAGMA locking_mode=EXCLUSIVE", s->path, err);
 	if (!rc && sqlite3_prepare_v2(r->db, sql, -1, &r->lookup, NULL))
 		rc = exs_store_db_fail(err, EXS_CORRUPT, r->db, "sqlite3_prepare", s->path);
+	/* Baselines made before verdicts were kept have no such table: then
+	 * every web file is simply scanned. */
+	if (!rc && sqlite3_prepare_v2(r->db, "SELECT 1 FROM verdicts WHERE "
+				      "sha256=? AND rules=?", -1, &r->verdict,
+				      NULL) != SQLITE_OK) {
+		sqlite3_finalize(r->verdict);
+		r->verdict = NULL;
+	}
 	if (rc) {
 		exs_store_reader_close(r);
 		return rc;
@@ -581,6 +595,7 @@ void exs_store_reader_close(struct exs_store_reader *r)
 	if (!r)
 		return;
 	sqlite3_finalize(r->lookup);
+	sqlite3_finalize(r->verdict);
 	sqlite3_close(r->db);
 	free(r);
 }
@@ -641,4 +656,63 @@ int exs_store_each_unseen(struct exs_store *s,
 			     s->db, "sqlite3_step", s->path);
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* ---- YARA verdicts ------------------------------------------------------
+ *
+ * A verdict says: these exact bytes (SHA-256) were YARA-scanned, with the
+ * heuristics, by the rule set with this digest, and nothing was found.
+ * check reuses it for an unchanged web file instead of scanning the same
+ * bytes with the same rules again, which would find the same nothing; new
+ * rules (built-in or extra) have another digest and scan everything anew.
+ * Verdicts are written by init and update only, inside the sealed file. */
+
+static const char verdicts_sql[] =
+	"CREATE TABLE IF NOT EXISTS verdicts(sha256 BLOB NOT NULL,"
+	" rules TEXT NOT NULL, PRIMARY KEY(sha256, rules)) WITHOUT ROWID";
+
+int exs_store_add_verdict(struct exs_store *s,
+			  const unsigned char sha256[EXS_SHA256_LEN],
+			  const char *rules_digest, struct exs_error *err)
+{
+	const char *path = s->tmp_path ? s->tmp_path : s->path;
+	int rc;
+	if (!s->insert_verdict) {
+		rc = exs_store_exec(s->db, verdicts_sql, path, err);
+		if (rc)
+			return rc;
+		if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO verdicts "
+				       "VALUES(?,?)", -1, &s->insert_verdict,
+				       NULL))
+			return exs_store_db_fail(err, EXS_BASELINE, s->db,
+						 "sqlite3_prepare", path);
+	}
+	rc = exs_store_begin_batch(s, err);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = s->insert_verdict;
+	sqlite3_bind_blob(st, 1, sha256, EXS_SHA256_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, rules_digest, -1, SQLITE_STATIC);
+	int step = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (step != SQLITE_DONE)
+		return exs_store_db_fail(err, (step & 0xFF) == SQLITE_FULL
+						      ? EXS_NOSPACE : EXS_BASELINE,
+					 s->db, "sqlite3_step", path);
+	if (++s->pending >= BATCH_ROWS)
+		return exs_store_end_batch(s, err);
+	return EXS_OK;
+}
+
+int exs_store_known_clean(struct exs_store_reader *r,
+			  const unsigned char sha256[EXS_SHA256_LEN],
+			  const char *rules_digest)
+{
+	if (!r->verdict || !rules_digest || !rules_digest[0])
+		return 0;
+	sqlite3_bind_blob(r->verdict, 1, sha256, EXS_SHA256_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(r->verdict, 2, rules_digest, -1, SQLITE_STATIC);
+	int found = sqlite3_step(r->verdict) == SQLITE_ROW;
+	sqlite3_reset(r->verdict);
+	return found;
 }

@@ -141,4 +141,14 @@ int exs_store_each_unseen(struct exs_store *s,
 			  void *ctx, struct exs_error *err);
 void exs_store_close(struct exs_store *s);
 
+/* YARA verdicts (see store.c): records that these bytes were scanned clean
+ * by the rule set with this digest (init and update), and asks it (check,
+ * from a worker's reader; 0 when unknown or when the baseline has none). */
+int exs_store_add_verdict(struct exs_store *s,
+			  const unsigned char sha256[EXS_SHA256_LEN],
+			  const char *rules_digest, struct exs_error *err);
+int exs_store_known_clean(struct exs_store_reader *r,
+			  const unsigned char sha256[EXS_SHA256_LEN],
+			  const char *rules_digest);
+
 #endif

@@ -29,6 +29,8 @@ struct exs_item {
 	struct exs_record old_rec;
 	unsigned diff;               /* check: exs_record_diff(old, new) */
 	int scanned;                 /* YARA ran over the content */
+	int verdict_reused;          /* check: the baseline knew these bytes
+					clean under these rules: not rescanned */
 	int scan_status;             /* EXS_OK or why the scan failed */
 	struct exs_error scan_err;
 	struct exs_hit *hits;        /* owned; a collector may take them */

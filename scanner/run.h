@@ -32,6 +32,7 @@ struct exs_run {
 	uint64_t baseline_files;
 	unsigned rules_builtin, rules_extra, rule_count;
 	uint64_t files, bytes, scanned;
+	uint64_t reused;                 /* check: verdicts reused, not rescanned */
 	uint64_t skipped;                /* all of them */
 	struct exs_skipped *skipped_list; /* the first EXS_SKIPPED_LIST_MAX */
 	size_t skipped_listed;

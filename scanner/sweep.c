@@ -217,6 +217,12 @@ static void process_file(struct worker *wk, struct exs_item *it)
 	if (it->has_old)
 		it->diff = exs_record_diff(&it->old_rec, &it->rec);
 
+	if (s->mode == EXS_SWEEP_CHECK && s->reuse_verdicts && wk->reader &&
+	    it->has_old && !it->diff &&
+	    exs_store_known_clean(wk->reader, it->rec.sha256, s->rules_digest)) {
+		it->verdict_reused = 1;
+		return;
+	}
 	if (!wants_scan(s, it))
 		return;
 	if (buffered && wk->data.len == total) {
@@ -398,6 +404,7 @@ int exs_sweep_run(struct exs_sweep *s, struct exs_error *err)
 				s->files++;
 				s->bytes += it->rec.st.size;
 				s->scanned += it->scanned;
+				s->reused += it->verdict_reused;
 			}
 			rc = s->collect(s->ctx, it);
 			exs_item_free(it);

@@ -48,6 +48,11 @@ struct exs_sweep {
 	struct exs_rules *rules;             /* NULL: no YARA */
 	const struct exs_heuristics *heuristics; /* NULL: none */
 	struct exs_store *baseline;          /* check mode */
+	/* The rule set's digest. In check, an unchanged web file whose bytes
+	 * the baseline knows clean under this digest is not scanned again
+	 * (reuse_verdicts); init and update record such verdicts. */
+	const char *rules_digest;
+	int reuse_verdicts;
 	/* Called on the calling thread for each item; it may take item->hits
 	 * (set them NULL). A nonzero return stops the sweep and is returned. */
 	int (*collect)(void *ctx, struct exs_item *item);
@@ -55,7 +60,7 @@ struct exs_sweep {
 	void (*progress)(void *ctx, const struct exs_progress *p);
 	void *ctx;
 	/* Filled by the run. */
-	uint64_t files, bytes, scanned;
+	uint64_t files, bytes, scanned, reused;
 	unsigned long long dirs, excluded;
 };
 

@@ -43,6 +43,8 @@ static const char usage_text[] =
 "  -q, --quiet             no summary on stdout (scheduled runs)\n"
 "  -v, --verbose           list every finding in the summary\n"
 "      --no-progress       no progress line, even on a terminal\n"
+"      --rescan            check: YARA-scan unchanged web files again even when\n"
+"                          the baseline knows their bytes clean under these rules\n"
 "      --low-priority      run at low CPU priority (daytime runs)\n"
 "      --event-log         Windows: also write the summary and findings to the\n"
 "                          Application event log (source exsweep)\n"
@@ -201,6 +203,8 @@ static int parse_args(struct exs_cli *cli, int argc, char **argv)
 			cli->verbose = 1;
 		} else if (OPT(0, "no-progress", 0)) {
 			cli->no_progress = 1;
+		} else if (OPT(0, "rescan", 0)) {
+			cli->rescan = 1;
 		} else if (OPT(0, "low-priority", 0)) {
 			cli->low_priority = 1;
 		} else if (OPT(0, "event-log", 0)) {

@@ -51,6 +51,7 @@ struct exs_cli {
 	struct exs_strlist excludes;
 	long threads;                /* -1: from config */
 	int force, quiet, no_progress, verbose, sample, low_priority;
+	int rescan;                  /* --rescan: reuse no YARA verdict */
 	int event_log;               /* --event-log: findings to the system log */
 	const char *note;            /* update --note */
 	struct exs_strlist accepts;  /* update --accept PATH */
@@ -104,6 +105,10 @@ int exs_cli_lock(struct exs_cli *cli, const char *baseline,
 int exs_cli_add_error(struct exs_run *run, const char *path, size_t len,
 		      const struct exs_error *err);
 
+/* 1 when YARA and the heuristics ran over the item's bytes and found
+ * nothing: a verdict init and update record (ask before
+ * exs_cli_collect_common takes the hits away). */
+int exs_cli_scanned_clean(const struct exs_item *item);
 /* Fills the run's header: command, host, start time, rules counts. */
 void exs_cli_start_run(struct exs_cli *cli, struct exs_run *run,
 		       const char *command, const struct exs_rules *rules);

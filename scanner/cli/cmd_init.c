@@ -23,20 +23,26 @@ struct init_ctx {
 	struct exs_run *run;
 	struct exs_store *store;
 	struct exs_error *err;
+	const char *rules_digest;
 };
 
 static int init_collect(void *ctx, struct exs_item *item)
 {
 	struct init_ctx *c = ctx;
 	int readable;
+	int clean = exs_cli_scanned_clean(item);
 	int rc = exs_cli_collect_common(c->run, item, &readable);
 	if (rc)
 		return exs_fail(c->err, rc, 0, "collect", item->path);
 	exs_build_scan_path(&c->run->build, item->path, item->path_len);
-	if (readable)
-		return exs_store_add(c->store, item->path, item->path_len,
-				     &item->rec, c->err);
-	return EXS_OK;
+	if (!readable)
+		return EXS_OK;
+	rc = exs_store_add(c->store, item->path, item->path_len, &item->rec,
+			   c->err);
+	if (!rc && clean && c->rules_digest)
+		rc = exs_store_add_verdict(c->store, item->rec.sha256,
+					   c->rules_digest, c->err);
+	return rc;
 }
 
 static int record_list(struct exs_store *store, const char *prefix,
@@ -108,7 +114,8 @@ int exs_cmd_init(struct exs_cli *cli)
 	if (!rc)
 		rc = record_list(store, "web_root", st.web_roots, &err);
 
-	struct init_ctx ctx = { cli, &run, store, &err };
+	struct init_ctx ctx = { cli, &run, store, &err,
+				rules ? exs_rules_digest(rules) : NULL };
 	if (!rc)
 		rc = exs_setup_sweep(cli, &st, &run, EXS_SWEEP_INIT, rules, NULL,
 				     init_collect, &ctx, &err);

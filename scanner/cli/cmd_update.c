@@ -27,6 +27,7 @@ struct update_ctx {
 	struct exs_setup *setup;
 	struct exs_strlist unreadable_dirs;
 	struct exs_error *err;
+	const char *rules_digest;
 };
 
 static int is_accepted(const struct exs_cli *cli, const char *path, size_t len)
@@ -56,6 +57,7 @@ static int update_collect(void *ctx, struct exs_item *item)
 	struct update_ctx *c = ctx;
 	/* Judged before exs_cli_collect_common takes the hits away. */
 	int flagged = item->hit_count || item->suspicious_count;
+	int clean = exs_cli_scanned_clean(item);
 	int scan_failed = item->scan_status && item->scan_status != EXS_LIMIT;
 	int readable;
 	int rc = exs_cli_collect_common(c->run, item, &readable);
@@ -68,6 +70,10 @@ static int update_collect(void *ctx, struct exs_item *item)
 	if (item->kind != EXS_ITEM_FILE)
 		return EXS_OK;
 	rc = exs_store_mark_seen(c->src, item->path, item->path_len, c->err);
+	/* Whatever is accepted or kept, bytes scanned clean are remembered. */
+	if (!rc && clean && c->rules_digest)
+		rc = exs_store_add_verdict(c->dst, item->rec.sha256,
+					   c->rules_digest, c->err);
 	if (rc || !readable || (item->has_old && !item->diff))
 		return rc;
 	if ((flagged || scan_failed) &&
@@ -159,7 +165,9 @@ int exs_cmd_update(struct exs_cli *cli)
 			   sizeof(run.baseline_created));
 	exs_cli_compare_digests(cli, &run, rules);
 	ctx = (struct update_ctx){ .cli = cli, .run = &run, .src = src,
-				   .dst = dst, .setup = &st, .err = &err };
+				   .dst = dst, .setup = &st, .err = &err,
+				   .rules_digest = rules ? exs_rules_digest(rules)
+							 : NULL };
 	rc = exs_setup_sweep(cli, &st, &run, EXS_SWEEP_CHECK, rules, src,
 			     update_collect, &ctx, &err);
 	if (!rc)

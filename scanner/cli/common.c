@@ -518,3 +518,9 @@ int exs_cli_collect_common(struct exs_run *run, struct exs_item *item,
 				       &item->scan_err);
 	return rc;
 }
+
+int exs_cli_scanned_clean(const struct exs_item *item)
+{
+	return item->kind == EXS_ITEM_FILE && !item->status && item->scanned &&
+	       !item->scan_status && !item->hit_count && !item->suspicious_count;
+}

@@ -61,6 +61,8 @@ int exs_setup_sweep(struct exs_cli *cli, struct exs_setup *st,
 		.yara_max_size = cli->cfg.yara_max_size,
 		.yara_timeout = cli->cfg.yara_timeout,
 		.rules = rules,
+		.rules_digest = rules ? exs_rules_digest(rules) : NULL,
+		.reuse_verdicts = !cli->rescan,
 		.baseline = baseline,
 		.collect = collect,
 		.progress = exs_cli_progress,
@@ -78,6 +80,7 @@ int exs_setup_sweep(struct exs_cli *cli, struct exs_setup *st,
 	run->files = sw.files;
 	run->bytes = sw.bytes;
 	run->scanned = sw.scanned;
+	run->reused = sw.reused;
 	return rc;
 }
 

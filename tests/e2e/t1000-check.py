@@ -267,5 +267,42 @@ def threads_do_not_change_findings(e):
     eq(four.report["counts"], one.report["counts"], "counts with 4 threads vs 1")
 
 
+@tests.case
+def unchanged_web_files_reuse_their_clean_verdict(e):
+    """init records "these bytes scanned clean by these rules"; check does not
+    scan the same bytes with the same rules again, but does scan changed
+    files, everything under --rescan, and everything once the rules change."""
+    e.populate(4)
+    e.write_config()
+    r = e.run("init", expect_rc=0)
+    web_files = r.report["counts"]["scanned"]
+    check(web_files >= 10, f"init scanned only {web_files} web files")
+    r = e.run("check", expect_rc=0)
+    eq(r.report["counts"]["scanned"], 0, "files scanned by a check with no change")
+    eq(r.report["counts"]["scan_reused"], web_files, "verdicts reused")
+
+    # A changed web file is scanned, the others still reused.
+    page = e.write("web/owa/auth/page1.aspx", lib.benign_aspx("Page1 v2"), mtime_ns=None)
+    r = e.run("check", expect_rc=4)
+    eq(r.report["counts"]["scanned"], 1, "files scanned after one edit")
+    eq(set(lib.by_kind(r.report, "changed")), {page}, "changed files")
+
+    # --rescan scans every web file again.
+    r = e.run("check", "--rescan", expect_rc=4)
+    eq(r.report["counts"]["scan_reused"], 0, "verdicts reused under --rescan")
+    check(r.report["counts"]["scanned"] >= web_files, "--rescan scanned too little")
+
+    # New rules: an unchanged file they catch is caught at once.
+    rules = os.path.join(e.dir, "extra-rules")   # outside the walked tree
+    os.makedirs(rules)
+    with open(os.path.join(rules, "new.yar"), "wb") as f:
+        f.write(b'rule t1000_new_rule { strings: $a = "Page2" condition: $a }\n')
+    r = e.run("check", "--rules-dir", rules, expect_rc=12)
+    shells = lib.by_kind(r.report, "webshell")
+    target = e.path("web/owa/auth/page2.aspx")
+    check(target in shells, "an unchanged file matching a new rule was not rescanned")
+    eq(r.report["counts"]["scan_reused"], 0, "verdicts reused under other rules")
+
+
 if __name__ == "__main__":
     sys.exit(tests.main(sys.argv))
