@@ -304,5 +304,35 @@ def unchanged_web_files_reuse_their_clean_verdict(e):
     eq(r.report["counts"]["scan_reused"], 0, "verdicts reused under other rules")
 
 
+@tests.case
+def patch_day_summary_puts_the_overview_first(e):
+    """With hundreds of changes and a new Exchange build folder, the summary
+    says it looks like an update, lists the web script to look at first and
+    the busiest folders, before the (cut) lists."""
+    for i in range(220):
+        e.write(f"Bin/Microsoft.Exchange.Mod{i}.dll", b"MZ" + bytes([i]) * 64)
+    e.write("web/owa/auth/15.2.1118.7/scripts/boot.js", lib.benign_js(1))
+    e.write_config()
+    e.run("init", expect_rc=0)
+    for i in range(220):
+        e.write(f"Bin/Microsoft.Exchange.Mod{i}.dll", b"MZ" + bytes([i]) * 80,
+                mtime_ns=None)
+    e.write("web/owa/auth/15.2.1258.12/scripts/boot.js", lib.benign_js(1))
+    page = e.write("web/owa/auth/helper.aspx", lib.benign_aspx("Helper"), mtime_ns=None)
+    r = e.run("check", expect_rc=5)
+    out = r.out.decode("utf-8", "replace")
+    lines = out.splitlines()
+    check("this looks like an Exchange cumulative or security update: "
+          "build 15.2.1118.7 -> 15.2.1258.12" in out, "no CU verdict:\n" + out)
+    first = lines.index(next(l for l in lines if l.endswith("look first at:")))
+    check(os.fsdecode(page) in lines[first + 1], "the new page is not listed first")
+    top = lines.index("top folders:")
+    check("220 changed" in lines[top + 1], "Bin is not the top folder: " + lines[top + 1])
+    first_list = next(i for i, l in enumerate(lines) if l.startswith("CHANGED "))
+    check(top < first_list, "the overview comes after the lists")
+    check(sum(l.startswith("CHANGED ") for l in lines) == 10,
+          "the changed list is not cut to ten lines on patch day")
+
+
 if __name__ == "__main__":
     sys.exit(tests.main(sys.argv))
