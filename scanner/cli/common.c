@@ -462,6 +462,31 @@ void exs_cli_start_run(struct exs_cli *cli, struct exs_run *run,
 	}
 }
 
+/* A webshell or suspicious finding from an item's hits; the run takes the
+ * hits over, so the item's pointer is cleared. */
+static int add_hits(struct exs_run *run, const struct exs_item *item,
+		    enum exs_finding_kind kind, struct exs_hit **hits,
+		    size_t *count)
+{
+	if (!*count)
+		return EXS_OK;
+	struct exs_finding f;
+	memset(&f, 0, sizeof(f));
+	f.kind = kind;
+	f.path = item->path;
+	f.path_len = item->path_len;
+	f.has_new = 1;
+	f.new_rec = item->rec;
+	f.hits = *hits;
+	f.hit_count = *count;
+	int rc = exs_run_add(run, &f);
+	if (!rc) {
+		*hits = NULL;
+		*count = 0;
+	}
+	return rc;
+}
+
 int exs_cli_collect_common(struct exs_run *run, struct exs_item *item,
 			   int *readable)
 {
@@ -480,39 +505,11 @@ int exs_cli_collect_common(struct exs_run *run, struct exs_item *item,
 		return exs_cli_add_error(run, item->path, item->path_len,
 					 &item->err);
 	*readable = 1;
-	int rc = EXS_OK;
-	if (item->hit_count) {
-		struct exs_finding f;
-		memset(&f, 0, sizeof(f));
-		f.kind = EXS_FINDING_WEBSHELL;
-		f.path = item->path;
-		f.path_len = item->path_len;
-		f.has_new = 1;
-		f.new_rec = item->rec;
-		f.hits = item->hits;
-		f.hit_count = item->hit_count;
-		rc = exs_run_add(run, &f);
-		if (!rc) {
-			item->hits = NULL; /* the run owns them now */
-			item->hit_count = 0;
-		}
-	}
-	if (!rc && item->suspicious_count) {
-		struct exs_finding f;
-		memset(&f, 0, sizeof(f));
-		f.kind = EXS_FINDING_SUSPICIOUS;
-		f.path = item->path;
-		f.path_len = item->path_len;
-		f.has_new = 1;
-		f.new_rec = item->rec;
-		f.hits = item->suspicious;
-		f.hit_count = item->suspicious_count;
-		rc = exs_run_add(run, &f);
-		if (!rc) {
-			item->suspicious = NULL;
-			item->suspicious_count = 0;
-		}
-	}
+	int rc = add_hits(run, item, EXS_FINDING_WEBSHELL, &item->hits,
+			  &item->hit_count);
+	if (!rc)
+		rc = add_hits(run, item, EXS_FINDING_SUSPICIOUS, &item->suspicious,
+			      &item->suspicious_count);
 	if (!rc && item->scan_status)
 		rc = exs_cli_add_error(run, item->path, item->path_len,
 				       &item->scan_err);
