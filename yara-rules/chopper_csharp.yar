@@ -13,7 +13,19 @@ private rule ExSweep_CSharp_User_Input
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $in1 = /request( ?[\(\[]|\.(form|querystring|item|params|cookies|headers|inputstream|binaryread|files)\b)/ nocase
+        $in1a = "Request[" nocase
+        $in1b = "Request(" nocase
+        $in1c = "Request [" nocase
+        $in1d = "Request (" nocase
+        $in1e = "Request.Form" nocase
+        $in1f = "Request.QueryString" nocase
+        $in1g = "Request.Item" nocase
+        $in1h = "Request.Params" nocase
+        $in1i = "Request.Cookies" nocase
+        $in1j = "Request.Headers" nocase
+        $in1k = "Request.InputStream" nocase
+        $in1l = "Request.BinaryRead" nocase
+        $in1m = "Request.Files" nocase
         $in2 = "<asp:TextBox"
         $in3 = "[WebMethod"
     condition:

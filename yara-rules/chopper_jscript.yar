@@ -50,10 +50,26 @@ rule ExSweep_Chopper_JScript_Server_Eval
     strings:
         // <%@ Page Language="Jscript" %>, <%@ LANGUAGE=JavaScript %>
         $ctx1 = /<\s?%\s*@\s*((Page|WebService|WebHandler|Control|Master|Application)\s[^>]{0,80})?Language\s*=\s*[^A-Za-z>]{0,4}(JScript|JS|JavaScript)\b/ nocase
-        // <script runat="server" language="JScript">, either attribute order
-        $ctx2 = /<script\s[^>]{0,120}runat\s*=\s*[^A-Za-z>]{0,2}server[^>]{0,120}language\s*=\s*[^A-Za-z>]{0,2}(jscript|javascript|js)\b/ nocase
-        $ctx3 = /<script\s[^>]{0,120}language\s*=\s*[^A-Za-z>]{0,2}(jscript|javascript|js)\b[^>]{0,120}runat\s*=\s*[^A-Za-z>]{0,2}server/ nocase
-        $req = /Request( ?[\(\[]|\.(Item|Form|QueryString|Params|Cookies|Headers)\b)/ nocase
+        // <script runat="server" language="JScript">, either attribute order: a
+        // JScript language attribute and runat=server a few bytes after the same
+        // "<script" (see the condition). Plain strings with a rarely hit regex:
+        // a regex anchored on "<script" costs a regex run per client script tag.
+        $tag = "<script" nocase
+        $lang = /language\s*=\s*[^A-Za-z>]{0,2}(jscript|javascript|js)\b/ nocase
+        $run1 = "runat=\"server\"" nocase
+        $run2 = "runat=server" nocase
+        $run3 = "runat='server'" nocase
+        $run4 = "runat = \"server\"" nocase
+        $req1 = "Request[" nocase
+        $req2 = "Request(" nocase
+        $req3 = "Request [" nocase
+        $req4 = "Request (" nocase
+        $req5 = "Request.Item" nocase
+        $req6 = "Request.Form" nocase
+        $req7 = "Request.QueryString" nocase
+        $req8 = "Request.Params" nocase
+        $req9 = "Request.Cookies" nocase
+        $req10 = "Request.Headers" nocase
         $ev_call1 = "eval("
         $ev_call2 = "eval ("
         // eval used as a value: {'E': eval}, var f = eval;, return eval
@@ -68,8 +84,10 @@ rule ExSweep_Chopper_JScript_Server_Eval
         $wm = "WebMethod"
         $ev_two = /\beval\s*\([\w.$\[\]"'\/* \t-]{1,80},[^);]/
     condition:
-        any of ($ctx*) and
-        ( $ev_two or (any of ($dec*) and any of ($ev_call*)) or (($req or $wm) and (any of ($ev_call*) or any of ($ev_alias*))) )
+        ( $ctx1 or
+          for any k in (1..#tag) : ( $lang in (@tag[k] .. @tag[k] + 130) and
+                                     any of ($run*) in (@tag[k] .. @tag[k] + 280) ) ) and
+        ( $ev_two or (any of ($dec*) and any of ($ev_call*)) or ((any of ($req*) or $wm) and (any of ($ev_call*) or any of ($ev_alias*))) )
 }
 
 rule ExSweep_Chopper_Encoded_Keywords

@@ -25,7 +25,15 @@ rule ExSweep_DB_Client_Request_Credentials
         $q2 = /CommandText\s*=\s*(Request\s*[\[\(.]|[\w.]{1,40}\.Text\b)/ nocase
         $q3 = /"select\s+\*\s+from\s+"\s*(\+|&)/ nocase
         $q4 = /\.execute\s*\(?\s*(request|[a-z_]\w{0,30}\s*(\)|\r|\n|:))/ nocase
-        $in1 = /request( ?[\(\[]|\.(form|querystring|item|params|cookies)\b)/ nocase
+        $in1a = "Request[" nocase
+        $in1b = "Request(" nocase
+        $in1c = "Request [" nocase
+        $in1d = "Request (" nocase
+        $in1e = "Request.Form" nocase
+        $in1f = "Request.QueryString" nocase
+        $in1g = "Request.Item" nocase
+        $in1h = "Request.Params" nocase
+        $in1i = "Request.Cookies" nocase
         $in2 = "<asp:TextBox"
     condition:
         any of ($cs*) and any of ($q*) and any of ($in*)
