@@ -16,11 +16,18 @@ rule ExSweep_Exchange_OAB_Url_Script
     strings:
         $u1 = "ExternalUrl" nocase
         $u2 = "InternalUrl" nocase
-        $sc1 = /<script[^>]{0,100}runat/ nocase
+        $tag = "<script" nocase
+        $run1 = "runat=\"server\"" nocase
+        $run2 = "runat=server" nocase
+        $run3 = "runat='server'" nocase
+        $run4 = "runat=&quot;server&quot;" nocase
     condition:
-        // the script starts on the URL's own value, within 400 bytes after the property name
-        for any i in (1..#u1) : ( for any j in (1..#sc1) : ( @sc1[j] > @u1[i] and @sc1[j] - @u1[i] < 400 ) ) or
-        for any i in (1..#u2) : ( for any j in (1..#sc1) : ( @sc1[j] > @u2[i] and @sc1[j] - @u2[i] < 400 ) )
+        // a server script tag starts on the URL's own value, within 400 bytes
+        // after the property name (runat within the next 110 bytes of "<script")
+        for any i in (1..#u1) : ( for any k in (1..#tag) : ( @tag[k] > @u1[i] and @tag[k] - @u1[i] < 400 and
+                                                             any of ($run*) in (@tag[k] .. @tag[k] + 110) ) ) or
+        for any i in (1..#u2) : ( for any k in (1..#tag) : ( @tag[k] > @u2[i] and @tag[k] - @u2[i] < 400 and
+                                                             any of ($run*) in (@tag[k] .. @tag[k] + 110) ) )
 }
 
 rule ExSweep_WebConfig_Embedded_Script
@@ -34,9 +41,20 @@ rule ExSweep_WebConfig_Embedded_Script
     strings:
         $cfg = "<configuration" nocase
         // ASP/ASP.NET code: object creation, output, request evaluation, script blocks and directives
-        $s1 = /(Response\.Write|CreateObject\(|wscript\.shell|Process\.Start|<%@ Page)/ nocase
-        $s2 = /(eval|execute) ?\(?request/ nocase
-        $s3 = /runat=["']?server/ nocase
+        $s1 = "Response.Write" nocase
+        $s2 = "CreateObject(" nocase
+        $s3 = "wscript.shell" nocase
+        $s4 = "Process.Start" nocase
+        $s5 = "<%@ Page" nocase
+        $s6 = "eval(request" nocase
+        $s7 = "eval request" nocase
+        $s8 = "eval (request" nocase
+        $s9 = "execute(request" nocase
+        $s10 = "execute request" nocase
+        $s11 = "execute (request" nocase
+        $s12 = "runat=server" nocase
+        $s13 = "runat=\"server" nocase
+        $s14 = "runat='server" nocase
     condition:
         $cfg and any of ($s*)
 }

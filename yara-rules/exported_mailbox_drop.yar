@@ -13,12 +13,20 @@ private rule ExSweep_Drop_Server_Script
         reference = "https://attack.mitre.org/techniques/T1505/003/"
         author = "exsweep"
     strings:
-        $s1 = /runat=["']?server/ nocase
+        $s1 = "runat=server" nocase
+        $s1q = "runat=\"server" nocase
+        $s1a = "runat='server" nocase
         $s2 = "<%@ Page" nocase
         $s3 = "<%@Page" nocase
         $s4 = "<%@ WebHandler" nocase
-        $s5 = /<%@ ?(language|codepage)/ nocase
-        $s6 = /<% ?(eval|execute)/ nocase
+        $s5 = "<%@language" nocase
+        $s5s = "<%@ language" nocase
+        $s5c = "<%@codepage" nocase
+        $s5cs = "<%@ codepage" nocase
+        $s6 = "<%eval" nocase
+        $s6s = "<% eval" nocase
+        $s6x = "<%execute" nocase
+        $s6xs = "<% execute" nocase
     condition:
         any of them
 }
@@ -48,8 +56,17 @@ rule ExSweep_Binary_Header_Server_Script
         reference = "https://www.mandiant.com/resources/blog/pst-want-shell-proxyshell-exploiting-microsoft-exchange-servers"
         author = "exsweep"
     strings:
-        $k1 = /(eval|execute)[ (]/ nocase
-        $k2 = /(Process\.Start|ProcessStartInfo|wscript\.shell|Assembly\.Load|\.SaveAs\(|CreateTextFile|SaveToFile)/ nocase
+        $k1 = "eval(" nocase
+        $k2 = "eval " nocase
+        $k3 = "execute(" nocase
+        $k4 = "execute " nocase
+        $k5 = "Process.Start" nocase
+        $k6 = "ProcessStartInfo" nocase
+        $k7 = "wscript.shell" nocase
+        $k8 = "Assembly.Load" nocase
+        $k9 = ".SaveAs(" nocase
+        $k10 = "CreateTextFile" nocase
+        $k11 = "SaveToFile" nocase
         $in = "Request" nocase
     condition:
         (

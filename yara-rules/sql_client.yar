@@ -14,12 +14,20 @@ rule ExSweep_DB_Client_Request_Credentials
         author = "exsweep"
     strings:
         // connection string pieces concatenated with input: "server="+ip+";uid="+user, or String.Format("...;Password = {2}")
-        $cs1 = /";(uid|pwd|user id|password|database)=" ?\+/ nocase
+        $cs1a = "\";uid=\"" nocase
+        $cs1b = "\";pwd=\"" nocase
+        $cs1c = "\";user id=\"" nocase
+        $cs1d = "\";password=\"" nocase
+        $cs1e = "\";database=\"" nocase
         $cs2 = /(password|pwd) ?= ?\{\d\}/ nocase
         // ConnectionString = txtConn.Text / new SqlConnection(Request[...]) / "User ID=" & Request(...)
         $cs15 = /ConnectionString\s*=\s*[\w.]{1,40}\.Text\b/ nocase
         $cs16 = /(SqlConnection|OleDbConnection)\s*\(\s*(Request\s*[\[\(.]|[\w.]{1,40}\.Text\b)/ nocase
-        $cs17 = /(user id|uid|password|pwd)\s*=\s*["']\s*&\s*(trim\s*\(\s*)?request/ nocase
+        // "...;uid=" & Request("u") (VBScript), with or without Trim()
+        $cs17a = "=\"&request" nocase
+        $cs17b = "=\" & request" nocase
+        $cs17c = "=\"&trim(request" nocase
+        $cs17d = "=\" & trim(request" nocase
         // SQL text from input, or a whole table dumped by name
         $q1 = /(Sql|OleDb|Odbc)(Command|DataAdapter)\s*\(\s*(Request\s*[\[\(.]|[\w.]{1,40}\.Text\b|\w{1,40}\s*,)/ nocase
         $q2 = /CommandText\s*=\s*(Request\s*[\[\(.]|[\w.]{1,40}\.Text\b)/ nocase
