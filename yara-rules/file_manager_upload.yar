@@ -217,8 +217,21 @@ rule ExSweep_Writes_Server_Page
         $api5 = "OpenTextFile" nocase
         $api6 = "SaveToFile" nocase
         $api7 = "WriteAllBytes"
-        $ext = /\.(aspx|asp|ashx|asmx|asa|cer|cdx)["']/ nocase
+        $ext_aspx_d = ".aspx\"" nocase
+        $ext_aspx_s = ".aspx'" nocase
+        $ext_asp_d = ".asp\"" nocase
+        $ext_asp_s = ".asp'" nocase
+        $ext_ashx_d = ".ashx\"" nocase
+        $ext_ashx_s = ".ashx'" nocase
+        $ext_asmx_d = ".asmx\"" nocase
+        $ext_asmx_s = ".asmx'" nocase
+        $ext_asa_d = ".asa\"" nocase
+        $ext_asa_s = ".asa'" nocase
+        $ext_cer_d = ".cer\"" nocase
+        $ext_cer_s = ".cer'" nocase
+        $ext_cdx_d = ".cdx\"" nocase
+        $ext_cdx_s = ".cdx'" nocase
     condition:
         // the script-page name is an argument of the write call: within 100 bytes after it
-        for any j in (1..#ext) : ( for any of ($api*) : ( $ in (@ext[j] - 100 .. @ext[j]) ) )
+        for any of ($api*) : ( for any i in (1..#) : ( any of ($ext*) in (@[i] .. @[i] + 100) ) )
 }

@@ -25,14 +25,20 @@ rule ExSweep_Socket_Tunnel
         $c2 = "\"DISCONNECT\""
         $c3 = "\"FORWARD\""
         $c4 = "\"READ\""
-        $in = /Request\.(InputStream|BinaryRead|ContentLength|TotalBytes|Headers|QueryString|Form)\b/ nocase
+        $in1 = "Request.InputStream" nocase
+        $in2 = "Request.BinaryRead" nocase
+        $in3 = "Request.ContentLength" nocase
+        $in4 = "Request.TotalBytes" nocase
+        $in5 = "Request.Headers" nocase
+        $in6 = "Request.QueryString" nocase
+        $in7 = "Request.Form" nocase
         $out1 = "Response.BinaryWrite" nocase
         $out2 = "Response.OutputStream" nocase
         $net1 = ".Connect("
         $net2 = ".Send("
         $net3 = ".Receive("
     condition:
-        any of ($sock*) and any of ($net*) and $in and
+        any of ($sock*) and any of ($net*) and any of ($in*) and
         ( any of ($sock2, $sock5, $sock6, $sock7) or (any of ($sess*) and 2 of ($c*)) or (3 of ($c*)) or (any of ($sess*) and any of ($out*)) )
 }
 
