@@ -271,6 +271,20 @@ static void string_array(struct writer *w, const char *k,
 	put(w, "]");
 }
 
+struct each_ctx {
+	struct writer *w;
+	size_t n;
+};
+
+static int one_finding(void *ctx, const struct exs_finding *f)
+{
+	struct each_ctx *e = ctx;
+	if (e->n++)
+		put(e->w, ",");
+	finding(e->w, f);
+	return e->w->status;
+}
+
 int exs_report_json(const struct exs_run *run, const struct exs_sink *out)
 {
 	struct writer w = { .out = out };
@@ -326,11 +340,10 @@ int exs_report_json(const struct exs_run *run, const struct exs_sink *out)
 	exs_buf_printf(&w.buf, ",\"exit_code\":%d,", run->exit_code);
 	string_array(&w, "warnings", &run->warnings);
 	put(&w, ",\"findings\":[");
-	for (size_t i = 0; i < run->finding_count; i++) {
-		if (i)
-			put(&w, ",");
-		finding(&w, &run->findings[i]);
-	}
+	struct each_ctx each = { &w, 0 };
+	int rc = exs_run_each_finding(run, one_finding, &each);
+	if (rc && !w.status)
+		w.status = rc;
 	put(&w, "],\"skipped\":[");
 	for (size_t i = 0; i < run->skipped_listed; i++) {
 		const struct exs_skipped *s = &run->skipped_list[i];

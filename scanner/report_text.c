@@ -160,6 +160,64 @@ static int compare_folders(const void *pa, const void *pb)
 	return a->len < b->len ? -1 : a->len > b->len;
 }
 
+struct look_ctx {
+	struct exs_buf *b;
+	const struct exs_run *run;
+	size_t shown;
+};
+
+static int look_line(void *ctx, const struct exs_finding *f)
+{
+	struct look_ctx *l = ctx;
+	if (look_first(l->run, f) && l->shown++ < LIST_CUT) {
+		exs_buf_printf(l->b, "  %-8s ", exs_finding_kind_name(f->kind));
+		exs_text_escape(l->b, f->path, f->path_len);
+		exs_buf_putc(l->b, '\n');
+	}
+	return EXS_OK;
+}
+
+struct folder_runs {
+	struct folder_count *items;  /* paths owned */
+	size_t count, cap;
+	int failed;
+};
+
+static int gather_folder(void *ctx, const struct exs_finding *f)
+{
+	struct folder_runs *r = ctx;
+	if (r->failed || f->kind < EXS_FINDING_CHANGED ||
+	    f->kind > EXS_FINDING_REMOVED)
+		return EXS_OK;
+	size_t len = folder_len(f);
+	struct folder_count *last = r->count ? &r->items[r->count - 1] : NULL;
+	if (last && last->kind == f->kind && last->len == len &&
+	    memcmp(last->path, f->path, len) == 0) {
+		last->count++;
+		return EXS_OK;
+	}
+	if (r->count == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 256;
+		struct folder_count *grown =
+			realloc(r->items, cap * sizeof(*grown));
+		if (!grown) {
+			r->failed = 1; /* the overview is a courtesy */
+			return EXS_OK;
+		}
+		r->items = grown;
+		r->cap = cap;
+	}
+	char *copy = malloc(len + 1);
+	if (!copy) {
+		r->failed = 1;
+		return EXS_OK;
+	}
+	memcpy(copy, f->path, len);
+	copy[len] = '\0';
+	r->items[r->count++] = (struct folder_count){ f->kind, copy, len, 1 };
+	return EXS_OK;
+}
+
 /* Patch day: group the changes by folder, the ones to look at first on
  * top, and say when it looks like a cumulative update. */
 static void patch_day(struct exs_buf *b, const struct exs_run *run)
@@ -179,42 +237,31 @@ static void patch_day(struct exs_buf *b, const struct exs_run *run)
 			       "security update: build %s -> %s\n",
 			       g->exchange_build, now);
 	struct folder_count top[TOP_FOLDERS];
-	size_t ntop = 0, shown = 0;
+	size_t ntop = 0;
 	exs_buf_printf(b, "%" PRIu64 " changes; look first at:\n", changes);
-	for (size_t i = 0; i < run->finding_count; i++) {
-		const struct exs_finding *f = &run->findings[i];
-		if (!look_first(run, f))
-			continue;
-		if (shown++ < LIST_CUT) {
-			exs_buf_printf(b, "  %-8s ", exs_finding_kind_name(f->kind));
-			exs_text_escape(b, f->path, f->path_len);
-			exs_buf_putc(b, '\n');
-		}
-	}
-	if (!shown)
+	struct look_ctx look = { b, run, 0 };
+	exs_run_each_finding(run, look_line, &look);
+	if (!look.shown)
 		exs_buf_puts(b, "  (no new or changed scripts or configs in web "
 			     "folders)\n");
-	/* Top folders: gather (kind, folder) of every change, sort them so
-	 * equal folders are adjacent (the findings' own path order is not
-	 * enough: a subfolder's files sort between its parent's), and count
-	 * the runs, keeping the largest. */
-	struct folder_count *all = malloc((size_t)changes * sizeof(*all));
-	size_t nall = 0;
-	for (size_t i = 0; all && i < run->finding_count; i++) {
-		const struct exs_finding *f = &run->findings[i];
-		if (f->kind < EXS_FINDING_CHANGED || f->kind > EXS_FINDING_REMOVED)
-			continue;
-		all[nall++] = (struct folder_count){ f->kind, f->path,
-						     folder_len(f), 1 };
-	}
+	/* Top folders: gather (kind, folder, count) of every run of changes
+	 * in the same folder, sort them so equal folders are adjacent (the
+	 * findings' own path order is not enough: a subfolder's files sort
+	 * between its parent's), and add up the counts, keeping the largest.
+	 * One entry per run of files, not per file: findings may be many more
+	 * than memory should hold (they can live in a temporary table). */
+	struct folder_runs fr = { NULL, 0, 0, 0 };
+	exs_run_each_finding(run, gather_folder, &fr);
+	struct folder_count *all = fr.items;
+	size_t nall = fr.count;
 	if (nall > 1)
 		qsort(all, nall, sizeof(*all), compare_folders);
 	for (size_t i = 0; i < nall;) {
-		size_t j = i + 1;
+		size_t j = i, total = 0;
 		while (j < nall && compare_folders(&all[i], &all[j]) == 0)
-			j++;
+			total += all[j++].count;
 		struct folder_count fc = all[i];
-		fc.count = j - i;
+		fc.count = total;
 		size_t k;
 		if (ntop < TOP_FOLDERS)
 			k = ntop++;
@@ -239,6 +286,8 @@ static void patch_day(struct exs_buf *b, const struct exs_run *run)
 		exs_text_escape(b, top[i].path, top[i].len);
 		exs_buf_putc(b, '\n');
 	}
+	for (size_t i = 0; i < nall; i++)
+		free((char *)all[i].path);
 	free(all);
 }
 
@@ -273,6 +322,32 @@ static void baseline_lines(struct exs_buf *b, const struct exs_run *run)
 			     "generation\n");
 }
 
+/* Not a status: ends a walk over the findings early. */
+#define STOP_WALK (-1)
+
+/* Webshells and suspicious files: they sort first. */
+static int threat_line(void *ctx, const struct exs_finding *f)
+{
+	if (f->kind > EXS_FINDING_SUSPICIOUS)
+		return STOP_WALK;
+	finding_line(ctx, f);
+	return EXS_OK;
+}
+
+struct list_ctx {
+	struct exs_buf *b;
+	size_t cut;
+	size_t shown[EXS_FINDING_KIND_COUNT];
+};
+
+static int list_line(void *ctx, const struct exs_finding *f)
+{
+	struct list_ctx *l = ctx;
+	if (f->kind > EXS_FINDING_SUSPICIOUS && l->shown[f->kind]++ < l->cut)
+		finding_line(l->b, f);
+	return EXS_OK;
+}
+
 int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 		    int verbose)
 {
@@ -293,22 +368,15 @@ int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 			   run->counts[EXS_FINDING_REMOVED];
 	int patch = changes >= PATCH_DAY;
 	size_t cut = verbose ? (size_t)-1 : patch ? PATCH_DAY_CUT : LIST_CUT;
-	size_t shown[EXS_FINDING_KIND_COUNT] = { 0 };
-	for (size_t i = 0; i < run->finding_count; i++) {
-		const struct exs_finding *f = &run->findings[i];
-		if (f->kind > EXS_FINDING_SUSPICIOUS)
-			break; /* sorted by kind */
-		finding_line(&b, f);
-	}
+	struct list_ctx lists = { &b, cut, { 0 } };
+	int rc = exs_run_each_finding(run, threat_line, &b);
+	if (rc == STOP_WALK)
+		rc = EXS_OK;
 	if (patch)
 		patch_day(&b, run);
-	for (size_t i = 0; i < run->finding_count; i++) {
-		const struct exs_finding *f = &run->findings[i];
-		if (f->kind <= EXS_FINDING_SUSPICIOUS)
-			continue;
-		if (shown[f->kind]++ < cut)
-			finding_line(&b, f);
-	}
+	if (!rc)
+		rc = exs_run_each_finding(run, list_line, &lists);
+	size_t *shown = lists.shown;
 	for (int k = EXS_FINDING_SUSPICIOUS + 1; k < EXS_FINDING_KIND_COUNT; k++)
 		if (shown[k] > cut)
 			exs_buf_printf(&b, "          ... and %zu more %s "
@@ -329,7 +397,8 @@ int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 		       run->counts[EXS_FINDING_REMOVED],
 		       run->counts[EXS_FINDING_ERROR], run->skipped,
 		       run->exit_code);
-	int rc = b.failed;
+	if (!rc)
+		rc = b.failed;
 	if (!rc)
 		rc = out->write(out->ctx, b.data, b.len);
 	exs_buf_free(&b);

@@ -36,8 +36,89 @@ const char *exs_node_name(enum exs_node node)
 	}
 }
 
+/* A finding as one row of the temporary table: the struct (its pointers
+ * cleared), then the path, the message and the hits. The same process
+ * reads it back, so the layout need not be portable; `op` points to a
+ * static string and stays valid. */
+struct packed_head {
+	struct exs_finding f;
+	size_t message_len;
+};
+
+static int spill_one(struct exs_run *run, const struct exs_finding *f)
+{
+	struct packed_head h;
+	memset(&h, 0, sizeof(h));
+	h.f = *f;
+	h.f.path = NULL;
+	h.f.message = NULL;
+	h.f.hits = NULL;
+	h.message_len = f->message ? strlen(f->message) : 0;
+	size_t hits_len = f->hit_count * sizeof(*f->hits);
+	size_t len = sizeof(h) + f->path_len + h.message_len + hits_len;
+	unsigned char *row = malloc(len);
+	if (!row)
+		return EXS_NOMEM;
+	unsigned char *p = row;
+	memcpy(p, &h, sizeof(h));
+	p += sizeof(h);
+	memcpy(p, f->path, f->path_len);
+	p += f->path_len;
+	if (h.message_len)
+		memcpy(p, f->message, h.message_len);
+	p += h.message_len;
+	if (hits_len)
+		memcpy(p, f->hits, hits_len);
+	struct exs_error err;
+	exs_error_clear(&err);
+	int rc = exs_spill_put(run->spill, f->kind, f->path, f->path_len, row,
+			       len, &err);
+	free(row);
+	return rc;
+}
+
+/* Moves the findings held in memory into a new temporary table. */
+static int start_spill(struct exs_run *run)
+{
+	struct exs_error err;
+	exs_error_clear(&err);
+	int rc = exs_spill_open(&run->spill, &err);
+	for (size_t i = 0; !rc && i < run->finding_count; i++)
+		rc = spill_one(run, &run->findings[i]);
+	if (rc) {
+		exs_spill_close(run->spill);
+		run->spill = NULL;
+		return rc;
+	}
+	for (size_t i = 0; i < run->finding_count; i++) {
+		free(run->findings[i].path);
+		free(run->findings[i].message);
+		free(run->findings[i].hits);
+	}
+	free(run->findings);
+	run->findings = NULL;
+	run->finding_cap = 0;
+	return EXS_OK;
+}
+
 int exs_run_add(struct exs_run *run, const struct exs_finding *f)
 {
+	if (!run->spill && run->finding_count == EXS_FINDINGS_IN_MEMORY) {
+		int rc = start_spill(run);
+		if (rc)
+			return rc;
+	}
+	if (run->spill) {
+		int rc = spill_one(run, f);
+		if (rc)
+			return rc;
+		/* Taken over, as in memory: the row holds copies. */
+		free(f->message);
+		free(f->hits);
+		run->finding_count++;
+		run->counts[f->kind]++;
+		return EXS_OK;
+	}
 	if (run->finding_count == run->finding_cap) {
 		size_t cap = run->finding_cap ? run->finding_cap * 2 : 64;
 		struct exs_finding *grown =
@@ -56,6 +137,66 @@ int exs_run_add(struct exs_run *run, const struct exs_finding *f)
 	*dst = *f;
 	dst->path = path;
 	run->counts[f->kind]++;
+	return EXS_OK;
+}
+
+struct unpack_ctx {
+	exs_finding_fn fn;
+	void *ctx;
+};
+
+static int unpack_row(void *ctx, const void *row, size_t len)
+{
+	struct unpack_ctx *u = ctx;
+	struct packed_head h;
+	if (len < sizeof(h))
+		return EXS_INTERNAL;
+	memcpy(&h, row, sizeof(h));
+	size_t hits_len = h.f.hit_count * sizeof(*h.f.hits);
+	if (len != sizeof(h) + h.f.path_len + h.message_len + hits_len)
+		return EXS_INTERNAL;
+	const char *p = (const char *)row + sizeof(h);
+	/* The path and the message need a terminating NUL and the hits their
+	 * alignment: one copy of the variable part. */
+	char *copy = malloc(h.f.path_len + 1 + h.message_len + 1);
+	struct exs_hit *hits = hits_len ? malloc(hits_len) : NULL;
+	if (!copy || (hits_len && !hits)) {
+		free(copy);
+		free(hits);
+		return EXS_NOMEM;
+	}
+	memcpy(copy, p, h.f.path_len);
+	copy[h.f.path_len] = '\0';
+	p += h.f.path_len;
+	char *message = copy + h.f.path_len + 1;
+	memcpy(message, p, h.message_len);
+	message[h.message_len] = '\0';
+	p += h.message_len;
+	if (hits_len)
+		memcpy(hits, p, hits_len);
+	h.f.path = copy;
+	h.f.message = h.message_len ? message : NULL;
+	h.f.hits = hits;
+	int rc = u->fn(u->ctx, &h.f);
+	free(copy);
+	free(hits);
+	return rc;
+}
+
+int exs_run_each_finding(const struct exs_run *run, exs_finding_fn fn,
+			 void *ctx)
+{
+	if (run->spill) {
+		struct unpack_ctx u = { fn, ctx };
+		struct exs_error err;
+		exs_error_clear(&err);
+		return exs_spill_each(run->spill, unpack_row, &u, &err);
+	}
+	for (size_t i = 0; i < run->finding_count; i++) {
+		int rc = fn(ctx, &run->findings[i]);
+		if (rc)
+			return rc;
+	}
 	return EXS_OK;
 }
 
@@ -105,7 +246,8 @@ static int compare_skipped(const void *pa, const void *pb)
 
 void exs_run_sort(struct exs_run *run)
 {
-	if (run->finding_count > 1)
+	/* The temporary table is read back in order through its index. */
+	if (!run->spill && run->finding_count > 1)
 		qsort(run->findings, run->finding_count, sizeof(*run->findings),
 		      compare_findings);
 	if (run->skipped_listed > 1)
@@ -131,12 +273,15 @@ int exs_run_finding_bits(const struct exs_run *run)
 
 void exs_run_free(struct exs_run *run)
 {
-	for (size_t i = 0; i < run->finding_count; i++) {
+	/* Spilled findings live in the table only. */
+	for (size_t i = 0; run->findings && i < run->finding_count; i++) {
 		free(run->findings[i].path);
 		free(run->findings[i].message);
 		free(run->findings[i].hits);
 	}
 	free(run->findings);
+	exs_spill_close(run->spill);
+	run->spill = NULL;
 	for (size_t i = 0; i < run->skipped_listed; i++)
 		free(run->skipped_list[i].path);
 	free(run->skipped_list);

@@ -10,6 +10,7 @@
 #include "exchange_build.h"
 #include "finding.h"
 #include "platform.h"
+#include "spill.h"
 #include "store.h"
 #include "strlist.h"
 
@@ -37,8 +38,12 @@ struct exs_run {
 	struct exs_skipped *skipped_list; /* the first EXS_SKIPPED_LIST_MAX */
 	size_t skipped_listed;
 	uint64_t counts[EXS_FINDING_KIND_COUNT];
+	/* The findings: in memory while they are few, then all of them in a
+	 * temporary table (spill.h), so that memory does not grow with the
+	 * tree. Read them with exs_run_each_finding. */
 	struct exs_finding *findings;
 	size_t finding_count, finding_cap;
+	struct exs_spill *spill;
 	struct exs_strlist warnings;     /* rule warnings and the like */
 	int exit_code;
 	/* The baseline's generations (owned), oldest first; the newest is the
@@ -57,13 +62,23 @@ struct exs_run {
 	uint64_t refused;
 };
 
+/* Findings kept in memory before they all move to the temporary table. */
+#define EXS_FINDINGS_IN_MEMORY 4096
+
 /* Appends a finding (copied; path copied; hits and message taken over).
- * Returns EXS_OK or EXS_NOMEM. */
+ * Returns EXS_OK, EXS_NOMEM, or EXS_IO when the temporary table failed. */
 int exs_run_add(struct exs_run *run, const struct exs_finding *f);
 int exs_run_add_skipped(struct exs_run *run, const char *path, size_t len,
 			enum exs_node node);
 /* Sorts findings into report order: by kind, then by path bytes. */
 void exs_run_sort(struct exs_run *run);
+/* Calls fn for every finding in report order (after exs_run_sort). f and
+ * everything it points to are valid only during the call. A nonzero return
+ * of fn stops the walk and is returned; so is a failure to read the
+ * temporary table (EXS_IO). */
+typedef int (*exs_finding_fn)(void *ctx, const struct exs_finding *f);
+int exs_run_each_finding(const struct exs_run *run, exs_finding_fn fn,
+			 void *ctx);
 /* The AIDE-style bits: 1 added, 2 removed, 4 changed, 8 webshell. */
 int exs_run_finding_bits(const struct exs_run *run);
 void exs_run_free(struct exs_run *run);

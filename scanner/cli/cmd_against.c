@@ -201,8 +201,9 @@ static int against_collect(void *ctx, struct exs_item *item)
 		f.changed = EXS_ATTR_SHA256 |
 			    (e->size != item->rec.st.size ? EXS_ATTR_SIZE : 0);
 	}
-	if (exs_run_add(c->run, &f))
-		return exs_fail(c->err, EXS_NOMEM, 0, "collect", item->path);
+	int added = exs_run_add(c->run, &f);
+	if (added)
+		return exs_fail(c->err, added, 0, "collect", item->path);
 	return EXS_OK;
 }
 

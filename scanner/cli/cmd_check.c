@@ -58,8 +58,9 @@ static int check_collect(void *ctx, struct exs_item *item)
 	} else {
 		return EXS_OK;
 	}
-	if (exs_run_add(c->run, &f))
-		return exs_fail(c->err, EXS_NOMEM, 0, "collect", item->path);
+	int added = exs_run_add(c->run, &f);
+	if (added)
+		return exs_fail(c->err, added, 0, "collect", item->path);
 	return EXS_OK;
 }
 
@@ -80,8 +81,9 @@ static int report_removed(void *ctx, const char *path, size_t len,
 	f.path_len = len;
 	f.has_old = 1;
 	f.old_rec = *rec;
-	if (exs_run_add(c->run, &f))
-		return exs_fail(c->err, EXS_NOMEM, 0, "collect", path);
+	int added = exs_run_add(c->run, &f);
+	if (added)
+		return exs_fail(c->err, added, 0, "collect", path);
 	return EXS_OK;
 }
 

@@ -358,6 +358,36 @@ static int report_dir_path(struct exs_cli *cli, const struct exs_run *run,
 #define EVENT_FINDING_BASE 1001 /* + enum exs_finding_kind: 1001..1006 */
 #define EVENT_FINDINGS_MAX 50
 
+struct event_ctx {
+	const struct exs_platform *plat;
+	struct exs_buf *msg;
+	size_t left, logged;
+};
+
+/* One Event Log entry per finding, for the first few. */
+static int event_finding(void *ctx, const struct exs_finding *f)
+{
+	struct event_ctx *e = ctx;
+	if (e->logged == e->left)
+		return -1; /* enough: the report has the rest */
+	e->logged++;
+	struct exs_buf *msg = e->msg;
+	exs_buf_reset(msg);
+	exs_buf_printf(msg, "%s: ", exs_finding_kind_name(f->kind));
+	/* Names are bytes; the log takes text. */
+	exs_text_escape(msg, f->path, f->path_len);
+	if (f->kind == EXS_FINDING_ERROR && f->message)
+		exs_buf_printf(msg, ": %s", f->message);
+	if (f->kind == EXS_FINDING_CHANGED && f->timestomp)
+		exs_buf_puts(msg, " (timestomp)");
+	if (msg->failed)
+		return -1;
+	e->plat->event_report(f->kind == EXS_FINDING_WEBSHELL
+				      ? EXS_EVENT_ERROR : EXS_EVENT_WARNING,
+			      EVENT_FINDING_BASE + (unsigned)f->kind, msg->data);
+	return EXS_OK;
+}
+
 static void report_events(struct exs_cli *cli, const struct exs_run *run)
 {
 	const struct exs_platform *plat = cli->plat;
@@ -382,23 +412,8 @@ static void report_events(struct exs_cli *cli, const struct exs_run *run)
 	}
 	size_t n = run->finding_count < EVENT_FINDINGS_MAX
 			   ? run->finding_count : EVENT_FINDINGS_MAX;
-	for (size_t i = 0; i < n; i++) {
-		const struct exs_finding *f = &run->findings[i];
-		exs_buf_reset(&msg);
-		exs_buf_printf(&msg, "%s: ", exs_finding_kind_name(f->kind));
-		/* Names are bytes; the log takes text. */
-		exs_text_escape(&msg, f->path, f->path_len);
-		if (f->kind == EXS_FINDING_ERROR && f->message)
-			exs_buf_printf(&msg, ": %s", f->message);
-		if (f->kind == EXS_FINDING_CHANGED && f->timestomp)
-			exs_buf_puts(&msg, " (timestomp)");
-		if (msg.failed)
-			break;
-		plat->event_report(f->kind == EXS_FINDING_WEBSHELL
-					   ? EXS_EVENT_ERROR : EXS_EVENT_WARNING,
-				   EVENT_FINDING_BASE + (unsigned)f->kind,
-				   msg.data);
-	}
+	struct event_ctx ev = { plat, &msg, n, 0 };
+	exs_run_each_finding(run, event_finding, &ev);
 	if (run->finding_count > n) {
 		exs_buf_reset(&msg);
 		exs_buf_printf(&msg, "%lu more findings not logged; see the "

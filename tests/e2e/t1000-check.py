@@ -334,5 +334,49 @@ def patch_day_summary_puts_the_overview_first(e):
           "the changed list is not cut to ten lines on patch day")
 
 
+@tests.case
+def many_findings_keep_report_order(e):
+    """More findings than the run keeps in memory (EXS_FINDINGS_IN_MEMORY,
+    4096): they move to a temporary table and must come back complete, in
+    report order, with their YARA matches."""
+    n = 2200
+    for i in range(n):
+        e.write(f"Bin/many/file{i:05d}.dll", b"MZ%05d" % i)
+        e.write(f"Bin/gone/old{i:05d}.dll", b"MZ-old-%05d" % i)
+    init(e)
+    for i in range(n):
+        e.write(f"Bin/many/file{i:05d}.dll", b"MZ-changed-%05d" % i, mtime_ns=None)
+        os.unlink(e.path(f"Bin/gone/old{i:05d}.dll"))
+        e.write(f"Bin/new/new{i:05d}.dll", b"MZ-new-%05d" % i)
+    shell, _ = plant_chopper(e, "web/owa/auth/zz_shell.aspx")
+    r = e.run("check", expect_rc=15)
+    rep = r.report
+    findings = rep["findings"]
+    counted = sum(rep["counts"][k] for k in
+                  ("webshell", "suspicious", "changed", "added", "removed", "error"))
+    check(len(findings) > 3 * n, f"only {len(findings)} findings in the report")
+    eq(len(findings), counted, "findings in the report against its counts")
+    eq(rep["counts"]["changed"], n, "changed count")
+    eq(rep["counts"]["removed"], n, "removed count")
+    eq(rep["counts"]["added"], n + 1, "added count")
+    order = ["webshell", "suspicious", "changed", "added", "removed", "error"]
+    keys = [(order.index(f["kind"]), lib.path_bytes(f)) for f in findings]
+    check(keys == sorted(keys), "findings are not in (kind, path) order")
+    check(len(set(keys)) == len(keys), "a finding is reported twice")
+    first = findings[0]
+    eq(first["kind"], "webshell", "first finding")
+    eq(lib.path_bytes(first), shell, "the webshell's path")
+    check(first["matches"] and first["matches"][0]["rule"].startswith("ExSweep_"),
+          "the webshell lost its YARA matches")
+    changed = [f for f in findings if f["kind"] == "changed"]
+    check(all(f["old"]["sha256"] != f["new"]["sha256"] for f in changed),
+          "a changed finding lost its old or new record")
+    out = r.out.decode("utf-8", "replace")
+    lines = out.splitlines()
+    top = lines.index("top folders:")
+    check(any(f"{n} changed" in l and l.rstrip().endswith("many") for l in lines[top + 1:top + 4]),
+          "Bin/many is not among the top folders:\n" + "\n".join(lines[top:top + 6]))
+
+
 if __name__ == "__main__":
     sys.exit(tests.main(sys.argv))
