@@ -112,22 +112,11 @@ int exs_cmd_check(struct exs_cli *cli)
 		rc = exs_cli_open_baseline(cli, &run, &store, NULL, &err);
 	if (!rc)
 		rc = exs_cli_lock(cli, path, &lock, &err);
-	if (!rc && (exs_cli_baseline_list(store, "root", &base_roots) ||
-		    exs_cli_baseline_list(store, "web_root", &base_web)))
-		rc = exs_fail(&err, EXS_NOMEM, 0, "malloc", NULL);
 	if (!rc)
-		rc = exs_setup_begin(cli, &st, &base_roots, &base_web, &err);
+		rc = exs_setup_from_baseline(cli, &st, &run, "check", rules, store,
+					     &base_roots, &base_web, &err);
 	if (rc)
 		goto out;
-	for (size_t i = 0; i < run.warnings.count; i++)
-		exs_cli_print(cli, EXS_STDERR, "%s\n", run.warnings.items[i]);
-
-	exs_cli_start_run(cli, &run, "check", rules);
-	run.baseline_path = path;
-	run.baseline_files = exs_store_count(store);
-	exs_store_get_meta(store, "created", run.baseline_created,
-			   sizeof(run.baseline_created));
-	exs_cli_compare_digests(cli, &run, rules);
 	ctx = (struct check_ctx){ .cli = cli, .run = &run, .store = store,
 				  .setup = &st, .err = &err };
 	rc = exs_setup_sweep(cli, &st, &run, EXS_SWEEP_CHECK, rules, store,

@@ -146,24 +146,13 @@ int exs_cmd_update(struct exs_cli *cli)
 			rc = exs_seal_key_load(cli->plat, cli->cfg.baseline_key,
 					       key.bytes, &key.len, &err);
 	}
-	if (!rc && (exs_cli_baseline_list(src, "root", &base_roots) ||
-		    exs_cli_baseline_list(src, "web_root", &base_web)))
-		rc = exs_fail(&err, EXS_NOMEM, 0, "malloc", NULL);
 	if (!rc)
-		rc = exs_setup_begin(cli, &st, &base_roots, &base_web, &err);
+		rc = exs_setup_from_baseline(cli, &st, &run, "update", rules, src,
+					     &base_roots, &base_web, &err);
 	if (!rc)
 		rc = exs_store_begin_update(src, &dst, &err);
 	if (rc)
 		goto out;
-	for (size_t i = 0; i < run.warnings.count; i++)
-		exs_cli_print(cli, EXS_STDERR, "%s\n", run.warnings.items[i]);
-
-	exs_cli_start_run(cli, &run, "update", rules);
-	run.baseline_path = path;
-	run.baseline_files = exs_store_count(src);
-	exs_store_get_meta(src, "created", run.baseline_created,
-			   sizeof(run.baseline_created));
-	exs_cli_compare_digests(cli, &run, rules);
 	ctx = (struct update_ctx){ .cli = cli, .run = &run, .src = src,
 				   .dst = dst, .setup = &st, .err = &err,
 				   .rules_digest = rules ? exs_rules_digest(rules)

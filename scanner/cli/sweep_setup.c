@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "baseline_cli.h"
 #include "buf.h"
 #include "path.h"
 #include "cli.h"
@@ -117,4 +118,28 @@ int exs_setup_covers(const struct exs_cli *cli, const struct exs_setup *st,
 				    strlen(unreadable_dirs->items[i]), sep, ci))
 			return 0;
 	return !exs_excludes_match_ancestor(&st->excludes, path, len);
+}
+
+int exs_setup_from_baseline(struct exs_cli *cli, struct exs_setup *st,
+			    struct exs_run *run, const char *command,
+			    struct exs_rules *rules, struct exs_store *store,
+			    struct exs_strlist *base_roots,
+			    struct exs_strlist *base_web,
+			    struct exs_error *err)
+{
+	if (exs_cli_baseline_list(store, "root", base_roots) ||
+	    exs_cli_baseline_list(store, "web_root", base_web))
+		return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
+	int rc = exs_setup_begin(cli, st, base_roots, base_web, err);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < run->warnings.count; i++)
+		exs_cli_print(cli, EXS_STDERR, "%s\n", run->warnings.items[i]);
+	exs_cli_start_run(cli, run, command, rules);
+	run->baseline_path = cli->cfg.baseline_path;
+	run->baseline_files = exs_store_count(store);
+	exs_store_get_meta(store, "created", run->baseline_created,
+			   sizeof(run->baseline_created));
+	exs_cli_compare_digests(cli, run, rules);
+	return EXS_OK;
 }

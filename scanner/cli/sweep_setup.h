@@ -21,6 +21,17 @@ int exs_setup_begin(struct exs_cli *cli, struct exs_setup *st,
 		    const struct exs_strlist *fallback_web_roots,
 		    struct exs_error *err);
 void exs_setup_end(struct exs_setup *st);
+/* check and update, once the baseline is open (and locked): the roots it
+ * recorded at init (the fallback when neither the command line nor the
+ * config names any, kept in base_roots and base_web, which the caller frees
+ * after the sweep), the set-up over them, the rule warnings on stderr, and
+ * the run started with the baseline's fields and digest comparison. */
+int exs_setup_from_baseline(struct exs_cli *cli, struct exs_setup *st,
+			    struct exs_run *run, const char *command,
+			    struct exs_rules *rules, struct exs_store *store,
+			    struct exs_strlist *base_roots,
+			    struct exs_strlist *base_web,
+			    struct exs_error *err);
 int exs_setup_sweep(struct exs_cli *cli, struct exs_setup *st,
 		    struct exs_run *run, enum exs_sweep_mode mode,
 		    struct exs_rules *rules, struct exs_store *baseline,
