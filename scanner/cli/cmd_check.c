@@ -28,17 +28,8 @@ static int check_collect(void *ctx, struct exs_item *item)
 {
 	struct check_ctx *c = ctx;
 	int readable;
-	int rc = exs_cli_collect_common(c->run, item, &readable);
-	if (!rc && item->kind == EXS_ITEM_ERROR)
-		rc = exs_strlist_add(&c->unreadable_dirs, item->path,
-				     item->path_len);
-	if (rc)
-		return exs_fail(c->err, rc, 0, "collect", item->path);
-	exs_build_scan_path(&c->run->build, item->path, item->path_len);
-	if (item->kind != EXS_ITEM_FILE)
-		return EXS_OK;
-	/* Read or not, a file that is there is not removed. */
-	rc = exs_store_mark_seen(c->store, item->path, item->path_len, c->err);
+	int rc = exs_setup_collect_seen(c->run, c->store, &c->unreadable_dirs,
+					item, &readable, c->err);
 	if (rc || !readable)
 		return rc;
 	struct exs_finding f;

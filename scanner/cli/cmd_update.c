@@ -60,16 +60,8 @@ static int update_collect(void *ctx, struct exs_item *item)
 	int clean = exs_cli_scanned_clean(item);
 	int scan_failed = item->scan_status && item->scan_status != EXS_LIMIT;
 	int readable;
-	int rc = exs_cli_collect_common(c->run, item, &readable);
-	if (!rc && item->kind == EXS_ITEM_ERROR)
-		rc = exs_strlist_add(&c->unreadable_dirs, item->path,
-				     item->path_len);
-	if (rc)
-		return exs_fail(c->err, rc, 0, "collect", item->path);
-	exs_build_scan_path(&c->run->build, item->path, item->path_len);
-	if (item->kind != EXS_ITEM_FILE)
-		return EXS_OK;
-	rc = exs_store_mark_seen(c->src, item->path, item->path_len, c->err);
+	int rc = exs_setup_collect_seen(c->run, c->src, &c->unreadable_dirs,
+					item, &readable, c->err);
 	/* Whatever is accepted or kept, bytes scanned clean are remembered. */
 	if (!rc && clean && c->rules_digest)
 		rc = exs_store_add_verdict(c->dst, item->rec.sha256,

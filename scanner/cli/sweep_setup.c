@@ -143,3 +143,23 @@ int exs_setup_from_baseline(struct exs_cli *cli, struct exs_setup *st,
 	exs_cli_compare_digests(cli, run, rules);
 	return EXS_OK;
 }
+
+int exs_setup_collect_seen(struct exs_run *run, struct exs_store *store,
+			   struct exs_strlist *unreadable_dirs,
+			   struct exs_item *item, int *readable,
+			   struct exs_error *err)
+{
+	int rc = exs_cli_collect_common(run, item, readable);
+	if (!rc && item->kind == EXS_ITEM_ERROR)
+		rc = exs_strlist_add(unreadable_dirs, item->path,
+				     item->path_len);
+	if (rc)
+		return exs_fail(err, rc, 0, "collect", item->path);
+	exs_build_scan_path(&run->build, item->path, item->path_len);
+	if (item->kind != EXS_ITEM_FILE) {
+		*readable = 0;
+		return EXS_OK;
+	}
+	/* Read or not, a file that is there is not removed. */
+	return exs_store_mark_seen(store, item->path, item->path_len, err);
+}

@@ -43,6 +43,15 @@ int exs_setup_sweep(struct exs_cli *cli, struct exs_setup *st,
 int exs_setup_covers(const struct exs_cli *cli, const struct exs_setup *st,
 		     const struct exs_strlist *unreadable_dirs,
 		     const char *path, size_t len);
+/* check and update, for each walked item: what every sweep records
+ * (exs_cli_collect_common), the folders that could not be listed (kept in
+ * unreadable_dirs for exs_setup_covers), the Exchange build seen in the
+ * path, and, for a file, its mark as seen in the baseline so it is not
+ * reported removed. *readable is 1 only for a file that was read. */
+int exs_setup_collect_seen(struct exs_run *run, struct exs_store *store,
+			   struct exs_strlist *unreadable_dirs,
+			   struct exs_item *item, int *readable,
+			   struct exs_error *err);
 /* Creates the folder that will hold path (private), if missing. */
 int exs_setup_parent_dir(struct exs_cli *cli, const char *path,
 			 struct exs_error *err);
