@@ -322,14 +322,11 @@ static void baseline_lines(struct exs_buf *b, const struct exs_run *run)
 			     "generation\n");
 }
 
-/* Not a status: ends a walk over the findings early. */
-#define STOP_WALK (-1)
-
 /* Webshells and suspicious files: they sort first. */
 static int threat_line(void *ctx, const struct exs_finding *f)
 {
 	if (f->kind > EXS_FINDING_SUSPICIOUS)
-		return STOP_WALK;
+		return EXS_RUN_STOP;
 	finding_line(ctx, f);
 	return EXS_OK;
 }
@@ -370,8 +367,6 @@ int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 	size_t cut = verbose ? (size_t)-1 : patch ? PATCH_DAY_CUT : LIST_CUT;
 	struct list_ctx lists = { &b, cut, { 0 } };
 	int rc = exs_run_each_finding(run, threat_line, &b);
-	if (rc == STOP_WALK)
-		rc = EXS_OK;
 	if (patch)
 		patch_day(&b, run);
 	if (!rc)

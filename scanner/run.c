@@ -190,12 +190,13 @@ int exs_run_each_finding(const struct exs_run *run, exs_finding_fn fn,
 		struct unpack_ctx u = { fn, ctx };
 		struct exs_error err;
 		exs_error_clear(&err);
-		return exs_spill_each(run->spill, unpack_row, &u, &err);
+		int rc = exs_spill_each(run->spill, unpack_row, &u, &err);
+		return rc == EXS_RUN_STOP ? EXS_OK : rc;
 	}
 	for (size_t i = 0; i < run->finding_count; i++) {
 		int rc = fn(ctx, &run->findings[i]);
 		if (rc)
-			return rc;
+			return rc == EXS_RUN_STOP ? EXS_OK : rc;
 	}
 	return EXS_OK;
 }

@@ -73,9 +73,11 @@ int exs_run_add_skipped(struct exs_run *run, const char *path, size_t len,
 /* Sorts findings into report order: by kind, then by path bytes. */
 void exs_run_sort(struct exs_run *run);
 /* Calls fn for every finding in report order (after exs_run_sort). f and
- * everything it points to are valid only during the call. A nonzero return
- * of fn stops the walk and is returned; so is a failure to read the
- * temporary table (EXS_IO). */
+ * everything it points to are valid only during the call. fn returns
+ * EXS_RUN_STOP to end the walk early (the walk then returns EXS_OK); any
+ * other nonzero return stops the walk and is returned, and so is a failure
+ * to read the temporary table (EXS_IO). */
+#define EXS_RUN_STOP (-1)
 typedef int (*exs_finding_fn)(void *ctx, const struct exs_finding *f);
 int exs_run_each_finding(const struct exs_run *run, exs_finding_fn fn,
 			 void *ctx);

@@ -369,7 +369,7 @@ static int event_finding(void *ctx, const struct exs_finding *f)
 {
 	struct event_ctx *e = ctx;
 	if (e->logged == e->left)
-		return -1; /* enough: the report has the rest */
+		return EXS_RUN_STOP; /* enough: the report has the rest */
 	e->logged++;
 	struct exs_buf *msg = e->msg;
 	exs_buf_reset(msg);
@@ -381,7 +381,7 @@ static int event_finding(void *ctx, const struct exs_finding *f)
 	if (f->kind == EXS_FINDING_CHANGED && f->timestomp)
 		exs_buf_puts(msg, " (timestomp)");
 	if (msg->failed)
-		return -1;
+		return EXS_RUN_STOP;
 	e->plat->event_report(f->kind == EXS_FINDING_WEBSHELL
 				      ? EXS_EVENT_ERROR : EXS_EVENT_WARNING,
 			      EVENT_FINDING_BASE + (unsigned)f->kind, msg->data);
