@@ -158,8 +158,13 @@ static int step_states(const struct exs_pattern *p, const uint64_t *cur,
 	return any;
 }
 
-static int pattern_match(const struct exs_pattern *p, const char *path,
-			 size_t len, char sep, int ancestors)
+/* Runs the pattern over path. With fn, calls fn(ctx, end) for each prefix
+ * path[0..end) ending with a component that matches, shortest first, and
+ * returns what fn returned when that is not 0; without fn, reports whether
+ * the whole path matches. */
+static int pattern_run(const struct exs_pattern *p, const char *path,
+		       size_t len, char sep, int (*fn)(void *ctx, size_t end),
+		       void *ctx)
 {
 	uint64_t a[STATE_WORDS], b[STATE_WORDS], start[STATE_WORDS];
 	size_t words = p->count / STATE_BITS + 1;
@@ -170,7 +175,6 @@ static int pattern_match(const struct exs_pattern *p, const char *path,
 	close_states(p, start);
 	uint64_t *cur = a, *next = b;
 	memcpy(cur, start, words * sizeof(*cur));
-	int live = 1;
 	size_t i = 0;
 	while (i < len) {
 		while (i < len && path[i] == sep)
@@ -180,7 +184,8 @@ static int pattern_match(const struct exs_pattern *p, const char *path,
 			i++;
 		if (i == from)
 			continue;
-		live = step_states(p, cur, next, words, path + from, i - from);
+		int live = step_states(p, cur, next, words, path + from,
+				       i - from);
 		uint64_t *t = cur;
 		cur = next;
 		next = t;
@@ -190,27 +195,43 @@ static int pattern_match(const struct exs_pattern *p, const char *path,
 				cur[w] |= start[w];
 			live = 1;
 		}
-		/* With ancestors, every prefix of the path is a candidate. */
-		if (ancestors && state_has(cur, p->count))
-			return 1;
+		if (fn && state_has(cur, p->count)) {
+			int rc = fn(ctx, i);
+			if (rc)
+				return rc;
+		}
 		if (!live)
 			return 0; /* anchored, and nothing can match any more */
 	}
-	if (ancestors)
-		return 0; /* every prefix was tried; no components, no match */
-	return state_has(cur, p->count);
+	/* With fn every non-empty prefix was offered; a path without
+	 * components has none. */
+	return fn ? 0 : state_has(cur, p->count);
+}
+
+static int stop_at_first(void *ctx, size_t end)
+{
+	(void)ctx;
+	(void)end;
+	return 1;
 }
 
 int exs_pattern_match(const struct exs_pattern *p, const char *path,
 		      size_t len, char sep)
 {
-	return pattern_match(p, path, len, sep, 0);
+	return pattern_run(p, path, len, sep, NULL, NULL);
 }
 
 int exs_pattern_match_ancestor(const struct exs_pattern *p, const char *path,
 			       size_t len, char sep)
 {
-	return pattern_match(p, path, len, sep, 1);
+	return pattern_run(p, path, len, sep, stop_at_first, NULL);
+}
+
+int exs_pattern_each_prefix(const struct exs_pattern *p, const char *path,
+			    size_t len, char sep,
+			    int (*fn)(void *ctx, size_t end), void *ctx)
+{
+	return pattern_run(p, path, len, sep, fn, ctx);
 }
 
 size_t exs_path_trim(const char *root, size_t len, char sep)

@@ -40,6 +40,14 @@ int exs_pattern_match(const struct exs_pattern *p, const char *path,
 int exs_pattern_match_ancestor(const struct exs_pattern *p, const char *path,
 			       size_t len, char sep);
 
+/* Calls fn(ctx, end) for each prefix path[0..end) that the pattern matches
+ * and that ends with a component (path[end] is the separator or end is
+ * len), shortest first, in one pass over the path. Stops when fn returns
+ * non-zero and returns that; 0 otherwise. */
+int exs_pattern_each_prefix(const struct exs_pattern *p, const char *path,
+			    size_t len, char sep,
+			    int (*fn)(void *ctx, size_t end), void *ctx);
+
 /* 1 when path is root itself or lies below it. A trailing separator on root
  * is ignored. case_insensitive folds ASCII case. */
 int exs_path_within(const char *path, size_t path_len, const char *root,

@@ -200,6 +200,52 @@ static void test_pattern_ancestor(void)
 	ASSERT_EQ(AMATCH("x", "/"), 0);
 }
 
+struct prefix_log {
+	size_t ends[8];
+	size_t n;
+	size_t stop_at;
+};
+
+static int log_prefix(void *ctx, size_t end)
+{
+	struct prefix_log *l = ctx;
+	if (l->n < 8)
+		l->ends[l->n] = end;
+	l->n++;
+	return l->n == l->stop_at ? 7 : 0;
+}
+
+static void test_pattern_each_prefix(void)
+{
+	/* Every folder the pattern names, shortest first, as prefix lengths
+	 * that end where a component ends. */
+	struct exs_pattern p;
+	ASSERT_EQ(exs_pattern_compile("V15/Logging", &p), EXS_OK);
+	const char *path = "/x/V15/Logging/V15/Logging/f";
+	struct prefix_log l = { { 0 }, 0, 0 };
+	int rc = exs_pattern_each_prefix(&p, path, strlen(path), '/', log_prefix,
+					 &l);
+	struct prefix_log stop = { { 0 }, 0, 1 };
+	int stopped = exs_pattern_each_prefix(&p, path, strlen(path), '/',
+					      log_prefix, &stop);
+	exs_pattern_free(&p);
+	ASSERT_EQ(rc, 0);
+	ASSERT_EQ(l.n, 2);
+	ASSERT_EQ(l.ends[0], 14); /* "/x/V15/Logging" */
+	ASSERT_EQ(l.ends[1], 26);
+	ASSERT_EQ(stopped, 7);    /* fn's value, at the first one */
+	ASSERT_EQ(stop.n, 1);
+
+	/* The whole path counts too, and doubled separators do not shift it. */
+	ASSERT_EQ(exs_pattern_compile("*.log", &p), EXS_OK);
+	struct prefix_log all = { { 0 }, 0, 0 };
+	exs_pattern_each_prefix(&p, "a.log//b/c.LOG", 14, '/', log_prefix, &all);
+	exs_pattern_free(&p);
+	ASSERT_EQ(all.n, 2);
+	ASSERT_EQ(all.ends[0], 5);
+	ASSERT_EQ(all.ends[1], 14);
+}
+
 /* ---- Against a reference ------------------------------------------------
  *
  * The matcher runs as an NFA for speed; this is the definition it must
@@ -531,6 +577,7 @@ int main(void)
 	RUN(test_pattern_double_star);
 	RUN(test_pattern_anchored);
 	RUN(test_pattern_ancestor);
+	RUN(test_pattern_each_prefix);
 	RUN(test_pattern_matches_reference);
 	RUN(test_pattern_any_depth);
 	RUN(test_pattern_cost_is_linear);
