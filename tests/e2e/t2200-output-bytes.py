@@ -7,13 +7,16 @@ separator or a zero-width character must not disguise itself in the
 terminal summary: such characters are shown escaped. Every byte string in
 the JSON report (roots, web roots, the baseline path, --against), not only
 finding paths, keeps its exact bytes in an X_b64 twin when it is not valid
-UTF-8.
+UTF-8. A schema-1 baseline whose paths were stored as SQLite TEXT, as an
+older exsweep could write them, is read like one with BLOB paths: the same
+files are the same files.
 
     t2200-output-bytes.py EXSWEEP
 """
 
 import base64
 import os
+import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -104,6 +107,63 @@ def utf8_strings_get_no_twin(e):
     for k in ("roots_b64", "web_roots_b64", "against_b64"):
         check(k not in r.report, f"{k} without a reason")
     check("path_b64" not in r.report["baseline"], "baseline.path_b64 without a reason")
+
+
+def to_schema1_text_paths(db):
+    """Rewrites a fresh baseline as a schema-1 one whose paths are TEXT, as an
+    older exsweep wrote it (sqlite3_bind_text): the files table of schema 1
+    (path BLOB PRIMARY KEY, no generations), schema_version 1, no seals."""
+    con = sqlite3.connect(db)
+    con.executescript(
+        "CREATE TABLE f1 AS SELECT path,node,size,mtime_ns,ctime_ns,mode,"
+        "owner,volume_id,file_id,link_count,sha256,security_sha256 FROM files"
+        " WHERE gen_to IS NULL;"
+        "DROP TABLE files; DROP TABLE generations; DROP TABLE IF EXISTS verdicts;"
+        "CREATE TABLE files(path BLOB PRIMARY KEY, node INTEGER NOT NULL,"
+        " size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER"
+        " NOT NULL, mode INTEGER NOT NULL, owner TEXT NOT NULL, volume_id"
+        " INTEGER NOT NULL, file_id INTEGER NOT NULL, link_count INTEGER"
+        " NOT NULL, sha256 BLOB NOT NULL, security_sha256 BLOB) WITHOUT ROWID;"
+        "INSERT INTO files SELECT CAST(path AS TEXT),node,size,mtime_ns,"
+        " ctime_ns,mode,owner,volume_id,file_id,link_count,sha256,"
+        " security_sha256 FROM f1;"
+        "DROP TABLE f1;"
+        "UPDATE meta SET value='1' WHERE key='schema_version';")
+    con.commit()
+    kinds = {t for (t,) in con.execute("SELECT DISTINCT typeof(path) FROM files")}
+    con.close()
+    eq(kinds, {"text"}, "test setup: path storage class")
+
+
+@tests.case
+def schema1_text_paths_match(e):
+    e.populate(4)
+    # One name that is not UTF-8: TEXT keeps bytes as they are too.
+    e.write(b"web/owa/latin1-\xe9t\xe9.js", lib.benign_js(9))
+    e.run("init", json_report=False, expect_rc=0)
+    to_schema1_text_paths(e.baseline)
+    r = e.run("check")
+    eq(sorted(lib.kinds_by_path(r.report).items()), [], "findings against a "
+       "schema-1 baseline with TEXT paths")
+    eq(r.rc, 0, "exit status")
+    # A real change is still one change, not an added/removed pair.
+    e.write("web/owa/auth/page1.aspx", lib.benign_aspx("Edited"))
+    os.unlink(e.path(b"web/owa/latin1-\xe9t\xe9.js"))
+    r = e.run("check")
+    kinds = lib.kinds_by_path(r.report)
+    eq(kinds, {e.path("web/owa/auth/page1.aspx"): {"changed"},
+               e.path(b"web/owa/latin1-\xe9t\xe9.js"): {"removed"}},
+       "findings after one edit and one removal")
+    # update migrates it; the migrated baseline has BLOB paths and checks clean.
+    r = e.run("update", json_report=False)
+    check(r.rc < 16, f"update of the schema-1 baseline failed ({r.rc})")
+    con = sqlite3.connect(e.baseline)
+    kinds = {t for (t,) in con.execute("SELECT DISTINCT typeof(path) FROM files")}
+    rows = con.execute("SELECT count(*) FROM files WHERE gen_to IS NULL").fetchone()[0]
+    con.close()
+    eq(kinds, {"blob"}, "path storage class after migration")
+    r = e.run("check", expect_rc=0)
+    eq(r.report["counts"]["files"], rows, "files walked vs current rows")
 
 
 if __name__ == "__main__":
