@@ -391,8 +391,10 @@ static int event_finding(void *ctx, const struct exs_finding *f)
 	exs_buf_printf(msg, "%s: ", exs_finding_kind_name(f->kind));
 	/* Names are bytes; the log takes text. */
 	exs_text_escape(msg, f->path, f->path_len);
-	if (f->kind == EXS_FINDING_ERROR && f->message)
-		exs_buf_printf(msg, ": %s", f->message);
+	if (f->kind == EXS_FINDING_ERROR && f->message) {
+		exs_buf_puts(msg, ": ");
+		exs_text_escape(msg, f->message, strlen(f->message));
+	}
 	if (f->kind == EXS_FINDING_CHANGED && f->timestomp)
 		exs_buf_puts(msg, " (timestomp)");
 	if (msg->failed)
