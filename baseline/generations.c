@@ -279,13 +279,14 @@ int exs_store_path_history(struct exs_store *s, const char *path,
 			   void *ctx, struct exs_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	const char *sql = s->schema >= 2
-		? "SELECT gen_from,coalesce(gen_to,0),node,size,mtime_ns,"
-		  "ctime_ns,mode,owner,volume_id,file_id,link_count,sha256,"
-		  "security_sha256 FROM files WHERE path=? ORDER BY gen_from"
-		: "SELECT 1,0,node,size,mtime_ns,ctime_ns,mode,owner,volume_id,"
-		  "file_id,link_count,sha256,security_sha256"
-		  " FROM files WHERE path=?";
+	char sql[320];
+	snprintf(sql, sizeof(sql), s->schema >= 2
+		 ? "SELECT gen_from,coalesce(gen_to,0),node,size,mtime_ns,"
+		   "ctime_ns,mode,owner,volume_id,file_id,link_count,sha256,"
+		   "security_sha256 FROM files WHERE %s ORDER BY gen_from"
+		 : "SELECT 1,0,node,size,mtime_ns,ctime_ns,mode,owner,volume_id,"
+		   "file_id,link_count,sha256,security_sha256"
+		   " FROM files WHERE %s", EXS_STORE_PATH_IS(s));
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL))
 		return exs_store_db_fail(err, EXS_CORRUPT, s->db,
 					 "sqlite3_prepare", s->path);
@@ -349,7 +350,11 @@ static int migrate_v1(struct exs_store *s, struct exs_error *err)
 		rc = exs_store_exec(s->db,
 			"INSERT INTO meta SELECT key,value FROM meta_v1;"
 			"UPDATE meta SET value='2' WHERE key='schema_version';"
-			"INSERT INTO files SELECT path,1,NULL,node,size,mtime_ns,"
+			/* Paths become BLOBs whatever an old version stored
+			 * them as: the bytes are the same, and only BLOBs
+			 * match the lookups. */
+			"INSERT INTO files SELECT CAST(path AS BLOB),1,NULL,"
+			"node,size,mtime_ns,"
 			"ctime_ns,mode,owner,volume_id,file_id,link_count,sha256,"
 			"security_sha256 FROM files_v1;"
 			"INSERT INTO generations VALUES(1,"
@@ -399,6 +404,13 @@ int exs_store_begin_update(struct exs_store *src, struct exs_store **out,
 			    " PRAGMA synchronous=OFF;", s->tmp_path, err);
 	if (!rc && src->schema < 2)
 		rc = migrate_v1(s, err);
+	else if (!rc && src->text_paths)
+		/* A schema-2 baseline migrated from TEXT paths before they
+		 * were cast: the new generation's rows are BLOBs like all
+		 * others, so that retiring a row finds it. */
+		rc = exs_store_exec(s->db, "UPDATE files SET"
+				    " path=CAST(path AS BLOB)"
+				    " WHERE typeof(path)='text'", s->tmp_path, err);
 	if (!rc && src->schema < 2) {
 		/* Make room for the file seal (seal.h): VACUUM rewrites every
 		 * page with the new reserve. */

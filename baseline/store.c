@@ -423,6 +423,13 @@ static int verify(struct exs_store *s, struct exs_error *err)
 		return exs_failf(err, EXS_CORRUPT, 0, "count", s->path,
 				 "baseline holds %llu files but recorded %llu",
 				 (unsigned long long)s->count, expected);
+	/* Paths are written as BLOBs, but a baseline from an older exsweep may
+	 * hold them as TEXT, which equals no BLOB: then every lookup must try
+	 * both. SQLite orders TEXT before BLOB, so the first row by path tells
+	 * (one index probe). */
+	exs_store_query_text(s->db, "SELECT typeof(path) FROM files ORDER BY path"
+			     " LIMIT 1", NULL, buf, sizeof(buf), &rc);
+	s->text_paths = !rc && buf[0] && strcmp(buf, "blob") != 0;
 	s->gen = 1;
 	if (s->schema >= 2) {
 		exs_store_query_text(s->db, "SELECT max(id) FROM generations",
@@ -518,7 +525,8 @@ int exs_store_reader_open(struct exs_store *s, struct exs_store_reader **out,
 	snprintf(sql, sizeof(sql),
 		 "SELECT node,size,mtime_ns,ctime_ns,mode,owner,volume_id,"
 		 "file_id,link_count,sha256,security_sha256"
-		 " FROM files WHERE path=?%s", EXS_STORE_CURRENT(s));
+		 " FROM files WHERE %s%s", EXS_STORE_PATH_IS(s),
+		 EXS_STORE_CURRENT(s));
 	int rc = open_db(s->path, &r->db, err);
 	/* Take the shared lock once and keep it: otherwise every lookup is
 	 * its own read transaction, and SQLite locks and unlocks the file
@@ -629,11 +637,13 @@ int exs_store_each_unseen(struct exs_store *s,
 		return rc;
 	sqlite3_stmt *st = NULL;
 	char sql[320];
+	/* Seen paths are BLOBs; a TEXT path is compared by its bytes. */
+	const char *path_col = s->text_paths ? "CAST(path AS BLOB)" : "path";
 	snprintf(sql, sizeof(sql),
 		 "SELECT path,node,size,mtime_ns,ctime_ns,mode,owner,"
 		 "volume_id,file_id,link_count,sha256,security_sha256"
-		 " FROM files WHERE path NOT IN (SELECT path FROM temp.seen)%s"
-		 " ORDER BY path", EXS_STORE_CURRENT(s));
+		 " FROM files WHERE %s NOT IN (SELECT path FROM temp.seen)%s"
+		 " ORDER BY %s", path_col, EXS_STORE_CURRENT(s), path_col);
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL))
 		return exs_store_db_fail(err, EXS_BASELINE, s->db, "sqlite3_prepare", s->path);
 	int step;

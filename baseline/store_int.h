@@ -14,6 +14,7 @@ struct exs_store {
 	char *path;      /* the baseline */
 	char *tmp_path;  /* PATH.new while building, NULL when reading */
 	int schema;      /* 1 or 2 */
+	int text_paths;  /* some paths are stored as TEXT, not BLOB (see store.c) */
 	int64_t gen;     /* reading: the newest generation; building: the new one */
 	sqlite3_stmt *insert;
 	sqlite3_stmt *insert_seen;
@@ -24,6 +25,13 @@ struct exs_store {
 	uint64_t count;
 };
 
+/* The condition on files.path for one path bound as a BLOB at ?1: a path
+ * stored as TEXT (text_paths) holds the same bytes but never equals a
+ * BLOB in SQLite, so it is looked up in both storage classes. Both are
+ * equality tests on the primary key's first column: two index probes at
+ * worst, never a scan. */
+#define EXS_STORE_PATH_IS(s) \
+	((s)->text_paths ? "path IN (?1, CAST(?1 AS TEXT))" : "path=?1")
 /* The filter that picks a file row of the newest generation. */
 #define EXS_STORE_CURRENT(s) ((s)->schema >= 2 ? " AND gen_to IS NULL" : "")
 

@@ -146,6 +146,62 @@ long exs_base64_decode(const char *s, size_t len, unsigned char *out,
 	return (long)n;
 }
 
+/* The code point of a valid sequence of n bytes (exs_utf8_sequence). */
+static unsigned long utf8_decode(const unsigned char *s, size_t n)
+{
+	static const unsigned char lead_mask[5] = { 0, 0x7F, 0x1F, 0x0F, 0x07 };
+	unsigned long cp = s[0] & lead_mask[n];
+	for (size_t i = 1; i < n; i++)
+		cp = (cp << 6) | (s[i] & 0x3F);
+	return cp;
+}
+
+/* Characters a terminal draws as nothing, or that move the text around
+ * them: the bidirectional controls (U+202E turns "xsa.gpj" into
+ * "jpg.asx" on screen), line and paragraph separators, zero-width and
+ * other format characters (Unicode category Cf), the default-ignorable
+ * fillers and selectors, and noncharacters. Visible characters, spaces
+ * included, are left alone: the summary must stay readable in any
+ * script. */
+static const struct { unsigned long lo, hi; } invisible[] = {
+	{ 0x00AD, 0x00AD },   /* soft hyphen */
+	{ 0x034F, 0x034F },   /* combining grapheme joiner */
+	{ 0x0600, 0x0605 },   /* Arabic number signs (Cf) */
+	{ 0x061C, 0x061C },   /* Arabic letter mark */
+	{ 0x06DD, 0x06DD },
+	{ 0x070F, 0x070F },
+	{ 0x0890, 0x0891 },
+	{ 0x08E2, 0x08E2 },
+	{ 0x115F, 0x1160 },   /* Hangul fillers */
+	{ 0x17B4, 0x17B5 },   /* Khmer inherent vowels */
+	{ 0x180B, 0x180F },   /* Mongolian selectors, vowel separator */
+	{ 0x200B, 0x200F },   /* zero width space .. right-to-left mark */
+	{ 0x2028, 0x202E },   /* line/paragraph separators, embeddings, overrides */
+	{ 0x2060, 0x206F },   /* word joiner, invisible operators, isolates */
+	{ 0x3164, 0x3164 },   /* Hangul filler */
+	{ 0xFDD0, 0xFDEF },   /* noncharacters */
+	{ 0xFE00, 0xFE0F },   /* variation selectors */
+	{ 0xFEFF, 0xFEFF },   /* zero width no-break space (BOM) */
+	{ 0xFFA0, 0xFFA0 },   /* halfwidth Hangul filler */
+	{ 0xFFF0, 0xFFFB },   /* unassigned specials, interlinear annotation */
+	{ 0x110BD, 0x110BD },
+	{ 0x110CD, 0x110CD },
+	{ 0x13430, 0x1343F }, /* Egyptian hieroglyph format controls */
+	{ 0x1BCA0, 0x1BCA3 }, /* shorthand format controls */
+	{ 0x1D173, 0x1D17A }, /* musical symbol format controls */
+	{ 0xE0000, 0xE0FFF }, /* tags, variation selectors supplement */
+};
+
+static int is_invisible(unsigned long cp)
+{
+	if ((cp & 0xFFFE) == 0xFFFE)
+		return 1; /* U+xxFFFE and U+xxFFFF: noncharacters */
+	for (size_t i = 0; i < sizeof(invisible) / sizeof(invisible[0]); i++)
+		if (cp >= invisible[i].lo && cp <= invisible[i].hi)
+			return 1;
+	return 0;
+}
+
 void exs_text_escape(struct exs_buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -160,7 +216,12 @@ void exs_text_escape(struct exs_buf *b, const char *s, size_t len)
 		if (n == 2 && c == 0xC2 && p[i + 1] < 0xA0)
 			n = 0;
 		if (c >= 0x80 && n) {
-			exs_buf_append(b, p + i, n);
+			unsigned long cp = utf8_decode(p + i, n);
+			if (is_invisible(cp))
+				exs_buf_printf(b, cp > 0xFFFF ? "\\U%08lx"
+							      : "\\u%04lx", cp);
+			else
+				exs_buf_append(b, p + i, n);
 			i += n;
 			continue;
 		}

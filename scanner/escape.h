@@ -6,7 +6,8 @@
  * escapes what JSON requires and turns each invalid byte into U+FFFD; the
  * caller adds the exact bytes as base64 when that happened (see README,
  * "File names are bytes"). The text form shows control and invalid bytes as
- * \xNN escapes so a name can never forge a line of the summary.
+ * \xNN escapes, and invisible or reordering characters as \uXXXX, so a
+ * name can never forge a line of the summary nor disguise itself.
  */
 #ifndef EXS_ESCAPE_H
 #define EXS_ESCAPE_H
@@ -32,7 +33,10 @@ void exs_base64(struct exs_buf *b, const unsigned char *s, size_t len);
 long exs_base64_decode(const char *s, size_t len, unsigned char *out,
 		       size_t cap);
 /* Appends s for a terminal: printable UTF-8 kept, other bytes as \xNN,
- * \n \r \t as such. */
+ * \n \r \t as such, and characters that are invisible or reorder the
+ * text around them (bidirectional controls such as U+202E, U+2028/U+2029,
+ * zero-width and other format characters, noncharacters) as \uXXXX or
+ * \UXXXXXXXX, so a name shows what it is. */
 void exs_text_escape(struct exs_buf *b, const char *s, size_t len);
 
 #endif

@@ -2,11 +2,12 @@
  *
  * Pattern matching works on components, never across separators, so "*.log"
  * cannot match "a/b.log" by accident and "**" is the only way to span
- * folders. Matching is a small backtracking search; patterns are short and
- * paths have few components, so its worst case stays tiny.
+ * folders. Matching simulates the pattern as an NFA over the components
+ * (see pattern_match), linear in the depth of the path.
  */
 #include "path.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,6 +68,10 @@ int exs_pattern_compile(const char *text, struct exs_pattern *out)
 		exs_pattern_free(out);
 		return EXS_INVAL;
 	}
+	if (out->count > EXS_PATTERN_MAX_PARTS) {
+		exs_pattern_free(out);
+		return EXS_LIMIT;
+	}
 	return EXS_OK;
 }
 
@@ -95,76 +100,138 @@ static int glob_component(const char *pat, const char *s, size_t len)
 	return *pat == '\0';
 }
 
-struct span {
-	const char *p;
-	size_t len;
-};
+/* The pattern is a sequence of parts, each one component glob or "**".
+ * Matching runs it as a small NFA over the path's components: state j means
+ * "parts[0..j) have matched the components read so far", a "**" state loops
+ * on any component and also lets the next part start without consuming one.
+ * The set of live states is a bitset of count + 1 bits, so each component
+ * costs one glob per live state and the whole match is O(parts x path)
+ * whatever the nesting of "**" (a backtracking search is exponential in
+ * them, and the depth is the attacker's to choose). An unanchored pattern
+ * may start at any component: state 0 is added back before each one. */
+#define STATE_BITS (sizeof(uint64_t) * 8)
+#define STATE_WORDS ((EXS_PATTERN_MAX_PARTS + 1 + STATE_BITS - 1) / STATE_BITS)
 
-static int match_parts(char *const *parts, size_t np, const struct span *comps,
-		       size_t nc)
+static int is_globstar(const char *part)
 {
-	if (np == 0)
-		return nc == 0;
-	if (strcmp(parts[0], "**") == 0) {
-		for (size_t skip = 0; skip <= nc; skip++)
-			if (match_parts(parts + 1, np - 1, comps + skip, nc - skip))
-				return 1;
-		return 0;
-	}
-	if (nc == 0)
-		return 0;
-	if (!glob_component(parts[0], comps[0].p, comps[0].len))
-		return 0;
-	return match_parts(parts + 1, np - 1, comps + 1, nc - 1);
+	return part[0] == '*' && part[1] == '*' && part[2] == '\0';
 }
 
-#define MAX_COMPONENTS 512
-
-static int pattern_match(const struct exs_pattern *p, const char *path,
-			 size_t len, char sep, int ancestors)
+static int state_has(const uint64_t *s, size_t j)
 {
-	struct span comps[MAX_COMPONENTS];
-	size_t nc = 0, i = 0;
+	return (int)((s[j / STATE_BITS] >> (j % STATE_BITS)) & 1u);
+}
+
+static void state_add(uint64_t *s, size_t j)
+{
+	s[j / STATE_BITS] |= (uint64_t)1 << (j % STATE_BITS);
+}
+
+/* Adds the states reachable without consuming a component: past each
+ * "**" (which may match nothing). Ascending order follows chains. */
+static void close_states(const struct exs_pattern *p, uint64_t *s)
+{
+	for (size_t j = 0; j < p->count; j++)
+		if (state_has(s, j) && is_globstar(p->parts[j]))
+			state_add(s, j + 1);
+}
+
+/* The states after consuming component c (len bytes) from cur. */
+static int step_states(const struct exs_pattern *p, const uint64_t *cur,
+		       uint64_t *next, size_t words, const char *c,
+		       size_t len)
+{
+	int any = 0;
+	memset(next, 0, words * sizeof(*next));
+	for (size_t j = 0; j < p->count; j++) {
+		if (!state_has(cur, j))
+			continue;
+		if (is_globstar(p->parts[j])) {
+			state_add(next, j);
+			any = 1;
+		} else if (glob_component(p->parts[j], c, len)) {
+			state_add(next, j + 1);
+			any = 1;
+		}
+	}
+	close_states(p, next);
+	return any;
+}
+
+/* Runs the pattern over path. With fn, calls fn(ctx, end) for each prefix
+ * path[0..end) ending with a component that matches, shortest first, and
+ * returns what fn returned when that is not 0; without fn, reports whether
+ * the whole path matches. */
+static int pattern_run(const struct exs_pattern *p, const char *path,
+		       size_t len, char sep, int (*fn)(void *ctx, size_t end),
+		       void *ctx)
+{
+	uint64_t a[STATE_WORDS], b[STATE_WORDS], start[STATE_WORDS];
+	size_t words = p->count / STATE_BITS + 1;
+	if (!p->count || p->count > EXS_PATTERN_MAX_PARTS)
+		return 0; /* not a compiled pattern */
+	memset(start, 0, words * sizeof(*start));
+	state_add(start, 0);
+	close_states(p, start);
+	uint64_t *cur = a, *next = b;
+	memcpy(cur, start, words * sizeof(*cur));
+	size_t i = 0;
 	while (i < len) {
 		while (i < len && path[i] == sep)
 			i++;
-		size_t start = i;
+		size_t from = i;
 		while (i < len && path[i] != sep)
 			i++;
-		if (i == start)
+		if (i == from)
 			continue;
-		if (nc == MAX_COMPONENTS)
-			return 0; /* deeper than any pattern cares about */
-		comps[nc].p = path + start;
-		comps[nc].len = i - start;
-		nc++;
-	}
-	/* With ancestors, try each prefix of the path as the path itself. */
-	for (size_t end = ancestors ? 1 : nc; end <= nc; end++) {
-		if (p->anchored) {
-			if (match_parts(p->parts, p->count, comps, end))
-				return 1;
-			continue;
+		int live = step_states(p, cur, next, words, path + from,
+				       i - from);
+		uint64_t *t = cur;
+		cur = next;
+		next = t;
+		if (!p->anchored) {
+			/* The pattern may also start after this component. */
+			for (size_t w = 0; w < words; w++)
+				cur[w] |= start[w];
+			live = 1;
 		}
-		/* Unanchored: the pattern must match a suffix. */
-		for (size_t start = 0; start <= end; start++)
-			if (match_parts(p->parts, p->count, comps + start,
-					end - start))
-				return 1;
+		if (fn && state_has(cur, p->count)) {
+			int rc = fn(ctx, i);
+			if (rc)
+				return rc;
+		}
+		if (!live)
+			return 0; /* anchored, and nothing can match any more */
 	}
-	return 0;
+	/* With fn every non-empty prefix was offered; a path without
+	 * components has none. */
+	return fn ? 0 : state_has(cur, p->count);
+}
+
+static int stop_at_first(void *ctx, size_t end)
+{
+	(void)ctx;
+	(void)end;
+	return 1;
 }
 
 int exs_pattern_match(const struct exs_pattern *p, const char *path,
 		      size_t len, char sep)
 {
-	return pattern_match(p, path, len, sep, 0);
+	return pattern_run(p, path, len, sep, NULL, NULL);
 }
 
 int exs_pattern_match_ancestor(const struct exs_pattern *p, const char *path,
 			       size_t len, char sep)
 {
-	return pattern_match(p, path, len, sep, 1);
+	return pattern_run(p, path, len, sep, stop_at_first, NULL);
+}
+
+int exs_pattern_each_prefix(const struct exs_pattern *p, const char *path,
+			    size_t len, char sep,
+			    int (*fn)(void *ctx, size_t end), void *ctx)
+{
+	return pattern_run(p, path, len, sep, fn, ctx);
 }
 
 size_t exs_path_trim(const char *root, size_t len, char sep)

@@ -16,7 +16,10 @@
  * drive ("C:") is anchored at the start of the path; any other pattern
  * matches the end of a path on component boundaries, so "V15/Logging"
  * matches "/mnt/c/Program Files/.../V15/Logging". Matching ignores ASCII
- * case. */
+ * case. Matching takes time linear in the path's depth (times the pattern's
+ * length) and applies at any depth. */
+#define EXS_PATTERN_MAX_PARTS 4096 /* components of one pattern */
+
 struct exs_pattern {
 	char *text;       /* the pattern as written */
 	char **parts;     /* components; "**" kept as is */
@@ -24,6 +27,8 @@ struct exs_pattern {
 	int anchored;
 };
 
+/* EXS_OK; EXS_INVAL when the text has no component; EXS_LIMIT when it has
+ * more than EXS_PATTERN_MAX_PARTS; EXS_NOMEM. */
 int exs_pattern_compile(const char *text, struct exs_pattern *out);
 void exs_pattern_free(struct exs_pattern *p);
 /* 1 when path (len bytes, components separated by sep) matches. */
@@ -34,6 +39,14 @@ int exs_pattern_match(const struct exs_pattern *p, const char *path,
  * an excluded folder. */
 int exs_pattern_match_ancestor(const struct exs_pattern *p, const char *path,
 			       size_t len, char sep);
+
+/* Calls fn(ctx, end) for each prefix path[0..end) that the pattern matches
+ * and that ends with a component (path[end] is the separator or end is
+ * len), shortest first, in one pass over the path. Stops when fn returns
+ * non-zero and returns that; 0 otherwise. */
+int exs_pattern_each_prefix(const struct exs_pattern *p, const char *path,
+			    size_t len, char sep,
+			    int (*fn)(void *ctx, size_t end), void *ctx);
 
 /* 1 when path is root itself or lies below it. A trailing separator on root
  * is ignored. case_insensitive folds ASCII case. */

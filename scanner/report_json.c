@@ -1,9 +1,10 @@
 /* report_json.c -- the JSON report (schema "exsweep-report/1", README).
  *
  * The document is produced in 64 KiB pieces through a sink, so a report of a
- * hundred thousand findings never sits in memory whole. Every path goes
+ * hundred thousand findings never sits in memory whole. Every string goes
  * through exs_json_string; when that had to replace bytes, the exact bytes
- * follow as "path_b64" so nothing about a hostile name is lost.
+ * follow as "X_b64" ("path_b64", "roots_b64", "excerpt_b64", ...) so
+ * nothing about a hostile name is lost.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -39,20 +40,28 @@ static void key(struct writer *w, const char *k)
 	exs_buf_printf(&w->buf, "\"%s\":", k);
 }
 
-static void str_field(struct writer *w, const char *k, const char *v)
+/* "k":"...", and when that lost bytes (invalid UTF-8 became U+FFFD) also
+ * "k_b64":"..." with the exact bytes: every string in the report can be
+ * taken back to what it was (README, "File names are bytes"). */
+static void bytes_field(struct writer *w, const char *k, const char *v,
+			size_t len)
 {
 	key(w, k);
-	exs_json_string(&w->buf, v ? v : "", v ? strlen(v) : 0);
+	if (exs_json_string(&w->buf, v, len)) {
+		exs_buf_printf(&w->buf, ",\"%s_b64\":\"", k);
+		exs_base64(&w->buf, (const unsigned char *)v, len);
+		put(w, "\"");
+	}
+}
+
+static void str_field(struct writer *w, const char *k, const char *v)
+{
+	bytes_field(w, k, v ? v : "", v ? strlen(v) : 0);
 }
 
 static void path_fields(struct writer *w, const char *path, size_t len)
 {
-	key(w, "path");
-	if (exs_json_string(&w->buf, path, len)) {
-		put(w, ",\"path_b64\":\"");
-		exs_base64(&w->buf, (const unsigned char *)path, len);
-		put(w, "\"");
-	}
+	bytes_field(w, "path", path, len);
 }
 
 void exs_format_time(int64_t ns, char *buf, size_t cap)
@@ -142,10 +151,10 @@ static void hits(struct writer *w, const struct exs_finding *f)
 			put(w, j ? ",{" : "{");
 			str_field(w, "id", s->id);
 			exs_buf_printf(&w->buf, ",\"offset\":%" PRIu64
-				       ",\"length\":%" PRIu32 ",\"excerpt\":",
+				       ",\"length\":%" PRIu32 ",",
 				       s->offset, s->length);
-			exs_json_string(&w->buf, (const char *)s->excerpt,
-					s->excerpt_len);
+			bytes_field(w, "excerpt", (const char *)s->excerpt,
+				    s->excerpt_len);
 			put(w, "}");
 		}
 		put(w, "]}");
@@ -258,15 +267,30 @@ static void baseline_fields(struct writer *w, const struct exs_run *run)
 	put(w, "]");
 }
 
+/* "k":[...], and when any item is not valid UTF-8 also "k_b64":[...]
+ * with every item's exact bytes, in the same order. */
 static void string_array(struct writer *w, const char *k,
 			 const struct exs_strlist *list)
 {
+	size_t n = list ? list->count : 0;
+	int lossy = 0;
 	key(w, k);
 	put(w, "[");
-	for (size_t i = 0; list && i < list->count; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (i)
 			put(w, ",");
-		exs_json_string(&w->buf, list->items[i], strlen(list->items[i]));
+		lossy |= exs_json_string(&w->buf, list->items[i],
+					 strlen(list->items[i]));
+	}
+	put(w, "]");
+	if (!lossy)
+		return;
+	exs_buf_printf(&w->buf, ",\"%s_b64\":[", k);
+	for (size_t i = 0; i < n; i++) {
+		put(w, i ? ",\"" : "\"");
+		exs_base64(&w->buf, (const unsigned char *)list->items[i],
+			   strlen(list->items[i]));
+		put(w, "\"");
 	}
 	put(w, "]");
 }

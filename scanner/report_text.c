@@ -1,10 +1,13 @@
 /* report_text.c -- the human summary on stdout: findings first, worst first.
  *
- * Names are shown through exs_text_escape, so a file called
- * "a\nWEBSHELL  x" shows as one line with a visible \n and cannot forge a
- * line of the summary. Long lists are cut per kind (webshells never are):
- * after a cumulative update the JSON report carries the thousands of
- * changed binaries, the terminal only a taste of them.
+ * Names, and every other string that comes from outside (messages,
+ * warnings, rule descriptions, generation notes), are shown through
+ * exs_text_escape, so a file called "a\nWEBSHELL  x" shows as one line
+ * with a visible \n and cannot forge a line of the summary, and one with a
+ * right-to-left override shows \u202e instead of reading backwards. Long
+ * lists are cut per kind (webshells never are): after a cumulative update
+ * the JSON report carries the thousands of changed binaries, the terminal
+ * only a taste of them.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -39,6 +42,12 @@ static void human_bytes(uint64_t n, char *buf, size_t cap)
 		snprintf(buf, cap, "%.1f %s", v, units[u]);
 }
 
+/* Every string that did not come from this file goes through here. */
+static void text(struct exs_buf *b, const char *s)
+{
+	exs_text_escape(b, s, strlen(s));
+}
+
 static void finding_line(struct exs_buf *b, const struct exs_finding *f)
 {
 	exs_buf_printf(b, "%-9s ", kind_labels[f->kind]);
@@ -49,9 +58,12 @@ static void finding_line(struct exs_buf *b, const struct exs_finding *f)
 		exs_buf_putc(b, '\n');
 		for (size_t i = 0; i < f->hit_count; i++) {
 			const struct exs_hit *h = &f->hits[i];
-			exs_buf_printf(b, "          rule %s", h->rule);
-			if (h->description[0])
-				exs_buf_printf(b, ": %s", h->description);
+			exs_buf_puts(b, "          rule ");
+			text(b, h->rule);
+			if (h->description[0]) {
+				exs_buf_puts(b, ": ");
+				text(b, h->description);
+			}
 			exs_buf_putc(b, '\n');
 			for (unsigned j = 0; j < h->string_count && j < 3; j++) {
 				const struct exs_hit_string *s = &h->strings[j];
@@ -75,8 +87,8 @@ static void finding_line(struct exs_buf *b, const struct exs_finding *f)
 					"modification time did not");
 		break;
 	case EXS_FINDING_ERROR:
-		exs_buf_printf(b, ": %s", f->message ? f->message
-						     : exs_strerror(f->status));
+		exs_buf_puts(b, ": ");
+		text(b, f->message ? f->message : exs_strerror(f->status));
 		break;
 	default:
 		break;
@@ -298,11 +310,15 @@ static void baseline_lines(struct exs_buf *b, const struct exs_run *run)
 	const struct exs_generation *g = exs_run_generation(run);
 	char now[32];
 	exs_build_format(&run->build, now, sizeof(now));
-	if (g)
-		exs_buf_printf(b, "baseline: generation %" PRId64 " of %s (%s), "
-			       "seal %s\n", g->id, g->created,
-			       g->note[0] ? g->note : "no note",
-			       g->seal[0] ? g->seal : "none (unsealed)");
+	if (g) {
+		exs_buf_printf(b, "baseline: generation %" PRId64 " of ", g->id);
+		text(b, g->created);
+		exs_buf_puts(b, " (");
+		text(b, g->note[0] ? g->note : "no note");
+		exs_buf_puts(b, "), seal ");
+		text(b, g->seal[0] ? g->seal : "none (unsealed)");
+		exs_buf_putc(b, '\n');
+	}
 	if (run->new_generation && run->command &&
 	    strcmp(run->command, "update") == 0)
 		exs_buf_printf(b, "update: generation %" PRId64 " accepts %" PRIu64
@@ -378,8 +394,11 @@ int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 				       "(all in the JSON report)\n",
 				       shown[k] - cut,
 				       exs_finding_kind_name((enum exs_finding_kind)k));
-	for (size_t i = 0; i < run->warnings.count; i++)
-		exs_buf_printf(&b, "warning: %s\n", run->warnings.items[i]);
+	for (size_t i = 0; i < run->warnings.count; i++) {
+		exs_buf_puts(&b, "warning: ");
+		text(&b, run->warnings.items[i]);
+		exs_buf_putc(&b, '\n');
+	}
 	baseline_lines(&b, run);
 	exs_buf_printf(&b, "summary: %" PRIu64 " webshell, %" PRIu64
 		       " suspicious, %" PRIu64 " changed, %" PRIu64 " added, %" PRIu64 " removed, %"

@@ -141,22 +141,41 @@ int exs_excludes_match(const struct exs_excludes *x, const char *path,
 	       !holds_web_root(x, path, len);
 }
 
+struct folder_ctx {
+	const struct exs_excludes *x;
+	const char *path;
+	size_t len;
+};
+
+/* A folder above the entry that a built-in pattern names: excluded unless
+ * it is in a web root or holds one. */
+static int builtin_folder(void *ctx, size_t end)
+{
+	const struct folder_ctx *c = ctx;
+	if (end >= c->len)
+		return 0; /* the entry itself, not a folder above it */
+	return !exs_in_web_root(c->x->web_roots, c->path, end, c->x->sep,
+				c->x->case_insensitive) &&
+	       !holds_web_root(c->x, c->path, end);
+}
+
 int exs_excludes_match_ancestor(const struct exs_excludes *x, const char *path,
 				size_t len)
 {
 	for (size_t i = 0; i < x->user_count; i++)
 		if (exs_pattern_match_ancestor(&x->user[i], path, len, x->sep))
 			return 1;
-	if (!x->builtin_count)
-		return 0;
 	/* Judge each folder above the entry exactly as the walk did when it
 	 * decided whether to prune it: a built-in pattern counts only for a
 	 * folder that is neither in a web root nor holds one. Testing the
 	 * whole path at once would call a file below such a folder excluded
-	 * although the walk visits it, and its removal would go unreported. */
-	for (size_t end = len; end > 1; end--)
-		if (path[end - 1] == x->sep &&
-		    exs_excludes_match(x, path, end - 1, 1))
+	 * although the walk visits it, and its removal would go unreported.
+	 * One pass per pattern finds every folder it names, so a path
+	 * thousands of folders deep costs its length, not its square. */
+	struct folder_ctx c = { x, path, len };
+	for (size_t i = 0; i < x->builtin_count; i++)
+		if (exs_pattern_each_prefix(&x->builtin[i], path, len, x->sep,
+					    builtin_folder, &c))
 			return 1;
 	return 0;
 }

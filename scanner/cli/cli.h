@@ -82,6 +82,10 @@ int exs_cmd_check_against(struct exs_cli *cli);  /* check --against */
 int exs_cli_exit_for(int status);
 /* Prints err on stderr in git's grammar and returns its exit code. */
 int exs_cli_fail(struct exs_cli *cli, const struct exs_error *err);
+/* Prints prefix, then text through exs_text_escape (a message that quotes
+ * a file name or a rule's text), then a newline. */
+void exs_cli_print_text(struct exs_cli *cli, enum exs_stream s,
+			const char *prefix, const char *text);
 void exs_cli_print(struct exs_cli *cli, enum exs_stream s, const char *fmt, ...)
 	EXS_PRINTF(3, 4);
 /* Loads the config file and applies the command-line options over it.

@@ -285,7 +285,7 @@ int exs_cmd_check_against(struct exs_cli *cli)
 	if (rc)
 		goto out;
 	for (size_t i = 0; i < run.warnings.count; i++)
-		exs_cli_print(cli, EXS_STDERR, "%s\n", run.warnings.items[i]);
+		exs_cli_print_text(cli, EXS_STDERR, "", run.warnings.items[i]);
 	exs_cli_start_run(cli, &run, "check", rules);
 	run.against = cli->against;
 	ctx.cli = cli;

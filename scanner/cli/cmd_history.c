@@ -125,8 +125,8 @@ int exs_cmd_history(struct exs_cli *cli)
 		rc = exs_cli_open_baseline(cli, &run, &store, NULL, &err);
 	if (!rc) {
 		for (size_t i = 0; i < run.warnings.count; i++)
-			exs_cli_print(cli, EXS_STDERR, "warning: %s\n",
-				      run.warnings.items[i]);
+			exs_cli_print_text(cli, EXS_STDERR, "warning: ",
+					   run.warnings.items[i]);
 		print_generations(cli, &run);
 		for (size_t i = 0; !rc && i < cli->args.count; i++)
 			rc = print_story(cli, store, &run, cli->args.items[i],

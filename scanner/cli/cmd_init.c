@@ -96,7 +96,7 @@ int exs_cmd_init(struct exs_cli *cli)
 	if (rc)
 		goto out;
 	for (size_t i = 0; i < run.warnings.count; i++)
-		exs_cli_print(cli, EXS_STDERR, "%s\n", run.warnings.items[i]);
+		exs_cli_print_text(cli, EXS_STDERR, "", run.warnings.items[i]);
 
 	exs_cli_start_run(cli, &run, "init", rules);
 	run.baseline_path = path;

@@ -30,7 +30,7 @@ int exs_cmd_rules(struct exs_cli *cli)
 		rc = exs_cli_load_rules(cli, 1, &messages, &rules, &err);
 	/* Every message, errors of the failing file included. */
 	for (size_t i = 0; i < messages.count; i++)
-		exs_cli_print(cli, EXS_STDERR, "%s\n", messages.items[i]);
+		exs_cli_print_text(cli, EXS_STDERR, "", messages.items[i]);
 	int code;
 	if (rc) {
 		code = messages.count ? exs_cli_exit_for(rc) : exs_cli_fail(cli, &err);

@@ -44,7 +44,7 @@ int exs_cmd_scan(struct exs_cli *cli)
 	}
 	if (!rc) {
 		for (size_t i = 0; i < run.warnings.count; i++)
-			exs_cli_print(cli, EXS_STDERR, "%s\n", run.warnings.items[i]);
+			exs_cli_print_text(cli, EXS_STDERR, "", run.warnings.items[i]);
 		exs_cli_start_run(cli, &run, "scan", rules);
 		struct scan_ctx ctx = { cli, &run, &err };
 		rc = exs_setup_sweep(cli, &st, &run, EXS_SWEEP_SCAN, rules, NULL,

@@ -52,18 +52,33 @@ void exs_cli_print(struct exs_cli *cli, enum exs_stream s, const char *fmt, ...)
 	free(big);
 }
 
+void exs_cli_print_text(struct exs_cli *cli, enum exs_stream s,
+			const char *prefix, const char *text)
+{
+	struct exs_buf b;
+	exs_buf_init(&b, 1u << 20);
+	exs_buf_puts(&b, prefix);
+	exs_text_escape(&b, text, strlen(text));
+	exs_buf_putc(&b, '\n');
+	if (!b.failed)
+		cli->plat->stream_write(s, b.data, b.len);
+	exs_buf_free(&b);
+}
+
 int exs_cli_fail(struct exs_cli *cli, const struct exs_error *err)
 {
 	char msg[EXS_ERROR_WHERE_MAX + EXS_ERROR_DETAIL_MAX + 128];
 	exs_cli_progress_end(cli);
 	exs_error_format(err, msg, sizeof(msg));
 	/* Located errors (config, rules) start with FILE:LINE, as compilers'
-	 * do, so editors and scripts can jump to them. */
+	 * do, so editors and scripts can jump to them. The message may quote
+	 * a path or a config value: shown escaped, like names in the
+	 * summary. */
 	if ((err->status == EXS_CONFIG || err->status == EXS_RULES) &&
 	    err->where[0])
-		exs_cli_print(cli, EXS_STDERR, "%s\n", msg);
+		exs_cli_print_text(cli, EXS_STDERR, "", msg);
 	else
-		exs_cli_print(cli, EXS_STDERR, "exsweep: %s\n", msg);
+		exs_cli_print_text(cli, EXS_STDERR, "exsweep: ", msg);
 	return exs_cli_exit_for(err->status);
 }
 
@@ -376,8 +391,10 @@ static int event_finding(void *ctx, const struct exs_finding *f)
 	exs_buf_printf(msg, "%s: ", exs_finding_kind_name(f->kind));
 	/* Names are bytes; the log takes text. */
 	exs_text_escape(msg, f->path, f->path_len);
-	if (f->kind == EXS_FINDING_ERROR && f->message)
-		exs_buf_printf(msg, ": %s", f->message);
+	if (f->kind == EXS_FINDING_ERROR && f->message) {
+		exs_buf_puts(msg, ": ");
+		exs_text_escape(msg, f->message, strlen(f->message));
+	}
 	if (f->kind == EXS_FINDING_CHANGED && f->timestomp)
 		exs_buf_puts(msg, " (timestomp)");
 	if (msg->failed)

@@ -134,7 +134,7 @@ int exs_setup_from_baseline(struct exs_cli *cli, struct exs_setup *st,
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < run->warnings.count; i++)
-		exs_cli_print(cli, EXS_STDERR, "%s\n", run->warnings.items[i]);
+		exs_cli_print_text(cli, EXS_STDERR, "", run->warnings.items[i]);
 	exs_cli_start_run(cli, run, command, rules);
 	run->baseline_path = cli->cfg.baseline_path;
 	run->baseline_files = exs_store_count(store);

@@ -277,6 +277,40 @@ static void test_text_escape_c1_controls(void)
 	CHECK_TEXT("\xc2\xa0\xc2\xa9", "\xc2\xa0\xc2\xa9");
 }
 
+static void test_text_escape_invisible(void)
+{
+	/* Characters that reorder or hide text are shown by code point: a
+	 * right-to-left override makes "invoice\u202egpj.aspx" look like
+	 * "invoicexpsa.jpg" on screen. */
+	CHECK_TEXT("invoice\xe2\x80\xaegpj.aspx", "invoice\\u202egpj.aspx");
+	CHECK_TEXT("\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad",
+		   "\\u202a\\u202b\\u202c\\u202d");           /* embeddings */
+	CHECK_TEXT("\xe2\x81\xa6\xe2\x81\xa7\xe2\x81\xa8\xe2\x81\xa9",
+		   "\\u2066\\u2067\\u2068\\u2069");           /* isolates */
+	CHECK_TEXT("\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c",
+		   "\\u200e\\u200f\\u061c");                    /* marks */
+	CHECK_TEXT("a\xe2\x80\xa8" "b\xe2\x80\xa9" "c",
+		   "a\\u2028b\\u2029c");          /* line, paragraph separator */
+	CHECK_TEXT("\xe2\x80\x8b\xe2\x80\x8c\xe2\x80\x8d\xe2\x81\xa0",
+		   "\\u200b\\u200c\\u200d\\u2060");           /* zero width */
+	CHECK_TEXT("\xef\xbb\xbf" "x\xc2\xad", "\\ufeffx\\u00ad"); /* BOM, SHY */
+	CHECK_TEXT("\xe3\x85\xa4\xef\xbe\xa0\xe1\x85\x9f",
+		   "\\u3164\\uffa0\\u115f");                    /* fillers */
+	CHECK_TEXT("\xef\xb8\x8f\xef\xbf\xb9\xef\xbf\xbe\xef\xbf\xbf",
+		   "\\ufe0f\\ufff9\\ufffe\\uffff");
+	/* Above the BMP: tags, and a plane's last two noncharacters. */
+	CHECK_TEXT("\xf3\xa0\x81\x81\xf3\xa0\x80\x81",
+		   "\\U000e0041\\U000e0001");
+	CHECK_TEXT("\xf0\x9f\xbf\xbe\xf4\x8f\xbf\xbf",
+		   "\\U0001fffe\\U0010ffff");
+	/* Their neighbours are ordinary characters and stay. */
+	CHECK_TEXT("\xe2\x80\x90\xe2\x80\xa7\xe2\x80\xaf\xe2\x81\x9f",
+		   "\xe2\x80\x90\xe2\x80\xa7\xe2\x80\xaf\xe2\x81\x9f");
+	CHECK_TEXT("\xef\xbf\xbd\xef\xbf\xbc\xf0\x9f\x98\x80",
+		   "\xef\xbf\xbd\xef\xbf\xbc\xf0\x9f\x98\x80");
+	CHECK_TEXT("\xd8\xa7\xd9\x84\xd8\xb9", "\xd8\xa7\xd9\x84\xd8\xb9"); /* Arabic */
+}
+
 int main(void)
 {
 	RUN(test_utf8_valid_sequences);
@@ -293,5 +327,6 @@ int main(void)
 	RUN(test_base64_decode_rejects);
 	RUN(test_text_escape);
 	RUN(test_text_escape_c1_controls);
+	RUN(test_text_escape_invisible);
 	return TEST_EXIT();
 }

@@ -5,6 +5,8 @@
  * what counts as a web root: "/inetpub/wwwroot2" is not inside
  * "/inetpub/wwwroot". Every case below is a near miss of a real one.
  */
+#include <stdlib.h>
+
 #include "path.h"
 #include "status.h"
 #include "test.h"
@@ -198,6 +200,271 @@ static void test_pattern_ancestor(void)
 	ASSERT_EQ(AMATCH("x", "/"), 0);
 }
 
+struct prefix_log {
+	size_t ends[8];
+	size_t n;
+	size_t stop_at;
+};
+
+static int log_prefix(void *ctx, size_t end)
+{
+	struct prefix_log *l = ctx;
+	if (l->n < 8)
+		l->ends[l->n] = end;
+	l->n++;
+	return l->n == l->stop_at ? 7 : 0;
+}
+
+static void test_pattern_each_prefix(void)
+{
+	/* Every folder the pattern names, shortest first, as prefix lengths
+	 * that end where a component ends. */
+	struct exs_pattern p;
+	ASSERT_EQ(exs_pattern_compile("V15/Logging", &p), EXS_OK);
+	const char *path = "/x/V15/Logging/V15/Logging/f";
+	struct prefix_log l = { { 0 }, 0, 0 };
+	int rc = exs_pattern_each_prefix(&p, path, strlen(path), '/', log_prefix,
+					 &l);
+	struct prefix_log stop = { { 0 }, 0, 1 };
+	int stopped = exs_pattern_each_prefix(&p, path, strlen(path), '/',
+					      log_prefix, &stop);
+	exs_pattern_free(&p);
+	ASSERT_EQ(rc, 0);
+	ASSERT_EQ(l.n, 2);
+	ASSERT_EQ(l.ends[0], 14); /* "/x/V15/Logging" */
+	ASSERT_EQ(l.ends[1], 26);
+	ASSERT_EQ(stopped, 7);    /* fn's value, at the first one */
+	ASSERT_EQ(stop.n, 1);
+
+	/* The whole path counts too, and doubled separators do not shift it. */
+	ASSERT_EQ(exs_pattern_compile("*.log", &p), EXS_OK);
+	struct prefix_log all = { { 0 }, 0, 0 };
+	exs_pattern_each_prefix(&p, "a.log//b/c.LOG", 14, '/', log_prefix, &all);
+	exs_pattern_free(&p);
+	ASSERT_EQ(all.n, 2);
+	ASSERT_EQ(all.ends[0], 5);
+	ASSERT_EQ(all.ends[1], 14);
+}
+
+/* ---- Against a reference ------------------------------------------------
+ *
+ * The matcher runs as an NFA for speed; this is the definition it must
+ * agree with, written as directly as the README states it and as slowly
+ * (exponential in the number of "**"), on small generated cases. */
+
+#define REF_MAX 16
+
+struct ref_parts {
+	const char *s[REF_MAX];
+	size_t len[REF_MAX];
+	size_t n;
+};
+
+static int ref_fold(int c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
+
+/* Splits s at any byte of seps, dropping empty pieces. */
+static void ref_split(const char *s, const char *seps, struct ref_parts *out)
+{
+	out->n = 0;
+	while (*s) {
+		size_t n = strcspn(s, seps);
+		if (n && out->n < REF_MAX) {
+			out->s[out->n] = s;
+			out->len[out->n++] = n;
+		}
+		s += n;
+		if (*s)
+			s++;
+	}
+}
+
+static int ref_glob(const char *p, size_t pn, const char *s, size_t sn)
+{
+	if (!pn)
+		return sn == 0;
+	if (*p == '*')
+		return ref_glob(p + 1, pn - 1, s, sn) ||
+		       (sn && ref_glob(p, pn, s + 1, sn - 1));
+	if (!sn)
+		return 0;
+	if (*p != '?' && ref_fold((unsigned char)*p) != ref_fold((unsigned char)*s))
+		return 0;
+	return ref_glob(p + 1, pn - 1, s + 1, sn - 1);
+}
+
+static int ref_parts_match(const struct ref_parts *pat, size_t i,
+			   const struct ref_parts *path, size_t j, size_t end)
+{
+	if (i == pat->n)
+		return j == end;
+	if (pat->len[i] == 2 && memcmp(pat->s[i], "**", 2) == 0)
+		return ref_parts_match(pat, i + 1, path, j, end) ||
+		       (j < end && ref_parts_match(pat, i, path, j + 1, end));
+	return j < end &&
+	       ref_glob(pat->s[i], pat->len[i], path->s[j], path->len[j]) &&
+	       ref_parts_match(pat, i + 1, path, j + 1, end);
+}
+
+static int ref_match(const char *pattern, const char *path, char sep,
+		     int ancestor)
+{
+	struct ref_parts pat, comps;
+	char seps[2] = { sep, '\0' };
+	ref_split(pattern, "/\\", &pat);
+	ref_split(path, seps, &comps);
+	int anchored = pattern[0] == '/' || pattern[0] == '\\' ||
+		       (((pattern[0] | 0x20) >= 'a' && (pattern[0] | 0x20) <= 'z') &&
+			pattern[1] == ':');
+	/* The path itself, or with ancestor any non-empty prefix of it. */
+	for (size_t end = ancestor ? 1 : comps.n; end <= comps.n; end++)
+		for (size_t start = 0; start <= (anchored ? 0 : end); start++)
+			if (ref_parts_match(&pat, 0, &comps, start, end))
+				return 1;
+	return 0;
+}
+
+static unsigned long ref_seed = 12345;
+
+static unsigned ref_rand(unsigned n)
+{
+	ref_seed = ref_seed * 6364136223846793005ul + 1442695040888963407ul;
+	return (unsigned)((ref_seed >> 33) % n);
+}
+
+static void test_pattern_matches_reference(void)
+{
+	static const char *const pat_parts[] = {
+		"a", "b", "A", "ab", "*", "**", "**", "?", "a*", "*b", "a?",
+		"*a*", "**b", "x.log", "*.LOG", "c:",
+	};
+	static const char *const path_parts[] = {
+		"a", "b", "B", "ab", "aB", "ba", "abb", "x.log", "X.Log", "c:",
+		"", "a\\b",
+	};
+	char pattern[128], path[160];
+	for (unsigned k = 0; k < 40000; k++) {
+		size_t n = 0;
+		unsigned np = 1 + ref_rand(6), nc = ref_rand(10);
+		switch (ref_rand(4)) {
+		case 0: pattern[n++] = '/'; break;
+		case 1: pattern[n++] = '\\'; break;
+		default: break;
+		}
+		for (unsigned i = 0; i < np; i++) {
+			const char *t = pat_parts[ref_rand(16)];
+			if (i)
+				pattern[n++] = ref_rand(3) ? '/' : '\\';
+			memcpy(pattern + n, t, strlen(t));
+			n += strlen(t);
+		}
+		pattern[n] = '\0';
+		char sep = ref_rand(2) ? '/' : '\\';
+		n = 0;
+		if (ref_rand(2))
+			path[n++] = sep;
+		for (unsigned i = 0; i < nc; i++) {
+			const char *t = path_parts[ref_rand(12)];
+			if (i)
+				path[n++] = sep;
+			memcpy(path + n, t, strlen(t));
+			n += strlen(t);
+		}
+		path[n] = '\0';
+		int ancestor = (int)ref_rand(2);
+		int want = ref_match(pattern, path, sep, ancestor);
+		int got = match_with(pattern, path, sep, ancestor);
+		if (got != want)
+			TEST_FAIL_("case %u: pattern '%s' path '%s' sep '%c'%s: "
+				   "got %d, the reference says %d", k, pattern,
+				   path, sep, ancestor ? " (ancestor)" : "", got,
+				   want);
+	}
+}
+
+/* ---- Depth and cost ------------------------------------------------------ */
+
+/* "/d/d/.../d" (depth components) plus tail, in a malloc'd string. */
+static char *deep_path(size_t depth, const char *tail)
+{
+	size_t n = 0, tl = strlen(tail);
+	char *p = malloc(depth * 2 + tl + 2);
+	if (!p)
+		return NULL;
+	for (size_t i = 0; i < depth; i++) {
+		p[n++] = '/';
+		p[n++] = 'd';
+	}
+	p[n++] = '/';
+	memcpy(p + n, tail, tl + 1);
+	return p;
+}
+
+static void test_pattern_any_depth(void)
+{
+	/* Deeper than the walker's max_depth: patterns still apply. */
+	char *p = deep_path(5000, "Secret");
+	ASSERT_TRUE(p != NULL);
+	int suffix = MATCH("secret", p), anchored = MATCH("/d/**/Secret", p);
+	int below = AMATCH("/d/d/**", p), star = MATCH("**/d/*/**/d/Secret", p);
+	int miss = MATCH("/d/Secret", p), wrong = MATCH("**/e/**", p);
+	free(p);
+	ASSERT_EQ(suffix, 1);
+	ASSERT_EQ(anchored, 1);
+	ASSERT_EQ(below, 1);
+	ASSERT_EQ(star, 1);
+	ASSERT_EQ(miss, 0);
+	ASSERT_EQ(wrong, 0);
+}
+
+static void test_pattern_cost_is_linear(void)
+{
+	/* Eight "**" against a deep path that almost matches: a backtracking
+	 * search tries every split and would not finish. The answer must come,
+	 * and be right, both when it matches and when it only nearly does. */
+	const char *pat = "**/*/**/*/**/*/**/*/**/*/**/*/**/*/**/z";
+	char *hit = deep_path(3000, "z"), *miss = deep_path(3000, "y");
+	ASSERT_TRUE(hit && miss);
+	int h = MATCH(pat, hit), m = MATCH(pat, miss), am = AMATCH(pat, miss);
+	int shallow = MATCH(pat, "/d/d/d/d/d/d/z"), enough = MATCH(pat, "/d/d/d/d/d/d/d/z");
+	free(hit);
+	free(miss);
+	ASSERT_EQ(h, 1);
+	ASSERT_EQ(m, 0);
+	ASSERT_EQ(am, 0);
+	ASSERT_EQ(shallow, 0); /* seven '*' need seven components before z */
+	ASSERT_EQ(enough, 1);
+}
+
+static void test_pattern_part_limit(void)
+{
+	/* The matcher's state is bounded: a pattern of more components than
+	 * EXS_PATTERN_MAX_PARTS is refused, one at the limit works. */
+	size_t n = EXS_PATTERN_MAX_PARTS;
+	char *text = malloc(2 * (n + 1) + 1);
+	ASSERT_TRUE(text != NULL);
+	for (size_t i = 0; i < n; i++)
+		memcpy(text + 2 * i, "*/", 2);
+	text[2 * n - 1] = '\0';
+	struct exs_pattern p;
+	int at_limit = exs_pattern_compile(text, &p);
+	size_t count = p.count;
+	char *path = deep_path(n - 1, "last");
+	int hit = at_limit == EXS_OK && path &&
+		  exs_pattern_match(&p, path, strlen(path), '/');
+	int short_miss = at_limit == EXS_OK && path &&
+		  exs_pattern_match(&p, path + 2, strlen(path + 2), '/');
+	exs_pattern_free(&p);
+	free(path);
+	memcpy(text + 2 * n - 1, "/*", 3);
+	int over = exs_pattern_compile(text, &p);
+	free(text);
+	ASSERT_EQ(at_limit, EXS_OK);
+	ASSERT_EQ(count, n);
+	ASSERT_EQ(hit, 1);
+	ASSERT_EQ(short_miss, 0);
+	ASSERT_EQ(over, EXS_LIMIT);
+}
+
 /* ---- Containment -------------------------------------------------------- */
 
 static void test_path_within(void)
@@ -310,6 +577,11 @@ int main(void)
 	RUN(test_pattern_double_star);
 	RUN(test_pattern_anchored);
 	RUN(test_pattern_ancestor);
+	RUN(test_pattern_each_prefix);
+	RUN(test_pattern_matches_reference);
+	RUN(test_pattern_any_depth);
+	RUN(test_pattern_cost_is_linear);
+	RUN(test_pattern_part_limit);
 	RUN(test_path_within);
 	RUN(test_path_trim);
 	RUN(test_basename);

@@ -532,6 +532,124 @@ static void test_unseen(void)
 	exs_store_close(s);
 }
 
+/* ---- Paths stored as TEXT ------------------------------------------------
+ * exsweep binds paths as BLOBs, but a baseline from an older version may
+ * hold them as TEXT, and SQLite never finds a TEXT value equal to a BLOB:
+ * every file would show as added and removed. Lookups, seen marks and
+ * history must treat both storage classes as the bytes they are. */
+
+static int count_history(void *ctx, int64_t gen_from, int64_t gen_to,
+			 const struct exs_record *rec)
+{
+	(void)gen_from;
+	(void)gen_to;
+	(void)rec;
+	++*(int *)ctx;
+	return 0;
+}
+
+/* The seed collect_unseen expects for a path. */
+static unsigned seed_of(const char *p)
+{
+	size_t len = strlen(p);
+	return (unsigned)(len + (unsigned char)p[len - 1]);
+}
+
+static void check_text_paths(const char *sql)
+{
+	static const char *const paths[] = { "/r/a", "/r/b", "/r/\xff\xfe",
+					     "/r/c.aspx" };
+	size_t n = sizeof(paths) / sizeof(*paths);
+	char path[TMP_PATH_MAX];
+	new_path(path, sizeof(path));
+	struct exs_store *s;
+	struct exs_error err;
+	ASSERT_EQ(exs_store_create(plat, path, 0, &s, &err), EXS_OK);
+	int rc = EXS_OK;
+	for (size_t i = 0; !rc && i < n; i++) {
+		struct exs_record r;
+		make_record(&r, seed_of(paths[i]));
+		rc = exs_store_add(s, paths[i], strlen(paths[i]), &r, &err);
+	}
+	if (rc) {
+		exs_store_abort(s);
+		ASSERT_EQ(rc, EXS_OK);
+	}
+	ASSERT_EQ(commit(s, &err), EXS_OK);
+	ASSERT_EQ(tamper_sql(path, sql), SQLITE_OK);
+
+	ASSERT_EQ(exs_store_open(plat, path, &s, &err), EXS_OK);
+	struct exs_store_reader *r;
+	rc = exs_store_reader_open(s, &r, &err);
+	if (rc) {
+		exs_store_close(s);
+		ASSERT_EQ(rc, EXS_OK);
+	}
+	int all_found = 1, all_equal = 1, miss = -1, history = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct exs_record want, got;
+		int found = 0;
+		make_record(&want, seed_of(paths[i]));
+		if (exs_store_lookup(r, paths[i], strlen(paths[i]), &got, &found,
+				     &err) || !found)
+			all_found = 0;
+		else if (record_differs(&want, &got))
+			all_equal = 0;
+	}
+	struct exs_record got;
+	exs_store_lookup(r, "/r/A", 4, &got, &miss, &err);
+	exs_store_reader_close(r);
+	exs_store_path_history(s, "/r/\xff\xfe", 5, count_history, &history,
+			       &err);
+	/* Seen: a and the non-UTF-8 one; unseen: b and c.aspx, in order. */
+	rc = exs_store_mark_seen(s, "/r/a", 4, &err);
+	if (!rc)
+		rc = exs_store_mark_seen(s, "/r/\xff\xfe", 5, &err);
+	struct unseen u;
+	memset(&u, 0, sizeof(u));
+	if (!rc)
+		rc = exs_store_each_unseen(s, NULL, collect_unseen, &u, &err);
+	exs_store_close(s);
+	ASSERT_EQ(all_found, 1);
+	ASSERT_EQ(all_equal, 1);
+	ASSERT_EQ(miss, 0);
+	ASSERT_EQ(history, 1);
+	ASSERT_EQ(rc, EXS_OK);
+	ASSERT_EQ(u.count, 2);
+	ASSERT_EQ(u.bad_record, 0);
+	ASSERT_EQ(u.lens[0], 4);
+	ASSERT_MEM_EQ(u.paths[0], "/r/b", 4);
+	ASSERT_EQ(u.lens[1], 9);
+	ASSERT_MEM_EQ(u.paths[1], "/r/c.aspx", 9);
+}
+
+static void test_text_paths_schema1(void)
+{
+	/* Schema 1 as the previous exsweep laid it out, paths as TEXT. */
+	check_text_paths(
+		"CREATE TABLE f1 AS SELECT path,node,size,mtime_ns,ctime_ns,mode,"
+		"owner,volume_id,file_id,link_count,sha256,security_sha256"
+		" FROM files;"
+		"DROP TABLE files; DROP TABLE generations;"
+		"CREATE TABLE files(path BLOB PRIMARY KEY, node INTEGER NOT NULL,"
+		" size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns"
+		" INTEGER NOT NULL, mode INTEGER NOT NULL, owner TEXT NOT NULL,"
+		" volume_id INTEGER NOT NULL, file_id INTEGER NOT NULL,"
+		" link_count INTEGER NOT NULL, sha256 BLOB NOT NULL,"
+		" security_sha256 BLOB) WITHOUT ROWID;"
+		"INSERT INTO files SELECT CAST(path AS TEXT),node,size,mtime_ns,"
+		"ctime_ns,mode,owner,volume_id,file_id,link_count,sha256,"
+		"security_sha256 FROM f1; DROP TABLE f1;"
+		"UPDATE meta SET value='1' WHERE key='schema_version';");
+}
+
+static void test_text_paths_mixed(void)
+{
+	/* Some rows TEXT, some BLOB: both found, in one byte order. */
+	check_text_paths("UPDATE files SET path=CAST(path AS TEXT)"
+			 " WHERE path IN (x'2f722f62', x'2f722ffffe')");
+}
+
 /* ---- Refusing bad baselines --------------------------------------------- */
 
 static void test_open_missing(void)
@@ -872,6 +990,8 @@ int main(void)
 	RUN(test_abort_keeps_old);
 	RUN(test_stale_new_removed);
 	RUN(test_unseen);
+	RUN(test_text_paths_schema1);
+	RUN(test_text_paths_mixed);
 	RUN(test_open_missing);
 	RUN(test_open_damaged_files);
 	RUN(test_open_tampered_meta);
