@@ -96,11 +96,14 @@ static int usage_error(struct exs_cli *cli, const char *fmt, const char *arg)
 	return EXS_EXIT_USAGE;
 }
 
-/* Matches "-x", "--long" and "--long=value"; *value gets the argument of an
- * option that takes one (from "=value" or the next argv entry). */
+/* Matches "-x", "--long" and "--long=value": 1 when arg is this option and,
+ * for one that takes a value, *value holds it (from "=value" or the next argv
+ * entry, which is consumed); 0 otherwise. An option that takes a value but
+ * stands last without one is no match: *missing is set to arg instead, and
+ * the caller reports it once no option matched. */
 static int match_option(const char *arg, char short_name, const char *long_name,
 			int takes_value, int argc, char **argv, int *i,
-			const char **value)
+			const char **value, const char **missing)
 {
 	size_t ln = strlen(long_name);
 	int matched = 0;
@@ -124,8 +127,10 @@ static int match_option(const char *arg, char short_name, const char *long_name,
 		*value = inline_value;
 		return 1;
 	}
-	if (*i + 1 >= argc)
-		return -1;
+	if (*i + 1 >= argc) {
+		*missing = arg;
+		return 0;
+	}
 	*value = argv[++*i];
 	return 1;
 }
@@ -145,9 +150,9 @@ static int parse_args(struct exs_cli *cli, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = NULL;
-		int m;
+		const char *missing = NULL;
 #define OPT(s, l, takes) \
-	((m = match_option(a, s, l, takes, argc, argv, &i, &v)) != 0)
+	match_option(a, s, l, takes, argc, argv, &i, &v, &missing)
 		if (strcmp(a, "--") == 0) {
 			for (i++; i < argc; i++)
 				if (exs_strlist_add_str(&cli->args, argv[i]))
@@ -220,13 +225,12 @@ static int parse_args(struct exs_cli *cli, int argc, char **argv)
 			cli->against = v;
 		} else if (OPT('o', "output", 1)) {
 			cli->output = v;
+		} else if (missing) {
+			return usage_error(cli, "option '%s' needs a value",
+					   missing);
 		} else {
-			if (m < 0)
-				return usage_error(cli, "option '%s' needs a value", a);
 			return usage_error(cli, "unknown option '%s'", a);
 		}
-		if (m < 0)
-			return usage_error(cli, "option '%s' needs a value", a);
 #undef OPT
 	}
 	return 0;
