@@ -432,14 +432,16 @@ int exs_config_init(struct exs_config *cfg, const struct exs_platform *plat,
 		const struct key_spec *k = &key_specs[i];
 		const char *text = windows ? k->windows_default : k->posix_default;
 		if (k->type == KEY_DATA_FILE) {
-			size_t len = strlen(text);
+			/* DATA_DIR SEP NAME; dir_len stays the folder's length
+			 * for every data file. */
+			size_t len = strlen(text), at = dir_len;
 			char *path = malloc(dir_len + 1 + len + 1);
 			if (!path)
 				goto nomem;
 			memcpy(path, data_dir, dir_len);
 			if (add_separator)
-				path[dir_len++] = plat->path_separator;
-			memcpy(path + dir_len, text, len + 1);
+				path[at++] = plat->path_separator;
+			memcpy(path + at, text, len + 1);
 			*member_text(cfg, k) = path;
 			continue;
 		}

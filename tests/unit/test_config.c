@@ -187,6 +187,7 @@ static int configs_equal(const struct exs_config *a, const struct exs_config *b)
 	       a->yara_timeout == b->yara_timeout &&
 	       texts_equal(a->rules_dir, b->rules_dir) &&
 	       texts_equal(a->baseline_path, b->baseline_path) &&
+	       texts_equal(a->baseline_key, b->baseline_key) &&
 	       texts_equal(a->report_dir, b->report_dir);
 }
 
@@ -206,6 +207,8 @@ static void test_defaults_posix(void)
 	ASSERT_EQ(cfg.yara_timeout, 60);
 	ASSERT_TRUE(cfg.rules_dir == NULL);
 	ASSERT_STR_EQ(cfg.baseline_path, "/var/lib/exsweep/baseline.db");
+	/* Each data file is built from the folder, not from the one before. */
+	ASSERT_STR_EQ(cfg.baseline_key, "/var/lib/exsweep/baseline.key");
 	ASSERT_TRUE(cfg.report_dir == NULL);
 	ASSERT_TRUE(cfg.source == NULL);
 	exs_config_free(&cfg);
@@ -229,6 +232,7 @@ static void test_defaults_windows(void)
 	ASSERT_EQ(cfg.yara_max_size, 16 * 1024 * 1024);
 	ASSERT_EQ(cfg.yara_timeout, 60);
 	ASSERT_STR_EQ(cfg.baseline_path, "C:\\ProgramData\\exsweep\\baseline.db");
+	ASSERT_STR_EQ(cfg.baseline_key, "C:\\ProgramData\\exsweep\\baseline.key");
 	exs_config_free(&cfg);
 }
 
@@ -239,6 +243,7 @@ static void test_data_dir_separator_not_doubled(void)
 	fake_data_dir = "D:\\";
 	ASSERT_EQ(exs_config_init(&cfg, &fake_windows, &err), EXS_OK);
 	ASSERT_STR_EQ(cfg.baseline_path, "D:\\baseline.db");
+	ASSERT_STR_EQ(cfg.baseline_key, "D:\\baseline.key");
 	exs_config_free(&cfg);
 }
 
