@@ -80,7 +80,9 @@ void exs_store_abort(struct exs_store *s);
  * exsweep baseline of a known schema, with the reason in err->detail. */
 int exs_store_open(const struct exs_platform *plat, const char *path,
 		   struct exs_store **out, struct exs_error *err);
-/* 1 or 2. A schema-1 baseline carries no seal. */
+/* 1 or 2. A schema-1 baseline carries no seal; exs_store_open refuses one
+ * that says schema 1 but has anything only a sealed baseline has (EXS_SEAL:
+ * a rewritten schema_version), and its readers reuse no YARA verdict. */
 int exs_store_schema(struct exs_store *s);
 /* Recomputes the seal over the whole content and compares it with the
  * newest generation's: EXS_SEAL when they differ or it is missing. */

@@ -45,6 +45,8 @@ static const char usage_text[] =
 "      --no-progress       no progress line, even on a terminal\n"
 "      --rescan            check: YARA-scan unchanged web files again even when\n"
 "                          the baseline knows their bytes clean under these rules\n"
+"      --allow-unsealed    read a schema-1 baseline (from before seals) that\n"
+"                          cannot be verified, with a warning; update seals it\n"
 "      --low-priority      run at low CPU priority (daytime runs)\n"
 "      --event-log         Windows: also write the summary and findings to the\n"
 "                          Application event log (source exsweep)\n"
@@ -210,6 +212,8 @@ static int parse_args(struct exs_cli *cli, int argc, char **argv)
 			cli->no_progress = 1;
 		} else if (OPT(0, "rescan", 0)) {
 			cli->rescan = 1;
+		} else if (OPT(0, "allow-unsealed", 0)) {
+			cli->allow_unsealed = 1;
 		} else if (OPT(0, "low-priority", 0)) {
 			cli->low_priority = 1;
 		} else if (OPT(0, "event-log", 0)) {

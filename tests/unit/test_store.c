@@ -640,6 +640,32 @@ static void test_open_tampered_meta(void)
 		  SQLITE_OK);
 	ASSERT_CORRUPT(bad);
 
+	/* Only the exact number: " 2" and "2x" are not schema 2. */
+	new_path(bad, sizeof(bad));
+	ASSERT_EQ(copy_file(good, bad), EXS_OK);
+	ASSERT_EQ(tamper_sql(bad, "UPDATE meta SET value='2x' WHERE "
+				  "key='schema_version'"), SQLITE_OK);
+	ASSERT_CORRUPT(bad);
+
+	/* Schema 1 had no seal; a sealed baseline relabelled so is a
+	 * downgrade, refused whatever else is done to its shape. */
+	new_path(bad, sizeof(bad));
+	ASSERT_EQ(copy_file(good, bad), EXS_OK);
+	ASSERT_EQ(tamper_sql(bad, "UPDATE meta SET value='1' WHERE "
+				  "key='schema_version'"), SQLITE_OK);
+	ASSERT_EQ(open_status(bad, &err), EXS_SEAL);
+	ASSERT_TRUE(strstr(err.detail, "a generations table") != NULL);
+	ASSERT_EQ(tamper_sql(bad, "DROP TABLE generations"), SQLITE_OK);
+	ASSERT_EQ(open_status(bad, &err), EXS_SEAL);
+	ASSERT_TRUE(strstr(err.detail, "generation ranges") != NULL);
+	ASSERT_EQ(tamper_sql(bad, "CREATE TABLE f1 AS SELECT path,node,size,"
+				  "mtime_ns,ctime_ns,mode,owner,volume_id,"
+				  "file_id,link_count,sha256,security_sha256 "
+				  "FROM files; DROP TABLE files; ALTER TABLE f1 "
+				  "RENAME TO files; VACUUM"), SQLITE_OK);
+	ASSERT_EQ(open_status(bad, &err), EXS_SEAL);
+	ASSERT_TRUE(strstr(err.detail, "room reserved for a file seal") != NULL);
+
 	/* A row deleted behind the store's back: the recorded count tells. */
 	new_path(bad, sizeof(bad));
 	ASSERT_EQ(copy_file(good, bad), EXS_OK);
