@@ -85,7 +85,8 @@ int exs_store_open(const struct exs_platform *plat, const char *path,
  * a rewritten schema_version), and its readers reuse no YARA verdict. */
 int exs_store_schema(struct exs_store *s);
 /* Recomputes the seal over the whole content and compares it with the
- * newest generation's: EXS_SEAL when they differ or it is missing. */
+ * newest generation's: EXS_SEAL when they differ or it is missing, and for
+ * a schema-1 baseline, which has none. */
 int exs_store_verify_seal(struct exs_store *s, const unsigned char *key,
 			  size_t key_len, struct exs_error *err);
 /* The seal over the current content (hex), whatever is recorded. */
