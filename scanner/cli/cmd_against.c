@@ -74,18 +74,16 @@ static int refuse_duplicates(const struct against_ctx *c, const char *path,
 			     int folded, struct exs_error *err)
 {
 	const struct entry *dup = NULL, *first = NULL;
+	size_t group = 0; /* first entry of the run of equal keys */
 	for (size_t i = 1; i < c->count; i++) {
-		const struct entry *a = &c->entries[i - 1], *b = &c->entries[i];
-		if (compare_keys(a->key, a->key_len, b->key, b->key_len))
+		const struct entry *g = &c->entries[group], *b = &c->entries[i];
+		if (compare_keys(g->key, g->key_len, b->key, b->key_len)) {
+			group = i;
 			continue;
-		size_t j = i - 1;
-		while (j > 0 && !compare_keys(c->entries[j - 1].key,
-					      c->entries[j - 1].key_len,
-					      b->key, b->key_len))
-			j--;
+		}
 		if (!dup || b->line < dup->line) {
 			dup = b;
-			first = &c->entries[j];
+			first = g;
 		}
 	}
 	if (!dup)

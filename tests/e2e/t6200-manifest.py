@@ -126,6 +126,18 @@ def duplicate_record_is_refused(e):
     err = r.err.decode("utf-8", "replace")
     check(f"{m}:{last}: duplicate record" in err and f"first at line {first}" in err,
           f"the message does not name both lines: {err!r}")
+    # Several duplicates: the first one in file order is reported, and a
+    # flood of one line is told quickly (no quadratic search).
+    m = write_manifest(e, header, records + [records[2], records[0], records[0]],
+                       name="many.tsv")
+    r = e.run("check", "--against", m, json_report=False, expect_rc=16)
+    err = r.err.decode("utf-8", "replace")
+    want = f"{m}:{len(header) + len(records) + 1}: duplicate record"
+    check(want in err and f"first at line {len(header) + 3}" in err,
+          f"not the first duplicate in file order: {err!r}")
+    m = write_manifest(e, header, records + [records[0]] * 200000, name="flood.tsv")
+    r = e.run("check", "--against", m, json_report=False, expect_rc=16, timeout=60)
+    check(r.seconds < 20, f"200000 duplicates took {r.seconds:.1f} s")
 
 
 @tests.case
