@@ -195,17 +195,20 @@ def main():
     if os.geteuid() != 0:
         print("skip (all): needs root for a private mount namespace")
         return 77
-    argv = ["unshare", "--mount", "--propagation", "private", sys.executable,
-            os.path.abspath(__file__), INSIDE] + sys.argv[1:]
+    unshare = ["unshare", "--mount", "--propagation", "private"]
     try:
-        p = subprocess.run(argv)
+        probe = subprocess.run(unshare + ["true"], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT)
     except OSError as e:
         print(f"skip (all): cannot start unshare: {e}")
         return 77
-    if p.returncode not in (0, 1, 77):
-        # unshare itself refused (no CAP_SYS_ADMIN in this container...).
-        print(f"skip (all): unshare --mount exited {p.returncode}")
+    if probe.returncode != 0:
+        # No CAP_SYS_ADMIN (a container), or no mount namespaces.
+        print("skip (all): unshare --mount is not possible here: " +
+              probe.stdout.decode("utf-8", "replace").strip())
         return 77
+    p = subprocess.run(unshare + [sys.executable, os.path.abspath(__file__), INSIDE] +
+                       sys.argv[1:])
     if os.path.exists("/etc/.exs-e2e-probe"):
         print("FAIL: a write inside the namespace reached the host's /etc")
         return 1
