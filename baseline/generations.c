@@ -101,8 +101,12 @@ int exs_store_compute_seal(struct exs_store *s, const unsigned char *key,
 int exs_store_verify_seal(struct exs_store *s, const unsigned char *key,
 			  size_t key_len, struct exs_error *err)
 {
+	/* An unsealed baseline does not verify: reading one anyway is the
+	 * caller's explicit choice (--allow-unsealed), never a default. */
 	if (s->schema < 2)
-		return EXS_OK;
+		return exs_failf(err, EXS_SEAL, 0, "seal", s->path,
+				 "baseline seal does not match: a schema-1 "
+				 "baseline carries no seal");
 	int file_rc = exs_seal_file(s->plat, s->path, key, key_len, 0, err);
 	if (file_rc)
 		return file_rc;

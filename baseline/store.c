@@ -384,6 +384,45 @@ static int open_db(const char *path, sqlite3 **db, struct exs_error *err)
 	return EXS_OK;
 }
 
+/* A baseline that says schema 1 must look like one: schema 1 had no
+ * generations, no generation range on its file rows and no room for a file
+ * seal. One that has any of these was written by a sealing exsweep and had
+ * its schema_version (an unsealed meta value) rewritten to skip the seal. */
+static int verify_legacy_shape(struct exs_store *s, struct exs_error *err)
+{
+	char buf[64];
+	int rc;
+	const char *sign = NULL;
+	exs_store_query_text(s->db, "SELECT count(*) FROM sqlite_master WHERE "
+			     "type='table' AND name='generations'", NULL, buf,
+			     sizeof(buf), &rc);
+	if (rc || strcmp(buf, "0") != 0)
+		sign = "a generations table";
+	if (!sign) {
+		exs_store_query_text(s->db, "SELECT count(*) FROM "
+				     "pragma_table_info('files') WHERE name IN "
+				     "('gen_from','gen_to')", NULL, buf,
+				     sizeof(buf), &rc);
+		if (rc || strcmp(buf, "0") != 0)
+			sign = "generation ranges on its file rows";
+	}
+	if (!sign) {
+		int reserve = -1; /* negative: only ask */
+		if (sqlite3_file_control(s->db, "main",
+					 SQLITE_FCNTL_RESERVE_BYTES,
+					 &reserve) != SQLITE_OK ||
+		    reserve >= EXS_SEAL_FILE_RESERVE)
+			sign = "room reserved for a file seal";
+	}
+	if (sign)
+		return exs_failf(err, EXS_SEAL, 0, "schema", s->path,
+				 "baseline seal does not match: it says schema "
+				 "1 (unsealed) but has %s, as only a sealed "
+				 "baseline does: tampered (its schema version "
+				 "was rewritten to skip the seal)", sign);
+	return EXS_OK;
+}
+
 static int verify(struct exs_store *s, struct exs_error *err)
 {
 	char buf[256];
@@ -399,12 +438,21 @@ static int verify(struct exs_store *s, struct exs_error *err)
 		       "schema_version", buf, sizeof(buf), &rc))
 		return exs_failf(err, EXS_CORRUPT, 0, "sqlite3_step", s->path,
 				 "not an exsweep baseline: %s", sqlite3_errstr(rc));
-	s->schema = atoi(buf);
+	/* Exactly a known number: atoi would take "1x" or " 1" for 1. */
+	s->schema = 0;
+	for (int v = 1; v <= EXS_STORE_SCHEMA_VERSION; v++) {
+		char known[16];
+		snprintf(known, sizeof(known), "%d", v);
+		if (strcmp(buf, known) == 0)
+			s->schema = v;
+	}
 	if (s->schema < 1 || s->schema > EXS_STORE_SCHEMA_VERSION)
 		return exs_failf(err, EXS_CORRUPT, 0, "schema", s->path,
 				 "unknown baseline schema version '%s' "
 				 "(this exsweep reads versions 1 to %d)", buf,
 				 EXS_STORE_SCHEMA_VERSION);
+	if (s->schema == 1 && (rc = verify_legacy_shape(s, err)))
+		return rc;
 	exs_store_query_text(s->db, "SELECT value FROM meta WHERE key=?", "complete", buf,
 		   sizeof(buf), &rc);
 	if (strcmp(buf, "1") != 0)
@@ -539,8 +587,9 @@ int exs_store_reader_open(struct exs_store *s, struct exs_store_reader **out,
 	if (!rc && sqlite3_prepare_v2(r->db, sql, -1, &r->lookup, NULL))
 		rc = exs_store_db_fail(err, EXS_CORRUPT, r->db, "sqlite3_prepare", s->path);
 	/* Baselines made before verdicts were kept have no such table: then
-	 * every web file is simply scanned. */
-	if (!rc && sqlite3_prepare_v2(r->db, "SELECT 1 FROM verdicts WHERE "
+	 * every web file is simply scanned. So is every file of an unsealed
+	 * (schema 1) baseline: a verdict is worth only the seal over it. */
+	if (!rc && s->schema >= 2 && sqlite3_prepare_v2(r->db, "SELECT 1 FROM verdicts WHERE "
 				      "sha256=? AND rules=?", -1, &r->verdict,
 				      NULL) != SQLITE_OK) {
 		sqlite3_finalize(r->verdict);

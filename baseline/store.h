@@ -80,10 +80,13 @@ void exs_store_abort(struct exs_store *s);
  * exsweep baseline of a known schema, with the reason in err->detail. */
 int exs_store_open(const struct exs_platform *plat, const char *path,
 		   struct exs_store **out, struct exs_error *err);
-/* 1 or 2. A schema-1 baseline carries no seal. */
+/* 1 or 2. A schema-1 baseline carries no seal; exs_store_open refuses one
+ * that says schema 1 but has anything only a sealed baseline has (EXS_SEAL:
+ * a rewritten schema_version), and its readers reuse no YARA verdict. */
 int exs_store_schema(struct exs_store *s);
 /* Recomputes the seal over the whole content and compares it with the
- * newest generation's: EXS_SEAL when they differ or it is missing. */
+ * newest generation's: EXS_SEAL when they differ or it is missing, and for
+ * a schema-1 baseline, which has none. */
 int exs_store_verify_seal(struct exs_store *s, const unsigned char *key,
 			  size_t key_len, struct exs_error *err);
 /* The seal over the current content (hex), whatever is recorded. */

@@ -18,11 +18,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Longest line accepted, in bytes without the line break. Debian's libinih
- * reads lines into INI_MAX_LINE (200) bytes, which must hold CR, LF and NUL
- * too; a longer line would be silently split in two. Fixed here rather than
- * taken from the library so that the limit is the same on every platform. */
-#define CONFIG_LINE_MAX 197
+#include "path.h"
+
+/* Longest value accepted, in bytes after unquoting: a path of PATH_MAX, and
+ * what the command line may set too, so that every value exsweep holds can
+ * be written back by the dump and read again. */
+#define CONFIG_VALUE_MAX 4096
+
+/* Longest line accepted, in bytes without the line break: a value of the
+ * longest kind, quoted, after a key, with room for blanks and a comment.
+ * inih (Debian's libinih) reads lines into INI_MAX_LINE (200) bytes and would
+ * split a longer one silently, so our reader hands inih a short stand-in for
+ * a long line (config_read_line) and the handler takes the value from the
+ * reader: the library's buffer sets no limit on ours. */
+#define CONFIG_LINE_MAX (2 * CONFIG_VALUE_MAX)
 
 #define CONFIG_STRINGIFY_(x) #x
 #define CONFIG_STRINGIFY(x) CONFIG_STRINGIFY_(x)
@@ -297,11 +306,36 @@ static int key_apply(struct exs_config *cfg, const struct key_spec *k,
 {
 	uint64_t number = 0;
 	int ok = 1;
+	size_t len = strlen(value);
+	if ((k->type == KEY_PATH_LIST || k->type == KEY_PATH ||
+	     k->type == KEY_DATA_FILE) && len > CONFIG_VALUE_MAX) {
+		snprintf(detail, cap, "value of %s is too long: %lu bytes, at "
+			 "most %d", k->name, (unsigned long)len,
+			 CONFIG_VALUE_MAX);
+		return EXS_CONFIG;
+	}
 	switch (k->type) {
 	case KEY_PATH_LIST:
 		/* An empty value adds nothing: "root =" empties the list. */
 		if (*value == '\0')
 			return EXS_OK;
+		if (k->offset == offsetof(struct exs_config, excludes)) {
+			/* Compiled here as the walker will, so that a bad
+			 * pattern is an error with its FILE:LINE. */
+			struct exs_pattern pattern;
+			int status = exs_pattern_compile(value, &pattern);
+			exs_pattern_free(&pattern);
+			if (status == EXS_NOMEM)
+				return EXS_NOMEM;
+			if (status) {
+				snprintf(detail, cap, "invalid exclude pattern "
+					 "'%s'%s", value,
+					 strspn(value, "/\\") == len
+					 ? ": it names no folder or file, only "
+					   "separators" : "");
+				return EXS_CONFIG;
+			}
+		}
 		return exs_strlist_add_str(member_list(cfg, k), value);
 	case KEY_DATA_FILE:
 		/* There is no baseline without a file: empty is not "none". */
@@ -432,14 +466,16 @@ int exs_config_init(struct exs_config *cfg, const struct exs_platform *plat,
 		const struct key_spec *k = &key_specs[i];
 		const char *text = windows ? k->windows_default : k->posix_default;
 		if (k->type == KEY_DATA_FILE) {
-			size_t len = strlen(text);
+			/* DATA_DIR SEP NAME; dir_len stays the folder's length
+			 * for every data file. */
+			size_t len = strlen(text), at = dir_len;
 			char *path = malloc(dir_len + 1 + len + 1);
 			if (!path)
 				goto nomem;
 			memcpy(path, data_dir, dir_len);
 			if (add_separator)
-				path[dir_len++] = plat->path_separator;
-			memcpy(path + dir_len, text, len + 1);
+				path[at++] = plat->path_separator;
+			memcpy(path + at, text, len + 1);
 			*member_text(cfg, k) = path;
 			continue;
 		}
@@ -487,6 +523,9 @@ struct config_parse {
 	int line;                      /* lines handed to inih so far */
 	enum line_kind kind;           /* of the current line */
 	int after_key;                 /* inih would continue the last key */
+	char line_buf[CONFIG_LINE_MAX + 1]; /* the current line, NUL-ended */
+	const char *value;             /* its raw value (key or continuation
+					* line), in line_buf; NULL otherwise */
 	unsigned char list_seen[KEY_COUNT]; /* list key met in this file */
 	int error_line;                /* first error found, 0 if none */
 	int error_status;
@@ -523,10 +562,14 @@ static char *find_stop(char *s, const char *chars)
 
 /* Decides what inih will make of the line, in the order inih decides it,
  * and reports unknown sections (inih does not tell the handler about them)
- * and lines inih will reject. */
-static void classify_line(struct config_parse *p, char *line)
+ * and lines inih will reject. Sets p->value for a key or continuation line,
+ * and for a key line *name_end (the name is line[..*name_end), untrimmed).
+ * The section name is cut out with a NUL for the check, then restored. */
+static void classify_line(struct config_parse *p, char *line, char **name,
+			  char **name_end)
 {
 	char *start = line;
+	p->value = NULL;
 	if (p->line == 1 && !strncmp(start, "\xEF\xBB\xBF", 3))
 		start += 3; /* inih skips a UTF-8 byte order mark */
 	char *first = start;
@@ -539,6 +582,7 @@ static void classify_line(struct config_parse *p, char *line)
 		p->kind = LINE_COMMENT;
 	} else if (p->after_key && start > first) {
 		p->kind = LINE_CONTINUATION;
+		p->value = start;
 	} else if (*start == '[') {
 		char *end = find_stop(start + 1, "]");
 		if (*end != ']') {
@@ -549,6 +593,8 @@ static void classify_line(struct config_parse *p, char *line)
 		}
 		p->kind = LINE_SECTION;
 		p->after_key = 0;
+		*name = start + 1;
+		*name_end = end;
 		*end = '\0';
 		if (!section_known(start + 1))
 			parse_fail(p, p->line, EXS_CONFIG,
@@ -564,6 +610,33 @@ static void classify_line(struct config_parse *p, char *line)
 		}
 		p->kind = LINE_KEY;
 		p->after_key = end > start;
+		p->value = end + 1;
+		*name = start;
+		*name_end = end;
+	}
+}
+
+/* What inih is given for a line too long for its buffer: a line it reads
+ * the same way (same kind, same section or key name) whose value the
+ * handler ignores, taking p->value instead. 0 when none fits in cap, which
+ * only an absurd section or key name needs. */
+static int stand_in(const struct config_parse *p, const char *name,
+		    const char *name_end, char *str, size_t cap)
+{
+	size_t n = name ? (size_t)(name_end - name) : 0;
+	while (n && is_blank(name[n - 1]))
+		n--;
+	switch (p->kind) {
+	case LINE_SECTION:
+		return snprintf(str, cap, "[%.*s]\n", (int)n, name) < (int)cap;
+	case LINE_KEY:
+		return n > 0 && snprintf(str, cap, "%.*s=\n", (int)n, name) < (int)cap;
+	case LINE_CONTINUATION:
+		return snprintf(str, cap, " -\n") < (int)cap;
+	case LINE_COMMENT:
+		return snprintf(str, cap, ";\n") < (int)cap;
+	default:
+		return snprintf(str, cap, "\n") < (int)cap;
 	}
 }
 
@@ -572,7 +645,7 @@ static char *config_read_line(char *str, int num, void *stream)
 {
 	struct config_parse *p = stream;
 	/* After the first error the rest is not worth parsing. */
-	if (p->error_line || p->pos >= p->len)
+	if (p->error_line || p->pos >= p->len || num < 8)
 		return NULL;
 
 	const char *start = p->text + p->pos;
@@ -582,39 +655,58 @@ static char *config_read_line(char *str, int num, void *stream)
 	size_t content = newline ? consumed - 1 : consumed;
 	if (content && start[content - 1] == '\r')
 		content--;
-	size_t limit = num > 3 ? (size_t)num - 3 : 0;
-	if (limit > CONFIG_LINE_MAX)
-		limit = CONFIG_LINE_MAX;
 
 	p->line++;
 	p->pos += consumed;
-	if (content > limit) {
+	if (content > CONFIG_LINE_MAX) {
 		/* %lu, not %zu: mingw checks formats against msvcrt's printf */
 		parse_fail(p, p->line, EXS_CONFIG,
 			   "line is too long: %lu bytes, at most %lu",
-			   (unsigned long)content, (unsigned long)limit);
+			   (unsigned long)content, (unsigned long)CONFIG_LINE_MAX);
 		return NULL;
 	}
-	memcpy(str, start, content);
-	str[content] = '\n';
-	str[content + 1] = '\0';
-	classify_line(p, str);
+	memcpy(p->line_buf, start, content);
+	p->line_buf[content] = '\0';
+	char *name = NULL, *name_end = NULL;
+	classify_line(p, p->line_buf, &name, &name_end);
+	if (p->error_line)
+		return NULL;
+	/* inih needs room for the line, its '\n' and a NUL. */
+	if (content + 2 <= (size_t)num) {
+		memcpy(str, start, content);
+		str[content] = '\n';
+		str[content + 1] = '\0';
+		return str;
+	}
+	if (!stand_in(p, name, name_end, str, (size_t)num)) {
+		parse_fail(p, p->line, EXS_CONFIG, "unknown key '%.40s...'",
+			   name ? name : "");
+		return NULL;
+	}
 	return str;
 }
 
-/* Copies value into buf without an inline comment (inih leaves them on
- * continuation lines), surrounding whitespace and one pair of enclosing
- * double quotes, which let a value keep leading or trailing spaces. */
-static void clean_value(const char *value, char *buf, size_t cap)
+/* Copies a raw value into buf (cap > CONFIG_LINE_MAX), returning its length.
+ * A value that begins and ends with a double quote is taken as written
+ * between them: ';', '#' and blanks inside are part of it, which lets any
+ * value be written back (exs_config_dump quotes what needs it). Otherwise
+ * an inline comment (a ';' after a blank) ends it, surrounding blanks go,
+ * and one pair of enclosing quotes is still removed ("x" ; comment). */
+static size_t clean_value(const char *value, char *buf, size_t cap)
 {
-	size_t len = 0;
-	int was_space = 0;
+	size_t len;
 	while (is_blank(*value))
 		value++;
-	for (; value[len] && !(was_space && value[len] == ';'); len++)
-		was_space = is_blank(value[len]);
+	len = strlen(value);
 	while (len && is_blank(value[len - 1]))
 		len--;
+	if (!(len >= 2 && value[0] == '"' && value[len - 1] == '"')) {
+		int was_space = 0;
+		for (len = 0; value[len] && !(was_space && value[len] == ';'); len++)
+			was_space = is_blank(value[len]);
+		while (len && is_blank(value[len - 1]))
+			len--;
+	}
 	if (len >= 2 && value[0] == '"' && value[len - 1] == '"') {
 		value++;
 		len -= 2;
@@ -623,6 +715,7 @@ static void clean_value(const char *value, char *buf, size_t cap)
 		len = cap - 1;
 	memcpy(buf, value, len);
 	buf[len] = '\0';
+	return len;
 }
 
 /* An indented "[yara]" or "threads = 4" after a list key would, by inih's
@@ -679,7 +772,8 @@ static int config_handle(void *user, const char *section, const char *name,
 		exs_strlist_clear(member_list(p->cfg, k));
 		p->list_seen[index] = 1;
 	}
-	clean_value(value ? value : "", clean, sizeof(clean));
+	(void)value; /* inih's copy: a stand-in for long lines, see above */
+	clean_value(p->value ? p->value : "", clean, sizeof(clean));
 	if (p->kind == LINE_CONTINUATION && looks_like_setting(clean))
 		return parse_fail(p, p->line, EXS_CONFIG,
 				  "indented line '%s' would add to %s: remove "
@@ -803,6 +897,32 @@ int exs_config_load_buffer(struct exs_config *cfg, const char *name,
 	next.source = source;
 	exs_config_free(cfg);
 	*cfg = next;
+	return EXS_OK;
+}
+
+int exs_config_set(struct exs_config *cfg, const char *section,
+		   const char *name, const char *value, const char *where,
+		   struct exs_error *err)
+{
+	char detail[EXS_ERROR_DETAIL_MAX];
+	const char *why;
+	const struct key_spec *k = key_find(section, name);
+	if (!k)
+		return exs_failf(err, EXS_INTERNAL, 0, NULL, where,
+				 "no configuration key [%s] %s", section, name);
+	size_t len = strlen(value);
+	/* What a file cannot hold, the dump could not write back. */
+	if (memchr(value, '\n', len))
+		return exs_failf(err, EXS_CONFIG, 0, NULL, where,
+				 "value of %s holds a line break", name);
+	if (find_bad_byte(value, len, &why))
+		return exs_failf(err, EXS_CONFIG, 0, NULL, where,
+				 "value of %s is not valid UTF-8", name);
+	int status = key_apply(cfg, k, value, detail, sizeof(detail));
+	if (status == EXS_NOMEM)
+		return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
+	if (status)
+		return exs_failf(err, status, 0, NULL, where, "%s", detail);
 	return EXS_OK;
 }
 
@@ -957,13 +1077,15 @@ static void put_section(struct writer *w, const struct key_spec *k,
 	*last_section = k->section;
 }
 
-/* Values that inih would trim, or that look quoted, go in quotes. */
+/* A value the loader would read otherwise as written goes in quotes (see
+ * clean_value): blanks at its ends, a ';' that could start a comment, a
+ * leading quote. Quoted, every value the loader accepts reads back. */
 static void put_dump_value(struct writer *w, const struct key_spec *k,
 			   const char *value)
 {
 	size_t len = strlen(value);
 	if (len && (is_blank(value[0]) || is_blank(value[len - 1]) ||
-		    (len >= 2 && value[0] == '"' && value[len - 1] == '"'))) {
+		    value[0] == '"' || strchr(value, ';'))) {
 		put(w, k->name);
 		put(w, " = \"");
 		put(w, value);
@@ -971,6 +1093,24 @@ static void put_dump_value(struct writer *w, const struct key_spec *k,
 		return;
 	}
 	put_setting(w, "", k, value);
+}
+
+/* Text in a comment line: a control byte (a line break in a file name
+ * given with -c) would end the comment and start a setting. */
+static void put_comment_text(struct writer *w, const char *text)
+{
+	char chunk[256];
+	size_t n = 0;
+	for (; *text; text++) {
+		chunk[n++] = (unsigned char)*text < 0x20 ? '?' : *text;
+		if (n == sizeof(chunk) - 1) {
+			chunk[n] = '\0';
+			put(w, chunk);
+			n = 0;
+		}
+	}
+	chunk[n] = '\0';
+	put(w, chunk);
 }
 
 int exs_config_dump(const struct exs_config *cfg,
@@ -983,7 +1123,7 @@ int exs_config_dump(const struct exs_config *cfg,
 	char number[32];
 
 	put(&w, "; exsweep configuration in effect: ");
-	put(&w, cfg->source ? cfg->source : "built-in defaults");
+	put_comment_text(&w, cfg->source ? cfg->source : "built-in defaults");
 	put(&w, "\n");
 	for (size_t i = 0; i < KEY_COUNT; i++) {
 		const struct key_spec *k = &key_specs[i];
@@ -1035,9 +1175,10 @@ static const char sample_header[] =
 	"\n"
 	"Syntax: [section] headers and \"key = value\" lines. Comments are "
 	"lines starting with ; or #, or the rest of a line after \" ;\". The "
-	"file is UTF-8 with lines of at most " CONFIG_STRINGIFY(CONFIG_LINE_MAX)
-	" bytes. A value may be put in double quotes to keep spaces at its "
-	"ends. An empty path means none. Give paths in full: a scheduled task "
+	"file is UTF-8; a value holds at most " CONFIG_STRINGIFY(CONFIG_VALUE_MAX)
+	" bytes. A value that starts and ends with a double quote is taken as "
+	"written between them, spaces and ; included. An empty path means "
+	"none. Give paths in full: a scheduled task "
 	"does not start in a useful folder.\n"
 	"\n"
 	"Lists (root, web_root, exclude): the first line of a list key in "

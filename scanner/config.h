@@ -5,7 +5,9 @@
  * help). The INI parser (through inih), the commented sample exsweep.ini, the
  * `exsweep config` dump and the documentation of --help all come from it.
  * An unknown section or key, or a bad value, is an error "FILE:LINE: message"
- * (status EXS_CONFIG) and nothing is half-applied.
+ * (status EXS_CONFIG) and nothing is half-applied. Every configuration the
+ * loader or exs_config_set can produce dumps to a file that loads back to
+ * the same configuration (and dumps the same).
  */
 #ifndef EXS_CONFIG_H
 #define EXS_CONFIG_H
@@ -54,6 +56,16 @@ int exs_config_load(struct exs_config *cfg, const struct exs_platform *plat,
 /* Same, from a buffer; name is used in error messages ("name:LINE: ..."). */
 int exs_config_load_buffer(struct exs_config *cfg, const char *name,
 			   const char *text, size_t len, struct exs_error *err);
+
+/* Sets one value as a line "name = value" in [section] of a file would,
+ * except that a list key gets one more item (the command line adds to
+ * lists): the same checks (a bad value, an exclude pattern that does not
+ * compile, a value too long), and also no line break and valid UTF-8, so
+ * that every value exsweep holds is one the dump can write and a load read
+ * back. EXS_CONFIG with where ("option '-x'") and the reason; EXS_NOMEM. */
+int exs_config_set(struct exs_config *cfg, const char *section,
+		   const char *name, const char *value, const char *where,
+		   struct exs_error *err);
 
 /* Parses "123", "64K", "16M", "2G" (powers of 1024). */
 int exs_config_parse_size(const char *text, uint64_t *out);

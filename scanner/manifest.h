@@ -13,8 +13,10 @@
 #define EXS_MANIFEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
+#include "record.h"
 #include "strlist.h"
 
 #define EXS_MANIFEST_MAGIC "#exsweep-manifest/1"
@@ -36,5 +38,32 @@ void exs_manifest_root_name(const struct exs_strlist *roots, size_t i,
  * case-insensitive platform). Returns -1 when no root holds path. */
 int exs_manifest_key(struct exs_buf *b, const struct exs_strlist *roots,
 		     const char *path, size_t len, char sep, int fold);
+
+/* One record line of a manifest, as check --against reads it. */
+struct exs_manifest_record {
+	const char *key;               /* "NAME:/rel/path", into the line */
+	size_t key_len;
+	uint64_t size;
+	unsigned char sha256[EXS_SHA256_LEN];
+};
+
+/* Checks a record's path: a root name of letters and digits, ':', then '/'
+ * and components separated by '/'; no empty component, none that is "." or
+ * "..", and every byte in the form exs_manifest_escape writes (%XX with
+ * upper-case hex only for a byte it escapes, never one that decodes to NUL,
+ * '/' or sep). So a key names exactly one path below its root, and one
+ * path has exactly one key. Returns 0, or -1 with the reason in *why. */
+int exs_manifest_check_key(const char *key, size_t len, char sep,
+			   const char **why);
+
+/* Parses one record (the line without its '\n'; a final '\r' is allowed):
+ * the 3 fields path, size, sha256, or the 9 export writes (mode, mtime_ns,
+ * ctime_ns, owner, file_id, security_sha256 follow; checked, not kept).
+ * Numbers are plain decimal digits (no sign, space or "0x"); hashes are 64
+ * lower-case hex digits. Never reads outside line[0..len). Returns 0, or -1
+ * with the reason in *why. */
+int exs_manifest_parse_record(const char *line, size_t len, char sep,
+			      struct exs_manifest_record *out,
+			      const char **why);
 
 #endif

@@ -10,6 +10,41 @@
 #include "buf.h"
 #include "hash.h"
 
+/* A schema-1 baseline has no seal, so nothing in it can be verified. It is
+ * read only as the admin's explicit choice (--allow-unsealed), and never
+ * where a key exists: init and every update create one, so a host with a
+ * key has sealed baselines, and an unsealed one there is a forgery or
+ * damage. A choice made is a warning in the summary and the report. */
+static int accept_unsealed(struct exs_cli *cli, struct exs_run *run,
+			   const char *path, struct exs_error *err)
+{
+	const char *key = cli->cfg.baseline_key;
+	struct exs_stat st;
+	struct exs_error ignored;
+	if (cli->plat->path_stat(key, &st, &ignored) != EXS_NOENT)
+		return exs_failf(err, EXS_SEAL, 0, "seal", path,
+				 "baseline seal does not match: the baseline "
+				 "says schema 1 and carries no seal, but the "
+				 "key '%s' exists, so baselines here are "
+				 "sealed: tampered or damaged (restore the "
+				 "sealed baseline)", key);
+	if (!cli->allow_unsealed)
+		return exs_failf(err, EXS_SEAL, 0, "seal", path,
+				 "baseline is of schema 1 and carries no seal: "
+				 "its content cannot be verified (if it is the "
+				 "baseline of an exsweep from before seals, "
+				 "read it with --allow-unsealed; 'update "
+				 "--allow-unsealed' seals it)");
+	char msg[EXS_ERROR_WHERE_MAX + 160];
+	snprintf(msg, sizeof(msg), "reading the unsealed schema-1 baseline "
+		 "'%s' because of --allow-unsealed: its content is not "
+		 "verified and its YARA verdicts are not reused; 'exsweep "
+		 "update --allow-unsealed' seals it", path);
+	if (exs_strlist_add_str(&run->warnings, msg))
+		return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
+	return EXS_OK;
+}
+
 int exs_cli_open_baseline(struct exs_cli *cli, struct exs_run *run,
 			  struct exs_store **out, struct exs_key *key,
 			  struct exs_error *err)
@@ -31,12 +66,7 @@ int exs_cli_open_baseline(struct exs_cli *cli, struct exs_run *run,
 			rc = exs_store_verify_seal(store, key->bytes, key->len,
 						   err);
 	} else {
-		char msg[EXS_ERROR_WHERE_MAX + 128];
-		snprintf(msg, sizeof(msg), "baseline '%s' is of schema 1 and "
-			 "not sealed: run 'exsweep update' to seal it", path);
-		rc = exs_strlist_add_str(&run->warnings, msg);
-		if (rc)
-			rc = exs_fail(err, rc, 0, "malloc", NULL);
+		rc = accept_unsealed(cli, run, path, err);
 	}
 	if (!rc)
 		rc = exs_store_generations(store, &run->generations,

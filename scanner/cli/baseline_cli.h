@@ -16,7 +16,8 @@ struct exs_key {
 
 /* Opens the baseline and verifies it: quick_check and counts, then, for a
  * sealed (schema 2) baseline, the seal with the key file. Fills the run's
- * generations. A schema-1 baseline is read unsealed, with a warning. With
+ * generations. A schema-1 baseline is read unsealed, with a warning, only
+ * with --allow-unsealed and when no key exists (else EXS_SEAL). With
  * key NULL the key is loaded into a local copy. */
 int exs_cli_open_baseline(struct exs_cli *cli, struct exs_run *run,
 			  struct exs_store **out, struct exs_key *key,

@@ -45,6 +45,8 @@ static const char usage_text[] =
 "      --no-progress       no progress line, even on a terminal\n"
 "      --rescan            check: YARA-scan unchanged web files again even when\n"
 "                          the baseline knows their bytes clean under these rules\n"
+"      --allow-unsealed    read a schema-1 baseline (from before seals) that\n"
+"                          cannot be verified, with a warning; update seals it\n"
 "      --low-priority      run at low CPU priority (daytime runs)\n"
 "      --event-log         Windows: also write the summary and findings to the\n"
 "                          Application event log (source exsweep)\n"
@@ -96,11 +98,14 @@ static int usage_error(struct exs_cli *cli, const char *fmt, const char *arg)
 	return EXS_EXIT_USAGE;
 }
 
-/* Matches "-x", "--long" and "--long=value"; *value gets the argument of an
- * option that takes one (from "=value" or the next argv entry). */
+/* Matches "-x", "--long" and "--long=value": 1 when arg is this option and,
+ * for one that takes a value, *value holds it (from "=value" or the next argv
+ * entry, which is consumed); 0 otherwise. An option that takes a value but
+ * stands last without one is no match: *missing is set to arg instead, and
+ * the caller reports it once no option matched. */
 static int match_option(const char *arg, char short_name, const char *long_name,
 			int takes_value, int argc, char **argv, int *i,
-			const char **value)
+			const char **value, const char **missing)
 {
 	size_t ln = strlen(long_name);
 	int matched = 0;
@@ -124,8 +129,10 @@ static int match_option(const char *arg, char short_name, const char *long_name,
 		*value = inline_value;
 		return 1;
 	}
-	if (*i + 1 >= argc)
-		return -1;
+	if (*i + 1 >= argc) {
+		*missing = arg;
+		return 0;
+	}
 	*value = argv[++*i];
 	return 1;
 }
@@ -145,9 +152,9 @@ static int parse_args(struct exs_cli *cli, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = NULL;
-		int m;
+		const char *missing = NULL;
 #define OPT(s, l, takes) \
-	((m = match_option(a, s, l, takes, argc, argv, &i, &v)) != 0)
+	match_option(a, s, l, takes, argc, argv, &i, &v, &missing)
 		if (strcmp(a, "--") == 0) {
 			for (i++; i < argc; i++)
 				if (exs_strlist_add_str(&cli->args, argv[i]))
@@ -205,6 +212,8 @@ static int parse_args(struct exs_cli *cli, int argc, char **argv)
 			cli->no_progress = 1;
 		} else if (OPT(0, "rescan", 0)) {
 			cli->rescan = 1;
+		} else if (OPT(0, "allow-unsealed", 0)) {
+			cli->allow_unsealed = 1;
 		} else if (OPT(0, "low-priority", 0)) {
 			cli->low_priority = 1;
 		} else if (OPT(0, "event-log", 0)) {
@@ -220,13 +229,12 @@ static int parse_args(struct exs_cli *cli, int argc, char **argv)
 			cli->against = v;
 		} else if (OPT('o', "output", 1)) {
 			cli->output = v;
+		} else if (missing) {
+			return usage_error(cli, "option '%s' needs a value",
+					   missing);
 		} else {
-			if (m < 0)
-				return usage_error(cli, "option '%s' needs a value", a);
 			return usage_error(cli, "unknown option '%s'", a);
 		}
-		if (m < 0)
-			return usage_error(cli, "option '%s' needs a value", a);
 #undef OPT
 	}
 	return 0;

@@ -52,6 +52,7 @@ struct exs_cli {
 	long threads;                /* -1: from config */
 	int force, quiet, no_progress, verbose, sample, low_priority;
 	int rescan;                  /* --rescan: reuse no YARA verdict */
+	int allow_unsealed;          /* --allow-unsealed: read a schema-1 baseline */
 	int event_log;               /* --event-log: findings to the system log */
 	const char *note;            /* update --note */
 	struct exs_strlist accepts;  /* update --accept PATH */

@@ -7,6 +7,7 @@
  * and judged by the heuristics as in init.
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ struct entry {
 	size_t key_len;
 	uint64_t size;
 	unsigned char sha256[EXS_SHA256_LEN];
+	size_t line;       /* in the manifest, for messages */
 	int seen;
 };
 
@@ -45,28 +47,54 @@ static int compare_keys(const char *a, size_t al, const char *b, size_t bl)
 static int compare_entries(const void *pa, const void *pb)
 {
 	const struct entry *a = pa, *b = pb;
-	return compare_keys(a->key, a->key_len, b->key, b->key_len);
+	int c = compare_keys(a->key, a->key_len, b->key, b->key_len);
+	/* Equal keys in file order, so a duplicate is told the same way
+	 * whatever qsort does. */
+	return c ? c : a->line < b->line ? -1 : a->line > b->line;
 }
 
-static int parse_hex(const char *s, size_t n, unsigned char *out)
+EXS_PRINTF(4, 5)
+static int manifest_fail(struct exs_error *err, const char *path,
+			 size_t line, const char *fmt, ...)
 {
-	if (n != 2 * EXS_SHA256_LEN)
-		return -1;
-	for (size_t i = 0; i < EXS_SHA256_LEN; i++) {
-		unsigned v = 0;
-		for (int k = 0; k < 2; k++) {
-			char c = s[2 * i + (size_t)k];
-			v <<= 4;
-			if (c >= '0' && c <= '9')
-				v |= (unsigned)(c - '0');
-			else if (c >= 'a' && c <= 'f')
-				v |= (unsigned)(c - 'a' + 10);
-			else
-				return -1;
+	char where[EXS_ERROR_WHERE_MAX], detail[EXS_ERROR_DETAIL_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	/* %lu, not %zu: mingw checks formats against msvcrt's printf */
+	snprintf(where, sizeof(where), "%s:%lu", path, (unsigned long)line);
+	return exs_failf(err, EXS_USAGE, 0, "parse", where, "%s", detail);
+}
+
+/* Two records for one path cannot both be compared: refuse the manifest
+ * rather than report one of them removed. Entries are sorted by key, then
+ * line; the duplicate reported is the one that comes first in the file. */
+static int refuse_duplicates(const struct against_ctx *c, const char *path,
+			     int folded, struct exs_error *err)
+{
+	const struct entry *dup = NULL, *first = NULL;
+	size_t group = 0; /* first entry of the run of equal keys */
+	for (size_t i = 1; i < c->count; i++) {
+		const struct entry *g = &c->entries[group], *b = &c->entries[i];
+		if (compare_keys(g->key, g->key_len, b->key, b->key_len)) {
+			group = i;
+			continue;
 		}
-		out[i] = (unsigned char)v;
+		if (!dup || b->line < dup->line) {
+			dup = b;
+			first = g;
+		}
 	}
-	return 0;
+	if (!dup)
+		return EXS_OK;
+	return manifest_fail(err, path, dup->line, "duplicate record for "
+			     "'%.*s'%s (first at line %lu): a manifest lists "
+			     "each path once", (int)(dup->key_len > 200 ? 200
+						     : dup->key_len),
+			     dup->key, folded ? ", names compared without case"
+					      : "",
+			     (unsigned long)first->line);
 }
 
 /* Reads the manifest into text (kept: entries point into it). */
@@ -75,7 +103,7 @@ static int load_manifest(struct exs_cli *cli, struct exs_buf *text,
 {
 	const struct exs_platform *plat = cli->plat;
 	const char *path = cli->against;
-	struct exs_file *f;
+	struct exs_file *f = NULL;
 	int rc = plat->file_open_read(path, &f, err);
 	while (!rc) {
 		size_t got = 0;
@@ -90,7 +118,7 @@ static int load_manifest(struct exs_cli *cli, struct exs_buf *text,
 			break;
 		text->len += got;
 	}
-	if (f && !rc)
+	if (f)
 		plat->file_close(f);
 	if (rc)
 		return exs_failf(err, EXS_USAGE, err->os_code, "open", path,
@@ -101,6 +129,13 @@ static int load_manifest(struct exs_cli *cli, struct exs_buf *text,
 		return exs_failf(err, EXS_USAGE, 0, "read", path,
 				 "not an exsweep manifest (no '%s' header)",
 				 EXS_MANIFEST_MAGIC);
+	/* The magic is a whole first field: "#exsweep-manifest/10" is not it. */
+	size_t magic = strlen(EXS_MANIFEST_MAGIC);
+	if (text->len > magic && text->data[magic] != '\t' &&
+	    text->data[magic] != '\n' && text->data[magic] != '\r')
+		return manifest_fail(err, path, 1, "not an exsweep manifest "
+				     "of version 1 (the header is not '%s')",
+				     EXS_MANIFEST_MAGIC);
 	size_t cap = 0, line_no = 0;
 	char *p = text->data, *end = text->data + text->len;
 	while (p < end) {
@@ -108,27 +143,23 @@ static int load_manifest(struct exs_cli *cli, struct exs_buf *text,
 		char *line = p, *line_end = nl ? nl : end;
 		p = nl ? nl + 1 : end;
 		line_no++;
-		if (line == line_end || *line == '#')
+		if (line == line_end || *line == '#' ||
+		    (line_end - line == 1 && *line == '\r'))
 			continue;
-		char *f1 = memchr(line, '\t', (size_t)(line_end - line));
-		char *f2 = f1 ? memchr(f1 + 1, '\t', (size_t)(line_end - f1 - 1)) : NULL;
-		char *f3 = f2 ? memchr(f2 + 1, '\t', (size_t)(line_end - f2 - 1)) : NULL;
-		if (!f3)
-			f3 = f2 ? line_end : NULL;
+		struct exs_manifest_record rec;
+		const char *why;
+		if (exs_manifest_parse_record(line, (size_t)(line_end - line),
+					      plat->path_separator, &rec, &why))
+			return manifest_fail(err, path, line_no,
+					     "malformed manifest record: %s",
+					     why);
 		struct entry e;
 		memset(&e, 0, sizeof(e));
-		char *size_end = NULL;
-		if (f2)
-			e.size = strtoull(f1 + 1, &size_end, 10);
-		if (!f2 || size_end != f2 ||
-		    parse_hex(f2 + 1, (size_t)(f3 - f2 - 1), e.sha256)) {
-			char where[EXS_ERROR_WHERE_MAX];
-			snprintf(where, sizeof(where), "%s:%zu", path, line_no);
-			return exs_failf(err, EXS_USAGE, 0, "parse", where,
-					 "malformed manifest record");
-		}
-		e.key = line;
-		e.key_len = (size_t)(f1 - line);
+		e.key = rec.key;
+		e.key_len = rec.key_len;
+		e.size = rec.size;
+		memcpy(e.sha256, rec.sha256, EXS_SHA256_LEN);
+		e.line = line_no;
 		if (plat->case_insensitive)
 			for (size_t i = 0; i < e.key_len; i++)
 				if (line[i] >= 'A' && line[i] <= 'Z')
@@ -144,7 +175,7 @@ static int load_manifest(struct exs_cli *cli, struct exs_buf *text,
 	}
 	if (c->count > 1)
 		qsort(c->entries, c->count, sizeof(*c->entries), compare_entries);
-	return EXS_OK;
+	return refuse_duplicates(c, path, plat->case_insensitive, err);
 }
 
 static struct entry *find(struct against_ctx *c, const char *key, size_t len)
@@ -238,6 +269,10 @@ static int report_removed(struct against_ctx *c, const struct entry *e)
 			rl--;
 		exs_buf_append(&path, roots->items[i], rl);
 		const char *rel = colon + 1;
+		/* The key's '/' after the name is the separator below the
+		 * root; a root such as "/" already ends with one. */
+		if (rl && roots->items[i][rl - 1] == plat->path_separator)
+			rel++;
 		if (exs_manifest_unescape(&path, rel,
 					  e->key_len - (size_t)(rel - e->key),
 					  plat->path_separator) == 0)

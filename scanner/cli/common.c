@@ -84,21 +84,6 @@ int exs_cli_fail(struct exs_cli *cli, const struct exs_error *err)
 
 /* ---- Configuration and rules -------------------------------------------- */
 
-static int replace_string(char **dst, const char *src, struct exs_error *err)
-{
-	char *copy = NULL;
-	if (src) {
-		size_t n = strlen(src);
-		copy = malloc(n + 1);
-		if (!copy)
-			return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
-		memcpy(copy, src, n + 1);
-	}
-	free(*dst);
-	*dst = copy;
-	return EXS_OK;
-}
-
 static int replace_list(struct exs_strlist *dst, const struct exs_strlist *src,
 			struct exs_error *err)
 {
@@ -185,17 +170,25 @@ int exs_cli_load_config(struct exs_cli *cli, struct exs_error *err)
 	exs_strlist_free(&web_before);
 	if (rc)
 		return rc;
-	/* Command-line options override the file. */
+	/* Command-line options override the file, under the file's rules:
+	 * what the configuration holds, `exsweep config` can write back. */
 	if (cli->baseline_path)
-		rc = replace_string(&cli->cfg.baseline_path, cli->baseline_path, err);
+		rc = exs_config_set(&cli->cfg, "baseline", "path",
+				    cli->baseline_path, "option '--baseline'",
+				    err);
 	if (!rc && cli->rules_dir)
-		rc = replace_string(&cli->cfg.rules_dir, cli->rules_dir, err);
+		rc = exs_config_set(&cli->cfg, "yara", "rules_dir",
+				    cli->rules_dir, "option '--rules-dir'", err);
 	for (size_t i = 0; !rc && i < cli->web_roots.count; i++)
-		rc = exs_strlist_add_str(&cli->cfg.web_roots, cli->web_roots.items[i]);
+		rc = exs_config_set(&cli->cfg, "scan", "web_root",
+				    cli->web_roots.items[i],
+				    "option '--web-root'", err);
 	for (size_t i = 0; !rc && i < cli->excludes.count; i++)
-		rc = exs_strlist_add_str(&cli->cfg.excludes, cli->excludes.items[i]);
-	if (rc == EXS_NOMEM)
-		return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
+		rc = exs_config_set(&cli->cfg, "scan", "exclude",
+				    cli->excludes.items[i], "option '--exclude'",
+				    err);
+	if (rc)
+		return rc;
 	if (cli->threads >= 0)
 		cli->cfg.threads = (unsigned)cli->threads;
 	if (!rc && cli->low_priority)

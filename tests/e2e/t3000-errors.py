@@ -108,10 +108,11 @@ def config_bad_value(e):
 
 @tests.case
 def config_line_too_long(e):
-    # libinih reads at most 197 bytes a line: longer must be an error, not a
-    # silently cut path.
+    # A value holds at most 4096 bytes and a line 8192: longer must be an
+    # error, not a silently cut path (libinih's own buffer is 200 bytes).
     e.populate(2)
-    expect_config_error(e, config_text(e, "exclude = " + "x" * 200), [5])
+    expect_config_error(e, config_text(e, "exclude = " + "x" * 4097), [5])
+    expect_config_error(e, config_text(e, "exclude = x ;" + " " * 8192), [5])
 
 
 @tests.case

@@ -141,24 +141,38 @@ def test_v1_migration():
     e = Env(files=6)
     try:
         rc, _, err = e.run("init")
-        # Rebuild the baseline as schema 1, as the previous exsweep wrote it.
+        # Rebuild the baseline as schema 1, as the previous exsweep wrote it:
+        # a new file (no room for a file seal), no generations, and no key
+        # on the host (schema 1 had none).
+        v2 = e.db + ".v2"
+        os.rename(e.db, v2)
+        os.unlink(e.key)
         con = sqlite3.connect(e.db)
         con.executescript(
-            "CREATE TABLE f1 AS SELECT path,node,size,mtime_ns,ctime_ns,mode,"
-            "owner,volume_id,file_id,link_count,sha256,security_sha256 FROM files;"
-            "DROP TABLE files; DROP TABLE generations;"
+            "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+            " WITHOUT ROWID;"
             "CREATE TABLE files(path BLOB PRIMARY KEY, node INTEGER NOT NULL,"
             " size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER"
             " NOT NULL, mode INTEGER NOT NULL, owner TEXT NOT NULL, volume_id"
             " INTEGER NOT NULL, file_id INTEGER NOT NULL, link_count INTEGER"
-            " NOT NULL, sha256 BLOB NOT NULL, security_sha256 BLOB) WITHOUT ROWID;"
-            "INSERT INTO files SELECT * FROM f1; DROP TABLE f1;"
-            "UPDATE meta SET value='1' WHERE key='schema_version';")
+            " NOT NULL, sha256 BLOB NOT NULL, security_sha256 BLOB) WITHOUT ROWID;")
+        con.execute("ATTACH DATABASE ? AS v2", (v2,))
+        con.executescript(
+            "INSERT INTO meta SELECT key,value FROM v2.meta;"
+            "UPDATE meta SET value='1' WHERE key='schema_version';"
+            "INSERT INTO files SELECT path,node,size,mtime_ns,ctime_ns,mode,"
+            "owner,volume_id,file_id,link_count,sha256,security_sha256"
+            " FROM v2.files;")
         con.commit()
+        con.execute("DETACH DATABASE v2")
         con.close()
+        os.unlink(v2)
         rc, out, err = e.run("check")
-        check("v1 read by check", rc == 0 and "schema 1" in err, out + err)
-        rc, out, err = e.run("update", "--note", "migrated")
+        check("v1 refused without --allow-unsealed", rc == 24 and
+              "--allow-unsealed" in err, out + err)
+        rc, out, err = e.run("check", "--allow-unsealed")
+        check("v1 read by check", rc == 0 and "schema-1" in err, out + err)
+        rc, out, err = e.run("update", "--allow-unsealed", "--note", "migrated")
         check("v1 migrated by update", rc == 0, out + err)
         rc, out, err = e.run("-q", "check")
         check("migrated checks clean", rc == 0, err)

@@ -187,6 +187,7 @@ static int configs_equal(const struct exs_config *a, const struct exs_config *b)
 	       a->yara_timeout == b->yara_timeout &&
 	       texts_equal(a->rules_dir, b->rules_dir) &&
 	       texts_equal(a->baseline_path, b->baseline_path) &&
+	       texts_equal(a->baseline_key, b->baseline_key) &&
 	       texts_equal(a->report_dir, b->report_dir);
 }
 
@@ -206,6 +207,8 @@ static void test_defaults_posix(void)
 	ASSERT_EQ(cfg.yara_timeout, 60);
 	ASSERT_TRUE(cfg.rules_dir == NULL);
 	ASSERT_STR_EQ(cfg.baseline_path, "/var/lib/exsweep/baseline.db");
+	/* Each data file is built from the folder, not from the one before. */
+	ASSERT_STR_EQ(cfg.baseline_key, "/var/lib/exsweep/baseline.key");
 	ASSERT_TRUE(cfg.report_dir == NULL);
 	ASSERT_TRUE(cfg.source == NULL);
 	exs_config_free(&cfg);
@@ -229,6 +232,7 @@ static void test_defaults_windows(void)
 	ASSERT_EQ(cfg.yara_max_size, 16 * 1024 * 1024);
 	ASSERT_EQ(cfg.yara_timeout, 60);
 	ASSERT_STR_EQ(cfg.baseline_path, "C:\\ProgramData\\exsweep\\baseline.db");
+	ASSERT_STR_EQ(cfg.baseline_key, "C:\\ProgramData\\exsweep\\baseline.key");
 	exs_config_free(&cfg);
 }
 
@@ -239,6 +243,7 @@ static void test_data_dir_separator_not_doubled(void)
 	fake_data_dir = "D:\\";
 	ASSERT_EQ(exs_config_init(&cfg, &fake_windows, &err), EXS_OK);
 	ASSERT_STR_EQ(cfg.baseline_path, "D:\\baseline.db");
+	ASSERT_STR_EQ(cfg.baseline_key, "D:\\baseline.key");
 	exs_config_free(&cfg);
 }
 
@@ -579,32 +584,65 @@ static void test_long_line(void)
 {
 	struct exs_config cfg;
 	struct exs_error err;
-	char text[512];
-	char value[256];
+	size_t cap = 3 * 8192;
+	char *text = malloc(cap), *value = malloc(8200), *comment = malloc(300);
+	ASSERT_TRUE(text && value && comment);
 	ASSERT_EQ(init_posix(&cfg), EXS_OK);
 
-	/* 197 bytes is the longest line: "root = " plus 190. */
-	memset(value, 'a', 190);
+	/* Far longer than inih's 200-byte buffer: a value of 4096 bytes, and
+	 * inih still sees the key, the section after it and what follows. */
+	memset(value, 'a', 4096);
 	value[0] = '/';
-	value[190] = '\0';
-	snprintf(text, sizeof(text), "[scan]\n; c\nroot = %s\n", value);
+	value[4096] = '\0';
+	memset(comment, 'x', 250);
+	comment[250] = '\0';
+	snprintf(text, cap, "[scan]\n;%s\nroot = %s ; %s\n  /second\n"
+		 "[yara]   ; %s\ntimeout = 7\n", comment, value, comment, comment);
 	ASSERT_EQ(load(&cfg, text, &err), EXS_OK);
-	ASSERT_EQ(strlen(cfg.roots.items[0]), 190);
+	ASSERT_EQ(cfg.roots.count, 2);
+	ASSERT_EQ(strlen(cfg.roots.items[0]), 4096);
+	ASSERT_STR_EQ(cfg.roots.items[1], "/second");
+	ASSERT_EQ(cfg.yara_timeout, 7);
 
-	snprintf(text, sizeof(text), "[scan]\n; c\nroot = %sa\n", value);
+	/* A long continuation line is one more item too. */
+	snprintf(text, cap, "[scan]\nexclude = a\n  %s\nthreads = 2\n", value);
+	ASSERT_EQ(load(&cfg, text, &err), EXS_OK);
+	ASSERT_EQ(cfg.excludes.count, 2);
+	ASSERT_EQ(strlen(cfg.excludes.items[1]), 4096);
+	ASSERT_EQ(cfg.threads, 2);
+
+	/* One byte more is a value too long, with its line. */
+	snprintf(text, cap, "[scan]\n; c\nroot = %sa\n", value);
 	ASSERT_EQ(load(&cfg, text, &err), EXS_CONFIG);
 	ASSERT_STR_EQ(err.where, "t.ini:3");
-	ASSERT_STR_EQ(err.detail, "line is too long: 198 bytes, at most 197");
+	ASSERT_STR_EQ(err.detail,
+		      "value of root is too long: 4097 bytes, at most 4096");
 
-	/* A long comment is still a long line: inih would split it. */
-	memset(value, 'x', 250);
-	value[250] = '\0';
-	snprintf(text, sizeof(text), "[scan]\n\n;%s\nthreads = 1\n", value);
+	/* A line past 8192 bytes is refused whatever it holds. */
+	memset(value, ' ', 8193);
+	value[8193] = '\0';
+	snprintf(text, cap, "[scan]\n\n;%s\nthreads = 1\n", value);
 	ASSERT_EQ(load(&cfg, text, &err), EXS_CONFIG);
 	ASSERT_STR_EQ(err.where, "t.ini:3");
-	ASSERT_STR_EQ(err.detail, "line is too long: 251 bytes, at most 197");
-	ASSERT_EQ(strlen(cfg.roots.items[0]), 190);
+	ASSERT_STR_EQ(err.detail, "line is too long: 8194 bytes, at most 8192");
+	ASSERT_EQ(strlen(cfg.roots.items[0]), 4096);
+	ASSERT_EQ(cfg.threads, 2);
+
+	/* A long unknown key or section is still named as such. */
+	memset(value, 'k', 300);
+	value[300] = '\0';
+	snprintf(text, cap, "[scan]\n%s = 1\n", value);
+	ASSERT_EQ(load(&cfg, text, &err), EXS_CONFIG);
+	ASSERT_STR_EQ(err.where, "t.ini:2");
+	ASSERT_TRUE(strstr(err.detail, "unknown key") != NULL);
+	snprintf(text, cap, "[%s]\n", value);
+	ASSERT_EQ(load(&cfg, text, &err), EXS_CONFIG);
+	ASSERT_STR_EQ(err.where, "t.ini:1");
+	ASSERT_TRUE(strstr(err.detail, "unknown section") != NULL);
 	exs_config_free(&cfg);
+	free(text);
+	free(value);
+	free(comment);
 }
 
 static void test_invalid_bytes(void)
@@ -713,6 +751,129 @@ static void test_dump_round_trip(void)
 	ASSERT_TRUE(configs_equal(&cfg, &again));
 	free(text);
 	exs_config_free(&again);
+	exs_config_free(&cfg);
+}
+
+/* The dump of cfg, without its first line (which names the source). */
+static char *dump_settings(const struct exs_config *cfg)
+{
+	char *text = dump_text(cfg);
+	if (!text)
+		return NULL;
+	char *nl = strchr(text, '\n');
+	memmove(text, nl + 1, strlen(nl + 1) + 1);
+	return text;
+}
+
+/* dump -> load -> dump gives the same configuration and the same text. */
+static void assert_round_trip(const struct exs_config *cfg)
+{
+	struct exs_config again;
+	struct exs_error err;
+	char *first = dump_text(cfg);
+	ASSERT_TRUE(first != NULL);
+	ASSERT_EQ(init_windows(&again), EXS_OK); /* other defaults on purpose */
+	exs_error_clear(&err);
+	int rc = exs_config_load_buffer(&again, "dump", first, strlen(first),
+					&err);
+	if (rc)
+		fprintf(stderr, "reload: %s: %s\n", err.where, err.detail);
+	ASSERT_EQ(rc, EXS_OK);
+	ASSERT_TRUE(configs_equal(cfg, &again));
+	char *a = dump_settings(cfg), *b = dump_settings(&again);
+	ASSERT_TRUE(a && b);
+	ASSERT_STR_EQ(a, b);
+	free(first);
+	free(a);
+	free(b);
+	exs_config_free(&again);
+}
+
+static void test_hostile_values_round_trip(void)
+{
+	static char long_value[4097];
+	memset(long_value, 'L', 4096);
+	long_value[0] = '/';
+	static const char *const values[] = {
+		";x", "; x", "a ;b", "a\t;b", "a;b", " lead", "trail ", "\t",
+		"\"", "\"\"", "\"q\"", "a\"", "\"a", "\"a ;b\" ; c",
+		"#x", "x # y", "a\rb", "a\r", "=", "a = b", "[yara]",
+		"threads = 4", "C:\\x\\", "\\\\?\\C:\\x", "%ProgramData%",
+		"caf\xC3\xA9 \xF0\x9F\x98\x80" "x", "\xEF\xBB\xBF" "bom", "\x01\x7f",
+		"/a/very/long/web/root/of/188/bytes/"
+		"0123456789012345678901234567890123456789012345678901234567890123"
+		"456789012345678901234567890123456789012345678901234567890123456789"
+		"01234567890123456789012", long_value,
+	};
+	static const char *const keys[][2] = {
+		{ "scan", "root" }, { "scan", "web_root" }, { "scan", "exclude" },
+		{ "yara", "rules_dir" }, { "baseline", "path" },
+		{ "baseline", "key" }, { "report", "dir" },
+	};
+	ASSERT_EQ(strlen(values[sizeof(values) / sizeof(*values) - 2]), 188);
+	for (size_t k = 0; k < sizeof(keys) / sizeof(*keys); k++) {
+		struct exs_config cfg;
+		struct exs_error err;
+		ASSERT_EQ(init_posix(&cfg), EXS_OK);
+		for (size_t v = 0; v < sizeof(values) / sizeof(*values); v++) {
+			exs_error_clear(&err);
+			int rc = exs_config_set(&cfg, keys[k][0], keys[k][1],
+						values[v], "test", &err);
+			if (rc)
+				fprintf(stderr, "set %s '%s': %s\n", keys[k][1],
+					values[v], err.detail);
+			ASSERT_EQ(rc, EXS_OK);
+			/* Single values are replaced: trip each one. */
+			assert_round_trip(&cfg);
+		}
+		exs_config_free(&cfg);
+	}
+}
+
+static void test_set_refuses_what_a_file_cannot_hold(void)
+{
+	struct exs_config cfg;
+	struct exs_error err;
+	static char too_long[4098];
+	memset(too_long, 'x', 4097);
+	ASSERT_EQ(init_posix(&cfg), EXS_OK);
+	ASSERT_EQ(exs_config_set(&cfg, "scan", "web_root", "/a\nroot = /", "option '-w'",
+				 &err), EXS_CONFIG);
+	ASSERT_STR_EQ(err.where, "option '-w'");
+	ASSERT_STR_EQ(err.detail, "value of web_root holds a line break");
+	ASSERT_EQ(exs_config_set(&cfg, "scan", "exclude", "/\xFF", "option '-x'",
+				 &err), EXS_CONFIG);
+	ASSERT_STR_EQ(err.detail, "value of exclude is not valid UTF-8");
+	ASSERT_EQ(exs_config_set(&cfg, "yara", "rules_dir", too_long, "o", &err),
+		  EXS_CONFIG);
+	ASSERT_STR_EQ(err.detail,
+		      "value of rules_dir is too long: 4097 bytes, at most 4096");
+	ASSERT_EQ(exs_config_set(&cfg, "scan", "exclude", "/", "option '-x'", &err),
+		  EXS_CONFIG);
+	ASSERT_STR_EQ(err.detail, "invalid exclude pattern '/': it names no "
+		      "folder or file, only separators");
+	ASSERT_EQ(exs_config_set(&cfg, "baseline", "path", "", "option '-b'", &err),
+		  EXS_CONFIG);
+	ASSERT_EQ(cfg.web_roots.count, 0);
+	ASSERT_EQ(cfg.excludes.count, 0);
+	ASSERT_TRUE(cfg.rules_dir == NULL);
+	ASSERT_STR_EQ(cfg.baseline_path, "/var/lib/exsweep/baseline.db");
+	exs_config_free(&cfg);
+}
+
+static void test_exclude_checked_when_loaded(void)
+{
+	struct exs_config cfg;
+	struct exs_error err;
+	ASSERT_EQ(init_posix(&cfg), EXS_OK);
+	ASSERT_EQ(load(&cfg, "[scan]\nexclude = a\nexclude = \\/\\\n", &err),
+		  EXS_CONFIG);
+	ASSERT_STR_EQ(err.where, "t.ini:3");
+	ASSERT_STR_EQ(err.detail, "invalid exclude pattern '\\/\\': it names no "
+		      "folder or file, only separators");
+	ASSERT_EQ(load(&cfg, "[scan]\nexclude = a\n  /\n", &err), EXS_CONFIG);
+	ASSERT_STR_EQ(err.where, "t.ini:3");
+	ASSERT_EQ(cfg.excludes.count, 0);
 	exs_config_free(&cfg);
 }
 
@@ -853,6 +1014,9 @@ int main(int argc, char **argv)
 	RUN(test_invalid_bytes);
 	RUN(test_error_leaves_config_unchanged);
 	RUN(test_dump_round_trip);
+	RUN(test_hostile_values_round_trip);
+	RUN(test_set_refuses_what_a_file_cannot_hold);
+	RUN(test_exclude_checked_when_loaded);
 	RUN(test_sample_parses_to_the_defaults);
 	RUN(test_committed_sample_is_current);
 	RUN(test_load_through_platform);

@@ -758,6 +758,54 @@ static void test_open_tampered_meta(void)
 		  SQLITE_OK);
 	ASSERT_CORRUPT(bad);
 
+	/* Only the exact number: " 2" and "2x" are not schema 2. */
+	new_path(bad, sizeof(bad));
+	ASSERT_EQ(copy_file(good, bad), EXS_OK);
+	ASSERT_EQ(tamper_sql(bad, "UPDATE meta SET value='2x' WHERE "
+				  "key='schema_version'"), SQLITE_OK);
+	ASSERT_CORRUPT(bad);
+
+	/* Schema 1 had no seal; a sealed baseline relabelled so is a
+	 * downgrade, refused whatever else is done to its shape. */
+	new_path(bad, sizeof(bad));
+	ASSERT_EQ(copy_file(good, bad), EXS_OK);
+	ASSERT_EQ(tamper_sql(bad, "UPDATE meta SET value='1' WHERE "
+				  "key='schema_version'"), SQLITE_OK);
+	ASSERT_EQ(open_status(bad, &err), EXS_SEAL);
+	ASSERT_TRUE(strstr(err.detail, "a generations table") != NULL);
+	ASSERT_EQ(tamper_sql(bad, "DROP TABLE generations"), SQLITE_OK);
+	ASSERT_EQ(open_status(bad, &err), EXS_SEAL);
+	ASSERT_TRUE(strstr(err.detail, "generation ranges") != NULL);
+	ASSERT_EQ(tamper_sql(bad, "CREATE TABLE f1 AS SELECT path,node,size,"
+				  "mtime_ns,ctime_ns,mode,owner,volume_id,"
+				  "file_id,link_count,sha256,security_sha256 "
+				  "FROM files; DROP TABLE files; ALTER TABLE f1 "
+				  "RENAME TO files; VACUUM"), SQLITE_OK);
+	ASSERT_EQ(open_status(bad, &err), EXS_SEAL);
+	ASSERT_TRUE(strstr(err.detail, "room reserved for a file seal") != NULL);
+
+	/* A genuine schema-1 shape opens, and does not verify. */
+	new_path(bad, sizeof(bad));
+	ASSERT_EQ(tamper_sql(bad, "CREATE TABLE meta(key TEXT PRIMARY KEY, value "
+				  "TEXT NOT NULL) WITHOUT ROWID; CREATE TABLE "
+				  "files(path BLOB PRIMARY KEY, node INTEGER, "
+				  "size INTEGER, mtime_ns INTEGER, ctime_ns "
+				  "INTEGER, mode INTEGER, owner TEXT, volume_id "
+				  "INTEGER, file_id INTEGER, link_count INTEGER, "
+				  "sha256 BLOB, security_sha256 BLOB) WITHOUT "
+				  "ROWID; INSERT INTO meta VALUES('schema_version',"
+				  "'1'),('complete','1'),('file_count','0')"),
+		  SQLITE_OK);
+	{
+		struct exs_store *s = NULL;
+		exs_error_clear(&err);
+		ASSERT_EQ(exs_store_open(plat, bad, &s, &err), EXS_OK);
+		ASSERT_EQ(exs_store_schema(s), 1);
+		ASSERT_EQ(exs_store_verify_seal(s, test_key, sizeof(test_key),
+						&err), EXS_SEAL);
+		exs_store_close(s);
+	}
+
 	/* A row deleted behind the store's back: the recorded count tells. */
 	new_path(bad, sizeof(bad));
 	ASSERT_EQ(copy_file(good, bad), EXS_OK);
