@@ -915,9 +915,15 @@ int exs_config_set(struct exs_config *cfg, const char *section,
 	if (memchr(value, '\n', len))
 		return exs_failf(err, EXS_CONFIG, 0, NULL, where,
 				 "value of %s holds a line break", name);
-	if (find_bad_byte(value, len, &why))
+	/* A file name on the command line is bytes (a mounted image can hold
+	 * any), and the report gives such names a _b64 twin; only the file
+	 * form is text. Patterns and everything else must be UTF-8. */
+	int is_path = k->type == KEY_PATH || k->type == KEY_DATA_FILE ||
+		      (k->type == KEY_PATH_LIST && strcmp(name, "exclude"));
+	if (!is_path && find_bad_byte(value, len, &why))
 		return exs_failf(err, EXS_CONFIG, 0, NULL, where,
 				 "value of %s is not valid UTF-8", name);
+
 	int status = key_apply(cfg, k, value, detail, sizeof(detail));
 	if (status == EXS_NOMEM)
 		return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);

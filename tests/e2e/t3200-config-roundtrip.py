@@ -100,7 +100,7 @@ def values_a_file_cannot_hold_are_refused_on_the_command_line(e):
                              ("-x", "/", "invalid exclude pattern '/'"),
                              ("--exclude", "\\", "invalid exclude pattern"),
                              ("-b", "/" + "b" * 4096, "too long"),
-                             ("-r", "/r\xff", "not valid UTF-8")]:
+                             ("-x", "/r\xff", "not valid UTF-8")]:
         arg = value.encode("utf-8", "surrogateescape") if "\xff" not in value \
             else b"/r\xff"
         rc, _, err = exsweep(e, "-c", e.config, opt, os.fsdecode(arg), "config")

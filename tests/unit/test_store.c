@@ -555,7 +555,42 @@ static unsigned seed_of(const char *p)
 	return (unsigned)(len + (unsigned char)p[len - 1]);
 }
 
-static void check_text_paths(const char *sql)
+/* Copies a database's meta and files tables into a new file, which has none
+ * of the bytes exsweep reserves for the file seal, as a schema-1 exsweep
+ * (which had no seal) laid its files out. */
+static int unreserve(const char *path)
+{
+	char old[TMP_PATH_MAX + 8];
+	snprintf(old, sizeof(old), "%s.v2", path);
+	if (rename(path, old))
+		return SQLITE_ERROR;
+	sqlite3 *db = NULL;
+	char *sql = sqlite3_mprintf(
+		"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+		" WITHOUT ROWID;"
+		"CREATE TABLE files(path BLOB PRIMARY KEY, node INTEGER NOT NULL,"
+		" size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns"
+		" INTEGER NOT NULL, mode INTEGER NOT NULL, owner TEXT NOT NULL,"
+		" volume_id INTEGER NOT NULL, file_id INTEGER NOT NULL,"
+		" link_count INTEGER NOT NULL, sha256 BLOB NOT NULL,"
+		" security_sha256 BLOB) WITHOUT ROWID;"
+		"ATTACH DATABASE %Q AS v2;"
+		"INSERT INTO meta SELECT key, value FROM v2.meta;"
+		"INSERT INTO files SELECT * FROM v2.files;"
+		"DETACH DATABASE v2;", old);
+	int rc = sql ? sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
+				       SQLITE_OPEN_CREATE, NULL) : SQLITE_NOMEM;
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		fprintf(stderr, "unreserve: %s\n", db ? sqlite3_errmsg(db) : "?");
+	sqlite3_close(db);
+	sqlite3_free(sql);
+	remove(old);
+	return rc;
+}
+
+static void check_text_paths(const char *sql, int legacy)
 {
 	static const char *const paths[] = { "/r/a", "/r/b", "/r/\xff\xfe",
 					     "/r/c.aspx" };
@@ -577,6 +612,8 @@ static void check_text_paths(const char *sql)
 	}
 	ASSERT_EQ(commit(s, &err), EXS_OK);
 	ASSERT_EQ(tamper_sql(path, sql), SQLITE_OK);
+	if (legacy)
+		ASSERT_EQ(unreserve(path), SQLITE_OK);
 
 	ASSERT_EQ(exs_store_open(plat, path, &s, &err), EXS_OK);
 	struct exs_store_reader *r;
@@ -640,14 +677,14 @@ static void test_text_paths_schema1(void)
 		"INSERT INTO files SELECT CAST(path AS TEXT),node,size,mtime_ns,"
 		"ctime_ns,mode,owner,volume_id,file_id,link_count,sha256,"
 		"security_sha256 FROM f1; DROP TABLE f1;"
-		"UPDATE meta SET value='1' WHERE key='schema_version';");
+		"UPDATE meta SET value='1' WHERE key='schema_version';", 1);
 }
 
 static void test_text_paths_mixed(void)
 {
 	/* Some rows TEXT, some BLOB: both found, in one byte order. */
 	check_text_paths("UPDATE files SET path=CAST(path AS TEXT)"
-			 " WHERE path IN (x'2f722f62', x'2f722ffffe')");
+			 " WHERE path IN (x'2f722f62', x'2f722ffffe')", 0);
 }
 
 /* ---- Refusing bad baselines --------------------------------------------- */
