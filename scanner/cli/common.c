@@ -23,6 +23,7 @@ int exs_cli_exit_for(int status)
 	case EXS_EXISTS: return EXS_EXIT_BASELINE_EXISTS;
 	case EXS_SEAL: return EXS_EXIT_SEAL;
 	case EXS_NOKEY: return EXS_EXIT_NOKEY;
+	case EXS_SANDBOX: return EXS_EXIT_SANDBOX;
 	case EXS_NOMEM:
 	case EXS_INTERNAL: return EXS_EXIT_INTERNAL;
 	default: return EXS_EXIT_IO;
