@@ -65,6 +65,10 @@ int exs_cli_fail(struct exs_cli *cli, const struct exs_error *err)
 		exs_cli_print(cli, EXS_STDERR, "%s\n", msg);
 	else
 		exs_cli_print(cli, EXS_STDERR, "exsweep: %s\n", msg);
+	if (err->status == EXS_SANDBOX)
+		exs_cli_print(cli, EXS_STDERR, "exsweep: no file was judged; "
+			      "--no-sandbox judges files inside this process "
+			      "(unsafe: a parser exploit runs with its rights)\n");
 	return exs_cli_exit_for(err->status);
 }
 
