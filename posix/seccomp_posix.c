@@ -107,6 +107,10 @@ static const struct syscall_rule rules[] = {
 #ifdef __NR_statx
 	RULE(statx, DENY, 0, 0),
 #endif
+#ifdef __NR_readlink
+	RULE(readlink, DENY, 0, 0),
+#endif
+	RULE(readlinkat, DENY, 0, 0),
 	RULE(ioctl, DENY, 0, 0),
 	RULE(lseek, DENY, 0, 0),
 	RULE(socket, DENY, 0, 0),
