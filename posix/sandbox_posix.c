@@ -39,6 +39,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -73,6 +74,14 @@ struct exs_worker {
 	pid_t pid;
 	int fd;     /* the parent's end of the channel, non-blocking */
 };
+
+struct exs_shared {
+	int fd;     /* a sealed memfd, always above 3 */
+	void *addr;
+	size_t size;
+};
+
+#define SHARED_FD 3
 
 static int sandbox_fail(struct exs_error *err, const char *op, const char *what)
 {
@@ -136,8 +145,53 @@ static char *env_slot(const char *name, const char *extra)
 	return s;
 }
 
+/* The shared buffer: a memfd mapped writable here, then sealed so that no
+ * new writable mapping (the worker's) and no resize can be made. */
+int exs_posix_shared_create(size_t size, struct exs_shared **out, void **addr,
+			    struct exs_error *err)
+{
+	struct exs_shared *sh = calloc(1, sizeof(*sh));
+	if (!sh)
+		return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
+	sh->fd = -1;
+	sh->addr = MAP_FAILED;
+	sh->size = size;
+	int fd = memfd_create("exsweep-judge", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd >= 0 && fd <= SHARED_FD) {
+		int moved = fcntl(fd, F_DUPFD_CLOEXEC, SHARED_FD + 1);
+		close(fd);
+		fd = moved;
+	}
+	sh->fd = fd;
+	if (fd < 0 || ftruncate(fd, (off_t)size) != 0 ||
+	    (sh->addr = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			     0)) == MAP_FAILED ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
+				   F_SEAL_FUTURE_WRITE | F_SEAL_SEAL) != 0) {
+		int e = errno;
+		exs_posix_shared_free(sh);
+		return exs_failf(err, EXS_UNSUPPORTED, e, "memfd_create", NULL,
+				 "no sealed shared memory: %s", strerror(e));
+	}
+	*out = sh;
+	*addr = sh->addr;
+	return EXS_OK;
+}
+
+void exs_posix_shared_free(struct exs_shared *sh)
+{
+	if (!sh)
+		return;
+	if (sh->addr != MAP_FAILED)
+		munmap(sh->addr, sh->size);
+	if (sh->fd >= 0)
+		close(sh->fd);
+	free(sh);
+}
+
 int exs_posix_worker_start(const char *user, uint64_t memory,
-			   struct exs_worker **out, struct exs_error *err)
+			   struct exs_shared *shared, struct exs_worker **out,
+			   struct exs_error *err)
 {
 	long uid = -1, gid = -1;
 	if (geteuid() == 0) {
@@ -179,8 +233,8 @@ int exs_posix_worker_start(const char *user, uint64_t memory,
 	}
 
 	char arg[96];
-	snprintf(arg, sizeof(arg), "1,%ld,%ld,%llu", uid, gid,
-		 (unsigned long long)memory);
+	snprintf(arg, sizeof(arg), "1,%ld,%ld,%llu,%zu", uid, gid,
+		 (unsigned long long)memory, shared ? shared->size : (size_t)0);
 	char *argv[] = { "exsweep", "--sandbox-worker", arg, NULL };
 	char *envp[4] = { NULL, NULL, NULL, NULL };
 	size_t ne = 0;
@@ -195,6 +249,8 @@ int exs_posix_worker_start(const char *user, uint64_t memory,
 	posix_spawn_file_actions_init(&fa);
 	posix_spawnattr_init(&attr);
 	posix_spawn_file_actions_adddup2(&fa, sv[1], CHANNEL_FD);
+	if (shared)
+		posix_spawn_file_actions_adddup2(&fa, shared->fd, SHARED_FD);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 	/* Sanitizer reports from a worker go to the parent's stderr in the
 	 * sanitizer build; otherwise a compromised worker gets no terminal to
@@ -396,15 +452,50 @@ static int drop_user(uid_t uid, gid_t gid, struct exs_error *err)
 	return EXS_OK;
 }
 
+static const void *shared_addr;
+static size_t shared_size;
+
+/* Maps the parent's sealed memfd read-only and closes it: the mapping
+ * stays, the descriptor goes with the others. */
+static int map_shared(size_t size, struct exs_error *err)
+{
+	int seals = fcntl(SHARED_FD, F_GET_SEALS);
+	if (seals < 0 || !(seals & F_SEAL_FUTURE_WRITE) || !(seals & F_SEAL_SEAL))
+		return exs_failf(err, EXS_SANDBOX, 0, "fcntl", NULL,
+				 "the shared buffer is not sealed");
+	void *p = mmap(NULL, size, PROT_READ, MAP_SHARED, SHARED_FD, 0);
+	if (p == MAP_FAILED)
+		return sandbox_fail(err, "mmap", "cannot map the shared buffer");
+	close(SHARED_FD);
+	shared_addr = p;
+	shared_size = size;
+	return EXS_OK;
+}
+
+int exs_posix_channel_shared(const void **addr, size_t *size)
+{
+	if (!shared_addr)
+		return EXS_NOENT;
+	*addr = shared_addr;
+	*size = shared_size;
+	return EXS_OK;
+}
+
 int exs_posix_sandbox_enter(const char *arg, struct exs_error *err)
 {
 	int version = 0;
 	long uid = -1, gid = -1;
 	unsigned long long memory = 0;
-	if (!arg || sscanf(arg, "%d,%ld,%ld,%llu", &version, &uid, &gid,
-			   &memory) != 4 || version != 1)
+	size_t shared = 0;
+	if (!arg || sscanf(arg, "%d,%ld,%ld,%llu,%zu", &version, &uid, &gid,
+			   &memory, &shared) != 5 || version != 1)
 		return exs_failf(err, EXS_SANDBOX, 0, "sandbox", NULL,
 				 "invalid worker argument");
+	if (shared) {
+		int rc = map_shared(shared, err);
+		if (rc)
+			return rc;
+	}
 	close_other_fds();
 	struct stat st;
 	if (fstat(CHANNEL_FD, &st) != 0 || !S_ISSOCK(st.st_mode))

@@ -10,7 +10,12 @@
 #include "platform.h"
 
 int exs_posix_worker_start(const char *user, uint64_t memory,
-			   struct exs_worker **out, struct exs_error *err);
+			   struct exs_shared *shared, struct exs_worker **out,
+			   struct exs_error *err);
+int exs_posix_shared_create(size_t size, struct exs_shared **out, void **addr,
+			    struct exs_error *err);
+void exs_posix_shared_free(struct exs_shared *sh);
+int exs_posix_channel_shared(const void **addr, size_t *size);
 int exs_posix_worker_send(struct exs_worker *w, const void *buf, size_t len,
 			  int64_t deadline_ns, struct exs_error *err);
 int exs_posix_worker_recv(struct exs_worker *w, void *buf, size_t len,

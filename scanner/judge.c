@@ -124,6 +124,9 @@ struct exs_judge {
 	struct exs_judges *js;
 	struct exs_engine engine;      /* in-process */
 	struct exs_worker *w;          /* sandboxed; NULL when not running */
+	struct exs_shared *shm;        /* bytes to judge, read-only to w */
+	unsigned char *shm_addr;
+	size_t shm_size;
 	struct exs_buf msg;            /* the frame being sent */
 	unsigned char *reply;          /* the frame being received */
 	size_t reply_cap;
@@ -191,7 +194,8 @@ static int worker_begin(struct exs_judge *j, struct exs_error *err)
 {
 	struct exs_judges *js = j->js;
 	const struct exs_platform *plat = js->cfg.plat;
-	int rc = plat->worker_start(js->cfg.user, js->cfg.memory, &j->w, err);
+	int rc = plat->worker_start(js->cfg.user, js->cfg.memory, j->shm, &j->w,
+				    err);
 	if (rc)
 		return rc;
 	int64_t deadline = deadline_after(plat, EXS_JUDGE_START_S);
@@ -272,16 +276,28 @@ static int sandboxed_run(struct exs_judge *j, const struct exs_judge_request *rq
 	exs_wire_str(m, rq->vars.extension);
 	exs_wire_str(m, rq->vars.filetype);
 	exs_wire_str(m, rq->vars.owner);
-	exs_wire_u32(m, (uint32_t)rq->len);
+	/* The bytes go through the shared buffer when there is one (a copy in
+	 * memory), else through the channel behind the message. */
+	size_t inline_len = rq->len;
+	if (j->shm && rq->len <= j->shm_size) {
+		if (rq->len)
+			memcpy(j->shm_addr, rq->data, rq->len);
+		exs_wire_u32(m, EXS_WIRE_DATA_SHARED);
+		exs_wire_u64(m, rq->len);
+		inline_len = 0;
+	} else {
+		exs_wire_u32(m, EXS_WIRE_DATA_INLINE);
+		exs_wire_u32(m, (uint32_t)rq->len);
+	}
 	if (rq->len > js->max_request || m->len > EXS_WIRE_REQUEST_EXTRA ||
-	    exs_wire_end_extra(m, rq->len))
+	    exs_wire_end_extra(m, inline_len))
 		return exs_failf(err, EXS_LIMIT, 0, "sandbox", NULL,
 				 "file or path too large for the scan worker");
 	int64_t deadline = deadline_after(plat, js->cfg.yara_timeout +
 					  EXS_JUDGE_MARGIN_S);
 	int rc = plat->worker_send(j->w, m->data, m->len, deadline, err);
-	if (!rc && rq->len)
-		rc = plat->worker_send(j->w, rq->data, rq->len, deadline, err);
+	if (!rc && inline_len)
+		rc = plat->worker_send(j->w, rq->data, inline_len, deadline, err);
 	uint32_t len = 0;
 	if (!rc)
 		rc = recv_frame(j, EXS_WIRE_VERDICT, EXS_WIRE_REPLY_MAX, deadline,
@@ -318,6 +334,16 @@ int exs_judge_create(struct exs_judges *js, struct exs_judge **out,
 	exs_buf_init(&j->msg, EXS_WIRE_REQUEST_EXTRA + (1u << 20));
 	int rc = EXS_OK;
 	if (js->cfg.sandbox) {
+		const struct exs_platform *plat = js->cfg.plat;
+		void *addr = NULL;
+		struct exs_error ignored;
+		/* Without shared memory the bytes travel the channel. */
+		if (plat->shared_create && js->cfg.max_size &&
+		    plat->shared_create((size_t)js->cfg.max_size, &j->shm, &addr,
+					&ignored) == EXS_OK) {
+			j->shm_addr = addr;
+			j->shm_size = (size_t)js->cfg.max_size;
+		}
 		rc = worker_begin(j, err);
 	} else {
 		j->engine.heuristics = js->cfg.heuristics;
@@ -350,6 +376,8 @@ void exs_judge_free(struct exs_judge *j)
 		return;
 	if (j->w)
 		j->js->cfg.plat->worker_stop(j->w, NULL, 0);
+	if (j->shm)
+		j->js->cfg.plat->shared_free(j->shm);
 	exs_scanner_free(j->engine.scanner);
 	exs_buf_free(&j->msg);
 	free(j->reply);

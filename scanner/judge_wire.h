@@ -16,7 +16,9 @@
  *                                 u8 separator, u32 max_request, bytes rules
  *   INIT_DONE   worker -> parent  i32 status, str detail
  *   JUDGE       parent -> worker  u64 id, u32 want, str path, 5 x str vars,
- *                                 bytes data
+ *                                 u32 where, then bytes data (INLINE) or
+ *                                 u64 length (SHARED: the file's bytes are
+ *                                 at the start of the shared buffer)
  *   VERDICT     worker -> parent  u64 id, u32 section count, sections
  *
  * A section is one judge's typed verdict: u32 kind (enum exs_verdict_kind),
@@ -41,6 +43,8 @@
 #define EXS_WIRE_HITS_MAX 1024
 /* Requests carry the file plus this much for the path and variables. */
 #define EXS_WIRE_REQUEST_EXTRA (256u << 10)
+
+enum exs_wire_data { EXS_WIRE_DATA_INLINE = 0, EXS_WIRE_DATA_SHARED = 1 };
 
 enum exs_wire_type {
 	EXS_WIRE_READY = 1,

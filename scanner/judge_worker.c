@@ -63,6 +63,8 @@ static int recv_frame(struct worker_state *ws, uint32_t type, uint32_t max,
 }
 
 struct request_strings {
+	const unsigned char *shared;   /* the parent's buffer, read-only */
+	size_t shared_size;
 	char filename[1024], filepath[EXS_ERROR_WHERE_MAX * 4], extension[64],
 		filetype[32], owner[EXS_OWNER_MAX];
 };
@@ -83,8 +85,17 @@ static int decode_request(const unsigned char *p, size_t n,
 	exs_wire_get_str(&r, s->extension, sizeof(s->extension));
 	exs_wire_get_str(&r, s->filetype, sizeof(s->filetype));
 	exs_wire_get_str(&r, s->owner, sizeof(s->owner));
-	rq->data = exs_wire_get_bytes(&r, n, &rq->len);
-	if (r.failed || r.p != r.end || !rq->path)
+	uint32_t where = exs_wire_get_u32(&r);
+	if (where == EXS_WIRE_DATA_SHARED) {
+		uint64_t len = exs_wire_get_u64(&r);
+		if (!s->shared || len > s->shared_size)
+			return EXS_INVAL;
+		rq->data = s->shared;
+		rq->len = (size_t)len;
+	} else {
+		rq->data = exs_wire_get_bytes(&r, n, &rq->len);
+	}
+	if (r.failed || r.p != r.end || !rq->path || !rq->data)
 		return EXS_INVAL;
 	rq->vars = (struct exs_judge_vars){ s->filename, s->filepath,
 					    s->extension, s->filetype, s->owner };
@@ -94,9 +105,13 @@ static int decode_request(const unsigned char *p, size_t n,
 static int serve(struct worker_state *ws, struct exs_engine *engine,
 		 uint32_t max_request)
 {
-	struct request_strings *strings = malloc(sizeof(*strings));
+	struct request_strings *strings = calloc(1, sizeof(*strings));
 	if (!strings)
 		return EXS_NOMEM;
+	const void *shared;
+	if (ws->plat->channel_shared &&
+	    ws->plat->channel_shared(&shared, &strings->shared_size) == EXS_OK)
+		strings->shared = shared;
 	int rc;
 	for (;;) {
 		uint32_t len;

@@ -31,6 +31,7 @@ struct exs_thread;
 struct exs_mutex;
 struct exs_cond;
 struct exs_worker;  /* a sandboxed child process, seen from its parent */
+struct exs_shared;  /* memory the parent writes and a worker can only read */
 
 enum exs_node {
 	EXS_NODE_UNKNOWN = 0,
@@ -248,10 +249,20 @@ struct exs_platform {
 
 	/* Parent: starts a worker. user is the account it runs as when the
 	 * parent is root (NULL: "nobody"; ignored on Windows); memory caps its
-	 * address space or committed memory (0: none). EXS_SANDBOX when the
-	 * sandbox cannot be set up; the reason is in err. */
+	 * address space or committed memory (0: none). shared (may be NULL)
+	 * is mapped read-only into the worker. EXS_SANDBOX when the sandbox
+	 * cannot be set up; the reason is in err. */
 	int (*worker_start)(const char *user, uint64_t memory,
-			    struct exs_worker **out, struct exs_error *err);
+			    struct exs_shared *shared, struct exs_worker **out,
+			    struct exs_error *err);
+	/* Parent: size bytes of memory, writable at *addr here and only
+	 * readable in the workers it is given to (a sealed memfd), so that a
+	 * file's bytes reach the worker without passing through the channel.
+	 * NULL, or EXS_UNSUPPORTED, where there is none: the bytes then go
+	 * through the channel. */
+	int (*shared_create)(size_t size, struct exs_shared **out, void **addr,
+			     struct exs_error *err);
+	void (*shared_free)(struct exs_shared *s);
 	/* Parent: writes len bytes, or reads exactly len bytes, before the
 	 * monotonic deadline_ns. EXS_TIMEOUT when it passed, EXS_WORKER when
 	 * the worker closed the channel or died. Never raises SIGPIPE. */
@@ -274,6 +285,9 @@ struct exs_platform {
 	 * byte, EXS_IO on a short read. */
 	int (*channel_read)(void *buf, size_t len);
 	int (*channel_write)(const void *buf, size_t len);
+	/* Worker: the parent's shared memory, read-only; EXS_NOENT when the
+	 * worker was started without any. */
+	int (*channel_shared)(const void **addr, size_t *size);
 };
 
 /* The table for the platform exsweep was built for. Never NULL. */

@@ -149,7 +149,8 @@ int exs_win32_event_report(int severity, unsigned event_id,
 /* -- sandbox_win32.c: the scan worker's process boundary ------------------ */
 
 int exs_win32_worker_start(const char *user, uint64_t memory,
-			   struct exs_worker **out, struct exs_error *err);
+			   struct exs_shared *shared, struct exs_worker **out,
+			   struct exs_error *err);
 int exs_win32_worker_send(struct exs_worker *w, const void *buf, size_t len,
 			  int64_t deadline_ns, struct exs_error *err);
 int exs_win32_worker_recv(struct exs_worker *w, void *buf, size_t len,

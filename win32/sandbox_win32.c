@@ -216,9 +216,11 @@ static int make_pipe(HANDLE *parent, HANDLE *child, struct exs_error *err)
 /* ---- Starting ------------------------------------------------------------------- */
 
 int exs_win32_worker_start(const char *user, uint64_t memory,
-			   struct exs_worker **out, struct exs_error *err)
+			   struct exs_shared *shared, struct exs_worker **out,
+			   struct exs_error *err)
 {
 	(void)user; /* POSIX only: here the token is restricted instead */
+	(void)shared; /* no shared_create here: bytes go through the pipe */
 	wchar_t *exe = malloc(EXS_WIN32_PATH_MAX * sizeof(wchar_t));
 	wchar_t *cmd = malloc((EXS_WIN32_PATH_MAX + 128) * sizeof(wchar_t));
 	struct exs_worker *w = calloc(1, sizeof(*w));

@@ -105,7 +105,7 @@ static int start(struct exs_worker **w)
 {
 	struct exs_error err;
 	exs_error_clear(&err);
-	int rc = plat->worker_start(NULL, 512u << 20, w, &err);
+	int rc = plat->worker_start(NULL, 512u << 20, NULL, w, &err);
 	if (rc) {
 		fprintf(stderr, "worker_start: %s\n", err.detail);
 		return rc;
