@@ -87,7 +87,7 @@ int exs_judges_create(const struct exs_judge_config *cfg,
 	if (!js)
 		return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
 	js->cfg = *cfg;
-	exs_buf_init(&js->rules_blob, 1u << 30);
+	exs_buf_init(&js->rules_blob, 255u << 20); /* under the worker's INIT_MAX */
 	uint64_t max = cfg->max_size + EXS_WIRE_REQUEST_EXTRA;
 	js->max_request = max > UINT32_MAX - EXS_WIRE_HEADER
 				  ? UINT32_MAX - EXS_WIRE_HEADER : (uint32_t)max;
@@ -148,8 +148,8 @@ static int worker_fail(struct exs_judge *j, struct exs_error *err,
 		j->js->cfg.plat->worker_stop(j->w, why, sizeof(why));
 	j->w = NULL;
 	return exs_failf(err, EXS_WORKER, err->os_code, "sandbox", NULL,
-			 "%s; the worker %s and was restarted", what,
-			 why[0] ? why : "was stopped");
+			 "%s; the worker %s and is restarted for the next file",
+			 what, why[0] ? why : "was stopped");
 }
 
 /* Receives one frame of the expected type, at most max bytes of payload,
@@ -218,14 +218,19 @@ static int worker_begin(struct exs_judge *j, struct exs_error *err)
 		exs_wire_u32(&j->msg, js->cfg.yara_timeout);
 		exs_wire_u8(&j->msg, (unsigned char)plat->path_separator);
 		exs_wire_u32(&j->msg, js->max_request);
-		exs_wire_bytes(&j->msg, js->rules_blob.data, js->rules_blob.len);
-		rc = exs_wire_end(&j->msg);
+		/* The rules follow the message straight from their buffer:
+		 * an admin's rule set can be far larger than a request. */
+		exs_wire_u32(&j->msg, (uint32_t)js->rules_blob.len);
+		rc = exs_wire_end_extra(&j->msg, js->rules_blob.len);
 		if (rc)
 			rc = exs_fail(err, rc, 0, "sandbox", NULL);
 	}
 	if (!rc)
 		rc = plat->worker_send(j->w, j->msg.data, j->msg.len, deadline,
 				       err);
+	if (!rc && js->rules_blob.len)
+		rc = plat->worker_send(j->w, js->rules_blob.data,
+				       js->rules_blob.len, deadline, err);
 	if (!rc)
 		rc = recv_status(j, EXS_WIRE_INIT_DONE, deadline, &status,
 				 detail, sizeof(detail), err);
