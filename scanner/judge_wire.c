@@ -190,6 +190,16 @@ void exs_wire_get_str(struct exs_wire_reader *r, char *dst, size_t cap)
 	dst[n] = '\0';
 }
 
+/* Text from the worker reaches terminals and logs: control characters
+ * (a compromised worker's escape sequences) become '?'. Excerpts are bytes
+ * and are escaped by the report writers instead. */
+static void neutralise(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
+			*s = '?';
+}
+
 /* ---- Statuses -------------------------------------------------------------- */
 
 static int known_status(uint32_t s)
@@ -220,6 +230,7 @@ int exs_wire_get_status(const void *payload, size_t len, int *status,
 	exs_wire_get_str(&r, detail, cap);
 	if (r.failed || r.p != r.end || !known_status(s))
 		return EXS_WORKER;
+	neutralise(detail);
 	*status = (int)s;
 	return EXS_OK;
 }
@@ -265,6 +276,7 @@ static int get_hit_string(struct exs_wire_reader *r, struct exs_hit_string *hs,
 		return EXS_WORKER;
 	memcpy(hs->excerpt, ex, n);
 	hs->excerpt_len = (uint32_t)n;
+	neutralise(hs->id);
 	return EXS_OK;
 }
 
@@ -304,6 +316,12 @@ static int get_hits(struct exs_wire_reader *r, struct exs_verdict_part *p,
 			return EXS_WORKER;
 		}
 		h->string_count = strings;
+		neutralise(h->rule);
+		neutralise(h->ns);
+		neutralise(h->tags);
+		neutralise(h->description);
+		neutralise(h->family);
+		neutralise(h->severity);
 		for (uint32_t s = 0; s < strings; s++)
 			if (get_hit_string(r, &h->strings[s], data, data_len)) {
 				*why = "match outside the file or excerpt "
@@ -357,6 +375,7 @@ int exs_wire_decode_verdict(const void *payload, size_t len, uint64_t id,
 			why = "malformed detail";
 			break;
 		}
+		neutralise(p->detail);
 		rc = get_hits(&r, p, data, data_len, &why);
 	}
 	if (!why && r.p != r.end)

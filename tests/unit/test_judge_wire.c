@@ -207,6 +207,28 @@ static void test_bad_strings(void)
 	exs_buf_free(&b);
 }
 
+/* Escape sequences in text reach no terminal; excerpts stay bytes. */
+static void test_control_characters(void)
+{
+	struct exs_buf b;
+	exs_buf_init(&b, 1 << 20);
+	begin_section(&b, 7, 1, EXS_VERDICT_YARA, 0);
+	exs_wire_u32(&b, 1);
+	exs_wire_str(&b, "rule\x1b[2J");
+	exs_wire_str(&b, "ns");
+	exs_wire_str(&b, "");
+	exs_wire_str(&b, "line\nbreak\x7f");
+	exs_wire_str(&b, "");
+	exs_wire_str(&b, "");
+	exs_wire_u32(&b, 0);
+	struct exs_verdict v;
+	ASSERT_EQ(decode(b.data, b.len, EXS_WANT(EXS_VERDICT_YARA), &v), EXS_OK);
+	ASSERT_STR_EQ(v.part[EXS_VERDICT_YARA].hits[0].rule, "rule?[2J");
+	ASSERT_STR_EQ(v.part[EXS_VERDICT_YARA].hits[0].description, "line?break?");
+	exs_verdict_free(&v);
+	exs_buf_free(&b);
+}
+
 static void test_offsets_and_excerpts(void)
 {
 	struct exs_buf b;
@@ -336,6 +358,7 @@ int main(void)
 	RUN(test_oversized_frame);
 	RUN(test_bad_counts);
 	RUN(test_bad_strings);
+	RUN(test_control_characters);
 	RUN(test_offsets_and_excerpts);
 	RUN(test_sections);
 	RUN(test_status_messages);
