@@ -9,7 +9,8 @@ exsweep binary over such files:
     creating a file and creating sockets are refused;
   - with --no-sandbox the same probes succeed (so these tests fail without
     the sandbox);
-  - exec kills the worker, and a crash and an endless loop inside one are
+  - exec and an executable mapping kill the worker, its memory is capped,
+    and a crash and an endless loop inside one are
     EXS_WORKER error findings; a webshell judged after them by the restarted
     worker is still found and the run ends normally;
   - while a worker runs, /proc shows it as nobody, without groups, with
@@ -124,6 +125,7 @@ def crash_hang_and_exec_are_error_findings_and_survived(e):
     crash = probe_file(e, "a-crash.aspx", "crash")
     hang = probe_file(e, "b-hang.aspx", "hang")
     exec_ = probe_file(e, "c-exec.aspx", "exec")
+    mexec = probe_file(e, "c-mmap-exec.aspx", "mmap-exec")
     shell = e.write("web/d-shell.aspx", lib.CHOPPER_PREFIX + lib.CHOPPER)
     e.write("web/e-benign.aspx", lib.benign_aspx("Benign"))
     started = time.monotonic()
@@ -131,17 +133,19 @@ def crash_hang_and_exec_are_error_findings_and_survived(e):
     r = e.run("scan", e.web, "--threads", "1", exe=probe_exe(e), expect_rc=8, timeout=120)
     seconds = time.monotonic() - started
     eq(lib.kinds_by_path(r.report),
-       {crash: {"error"}, hang: {"error"}, exec_: {"error"}, shell: lib.CHOPPER_KINDS},
+       {crash: {"error"}, hang: {"error"}, exec_: {"error"}, mexec: {"error"},
+        shell: lib.CHOPPER_KINDS},
        "findings by path")
     errs = errors(r.report)
-    for path in (crash, hang, exec_):
+    for path in (crash, hang, exec_, mexec):
         eq(errs[path]["status"], "EXS_WORKER", f"status of {os.path.basename(path)}")
         eq(errs[path]["op"], "sandbox", f"op of {os.path.basename(path)}")
         check("restarted" in errs[path]["message"],
               f"message does not say the worker was restarted: {errs[path]['message']!r}")
     check("not judged within 6 s" in errs[hang]["message"],
           f"hang message: {errs[hang]['message']!r}")
-    check("SIGSYS" in errs[exec_]["message"], f"exec message: {errs[exec_]['message']!r}")
+    for path in (exec_, mexec):
+        check("SIGSYS" in errs[path]["message"], f"message: {errs[path]['message']!r}")
     check(seconds >= 5.5, f"the hang was cut after {seconds:.1f} s, before its deadline")
 
 
@@ -168,6 +172,20 @@ def proc_status(pid):
             key, _, value = line.partition(":")
             status[key] = value.split()
     return status
+
+
+@tests.case
+def worker_memory_is_limited(e):
+    if "ASAN_OPTIONS" in os.environ:
+        raise lib.Skip("no address-space limit under AddressSanitizer")
+    # 64 MiB beyond twice the 1 MiB file limit.
+    write_timeout_config(e, 60, "max_file_size = 1M\n[sandbox]\nmemory_limit = 64M\n")
+    probe_file(e, "big.aspx", "alloc 512")
+    probe_file(e, "small.aspx", "alloc 8")
+    r = e.run("scan", e.web, "--threads", "1", exe=probe_exe(e), expect_rc=8)
+    allocs = sorted(m["meta"]["description"] for f in r.report["findings"]
+                    for m in f.get("matches", []) if m["rule"] == "probe.alloc")
+    eq(allocs, ["alloc 512 MiB: refused", "alloc 8 MiB: allowed"], "allocations in a worker")
 
 
 @tests.case

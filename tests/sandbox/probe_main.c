@@ -9,6 +9,8 @@
  *   create PATH   open(PATH, O_WRONLY | O_CREAT)
  *   socket        socket(AF_INET, SOCK_STREAM) and socket(AF_UNIX, ...)
  *   exec          execve("/bin/true")
+ *   mmap-exec     map a page executable (shellcode's first step)
+ *   alloc MIB     allocate and touch MIB mebibytes
  *   crash         a write through a null pointer
  *   hang          a loop that never ends
  * The hook exists in this test binary only: the exsweep binary has no such
@@ -19,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -87,6 +90,21 @@ static void probe(const unsigned char *data, size_t len,
 		char *argv[] = { "true", NULL };
 		execv("/bin/true", argv);
 		report(part, "exec", "exec: %s%s", strerror(errno), "");
+	} else if (strcmp(line, "mmap-exec") == 0) {
+		void *p = mmap(NULL, 4096, PROT_READ | PROT_EXEC,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		report(part, "mmap-exec", "mmap-exec: %s%s",
+		       p == MAP_FAILED ? strerror(errno) : "allowed", "");
+		if (p != MAP_FAILED)
+			munmap(p, 4096);
+	} else if (strcmp(line, "alloc") == 0 && arg) {
+		size_t bytes = (size_t)strtoul(arg, NULL, 10) << 20;
+		char *p = malloc(bytes);
+		if (p)
+			memset(p, 1, bytes);
+		report(part, "alloc", "alloc %s MiB: %s", arg,
+		       p ? "allowed" : "refused");
+		free(p);
 	} else if (strcmp(line, "crash") == 0) {
 		volatile int *volatile nowhere = NULL;
 		*nowhere = 1;
