@@ -16,10 +16,11 @@
  *  - suspended, then put in a job object (kill on close, one active
  *    process, a committed-memory limit, no breakaway, UI limits) before
  *    its first instruction runs;
- *  - one inherited handle, its end of a private duplex named pipe, given
- *    as stdin and listed in PROC_THREAD_ATTRIBUTE_HANDLE_LIST, so that no
- *    other handle of exsweep leaks into it; stdout and stderr none; an
- *    empty environment.
+ *  - two inherited handles, listed in PROC_THREAD_ATTRIBUTE_HANDLE_LIST so
+ *    that no other handle of exsweep leaks into it: its end of a private
+ *    duplex named pipe (stdin), and a FILE_MAP_READ-only handle to the
+ *    section the parent copies each file's bytes into; stdout and stderr
+ *    none; an empty environment.
  * The parent's end is overlapped, so every exchange has a deadline. Windows
  * has no system-call filter: the worker can still open what the ACLs let a
  * low-integrity Everyone/Users token read, and create sockets. Wine runs
@@ -31,6 +32,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+struct exs_shared {
+	HANDLE section;   /* full access, the parent's */
+	HANDLE readonly;  /* FILE_MAP_READ only, inheritable: the workers' */
+	void *addr;
+	size_t size;
+};
 
 struct exs_worker {
 	HANDLE process;
@@ -213,6 +221,50 @@ static int make_pipe(HANDLE *parent, HANDLE *child, struct exs_error *err)
 	return EXS_OK;
 }
 
+/* ---- Shared memory ---------------------------------------------------------------- */
+
+/* A pagefile-backed section mapped writable here; the workers inherit a
+ * handle that grants FILE_MAP_READ only, and their deny-only, low-integrity
+ * token cannot open the unnamed section for more. */
+int exs_win32_shared_create(size_t size, struct exs_shared **out, void **addr,
+			    struct exs_error *err)
+{
+	struct exs_shared *sh = calloc(1, sizeof(*sh));
+	if (!sh)
+		return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
+	sh->size = size;
+	sh->section = CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE,
+					 (DWORD)((uint64_t)size >> 32),
+					 (DWORD)size, NULL);
+	if (sh->section)
+		sh->addr = MapViewOfFile(sh->section, FILE_MAP_WRITE, 0, 0, size);
+	if (!sh->section || !sh->addr ||
+	    !DuplicateHandle(GetCurrentProcess(), sh->section, GetCurrentProcess(),
+			     &sh->readonly, FILE_MAP_READ, TRUE, 0)) {
+		int rc = exs_failf(err, EXS_UNSUPPORTED, (long)GetLastError(),
+				   "CreateFileMappingW", NULL,
+				   "no shared memory for the worker");
+		exs_win32_shared_free(sh);
+		return rc;
+	}
+	*out = sh;
+	*addr = sh->addr;
+	return EXS_OK;
+}
+
+void exs_win32_shared_free(struct exs_shared *sh)
+{
+	if (!sh)
+		return;
+	if (sh->addr)
+		UnmapViewOfFile(sh->addr);
+	if (sh->readonly)
+		CloseHandle(sh->readonly);
+	if (sh->section)
+		CloseHandle(sh->section);
+	free(sh);
+}
+
 /* ---- Starting ------------------------------------------------------------------- */
 
 int exs_win32_worker_start(const char *user, uint64_t memory,
@@ -220,7 +272,6 @@ int exs_win32_worker_start(const char *user, uint64_t memory,
 			   struct exs_error *err)
 {
 	(void)user; /* POSIX only: here the token is restricted instead */
-	(void)shared; /* no shared_create here: bytes go through the pipe */
 	wchar_t *exe = malloc(EXS_WIN32_PATH_MAX * sizeof(wchar_t));
 	wchar_t *cmd = malloc((EXS_WIN32_PATH_MAX + 128) * sizeof(wchar_t));
 	struct exs_worker *w = calloc(1, sizeof(*w));
@@ -236,8 +287,13 @@ int exs_win32_worker_start(const char *user, uint64_t memory,
 		rc = sandbox_fail(err, "GetModuleFileNameW", "cannot find exsweep.exe");
 		goto out;
 	}
-	_snwprintf(cmd, EXS_WIN32_PATH_MAX + 128, L"\"%ls\" --sandbox-worker 1,%llu",
-		   exe, (unsigned long long)memory);
+	/* Inherited handles keep their values: the worker finds the shared
+	 * section's by the number on its command line. */
+	_snwprintf(cmd, EXS_WIN32_PATH_MAX + 128,
+		   L"\"%ls\" --sandbox-worker 1,%llu,%llu,%llu", exe,
+		   (unsigned long long)memory,
+		   shared ? (unsigned long long)(uintptr_t)shared->readonly : 0ull,
+		   shared ? (unsigned long long)shared->size : 0ull);
 	cmd[EXS_WIN32_PATH_MAX + 127] = L'\0';
 	if ((rc = make_token(&token, err)) || (rc = make_job(memory, &w->job, err)) ||
 	    (rc = make_pipe(&w->pipe, &child, err)))
@@ -247,12 +303,14 @@ int exs_win32_worker_start(const char *user, uint64_t memory,
 		rc = sandbox_fail(err, "CreateEventW", "cannot create an event");
 		goto out;
 	}
+	HANDLE inherit[2] = { child, shared ? shared->readonly : NULL };
 	SIZE_T size = 0;
 	InitializeProcThreadAttributeList(NULL, 1, 0, &size);
 	attrs = malloc(size);
 	if (!attrs || !InitializeProcThreadAttributeList(attrs, 1, 0, &size) ||
 	    !UpdateProcThreadAttribute(attrs, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST,
-				       &child, sizeof(child), NULL, NULL)) {
+				       inherit, (shared ? 2 : 1) * sizeof(HANDLE),
+				       NULL, NULL)) {
 		free(attrs);
 		attrs = NULL;
 		rc = sandbox_fail(err, "UpdateProcThreadAttribute",
@@ -433,11 +491,34 @@ static void forbid_dynamic_code(void)
 	set_policy(2 /* ProcessDynamicCodePolicy */, &flags, sizeof(flags));
 }
 
+static const void *shared_addr;
+static size_t shared_size;
+
+int exs_win32_channel_shared(const void **addr, size_t *size)
+{
+	if (!shared_addr)
+		return EXS_NOENT;
+	*addr = shared_addr;
+	*size = shared_size;
+	return EXS_OK;
+}
+
 int exs_win32_sandbox_enter(const char *arg, struct exs_error *err)
 {
-	if (!arg || strncmp(arg, "1,", 2) != 0)
+	unsigned long long memory = 0, section = 0, size = 0;
+	if (!arg || sscanf(arg, "1,%llu,%llu,%llu", &memory, &section, &size) != 3)
 		return exs_failf(err, EXS_SANDBOX, 0, "sandbox", NULL,
 				 "invalid worker argument");
+	if (section && size) {
+		HANDLE h = (HANDLE)(uintptr_t)section;
+		const void *p = MapViewOfFile(h, FILE_MAP_READ, 0, 0, (SIZE_T)size);
+		if (!p)
+			return sandbox_fail(err, "MapViewOfFile",
+					    "cannot map the shared buffer");
+		CloseHandle(h);
+		shared_addr = p;
+		shared_size = (size_t)size;
+	}
 	HANDLE in = GetStdHandle(STD_INPUT_HANDLE);
 	if (in == NULL || in == INVALID_HANDLE_VALUE || GetFileType(in) != FILE_TYPE_PIPE)
 		return exs_failf(err, EXS_SANDBOX, 0, "GetStdHandle", NULL,

@@ -6,7 +6,8 @@
  *
  * This binary is its own worker: started with --sandbox-worker ARG (by
  * worker_start, as exsweep starts itself), it enters the sandbox and obeys
- * one-letter commands: E echo, O open a path, H hang, C crash.
+ * one-letter commands: E echo, O open a path, H hang, C crash, S send back
+ * the first N bytes of the shared buffer, W write into it.
  *
  * Wine runs the Win32 code but enforces no token and no integrity level:
  * there the worker's own check of its token fails, and the test says so and
@@ -79,6 +80,21 @@ static int worker_main(const char *arg)
 				return 1;
 			break;
 		}
+		case 'S':
+		case 'W': {
+			const void *sh;
+			size_t sh_size;
+			uint32_t n = len >= 4 ? get_u32((unsigned char *)buf) : 0;
+			if (!plat->channel_shared ||
+			    plat->channel_shared(&sh, &sh_size) || n > sh_size)
+				return 1;
+			if (cmd[0] == 'W')
+				*(volatile unsigned char *)(uintptr_t)sh = 1;
+			put_u32(out, n);
+			if (plat->channel_write(out, 4) || plat->channel_write(sh, n))
+				return 1;
+			break;
+		}
 		case 'H':
 			for (volatile unsigned long spin = 0;; spin++)
 				;
@@ -101,11 +117,11 @@ static int64_t in_ms(unsigned ms)
 
 static int under_wine;      /* the worker's token check failed as wine does */
 
-static int start(struct exs_worker **w)
+static int start_shared(struct exs_worker **w, struct exs_shared *shared)
 {
 	struct exs_error err;
 	exs_error_clear(&err);
-	int rc = plat->worker_start(NULL, 512u << 20, NULL, w, &err);
+	int rc = plat->worker_start(NULL, 512u << 20, shared, w, &err);
 	if (rc) {
 		fprintf(stderr, "worker_start: %s\n", err.detail);
 		return rc;
@@ -131,6 +147,11 @@ static int start(struct exs_worker **w)
 	if (status)
 		fprintf(stderr, "sandbox_enter: %s\n", detail);
 	return (int)status;
+}
+
+static int start(struct exs_worker **w)
+{
+	return start_shared(w, NULL);
 }
 
 static int command(struct exs_worker *w, char c, const void *p, uint32_t len)
@@ -219,6 +240,51 @@ static void test_crash_is_described(void)
 	ASSERT_TRUE(strcmp(why, "exited with status 0") != 0);
 }
 
+/* The parent's bytes reach the worker through the shared buffer, which
+ * the worker can read and not write. */
+static void test_shared_buffer(void)
+{
+	if (!plat->shared_create) {
+		printf("note: no shared buffer on %s\n", plat->name);
+		return;
+	}
+	struct exs_shared *sh;
+	void *addr;
+	struct exs_error err;
+	size_t size = 1u << 20;
+	ASSERT_EQ(plat->shared_create(size, &sh, &addr, &err), EXS_OK);
+	unsigned char *p = addr;
+	for (size_t i = 0; i < size; i++)
+		p[i] = (unsigned char)(i * 13 + 5);
+	struct exs_worker *w;
+	ASSERT_EQ(start_shared(&w, sh), EXS_OK);
+	unsigned char n[4], *back = malloc(size);
+	put_u32(n, (uint32_t)size);
+	ASSERT_EQ(command(w, 'S', n, 4), EXS_OK);
+	ASSERT_EQ(plat->worker_recv(w, n, 4, in_ms(10000), &err), EXS_OK);
+	ASSERT_EQ(get_u32(n), size);
+	ASSERT_EQ(plat->worker_recv(w, back, size, in_ms(10000), &err), EXS_OK);
+	ASSERT_TRUE(memcmp(back, p, size) == 0);
+	free(back);
+	/* A second file in the same buffer is seen as it is now. */
+	p[0] = 0xAB;
+	put_u32(n, 1);
+	ASSERT_EQ(command(w, 'S', n, 4), EXS_OK);
+	ASSERT_EQ(plat->worker_recv(w, n, 4, in_ms(10000), &err), EXS_OK);
+	unsigned char first = 0;
+	ASSERT_EQ(plat->worker_recv(w, &first, 1, in_ms(10000), &err), EXS_OK);
+	ASSERT_EQ(first, 0xAB);
+	/* Writing into it kills the worker; the parent's bytes stay. */
+	put_u32(n, 1);
+	ASSERT_EQ(command(w, 'W', n, 4), EXS_OK);
+	ASSERT_EQ(plat->worker_recv(w, n, 4, in_ms(20000), &err), EXS_WORKER);
+	char why[128];
+	plat->worker_stop(w, why, sizeof(why));
+	printf("note: a worker writing to the shared buffer %s\n", why);
+	ASSERT_EQ(p[0], 0xAB);
+	plat->shared_free(sh);
+}
+
 int main(int argc, char **argv)
 {
 	plat = exs_platform_native();
@@ -232,5 +298,6 @@ int main(int argc, char **argv)
 	RUN(test_cannot_open);
 	RUN(test_hang_times_out);
 	RUN(test_crash_is_described);
+	RUN(test_shared_buffer);
 	return TEST_EXIT();
 }
