@@ -31,10 +31,10 @@ static int send_frame(struct worker_state *ws)
 static int send_status(struct worker_state *ws, uint32_t type,
 		       const struct exs_error *err)
 {
-	char detail[EXS_ERROR_WHERE_MAX + EXS_ERROR_DETAIL_MAX + 64] = "";
-	if (err->status)
-		exs_error_format(err, detail, sizeof(detail));
-	detail[EXS_ERROR_DETAIL_MAX - 1] = '\0';
+	/* The detail alone: the parent names the operation itself. */
+	const char *detail = !err->status ? ""
+			     : err->detail[0] ? err->detail
+					      : exs_strerror(err->status);
 	exs_wire_put_status(&ws->out, type, err->status, detail);
 	if (exs_wire_end(&ws->out))
 		return EXS_INTERNAL;
