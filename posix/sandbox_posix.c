@@ -18,7 +18,8 @@
  *   3. when started by root, drops to the unprivileged account the parent
  *      resolved (nobody by default): setgroups(0), setresgid, setresuid,
  *      and checks that none of it can be undone,
- *   4. sets PR_SET_DUMPABLE 0 and PR_SET_NO_NEW_PRIVS,
+ *   4. sets PR_SET_PDEATHSIG (SIGKILL), PR_SET_DUMPABLE 0 and
+ *      PR_SET_NO_NEW_PRIVS,
  *   5. installs the seccomp-BPF allow-list below.
  * Without root there is no account to drop to: the worker keeps the user's
  * uid (which the parent has too) and still gets steps 1, 2, 4 and 5.
@@ -519,6 +520,9 @@ int exs_posix_sandbox_enter(const char *arg, struct exs_error *err)
 		return exs_failf(err, EXS_SANDBOX, 0, "sandbox", NULL,
 				 "started as root without a user to drop to");
 	}
+	/* A worker outlives no parent (kill -9 of exsweep included). */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
+		return sandbox_fail(err, "prctl", "cannot tie the worker to its parent");
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 ||
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
 	    prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)

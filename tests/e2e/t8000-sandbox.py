@@ -15,6 +15,7 @@ exsweep binary over such files:
     worker is still found and the run ends normally;
   - while a worker runs, /proc shows it as nobody, without groups, with
     no_new_privs, in seccomp filter mode and holding fds 0-2 only;
+  - kill -9 of exsweep takes its workers with it, even hung ones;
   - the exsweep binary has no hook: probe files are plain files to it;
   - a sandbox that cannot be set up stops the run with exit 26.
 
@@ -223,6 +224,39 @@ def worker_runs_without_rights(e):
     finally:
         _, err = p.communicate(timeout=60)
     eq(p.returncode, 0, f"exit status of the hung run (stderr: {err.decode()!r})")
+
+
+def running(pid):
+    try:
+        return proc_status(pid).get("State", ["Z"])[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+@tests.case
+def workers_die_with_exsweep(e):
+    """kill -9 of exsweep leaves no worker behind, even one that hangs."""
+    write_timeout_config(e, 60)
+    probe_file(e, "hang1.aspx", "hang")
+    probe_file(e, "hang2.aspx", "hang")
+    argv = [probe_exe(e), "--config", e.config, "--quiet", "--threads", "2", "scan", e.web]
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    workers = []
+    deadline = time.monotonic() + 5
+    while len(workers) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+        workers = children(p.pid)
+    eq(len(workers), 2, "worker processes of a 2-thread run")
+    time.sleep(0.3)  # both are inside their endless loops
+    p.kill()
+    p.wait()
+    deadline = time.monotonic() + 5
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.1)
+        alive = [w for w in workers if running(w)]
+    eq(alive, [], "workers still running 5 s after exsweep was killed")
 
 
 @tests.case
