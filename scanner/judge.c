@@ -316,9 +316,8 @@ static int sandboxed_run(struct exs_judge *j, const struct exs_judge_request *rq
 			 js->cfg.yara_timeout + EXS_JUDGE_MARGIN_S);
 		return worker_fail(j, err, what);
 	}
-	if (rc == EXS_NOMEM)
-		return rc;
 	if (rc) {
+		/* Out of memory too: the channel may be mid-message now. */
 		char what[EXS_ERROR_DETAIL_MAX];
 		snprintf(what, sizeof(what), "not judged: %s",
 			 err->detail[0] ? err->detail : exs_strerror(rc));
