@@ -207,6 +207,11 @@ def worker_runs_without_rights(e):
             workers = children(p.pid)
         eq(len(workers), 2, "worker processes of a 2-thread run")
         for w in workers:
+            # A worker shows up as a child before it has dropped anything:
+            # wait until its filter is on (its last step), then look.
+            deadline = time.monotonic() + 20
+            while proc_status(w)["Seccomp"] != ["2"] and time.monotonic() < deadline:
+                time.sleep(0.05)
             st = proc_status(w)
             eq(st["Uid"], [str(NOBODY)] * 4, "worker uids (real, effective, saved, fs)")
             eq(st["Gid"], [str(NOBODY)] * 4, "worker gids")
@@ -248,7 +253,7 @@ def workers_die_with_exsweep(e):
         time.sleep(0.1)
         workers = children(p.pid)
     eq(len(workers), 2, "worker processes of a 2-thread run")
-    time.sleep(0.3)  # both are inside their endless loops
+    time.sleep(1)  # both are inside their endless loops
     p.kill()
     p.wait()
     deadline = time.monotonic() + 5
