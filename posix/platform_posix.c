@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "platform.h"
+#include "sandbox_posix.h"
 
 /* ---- Error mapping ------------------------------------------------------ */
 
@@ -687,6 +688,16 @@ static const struct exs_platform posix_platform = {
 	.exchange_install_path = posix_exchange_install_path,
 	.iis_wwwroot = posix_iis_wwwroot,
 	.event_report = posix_event_report,
+	.worker_start = exs_posix_worker_start,
+	.worker_send = exs_posix_worker_send,
+	.worker_recv = exs_posix_worker_recv,
+	.worker_stop = exs_posix_worker_stop,
+	.shared_create = exs_posix_shared_create,
+	.shared_free = exs_posix_shared_free,
+	.channel_shared = exs_posix_channel_shared,
+	.sandbox_enter = exs_posix_sandbox_enter,
+	.channel_read = exs_posix_channel_read,
+	.channel_write = exs_posix_channel_write,
 };
 
 const struct exs_platform *exs_platform_native(void)

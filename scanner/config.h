@@ -34,6 +34,10 @@ struct exs_config {
 	char *baseline_key;            /* the seal key file */
 	/* [report] */
 	char *report_dir;              /* NULL: no dated report file */
+	/* [sandbox] */
+	int sandbox;                   /* judge files in sandboxed workers */
+	char *sandbox_user;            /* the workers' account (root only) */
+	uint64_t sandbox_memory;       /* a worker's memory, beyond its buffers */
 
 	char *source;                  /* the file these came from, NULL if none */
 };

@@ -30,6 +30,8 @@ struct exs_dir;     /* an open directory listing */
 struct exs_thread;
 struct exs_mutex;
 struct exs_cond;
+struct exs_worker;  /* a sandboxed child process, seen from its parent */
+struct exs_shared;  /* memory the parent writes and a worker can only read */
 
 enum exs_node {
 	EXS_NODE_UNKNOWN = 0,
@@ -231,6 +233,61 @@ struct exs_platform {
 	int (*file_streams)(const char *path,
 			    int (*fn)(void *ctx, const char *name, size_t len),
 			    void *ctx, struct exs_error *err);
+
+	/* -- The sandboxed scan worker ---------------------------------------- *
+	 * Everything that parses file contents runs in a child process that
+	 * holds no rights (scanner/judge.h). The parent starts it, talks to it
+	 * over one private byte channel and kills it when it misbehaves; the
+	 * child is exsweep's own binary, started in the hidden worker mode
+	 * (`exsweep --sandbox-worker ARG`), which enters the sandbox before
+	 * it reads a byte from the parent. ARG is the platform's own encoding
+	 * of the limits below, made by worker_start and read by sandbox_enter.
+	 * POSIX: a process of /proc/self/exe as an unprivileged user, with
+	 * no_new_privs, rlimits and a seccomp filter (posix/sandbox_posix.c).
+	 * Win32: a child of exsweep.exe with a restricted, low-integrity token
+	 * in a job object (win32/sandbox_win32.c). NULL where unsupported. */
+
+	/* Parent: starts a worker. user is the account it runs as when the
+	 * parent is root (NULL: "nobody"; ignored on Windows); memory caps its
+	 * address space or committed memory (0: none). shared (may be NULL)
+	 * is mapped read-only into the worker. EXS_SANDBOX when the sandbox
+	 * cannot be set up; the reason is in err. */
+	int (*worker_start)(const char *user, uint64_t memory,
+			    struct exs_shared *shared, struct exs_worker **out,
+			    struct exs_error *err);
+	/* Parent: size bytes of memory, writable at *addr here and only
+	 * readable in the workers it is given to (a sealed memfd), so that a
+	 * file's bytes reach the worker without passing through the channel.
+	 * NULL, or EXS_UNSUPPORTED, where there is none: the bytes then go
+	 * through the channel. */
+	int (*shared_create)(size_t size, struct exs_shared **out, void **addr,
+			     struct exs_error *err);
+	void (*shared_free)(struct exs_shared *s);
+	/* Parent: writes len bytes, or reads exactly len bytes, before the
+	 * monotonic deadline_ns. EXS_TIMEOUT when it passed, EXS_WORKER when
+	 * the worker closed the channel or died. Never raises SIGPIPE. */
+	int (*worker_send)(struct exs_worker *w, const void *buf, size_t len,
+			   int64_t deadline_ns, struct exs_error *err);
+	int (*worker_recv)(struct exs_worker *w, void *buf, size_t len,
+			   int64_t deadline_ns, struct exs_error *err);
+	/* Parent: kills the worker if it still runs, reaps it and frees w.
+	 * why (may be NULL) gets how it ended: "exited with status 0",
+	 * "killed by signal 31 (SIGSYS: a system call the sandbox forbids)". */
+	void (*worker_stop)(struct exs_worker *w, char *why, size_t cap);
+
+	/* Worker: drops every right the process holds (user, groups, file
+	 * handles but the channel, privileges; then the system-call filter)
+	 * as ARG says. Called once, first thing in worker mode. On failure the
+	 * process must not go on to parse anything. */
+	int (*sandbox_enter)(const char *arg, struct exs_error *err);
+	/* Worker: the channel to the parent. channel_read reads exactly len
+	 * bytes: EXS_NOENT when the parent closed the channel before the first
+	 * byte, EXS_IO on a short read. */
+	int (*channel_read)(void *buf, size_t len);
+	int (*channel_write)(const void *buf, size_t len);
+	/* Worker: the parent's shared memory, read-only; EXS_NOENT when the
+	 * worker was started without any. */
+	int (*channel_shared)(const void **addr, size_t *size);
 };
 
 /* The table for the platform exsweep was built for. Never NULL. */

@@ -6,6 +6,7 @@
  */
 #include "rules.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -548,4 +549,64 @@ void exs_scanner_free(struct exs_scanner *s)
 	yr_scanner_destroy(s->yr);
 	free(s->hits);
 	free(s);
+}
+
+/* ---- Handing compiled rules to the scan worker ------------------------- */
+
+struct blob_stream {
+	struct exs_buf *out;       /* saving */
+	const unsigned char *p;    /* loading */
+	size_t left;
+};
+
+static size_t blob_write(const void *ptr, size_t size, size_t count,
+			 void *user_data)
+{
+	struct blob_stream *s = user_data;
+	if (size && count > SIZE_MAX / size)
+		return 0;
+	return exs_buf_append(s->out, ptr, size * count) ? 0 : count;
+}
+
+static size_t blob_read(void *ptr, size_t size, size_t count, void *user_data)
+{
+	struct blob_stream *s = user_data;
+	if (!size || count > SIZE_MAX / size || size * count > s->left)
+		return 0;
+	memcpy(ptr, s->p, size * count);
+	s->p += size * count;
+	s->left -= size * count;
+	return count;
+}
+
+int exs_rules_save(const struct exs_rules *r, struct exs_buf *out,
+		   struct exs_error *err)
+{
+	struct blob_stream s = { .out = out };
+	YR_STREAM stream = { .user_data = &s, .write = blob_write };
+	int rc = yr_rules_save_stream(r->yr, &stream);
+	if (rc != ERROR_SUCCESS || out->failed)
+		return exs_failf(err, out->failed ? out->failed : EXS_RULES, rc,
+				 "yr_rules_save_stream", NULL,
+				 "cannot serialise the compiled rules");
+	return EXS_OK;
+}
+
+int exs_rules_from_blob(const void *data, size_t len, struct exs_rules **out,
+			struct exs_error *err)
+{
+	struct exs_rules *r = calloc(1, sizeof(*r));
+	if (!r)
+		return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
+	struct blob_stream s = { .p = data, .left = len };
+	YR_STREAM stream = { .user_data = &s, .read = blob_read };
+	int rc = yr_rules_load_stream(&stream, &r->yr);
+	if (rc != ERROR_SUCCESS) {
+		free(r);
+		return exs_failf(err, EXS_RULES, rc, "yr_rules_load_stream", NULL,
+				 "cannot load the compiled rules (error %d)", rc);
+	}
+	r->rule_count = count_rules(r->yr);
+	*out = r;
+	return EXS_OK;
 }

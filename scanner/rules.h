@@ -65,6 +65,16 @@ int exs_rules_each(const struct exs_rules *r,
 
 void exs_rules_free(struct exs_rules *r);
 
+/* The compiled rules as bytes (yr_rules_save_stream) appended to out, and
+ * back: the parent compiles, the sandboxed scan worker, which may open no
+ * file, loads them from what the parent sent. A loaded set has no digest
+ * and no file counts, only its rules. */
+struct exs_buf;
+int exs_rules_save(const struct exs_rules *r, struct exs_buf *out,
+		   struct exs_error *err);
+int exs_rules_from_blob(const void *data, size_t len, struct exs_rules **out,
+			struct exs_error *err);
+
 /* The per-file values of the external variables. */
 struct exs_scan_vars {
 	const char *filename;

@@ -19,6 +19,7 @@
 
 #include "buf.h"
 #include "hash.h"
+#include "judge.h"
 #include "path.h"
 #include "queue.h"
 
@@ -32,7 +33,7 @@ struct worker {
 	struct exs_sweep *sweep;
 	struct exs_queue *jobs, *results;
 	struct exs_thread *thread;
-	struct exs_scanner *scanner;
+	struct exs_judge *judge;     /* YARA and the heuristics, sandboxed */
 	struct exs_store_reader *reader;
 	struct exs_sha256 *sha;
 	struct exs_buf data;        /* whole-file buffer for YARA */
@@ -88,7 +89,25 @@ static const char *sniff_filetype(const unsigned char *p, size_t n)
 	return "";
 }
 
-static void yara_scan(struct worker *wk, struct exs_item *it)
+/* Takes the hits of one part of a verdict into the item. */
+static void take_part(struct exs_item *it, struct exs_verdict_part *p,
+		      const char *op, struct exs_hit **hits, size_t *count)
+{
+	if (!p->present)
+		return;
+	*hits = p->hits;
+	*count = p->count;
+	p->hits = NULL;
+	p->count = 0;
+	if (p->status && !it->scan_status)
+		it->scan_status = exs_failf(&it->scan_err, p->status, 0, op,
+					    it->path, "%s", p->detail);
+}
+
+/* Has the file's bytes judged (sandboxed, unless the run says otherwise):
+ * YARA always, the heuristics when with_heuristics. */
+static void judge_file(struct worker *wk, struct exs_item *it,
+		       int with_heuristics)
 {
 	const struct exs_platform *plat = wk->sweep->plat;
 	size_t base_len;
@@ -101,19 +120,40 @@ static void yara_scan(struct worker *wk, struct exs_item *it)
 	exs_path_extension(base, base_len, ext + 1, sizeof(ext) - 1);
 	if (!ext[1])
 		ext[0] = '\0';
-	struct exs_scan_vars vars = {
-		.filename = name,
-		.filepath = it->path,
-		.extension = ext,
-		.filetype = sniff_filetype((const unsigned char *)wk->data.data,
-					   wk->data.len),
-		.owner = it->rec.st.owner,
+	struct exs_judge_request rq = {
+		.want = EXS_WANT(EXS_VERDICT_YARA) |
+			(with_heuristics ? EXS_WANT(EXS_VERDICT_HEURISTICS) : 0),
+		.path = it->path,
+		.path_len = it->path_len,
+		.vars = {
+			.filename = name,
+			.filepath = it->path,
+			.extension = ext,
+			.filetype = sniff_filetype((const unsigned char *)wk->data.data,
+						   wk->data.len),
+			.owner = it->rec.st.owner,
+		},
+		.data = (const unsigned char *)wk->data.data,
+		.len = wk->data.len,
 	};
 	it->scanned = 1;
-	it->scan_status = exs_scanner_scan(wk->scanner,
-					   (const unsigned char *)wk->data.data,
-					   wk->data.len, &vars, &it->hits,
-					   &it->hit_count, &it->scan_err);
+	struct exs_verdict v;
+	struct exs_error err;
+	exs_error_clear(&err);
+	int rc = exs_judge_run(wk->judge, &rq, &v, &err);
+	if (rc) {
+		/* The worker crashed, hung or lied: an error for this file. */
+		it->scan_status = exs_failf(&it->scan_err, rc, err.os_code,
+					    err.op ? err.op : "sandbox", it->path,
+					    "%s", err.detail[0] ? err.detail
+								: exs_strerror(rc));
+		return;
+	}
+	take_part(it, &v.part[EXS_VERDICT_YARA], "yara", &it->hits,
+		  &it->hit_count);
+	take_part(it, &v.part[EXS_VERDICT_HEURISTICS], "heuristics",
+		  &it->suspicious, &it->suspicious_count);
+	exs_verdict_free(&v);
 }
 
 static int wants_scan(const struct exs_sweep *s, const struct exs_item *it)
@@ -226,17 +266,12 @@ static void process_file(struct worker *wk, struct exs_item *it)
 	if (!wants_scan(s, it))
 		return;
 	if (buffered && wk->data.len == total) {
-		yara_scan(wk, it);
-		/* In check, an unchanged file was judged when it was
-		 * accepted into the baseline: only new content is. */
-		if (s->heuristics &&
-		    (s->mode != EXS_SWEEP_CHECK || !it->has_old || it->diff) &&
-		    exs_heuristics_check(s->heuristics, it->path, it->path_len,
-					 (const unsigned char *)wk->data.data,
-					 wk->data.len, &it->suspicious,
-					 &it->suspicious_count) != EXS_OK)
-			it->scan_status = exs_fail(&it->scan_err, EXS_NOMEM, 0,
-						   "heuristics", it->path);
+		/* In check, an unchanged file was judged by the heuristics
+		 * when it was accepted into the baseline: only new content
+		 * is. */
+		judge_file(wk, it, s->heuristics &&
+			   (s->mode != EXS_SWEEP_CHECK || !it->has_old ||
+			    it->diff));
 	} else {
 		it->scan_status = exs_failf(&it->scan_err, EXS_LIMIT, 0, "scan",
 					    it->path,
@@ -307,7 +342,7 @@ static void walker_main(void *arg)
 static void free_workers(struct worker *wks, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
-		exs_scanner_free(wks[i].scanner);
+		exs_judge_free(wks[i].judge);
 		exs_store_reader_close(wks[i].reader);
 		exs_sha256_free(wks[i].sha);
 		exs_buf_free(&wks[i].data);
@@ -317,8 +352,8 @@ static void free_workers(struct worker *wks, unsigned n)
 	free(wks);
 }
 
-static int setup_worker(struct exs_sweep *s, struct worker *wk,
-			struct exs_error *err)
+static int setup_worker(struct exs_sweep *s, struct exs_judges *judges,
+			struct worker *wk, struct exs_error *err)
 {
 	wk->sweep = s;
 	exs_buf_init(&wk->data, (size_t)s->yara_max_size);
@@ -328,8 +363,8 @@ static int setup_worker(struct exs_sweep *s, struct worker *wk,
 	    exs_sha256_create(&wk->sha))
 		return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
 	int rc = EXS_OK;
-	if (s->rules)
-		rc = exs_scanner_create(s->rules, s->yara_timeout, &wk->scanner, err);
+	if (judges)
+		rc = exs_judge_create(judges, &wk->judge, err);
 	if (!rc && s->mode == EXS_SWEEP_CHECK && s->baseline)
 		rc = exs_store_reader_open(s->baseline, &wk->reader, err);
 	return rc;
@@ -347,8 +382,22 @@ int exs_sweep_run(struct exs_sweep *s, struct exs_error *err)
 	struct walker walker;
 	memset(&walker, 0, sizeof(walker));
 	int rc = EXS_OK;
+	struct exs_judges *judges = NULL;
+	if (s->rules) {
+		struct exs_judge_config jc = {
+			.plat = plat,
+			.rules = s->rules,
+			.heuristics = s->heuristics,
+			.yara_timeout = s->yara_timeout,
+			.max_size = s->yara_max_size,
+			.sandbox = s->sandbox,
+			.user = s->sandbox_user,
+			.memory = s->sandbox_memory,
+		};
+		rc = exs_judges_create(&jc, &judges, err);
+	}
 	for (unsigned i = 0; !rc && i < n; i++)
-		rc = setup_worker(s, &wks[i], err);
+		rc = setup_worker(s, judges, &wks[i], err);
 	if (!rc)
 		rc = exs_queue_create(plat, QUEUE_SLOTS, 1, &walker.jobs, err);
 	if (!rc)
@@ -357,6 +406,7 @@ int exs_sweep_run(struct exs_sweep *s, struct exs_error *err)
 		if (walker.jobs)
 			exs_queue_free(walker.jobs);
 		free_workers(wks, n);
+		exs_judges_free(judges);
 		return rc;
 	}
 	walker.walk = (struct exs_walk){
@@ -445,5 +495,6 @@ int exs_sweep_run(struct exs_sweep *s, struct exs_error *err)
 	exs_queue_free(walker.jobs);
 	exs_queue_free(walker.results);
 	free_workers(wks, n);
+	exs_judges_free(judges);
 	return rc;
 }

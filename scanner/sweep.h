@@ -47,6 +47,11 @@ struct exs_sweep {
 	unsigned yara_timeout;
 	struct exs_rules *rules;             /* NULL: no YARA */
 	const struct exs_heuristics *heuristics; /* NULL: none */
+	/* YARA and the heuristics run in sandboxed worker processes, one per
+	 * thread (judge.h), unless sandbox is 0 (--no-sandbox). */
+	int sandbox;
+	const char *sandbox_user;            /* [sandbox] user */
+	uint64_t sandbox_memory;             /* [sandbox] memory_limit */
 	struct exs_store *baseline;          /* check mode */
 	/* The rule set's digest. In check, an unchanged web file whose bytes
 	 * the baseline knows clean under this digest is not scanned again

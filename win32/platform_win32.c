@@ -444,6 +444,16 @@ static const struct exs_platform win32_platform = {
 	.iis_wwwroot = exs_win32_iis_wwwroot,
 	.event_report = exs_win32_event_report,
 	.file_streams = exs_win32_file_streams,
+	.worker_start = exs_win32_worker_start,
+	.worker_send = exs_win32_worker_send,
+	.worker_recv = exs_win32_worker_recv,
+	.worker_stop = exs_win32_worker_stop,
+	.shared_create = exs_win32_shared_create,
+	.shared_free = exs_win32_shared_free,
+	.channel_shared = exs_win32_channel_shared,
+	.sandbox_enter = exs_win32_sandbox_enter,
+	.channel_read = exs_win32_channel_read,
+	.channel_write = exs_win32_channel_write,
 };
 
 const struct exs_platform *exs_platform_native(void)

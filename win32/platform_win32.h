@@ -146,4 +146,22 @@ int exs_win32_iis_wwwroot(char *buf, size_t cap, struct exs_error *err);
 int exs_win32_event_report(int severity, unsigned event_id,
 			   const char *message);
 
+/* -- sandbox_win32.c: the scan worker's process boundary ------------------ */
+
+int exs_win32_worker_start(const char *user, uint64_t memory,
+			   struct exs_shared *shared, struct exs_worker **out,
+			   struct exs_error *err);
+int exs_win32_worker_send(struct exs_worker *w, const void *buf, size_t len,
+			  int64_t deadline_ns, struct exs_error *err);
+int exs_win32_worker_recv(struct exs_worker *w, void *buf, size_t len,
+			  int64_t deadline_ns, struct exs_error *err);
+void exs_win32_worker_stop(struct exs_worker *w, char *why, size_t cap);
+int exs_win32_shared_create(size_t size, struct exs_shared **out, void **addr,
+			    struct exs_error *err);
+void exs_win32_shared_free(struct exs_shared *sh);
+int exs_win32_channel_shared(const void **addr, size_t *size);
+int exs_win32_sandbox_enter(const char *arg, struct exs_error *err);
+int exs_win32_channel_read(void *buf, size_t len);
+int exs_win32_channel_write(const void *buf, size_t len);
+
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "judge.h"
 
 static const char usage_text[] =
 "usage: exsweep [OPTIONS] init  [ROOT...]   record every file under the roots in a new baseline\n"
@@ -48,6 +49,8 @@ static const char usage_text[] =
 "      --allow-unsealed    read a schema-1 baseline (from before seals) that\n"
 "                          cannot be verified, with a warning; update seals it\n"
 "      --low-priority      run at low CPU priority (daytime runs)\n"
+"      --no-sandbox        judge file contents inside this process, not in\n"
+"                          sandboxed workers (unsafe: see [sandbox] enabled)\n"
 "      --event-log         Windows: also write the summary and findings to the\n"
 "                          Application event log (source exsweep)\n"
 "      --sample            config: print the commented sample configuration\n"
@@ -62,7 +65,8 @@ static const char usage_text[] =
 "16 usage or config, 17 rules, 18 baseline missing, 19 baseline corrupt,\n"
 "20 I/O, 21 locked by another run, 22 baseline exists (use --force),\n"
 "23 internal error, 24 baseline seal does not match (tampered or damaged),\n"
-"25 baseline key missing or unreadable\n";
+"25 baseline key missing or unreadable, 26 the scan worker's sandbox cannot be\n"
+"set up (see --no-sandbox)\n";
 
 struct command {
 	const char *name;
@@ -216,6 +220,8 @@ static int parse_args(struct exs_cli *cli, int argc, char **argv)
 			cli->allow_unsealed = 1;
 		} else if (OPT(0, "low-priority", 0)) {
 			cli->low_priority = 1;
+		} else if (OPT(0, "no-sandbox", 0)) {
+			cli->no_sandbox = 1;
 		} else if (OPT(0, "event-log", 0)) {
 			cli->event_log = 1;
 		} else if (OPT(0, "sample", 0)) {
@@ -242,6 +248,10 @@ static int parse_args(struct exs_cli *cli, int argc, char **argv)
 
 int exs_cli_main(int argc, char **argv, const struct exs_platform *plat)
 {
+	/* The hidden worker mode (judge.h): exsweep started by itself, with
+	 * nothing else on its command line. */
+	if (argc == 3 && strcmp(argv[1], "--sandbox-worker") == 0)
+		return exs_judge_worker_main(plat, argv[2]);
 	struct exs_cli cli;
 	memset(&cli, 0, sizeof(cli));
 	cli.plat = plat;

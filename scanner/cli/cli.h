@@ -35,6 +35,7 @@ enum exs_exit {
 	EXS_EXIT_INTERNAL = 23,
 	EXS_EXIT_SEAL = 24,            /* baseline seal does not match */
 	EXS_EXIT_NOKEY = 25,           /* baseline key missing or unreadable */
+	EXS_EXIT_SANDBOX = 26,         /* the scan worker's sandbox failed */
 };
 
 struct exs_cli {
@@ -54,6 +55,7 @@ struct exs_cli {
 	int rescan;                  /* --rescan: reuse no YARA verdict */
 	int allow_unsealed;          /* --allow-unsealed: read a schema-1 baseline */
 	int event_log;               /* --event-log: findings to the system log */
+	int no_sandbox;              /* --no-sandbox: judge files in-process */
 	const char *note;            /* update --note */
 	struct exs_strlist accepts;  /* update --accept PATH */
 	const char *against;         /* check --against MANIFEST */

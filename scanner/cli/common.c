@@ -23,6 +23,7 @@ int exs_cli_exit_for(int status)
 	case EXS_EXISTS: return EXS_EXIT_BASELINE_EXISTS;
 	case EXS_SEAL: return EXS_EXIT_SEAL;
 	case EXS_NOKEY: return EXS_EXIT_NOKEY;
+	case EXS_SANDBOX: return EXS_EXIT_SANDBOX;
 	case EXS_NOMEM:
 	case EXS_INTERNAL: return EXS_EXIT_INTERNAL;
 	default: return EXS_EXIT_IO;
@@ -79,6 +80,10 @@ int exs_cli_fail(struct exs_cli *cli, const struct exs_error *err)
 		exs_cli_print_text(cli, EXS_STDERR, "", msg);
 	else
 		exs_cli_print_text(cli, EXS_STDERR, "exsweep: ", msg);
+	if (err->status == EXS_SANDBOX)
+		exs_cli_print(cli, EXS_STDERR, "exsweep: no file was judged; "
+			      "--no-sandbox judges files inside this process "
+			      "(unsafe: a parser exploit runs with its rights)\n");
 	return exs_cli_exit_for(err->status);
 }
 

@@ -1,0 +1,367 @@
+/* test_judge_wire.c -- the scan worker's messages, decoded as the hostile
+ * input they are: every truncation, oversized counts and strings, offsets
+ * and excerpts that are not the file's, sections not asked for, and
+ * random corruption of a valid reply. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "judge_wire.h"
+#include "test.h"
+
+static const unsigned char data[] =
+	"<%@ Page Language=\"Jscript\"%><%eval(Request.Item[\"z\"],\"unsafe\");%>";
+#define DATA_LEN (sizeof(data) - 1)
+#define BOTH (EXS_WANT(EXS_VERDICT_YARA) | EXS_WANT(EXS_VERDICT_HEURISTICS))
+
+static void fill_hit(struct exs_hit *h, const char *rule, uint64_t offset,
+		     uint32_t length)
+{
+	memset(h, 0, sizeof(*h));
+	snprintf(h->rule, sizeof(h->rule), "%s", rule);
+	snprintf(h->ns, sizeof(h->ns), "exsweep");
+	snprintf(h->description, sizeof(h->description), "a description");
+	h->string_count = 1;
+	snprintf(h->strings[0].id, sizeof(h->strings[0].id), "$s");
+	h->strings[0].offset = offset;
+	h->strings[0].length = length;
+	h->strings[0].excerpt_len = length;
+	memcpy(h->strings[0].excerpt, data + offset, length);
+}
+
+/* A valid VERDICT frame for request 7: two YARA hits, one heuristic. */
+static void valid_reply(struct exs_buf *b)
+{
+	struct exs_hit yara[2], heur[1];
+	fill_hit(&yara[0], "Chopper", 31, 5);
+	fill_hit(&yara[1], "JScript", 0, 27);
+	fill_hit(&heur[0], "content.tiny_eval_page", 36, 12);
+	struct exs_verdict v;
+	memset(&v, 0, sizeof(v));
+	v.id = 7;
+	v.part[EXS_VERDICT_YARA] = (struct exs_verdict_part){ 1, 0, "", yara, 2 };
+	v.part[EXS_VERDICT_HEURISTICS] =
+		(struct exs_verdict_part){ 1, 0, "", heur, 1 };
+	exs_buf_init(b, EXS_WIRE_REPLY_MAX);
+	exs_wire_encode_verdict(b, &v);
+}
+
+static int decode(const void *p, size_t n, unsigned want,
+		  struct exs_verdict *v)
+{
+	struct exs_error err;
+	exs_error_clear(&err);
+	int rc = exs_wire_decode_verdict(p, n, 7, want, data, DATA_LEN, v, &err);
+	if (rc && !err.detail[0]) {
+		fprintf(stderr, "%s:%d: a refusal without a reason\n", __FILE__,
+			__LINE__);
+		test_current_failed = 1;
+	}
+	return rc;
+}
+
+static void test_round_trip(void)
+{
+	struct exs_buf b;
+	valid_reply(&b);
+	uint32_t len;
+	ASSERT_EQ(exs_wire_header((unsigned char *)b.data, EXS_WIRE_VERDICT,
+				  EXS_WIRE_REPLY_MAX, &len), EXS_OK);
+	ASSERT_EQ(len, b.len - EXS_WIRE_HEADER);
+	struct exs_verdict v;
+	ASSERT_EQ(decode(b.data + EXS_WIRE_HEADER, len, BOTH, &v), EXS_OK);
+	ASSERT_EQ(v.part[EXS_VERDICT_YARA].count, 2);
+	ASSERT_EQ(v.part[EXS_VERDICT_HEURISTICS].count, 1);
+	ASSERT_STR_EQ(v.part[EXS_VERDICT_YARA].hits[1].rule, "JScript");
+	ASSERT_EQ(v.part[EXS_VERDICT_YARA].hits[0].strings[0].offset, 31);
+	ASSERT_MEM_EQ(v.part[EXS_VERDICT_YARA].hits[0].strings[0].excerpt,
+		      "eval(", 5);
+	exs_verdict_free(&v);
+	exs_buf_free(&b);
+}
+
+/* Every prefix of a valid reply is refused, and so is one extra byte. */
+static void test_truncated_and_trailing(void)
+{
+	struct exs_buf b;
+	valid_reply(&b);
+	const char *payload = b.data + EXS_WIRE_HEADER;
+	size_t len = b.len - EXS_WIRE_HEADER;
+	for (size_t n = 0; n < len; n++) {
+		struct exs_verdict v;
+		ASSERT_EQ(decode(payload, n, BOTH, &v), EXS_WORKER);
+	}
+	char *longer = malloc(len + 1);
+	memcpy(longer, payload, len);
+	longer[len] = 0;
+	struct exs_verdict v;
+	int rc = decode(longer, len + 1, BOTH, &v);
+	free(longer);
+	exs_buf_free(&b);
+	ASSERT_EQ(rc, EXS_WORKER);
+}
+
+static void test_oversized_frame(void)
+{
+	unsigned char hdr[EXS_WIRE_HEADER] = { EXS_WIRE_VERDICT, 0, 0, 0,
+					       0xff, 0xff, 0xff, 0xff };
+	uint32_t len;
+	ASSERT_EQ(exs_wire_header(hdr, EXS_WIRE_VERDICT, EXS_WIRE_REPLY_MAX, &len),
+		  EXS_WORKER);
+	hdr[4] = 1, hdr[5] = hdr[6] = hdr[7] = 0;
+	ASSERT_EQ(exs_wire_header(hdr, EXS_WIRE_JUDGE, EXS_WIRE_REPLY_MAX, &len),
+		  EXS_WORKER); /* wrong type */
+	ASSERT_EQ(exs_wire_header(hdr, EXS_WIRE_VERDICT, EXS_WIRE_REPLY_MAX, &len),
+		  EXS_OK);
+}
+
+/* A section header and the start of a hit list, hand-made. */
+static void begin_section(struct exs_buf *b, uint64_t id, uint32_t sections,
+			  uint32_t kind, uint32_t status)
+{
+	exs_buf_reset(b);
+	exs_wire_u64(b, id);
+	exs_wire_u32(b, sections);
+	exs_wire_u32(b, kind);
+	exs_wire_u32(b, status);
+	exs_wire_str(b, "");
+}
+
+static void put_hit(struct exs_buf *b, const char *rule, uint32_t strings,
+		    uint64_t offset, uint32_t length, const void *ex, size_t exn)
+{
+	exs_wire_str(b, rule);
+	for (int i = 0; i < 5; i++)
+		exs_wire_str(b, "");
+	exs_wire_u32(b, strings);
+	for (uint32_t s = 0; s < strings; s++) {
+		exs_wire_str(b, "$s");
+		exs_wire_u64(b, offset);
+		exs_wire_u32(b, length);
+		exs_wire_bytes(b, ex, exn);
+	}
+}
+
+static int decode_yara(struct exs_buf *b)
+{
+	struct exs_verdict v;
+	int rc = decode(b->data, b->len, EXS_WANT(EXS_VERDICT_YARA), &v);
+	if (!rc)
+		exs_verdict_free(&v);
+	return rc;
+}
+
+static void test_bad_counts(void)
+{
+	struct exs_buf b;
+	exs_buf_init(&b, 1 << 20);
+	/* A billion hits in a few bytes: refused before any allocation. */
+	begin_section(&b, 7, 1, EXS_VERDICT_YARA, 0);
+	exs_wire_u32(&b, 1000000000u);
+	ASSERT_EQ(decode_yara(&b), EXS_WORKER);
+	/* More hits than the cap, even with the bytes there. */
+	begin_section(&b, 7, 1, EXS_VERDICT_YARA, 0);
+	exs_wire_u32(&b, EXS_WIRE_HITS_MAX + 1);
+	for (int i = 0; i <= EXS_WIRE_HITS_MAX; i++)
+		put_hit(&b, "r", 0, 0, 0, "", 0);
+	ASSERT_EQ(decode_yara(&b), EXS_WORKER);
+	/* Nine strings in a hit (the report holds eight). */
+	begin_section(&b, 7, 1, EXS_VERDICT_YARA, 0);
+	exs_wire_u32(&b, 1);
+	put_hit(&b, "r", EXS_HIT_STRINGS_MAX + 1, 0, 1, "<", 1);
+	ASSERT_EQ(decode_yara(&b), EXS_WORKER);
+	/* Many sections. */
+	begin_section(&b, 7, 1000, EXS_VERDICT_YARA, 0);
+	exs_wire_u32(&b, 0);
+	ASSERT_EQ(decode_yara(&b), EXS_WORKER);
+	/* And the well-formed minimum passes. */
+	begin_section(&b, 7, 1, EXS_VERDICT_YARA, 0);
+	exs_wire_u32(&b, 1);
+	put_hit(&b, "r", 1, 0, 1, "<", 1);
+	ASSERT_EQ(decode_yara(&b), EXS_OK);
+	exs_buf_free(&b);
+}
+
+static void test_bad_strings(void)
+{
+	struct exs_buf b;
+	exs_buf_init(&b, 1 << 20);
+	char rule[200];
+	memset(rule, 'a', sizeof(rule) - 1);
+	rule[sizeof(rule) - 1] = '\0';
+	begin_section(&b, 7, 1, EXS_VERDICT_YARA, 0);
+	exs_wire_u32(&b, 1);
+	put_hit(&b, rule, 0, 0, 0, "", 0);          /* longer than the field */
+	ASSERT_EQ(decode_yara(&b), EXS_WORKER);
+	begin_section(&b, 7, 1, EXS_VERDICT_YARA, 0);
+	exs_wire_u32(&b, 1);
+	exs_wire_bytes(&b, "ru\0le", 5);             /* a NUL inside */
+	for (int i = 0; i < 5; i++)
+		exs_wire_str(&b, "");
+	exs_wire_u32(&b, 0);
+	ASSERT_EQ(decode_yara(&b), EXS_WORKER);
+	begin_section(&b, 7, 1, EXS_VERDICT_YARA, 0);
+	exs_wire_u32(&b, 1);
+	put_hit(&b, "", 0, 0, 0, "", 0);             /* a rule with no name */
+	ASSERT_EQ(decode_yara(&b), EXS_WORKER);
+	exs_buf_free(&b);
+}
+
+/* Escape sequences in text reach no terminal; excerpts stay bytes. */
+static void test_control_characters(void)
+{
+	struct exs_buf b;
+	exs_buf_init(&b, 1 << 20);
+	begin_section(&b, 7, 1, EXS_VERDICT_YARA, 0);
+	exs_wire_u32(&b, 1);
+	exs_wire_str(&b, "rule\x1b[2J");
+	exs_wire_str(&b, "ns");
+	exs_wire_str(&b, "");
+	exs_wire_str(&b, "line\nbreak\x7f");
+	exs_wire_str(&b, "");
+	exs_wire_str(&b, "");
+	exs_wire_u32(&b, 0);
+	struct exs_verdict v;
+	ASSERT_EQ(decode(b.data, b.len, EXS_WANT(EXS_VERDICT_YARA), &v), EXS_OK);
+	ASSERT_STR_EQ(v.part[EXS_VERDICT_YARA].hits[0].rule, "rule?[2J");
+	ASSERT_STR_EQ(v.part[EXS_VERDICT_YARA].hits[0].description, "line?break?");
+	exs_verdict_free(&v);
+	exs_buf_free(&b);
+}
+
+static void test_offsets_and_excerpts(void)
+{
+	struct exs_buf b;
+	exs_buf_init(&b, 1 << 20);
+	struct { uint64_t offset; uint32_t length; const char *ex; size_t n; } bad[] = {
+		{ DATA_LEN + 1, 0, "", 0 },           /* past the end */
+		{ UINT64_MAX, 1, "", 0 },             /* wraps around */
+		{ 31, UINT32_MAX, "eval(", 5 },       /* longer than the file */
+		{ DATA_LEN - 2, 1, "%>x", 3 },        /* excerpt past the end */
+		{ 31, 5, "EVAL(", 5 },                /* not the file's bytes */
+		{ 0, 1, "<%@ Page Language=\"Jscript\"%><%eval(Request.Item[\"z\"],\"unsafe\");%>", 66 },  /* an excerpt over 64 bytes */
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		begin_section(&b, 7, 1, EXS_VERDICT_YARA, 0);
+		exs_wire_u32(&b, 1);
+		put_hit(&b, "r", 1, bad[i].offset, bad[i].length, bad[i].ex,
+			bad[i].n);
+		if (decode_yara(&b) != EXS_WORKER)
+			TEST_FAIL_("bad offset case %zu was accepted", i);
+	}
+	exs_buf_free(&b);
+}
+
+static void test_sections(void)
+{
+	struct exs_buf b;
+	exs_buf_init(&b, 1 << 20);
+	begin_section(&b, 8, 1, EXS_VERDICT_YARA, 0);      /* another request */
+	exs_wire_u32(&b, 0);
+	ASSERT_EQ(decode_yara(&b), EXS_WORKER);
+	begin_section(&b, 7, 1, EXS_VERDICT_HEURISTICS, 0); /* not asked for */
+	exs_wire_u32(&b, 0);
+	ASSERT_EQ(decode_yara(&b), EXS_WORKER);
+	begin_section(&b, 7, 1, 99, 0);                      /* unknown kind */
+	exs_wire_u32(&b, 0);
+	ASSERT_EQ(decode_yara(&b), EXS_WORKER);
+	begin_section(&b, 7, 1, EXS_VERDICT_YARA, 12345);   /* unknown status */
+	exs_wire_u32(&b, 0);
+	ASSERT_EQ(decode_yara(&b), EXS_WORKER);
+	begin_section(&b, 7, 2, EXS_VERDICT_YARA, 0);       /* twice */
+	exs_wire_u32(&b, 0);
+	exs_wire_u32(&b, EXS_VERDICT_YARA);
+	exs_wire_u32(&b, 0);
+	exs_wire_str(&b, "");
+	exs_wire_u32(&b, 0);
+	ASSERT_EQ(decode_yara(&b), EXS_WORKER);
+	exs_buf_reset(&b);                                   /* none at all */
+	exs_wire_u64(&b, 7);
+	exs_wire_u32(&b, 0);
+	ASSERT_EQ(decode_yara(&b), EXS_WORKER);
+	begin_section(&b, 7, 1, EXS_VERDICT_YARA, EXS_TIMEOUT); /* a failure */
+	exs_wire_u32(&b, 0);
+	ASSERT_EQ(decode_yara(&b), EXS_OK);
+	exs_buf_free(&b);
+}
+
+static void test_status_messages(void)
+{
+	struct exs_buf b;
+	exs_buf_init(&b, 1 << 16);
+	exs_wire_put_status(&b, EXS_WIRE_READY, EXS_SANDBOX, "no seccomp");
+	ASSERT_EQ(exs_wire_end(&b), EXS_OK);
+	int status;
+	char detail[64];
+	ASSERT_EQ(exs_wire_get_status(b.data + EXS_WIRE_HEADER,
+				      b.len - EXS_WIRE_HEADER, &status, detail,
+				      sizeof(detail)), EXS_OK);
+	ASSERT_EQ(status, EXS_SANDBOX);
+	ASSERT_STR_EQ(detail, "no seccomp");
+	ASSERT_EQ(exs_wire_get_status(b.data + EXS_WIRE_HEADER, 5, &status,
+				      detail, sizeof(detail)), EXS_WORKER);
+	ASSERT_EQ(exs_wire_get_status(b.data + EXS_WIRE_HEADER,
+				      b.len - EXS_WIRE_HEADER, &status, detail,
+				      4), EXS_WORKER); /* detail too long */
+	exs_buf_free(&b);
+}
+
+/* Random corruption never crashes the decoder, and whatever it accepts
+ * stays inside the file. */
+static void test_random_corruption(void)
+{
+	struct exs_buf b;
+	valid_reply(&b);
+	size_t len = b.len - EXS_WIRE_HEADER;
+	unsigned char *copy = malloc(len);
+	uint32_t seed = 12345;
+	unsigned accepted = 0;
+	for (int round = 0; round < 20000; round++) {
+		memcpy(copy, b.data + EXS_WIRE_HEADER, len);
+		int flips = 1 + round % 4;
+		for (int f = 0; f < flips; f++) {
+			seed = seed * 1103515245u + 12345u;
+			size_t at = (seed >> 8) % len;
+			seed = seed * 1103515245u + 12345u;
+			copy[at] = (unsigned char)(seed >> 16);
+		}
+		struct exs_verdict v;
+		if (decode(copy, len, BOTH, &v) != EXS_OK)
+			continue;
+		accepted++;
+		for (size_t k = 1; k <= EXS_VERDICT_KIND_MAX; k++)
+			for (size_t h = 0; h < v.part[k].count; h++)
+				for (unsigned s = 0; s < v.part[k].hits[h].string_count; s++) {
+					const struct exs_hit_string *hs =
+						&v.part[k].hits[h].strings[s];
+					if (hs->offset + hs->excerpt_len > DATA_LEN ||
+					    memcmp(hs->excerpt, data + hs->offset,
+						   hs->excerpt_len) != 0) {
+						exs_verdict_free(&v);
+						free(copy);
+						exs_buf_free(&b);
+						TEST_FAIL_("an excerpt outside the file was accepted");
+					}
+				}
+		exs_verdict_free(&v);
+	}
+	free(copy);
+	exs_buf_free(&b);
+	/* Flips inside descriptions are harmless and accepted. */
+	ASSERT_TRUE(accepted > 0);
+}
+
+int main(void)
+{
+	RUN(test_round_trip);
+	RUN(test_truncated_and_trailing);
+	RUN(test_oversized_frame);
+	RUN(test_bad_counts);
+	RUN(test_bad_strings);
+	RUN(test_control_characters);
+	RUN(test_offsets_and_excerpts);
+	RUN(test_sections);
+	RUN(test_status_messages);
+	RUN(test_random_corruption);
+	return TEST_EXIT();
+}
