@@ -64,8 +64,12 @@ verified_sum() {
 archives=("$openssl_archive" "$yara_archive" "$sqlite_archive" "$inih_archive")
 with_expat=no
 if [ -f "$src_dir/$expat_archive" ]; then
-	archives+=("$expat_archive")
-	with_expat=yes
+	if command -v cmake >/dev/null; then
+		archives+=("$expat_archive")
+		with_expat=yes
+	else
+		say "not building expat: cmake is missing"
+	fi
 fi
 sums=""
 for a in "${archives[@]}"; do
@@ -172,19 +176,25 @@ build_openssl() {
 	cp libcrypto.a "$stage/lib/"
 	mkdir -p "$stage/include/openssl"
 	cp include/openssl/*.h "$stage/include/openssl/"
-	# What a static libcrypto needs from Windows: Configure's EX_LIBS, plus
-	# what MSVC gets from #pragma comment(lib) and mingw does not: bcrypt
+	# What a static libcrypto needs from Windows: the Libs.private of
+	# OpenSSL's own libcrypto.pc (ws2_32, gdi32, crypt32), plus what MSVC
+	# gets from #pragma comment(lib) and mingw does not: bcrypt
 	# (BCryptGenRandom), user32 and advapi32 (OPENSSL_showfatal).
 	local ex_libs
-	ex_libs=$(sed -n 's/^EX_LIBS=//p' Makefile)
+	make libcrypto.pc
+	ex_libs=$(sed -n 's/^Libs.private: *//p' libcrypto.pc)
+	case " $ex_libs " in
+	*" -lws2_32 "*) ;;
+	*) echo "unexpected Libs.private in OpenSSL's libcrypto.pc: '$ex_libs'"; return 1 ;;
+	esac
 	write_pc libcrypto "$openssl_version" "OpenSSL libcrypto" \
 		"-lcrypto $ex_libs -lbcrypt -luser32 -ladvapi32" ""
 	license openssl LICENSE.txt
 }
 
 # libyara: a git export, so autoreconf first. The hash module and the PE
-# signature parsing need --with-crypto; dotnet, macho and dex are pure C, as
-# Debian's libyara has them. magic and cuckoo need libmagic and jansson,
+# signature parsing need --with-crypto; dotnet (on by default), macho and
+# dex are pure C, as Debian's libyara has them. magic and cuckoo need libmagic and jansson,
 # which are not built here: a rule importing them does not compile.
 build_yara() {
 	unpack "$yara_archive" yara
@@ -193,7 +203,7 @@ build_yara() {
 	local crypto_libs
 	crypto_libs=$(sed -n 's/^Libs: -L${libdir} //p' "$stage/lib/pkgconfig/libcrypto.pc")
 	./configure --host=$host --prefix=/ --disable-shared --enable-static \
-		--with-crypto --enable-dotnet --enable-macho --enable-dex --disable-magic --disable-cuckoo \
+		--with-crypto --enable-macho --enable-dex --disable-magic --disable-cuckoo \
 		CPPFLAGS="-I$stage/include" LDFLAGS="-L$stage/lib" LIBS="$crypto_libs"
 	make -j"$jobs" libyara.la
 	cp .libs/libyara.a "$stage/lib/"
