@@ -42,8 +42,10 @@ def summarise(build):
                 skips.append((r["name"], line[5:]))
         n_skip = sum(1 for name, _ in skips if name == r["name"])
         skipped = str(n_skip) if passed else ""
-        suite = ",".join(s.split(":")[-1] for s in r.get("suite", []))
-        print(f"  {r['name']:<28} {suite:<6} {r['result']:<8} {passed:>6} {failed:>6} {skipped:>7} {r.get('duration', 0):>6.1f}")
+        # "exsweep:e2e / t1000-check": project:suite / test
+        suite, _, test = r["name"].rpartition(" / ")
+        suite = suite.split(":", 1)[-1]
+        print(f"  {test:<28} {suite:<6} {r['result']:<8} {passed:>6} {failed:>6} {skipped:>7} {r.get('duration', 0):>6.1f}")
         if r["result"] not in ("OK", "SKIP", "EXPECTEDFAIL"):
             ok = False
     for name, why in skips:
