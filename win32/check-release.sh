@@ -99,6 +99,11 @@ if [ "$msiexec" = --msiexec ]; then
 		(cd "$pf" && sha256sum --quiet -c SHA256SUMS >/dev/null 2>&1) &&
 			echo "      wine's installed files match SHA256SUMS"
 		wine "$pf/exsweep.exe" --version 2>/dev/null | sed 's/^/      installed exe: /'
+		# Wine's icacls and powershell succeed without doing what Windows'
+		# do (wine keeps no ACLs on a Unix file system), so only the
+		# sequence is shown here, never a permission.
+		grep -aE 'Action ended [^:]*:[^:]*:[^:]*: (DataDirAcl|DataDirOwner)\. Return value' "$tmp/msiexec.log" |
+			sed 's/^Action ended [^:]*:[^:]*:[^:]*: /      custom action /' | uniq
 	else
 		echo "      wine did not install exsweep.exe; the log's errors:"
 		iconv -f UTF-16LE -t UTF-8 "$tmp/msiexec.log" 2>/dev/null | grep -iE 'error|return value 3|failed' | head -n 10 | sed 's/^/        /'
