@@ -163,14 +163,19 @@ timed() {   # name, function
 # libcrypto reads OPENSSLDIR/openssl.cnf when it starts, and that file can
 # load engines: on Windows it must be a folder only administrators can write
 # (a prefix of / would make it \ssl on the current drive, which any user can
-# create), so it is the install folder's, which exsweep never ships.
-openssl_dir="C:/Program Files/exsweep/openssl"
+# create), so it is under the install folder: OPENSSLDIR
+# C:/Program Files/exsweep/openssl (exsweep never ships one), ENGINESDIR and
+# MODULESDIR C:/Program Files/exsweep/lib/... (neither is used: no-module,
+# static). Configure judges "absolute" by the build machine's rules, so a
+# C:/ openssldir would be appended to the prefix: it is given relative.
 build_openssl() {
 	unpack "$openssl_archive" openssl
 	cd "$work/openssl"
 	./Configure mingw64 no-shared no-module no-tests \
-		--cross-compile-prefix=$host- --prefix="$openssl_dir" \
-		--openssldir="$openssl_dir" --libdir=lib
+		--cross-compile-prefix=$host- --prefix="C:/Program Files/exsweep" \
+		--openssldir=openssl --libdir=lib
+	grep -q '^OPENSSLDIR=C:/Program Files/exsweep/openssl$' Makefile ||
+		{ grep '^OPENSSLDIR=' Makefile; echo "unexpected OPENSSLDIR"; return 1; }
 	make build_generated
 	make -j"$jobs" libcrypto.a
 	cp libcrypto.a "$stage/lib/"

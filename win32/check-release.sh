@@ -49,6 +49,10 @@ dlls=$(x86_64-w64-mingw32-objdump -p "$exe" | sed -n 's/^\s*DLL Name: //p' | tr 
 if echo "$dlls" | tr ' ' '\n' | grep -v '^$' | grep -Evq '^(kernel32|user32|advapi32|gdi32|ws2_32|crypt32|bcrypt|shell32|ole32|psapi|msvcrt|secur32|rpcrt4|shlwapi)\.dll$'; then
 	bad "exsweep.exe imports a DLL that is not Windows' own: $dlls"
 else ok "exsweep.exe imports only system DLLs: $dlls"; fi
+# libcrypto loads OPENSSLDIR\openssl.cnf: it must be the admin-only folder.
+check "libcrypto's OPENSSLDIR is C:/Program Files/exsweep/openssl" \
+	bash -c "strings -n 8 '$exe' | grep -qx 'C:/Program Files/exsweep/openssl/certs' &&
+		! strings -n 8 '$exe' | grep -q 'openssl/C:/'"
 for lib in openssl yara sqlite inih; do
 	check "licence of $lib is shipped" bash -c "ls '$tmp/zip/$name/licenses/' | grep -q '^$lib-'"
 done
