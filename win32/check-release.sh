@@ -107,7 +107,7 @@ if [ "$msiexec" = --msiexec ]; then
 		# do (wine keeps no ACLs on a Unix file system), so only the
 		# sequence is shown here, never a permission.
 		grep -aE 'Action ended [^:]*:[^:]*:[^:]*: (DataDirAcl|DataDirOwner)\. Return value' "$tmp/msiexec.log" |
-			sed 's/^Action ended [^:]*:[^:]*:[^:]*: /      custom action /' | uniq
+			sed 's/^Action ended [^:]*:[^:]*:[^:]*: /      custom action /' | awk '!seen[$0]++'
 	else
 		echo "      wine did not install exsweep.exe; the log's errors:"
 		iconv -f UTF-16LE -t UTF-8 "$tmp/msiexec.log" 2>/dev/null | grep -iE 'error|return value 3|failed' | head -n 10 | sed 's/^/        /'
