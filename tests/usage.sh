@@ -3,10 +3,12 @@
 # every command in the command table answers --help: the usage text and the
 # README cannot drift apart silently (git's t0450 idea).
 #   usage.sh EXSWEEP README
+# EXSWEEP_EXE_WRAPPER (wine, for the mingw cross build) runs EXSWEEP if set.
 set -u
 exe=$1 readme=$2
+help=$(${EXSWEEP_EXE_WRAPPER:+"$EXSWEEP_EXE_WRAPPER"} "$exe" --help | tr -d '\r')
 pass=0 fail=0
-for opt in $("$exe" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+for opt in $(printf '%s\n' "$help" | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
 	if grep -qF -- "$opt" "$readme"; then
 		pass=$((pass + 1))
 	else
@@ -14,7 +16,7 @@ for opt in $("$exe" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
 	fi
 done
 for cmd in init check scan rules config info; do
-	if "$exe" --help | grep -qE "exsweep \[OPTIONS\] $cmd"; then
+	if printf '%s\n' "$help" | grep -qE "exsweep(\.exe)? \[OPTIONS\] $cmd"; then
 		pass=$((pass + 1))
 	else
 		echo "--help does not show the command $cmd"; fail=$((fail + 1))
