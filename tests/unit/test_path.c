@@ -5,6 +5,7 @@
  * what counts as a web root: "/inetpub/wwwroot2" is not inside
  * "/inetpub/wwwroot". Every case below is a near miss of a real one.
  */
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "path.h"
@@ -323,11 +324,11 @@ static int ref_match(const char *pattern, const char *path, char sep,
 	return 0;
 }
 
-static unsigned long ref_seed = 12345;
+static uint64_t ref_seed = 12345;
 
 static unsigned ref_rand(unsigned n)
 {
-	ref_seed = ref_seed * 6364136223846793005ul + 1442695040888963407ul;
+	ref_seed = ref_seed * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
 	return (unsigned)((ref_seed >> 33) % n);
 }
 
