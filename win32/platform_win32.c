@@ -38,7 +38,6 @@ static const struct {
 	{ ERROR_INVALID_DRIVE, EXS_NOENT },
 	{ ERROR_BAD_NETPATH, EXS_NOENT },
 	{ ERROR_BAD_NET_NAME, EXS_NOENT },
-	{ ERROR_INVALID_NAME, EXS_NOENT },
 	{ ERROR_BAD_PATHNAME, EXS_NOENT },
 	{ ERROR_DELETE_PENDING, EXS_NOENT }, /* vanishing: as good as gone */
 	{ ERROR_ENVVAR_NOT_FOUND, EXS_NOENT },
@@ -62,6 +61,10 @@ static const struct {
 	{ ERROR_COMMITMENT_LIMIT, EXS_NOMEM },
 	{ ERROR_DIRECTORY, EXS_NOTDIR },
 	{ ERROR_NO_UNICODE_TRANSLATION, EXS_CHARSET },
+	/* A name NTFS cannot hold ('<', '|', a ':' that names no stream):
+	 * nothing can exist there, but "no such file" would send the admin
+	 * looking for a file that was never possible. */
+	{ ERROR_INVALID_NAME, EXS_BADNAME },
 	{ ERROR_FILENAME_EXCED_RANGE, EXS_LIMIT },
 	{ ERROR_BUFFER_OVERFLOW, EXS_LIMIT },
 	{ ERROR_INSUFFICIENT_BUFFER, EXS_LIMIT },

@@ -483,6 +483,23 @@ static void test_missing_file_codes(void)
 	ASSERT_EQ(err.os_code, ERROR_PATH_NOT_FOUND);
 }
 
+/* ERROR_INVALID_NAME (123) is a name NTFS cannot hold, which no file will
+ * ever have: its own status, not "no such file or directory". */
+static void test_invalid_name_is_badname(void)
+{
+	char path[PATH_CAP];
+	struct exs_file *f = NULL;
+	struct exs_error err;
+	struct exs_stat st;
+	join(path, root, "bad|name<x>.aspx");
+	ASSERT_EQ(P->file_open_read(path, &f, &err), EXS_BADNAME);
+	ASSERT_EQ(err.os_code, ERROR_INVALID_NAME);
+	ASSERT_TRUE(f == NULL);
+	ASSERT_EQ(P->path_stat(path, &st, &err), EXS_BADNAME);
+	ASSERT_STR_EQ(exs_strerror(EXS_BADNAME), "invalid file name");
+	ASSERT_STR_EQ(exs_status_name(EXS_BADNAME), "EXS_BADNAME");
+}
+
 /* -- Reparse points ---------------------------------------------------------- */
 
 /* The mount-point reparse buffer that makes a junction (documented in the
@@ -783,6 +800,7 @@ int main(void)
 	RUN(test_lock_conflict_is_locked);
 	RUN(test_pipe_is_not_regular);
 	RUN(test_missing_file_codes);
+	RUN(test_invalid_name_is_badname);
 	RUN(test_junction_is_reported_not_followed);
 	RUN(test_file_ids);
 	RUN(test_alternate_data_stream);
