@@ -419,6 +419,20 @@ int exs_store_begin_update(struct exs_store *src, struct exs_store **out,
 	return EXS_OK;
 }
 
+int exs_store_commit_update(struct exs_store *s, struct exs_store *src,
+			    struct exs_generation *gen,
+			    const unsigned char *key, size_t key_len,
+			    struct exs_error *err)
+{
+	int rc = exs_store_finish_generation(s, gen, key, key_len, err);
+	if (rc) {
+		exs_store_abort(s);
+		exs_store_close(src);
+		return rc;
+	}
+	return exs_store_swap_in(s, src, key, key_len, err);
+}
+
 /* ---- Applying changes -------------------------------------------------------- */
 
 int exs_store_retire(struct exs_store *s, const char *path, size_t path_len,

@@ -158,8 +158,11 @@ int exs_cmd_update(struct exs_cli *cli)
 		goto out;
 	exs_cli_generation_info(cli, &run, rules,
 				cli->note ? cli->note : "update", &gen);
-	rc = exs_store_commit(dst, &gen, key.bytes, key.len, &err);
+	/* src, the baseline being replaced, is closed inside, just before the
+	 * rename (Windows refuses to rename over an open database). */
+	rc = exs_store_commit_update(dst, src, &gen, key.bytes, key.len, &err);
 	dst = NULL;
+	src = NULL;
 	if (!rc) {
 		struct exs_generation *grown = realloc(run.generations,
 			(run.generation_count + 1) * sizeof(*grown));

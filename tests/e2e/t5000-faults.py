@@ -114,5 +114,24 @@ def unreadable_folder_hides_nothing(e):
     check_error(r.report, folder, "EXS_ACCESS")
 
 
+@tests.case
+def update_closes_the_old_baseline_before_renaming(e):
+    """Windows will not rename over a file that is still open without delete
+    sharing, and SQLite opens none with it: update must close the baseline it
+    replaces before swapping the new generation in (issue 11, point 1). The
+    winreplace fault makes Linux refuse such a rename the same way."""
+    fexe = fault_exe(e)
+    e.populate(4)
+    e.run("init", json_report=False, expect_rc=0)
+    added = e.write("Bin/Microsoft.Exchange.New.dll", b"MZ new part\r\n")
+    r = e.run("check", expect_rc=1)
+    eq(lib.kinds_by_path(r.report), {added: {"added"}}, "findings before update")
+    e.run("update", exe=fexe, expect_rc=0, env=faults("winreplace:*baseline.db"))
+    check(not os.path.exists(e.baseline + ".new"), "update left baseline.db.new behind")
+    r = e.run("check", expect_rc=0)
+    eq(r.report["findings"], [], "findings after the update was taken")
+    eq(r.report["baseline"]["generation"], 2, "baseline generation after update")
+
+
 if __name__ == "__main__":
     sys.exit(tests.main(sys.argv))
