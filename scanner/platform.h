@@ -191,6 +191,15 @@ struct exs_platform {
 	int (*set_low_priority)(struct exs_error *err);
 	/* Peak resident memory of this process in bytes, 0 if unknown. */
 	uint64_t (*peak_rss)(void);
+	/* The process's arguments as the core takes every string: UTF-8, WTF-8
+	 * on Windows. main passes what it was given; POSIX hands it back as
+	 * the kernel passed it (bytes), Win32 ignores it and converts the
+	 * UTF-16 command line (GetCommandLineW, CommandLineToArgvW), because
+	 * main's argv is in the ANSI code page, where CJK and emoji became '?'
+	 * and 'e acute' a lone 0xE9 byte. *out_argv ends with NULL and lives
+	 * until the process exits. EXS_NOMEM, or EXS_CHARSET. */
+	int (*process_args)(int argc, char **argv, int *out_argc,
+			    char ***out_argv, struct exs_error *err);
 
 	/* -- Discovering Exchange --------------------------------------------- */
 

@@ -78,6 +78,15 @@ int exs_win32_status(DWORD code);
 int exs_win32_fail(struct exs_error *err, DWORD code, const char *op,
 		   const char *where);
 
+/* -- platform_win32.c: the command line ------------------------------------ */
+
+/* Splits a UTF-16 command line as CommandLineToArgvW does and converts each
+ * argument to WTF-8 (an unpaired surrogate survives). *out_argv is one
+ * malloc'd block (the pointers, a NULL, then the strings) for the caller to
+ * free. EXS_NOMEM, or EXS_INVAL when Win32 cannot split the line. */
+int exs_win32_args_from_command_line(const wchar_t *command_line,
+				     int *out_argc, char ***out_argv);
+
 /* FILETIME ticks (100 ns since 1601) to ns since 1970, clamped to int64. */
 int64_t exs_win32_filetime_to_ns(uint64_t ticks);
 

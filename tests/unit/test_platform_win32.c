@@ -483,6 +483,39 @@ static void test_missing_file_codes(void)
 	ASSERT_EQ(err.os_code, ERROR_PATH_NOT_FOUND);
 }
 
+/* Arguments come from the UTF-16 command line, not the ANSI argv: CJK,
+ * emoji, accents and even a lone surrogate arrive as WTF-8, split by the
+ * rules of CommandLineToArgvW (quotes, backslashes before a quote). */
+static void test_command_line_is_utf16(void)
+{
+	int argc;
+	char **argv;
+	ASSERT_EQ(exs_win32_args_from_command_line(
+			  L"exsweep.exe scan \"C:\\\u65e5\u672c\\\U0001F600 "
+			  L"\u00e9\" -j \u00e9.json \"a\\\"b\" x\xD800y",
+			  &argc, &argv),
+		  EXS_OK);
+	ASSERT_EQ(argc, 7);
+	ASSERT_STR_EQ(argv[0], "exsweep.exe");
+	ASSERT_STR_EQ(argv[1], "scan");
+	ASSERT_STR_EQ(argv[2], "C:\\\xe6\x97\xa5\xe6\x9c\xac\\"
+			       "\xf0\x9f\x98\x80 \xc3\xa9");
+	ASSERT_STR_EQ(argv[3], "-j");
+	ASSERT_STR_EQ(argv[4], "\xc3\xa9.json");
+	ASSERT_STR_EQ(argv[5], "a\"b");
+	ASSERT_STR_EQ(argv[6], "x\xed\xa0\x80y");
+	ASSERT_TRUE(argv[7] == NULL);
+	free(argv);
+
+	/* The table's entry ignores the ANSI argv it is given. */
+	char *ansi[] = { "exsweep.exe", "C:\\??\\?", NULL };
+	struct exs_error err;
+	ASSERT_EQ(P->process_args(2, ansi, &argc, &argv, &err), EXS_OK);
+	ASSERT_TRUE(argc >= 1);
+	ASSERT_TRUE(argv != ansi);
+	ASSERT_TRUE(argv[argc] == NULL);
+}
+
 /* ERROR_INVALID_NAME (123) is a name NTFS cannot hold, which no file will
  * ever have: its own status, not "no such file or directory". */
 static void test_invalid_name_is_badname(void)
@@ -789,6 +822,7 @@ int main(void)
 	printf("# working in %s\n", root);
 
 	RUN(test_wtf8_conversions);
+	RUN(test_command_line_is_utf16);
 	RUN(test_invalid_wtf8_path_is_charset);
 	RUN(test_verbatim_paths);
 	RUN(test_relative_path);
