@@ -655,6 +655,8 @@ static int posix_event_report(int severity, unsigned event_id,
 static const struct exs_platform posix_platform = {
 	.name = "posix",
 	.path_separator = '/',
+	.path_separators = "/",
+	.path_drives = 0,
 	.case_insensitive = 0,
 	.file_open_read = posix_file_open_read,
 	.file_stat = posix_file_stat,

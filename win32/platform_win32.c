@@ -456,7 +456,10 @@ static int win32_process_args(int argc, char **argv, int *out_argc,
 static const struct exs_platform win32_platform = {
 	.name = "win32",
 	.path_separator = '\\',
+	.path_separators = "\\/",
+	.path_drives = 1,
 	.case_insensitive = 1,
+	.path_spelling = exs_win32_path_spelling,
 
 	.file_open_read = exs_win32_file_open_read,
 	.file_stat = exs_win32_file_stat,

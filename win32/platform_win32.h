@@ -69,6 +69,13 @@ int exs_win32_wtf8_to_utf16_alloc(const char *s, wchar_t **out);
 int exs_win32_path_to_wide(const char *path, wchar_t **out,
 			   struct exs_error *err);
 
+/* The recorded spelling of path (exs_platform.path_spelling): absolute, and
+ * each name that exists as FindFirstFileW lists it, so C:/program files and
+ * C:\PROGRA~1 both become C:\Program Files. Verbatim input stays verbatim;
+ * other paths lose the \\?\ that path_to_wide adds. */
+int exs_win32_path_spelling(const char *path, char *buf, size_t cap,
+			    struct exs_error *err);
+
 /* -- platform_win32.c: the error map -------------------------------------- */
 
 /* The EXS_* status for a Win32 error code (GetLastError()). */

@@ -33,8 +33,9 @@ struct update_ctx {
 static int is_accepted(const struct exs_cli *cli, const char *path, size_t len)
 {
 	for (size_t i = 0; i < cli->accepts.count; i++)
-		if (strlen(cli->accepts.items[i]) == len &&
-		    memcmp(cli->accepts.items[i], path, len) == 0)
+		if (exs_path_equal(cli->accepts.items[i],
+				   strlen(cli->accepts.items[i]), path, len,
+				   cli->plat->case_insensitive))
 			return 1;
 	return 0;
 }

@@ -378,5 +378,70 @@ def many_findings_keep_report_order(e):
           "Bin/many is not among the top folders:\n" + "\n".join(lines[top:top + 6]))
 
 
+def respell(e, path):
+    """Another spelling of path as the binary takes it: a '.', doubled and
+    trailing separators, '/' where Windows writes '\\', and on a
+    case-insensitive platform every letter below the test folder in the
+    other case."""
+    p = os.fsdecode(e.native(path))
+    d = os.fsdecode(e.native(e.dir))
+    sep = "\\" if e.wine else "/"
+    rest = p[len(d):]
+    if e.case_insensitive:
+        rest = rest.swapcase()
+    return d + "/." + "//".join(rest.split(sep)) + "/"
+
+
+@tests.case
+def one_key_however_a_root_is_spelt(e):
+    """Issue 11, point 3: the same folder spelt another way is the same
+    folder. init with X/Bin then check with X reports nothing added, and a
+    web root spelt another way is still inside the root: its files are
+    recorded once and scanned as web files."""
+    e.populate()
+    e.write_config(web_roots=[respell(e, e.web)])
+    shell, _ = plant_chopper(e, "web/owa/auth/errorEE.aspx")
+    r = e.run("init", respell(e, os.path.join(e.tree, "Bin")), expect_rc=8)
+    eq(lib.kinds_by_path(r.report), {shell: lib.CHOPPER_KINDS},
+       "init findings (the web root was scanned)")
+    eq(r.report["counts"]["files"], FILES_IN_POPULATE + 1, "files recorded by init")
+    for spelling in (e.tree, respell(e, e.tree)):
+        r = e.run("check", spelling, expect_rc=8)
+        eq(lib.kinds_by_path(r.report), {shell: {"webshell"}},
+           f"findings of check {spelling}")
+        eq(r.report["counts"]["files"], FILES_IN_POPULATE + 1,
+           f"files walked by check {spelling} (each once)")
+
+
+@tests.case
+def history_and_accept_take_any_spelling(e):
+    """history PATH and update --accept PATH name a file however it is spelt."""
+    e.populate(2)
+    init(e)
+    part = e.path("Bin/Microsoft.Exchange.Part1.dll")
+    r = e.run("history", respell(e, part), json_report=False, expect_rc=0)
+    out = r.out.decode("utf-8", "replace")
+    check("never recorded" not in out and "recorded" in out,
+          "history of a recorded file spelt another way:\n" + out)
+    shell, _ = plant_chopper(e, "web/owa/auth/errorEE.aspx")
+    e.run("update", "--accept", respell(e, shell))
+    r = e.run("check", expect_rc=8)   # a webshell still, but accepted: not added
+    eq(lib.kinds_by_path(r.report), {shell: {"webshell"}}, "findings after --accept")
+
+
+@tests.case
+def against_keeps_the_case_of_removed_paths(e):
+    """Issue 11, point 4: check --against reported removed files lowercased
+    on a case-insensitive platform."""
+    e.populate(2)
+    mixed = e.write("Bin/Sub Folder/MixedCase.DLL", b"MZ mixed case\r\n")
+    init(e)
+    manifest = os.path.join(e.dir, "server1.manifest")
+    e.run("export", "-o", manifest, json_report=False, expect_rc=0)
+    os.unlink(mixed)
+    r = e.run("check", "--against", manifest, expect_rc=2)
+    eq(lib.kinds_by_path(r.report), {mixed: {"removed"}}, "findings by path")
+
+
 if __name__ == "__main__":
     sys.exit(tests.main(sys.argv))

@@ -17,6 +17,7 @@
 #include <wchar.h>
 
 #include "platform.h"
+#include "path.h"
 #include "platform_win32.h"
 #include "status.h"
 #include "test.h"
@@ -516,6 +517,46 @@ static void test_command_line_is_utf16(void)
 	ASSERT_TRUE(argv[argc] == NULL);
 }
 
+/* One file, one key: however a root is typed ('/' or '\\', any case), it
+ * is recorded as the directory lists it; a missing tail stays as typed. */
+static void test_path_spelling(void)
+{
+	char dir[PATH_CAP], file[PATH_CAP], typed[PATH_CAP], want[PATH_CAP];
+	char got[PATH_CAP];
+	struct exs_error err;
+	join(dir, root, "Bin");
+	ASSERT_EQ(P->dir_create(dir, 0, &err), EXS_OK);
+	join(dir, root, "Bin\\Sub");
+	ASSERT_EQ(P->dir_create(dir, 0, &err), EXS_OK);
+	join(file, dir, "a.dll");
+	ASSERT_EQ(write_text(file, EXS_CREATE_TRUNCATE, "MZ"), EXS_OK);
+
+	char spelt_root[PATH_CAP];
+	ASSERT_EQ(P->path_spelling(root, spelt_root, sizeof(spelt_root), &err),
+		  EXS_OK);
+	snprintf(typed, sizeof(typed), "%s/bin/SUB/A.DLL", root);
+	for (char *p = typed; *p; p++)
+		if (*p == '\\')
+			*p = '/';
+	char *canonical = NULL;
+	ASSERT_EQ(exs_path_canonical(P, typed, &canonical, &err), EXS_OK);
+	snprintf(want, sizeof(want), "%s\\Bin\\Sub\\a.dll", spelt_root);
+	ASSERT_STR_EQ(canonical, want);
+	free(canonical);
+
+	snprintf(typed, sizeof(typed), "%s\\BIN\\Gone\\X.aspx\\", root);
+	ASSERT_EQ(exs_path_canonical(P, typed, &canonical, &err), EXS_OK);
+	snprintf(want, sizeof(want), "%s\\Bin\\Gone\\X.aspx", spelt_root);
+	ASSERT_STR_EQ(canonical, want);
+	free(canonical);
+
+	/* The verbatim form the admin wrote stays verbatim. */
+	snprintf(typed, sizeof(typed), "\\\\?\\%s\\bin", spelt_root);
+	ASSERT_EQ(P->path_spelling(typed, got, sizeof(got), &err), EXS_OK);
+	snprintf(want, sizeof(want), "\\\\?\\%s\\Bin", spelt_root);
+	ASSERT_STR_EQ(got, want);
+}
+
 /* ERROR_INVALID_NAME (123) is a name NTFS cannot hold, which no file will
  * ever have: its own status, not "no such file or directory". */
 static void test_invalid_name_is_badname(void)
@@ -826,6 +867,7 @@ int main(void)
 	RUN(test_invalid_wtf8_path_is_charset);
 	RUN(test_verbatim_paths);
 	RUN(test_relative_path);
+	RUN(test_path_spelling);
 	RUN(test_unicode_names);
 	RUN(test_unpaired_surrogate_round_trips);
 	RUN(test_trailing_dot_name_is_its_own_file);
