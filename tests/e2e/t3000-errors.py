@@ -222,5 +222,31 @@ def truncated_baseline_exits_19(e):
     e.run("check", json_report=False, expect_rc=19)
 
 
+@tests.case
+def missing_root_on_the_command_line_is_a_usage_error(e):
+    """Issue 11, point 7: a ROOT or PATH (or -w DIR) given on the command
+    line that is not there is exit 16, never a clean exit with one error
+    finding; a configured root that is missing stays an error finding."""
+    e.populate(2)
+    missing = os.path.join(e.tree, "no-such-folder")
+    for args in (("scan", missing), ("init", missing), ("init", "-w", missing)):
+        r = e.run(*args, json_report=False, expect_rc=16)
+        check(b"no-such-folder" in r.err, f"stderr does not name the missing root: {r.err!r}")
+    check(not os.path.exists(e.baseline), "init of a missing root wrote a baseline")
+    e.run("init", json_report=False, expect_rc=0)
+    e.run("check", missing, json_report=False, expect_rc=16)
+    e.run("update", missing, json_report=False, expect_rc=16)
+    if e.wine:
+        # A name Windows cannot hold (error 123): also a usage error.
+        bad = os.fsdecode(e.native(e.tree)) + "\\bad|name"
+        r = e.run("scan", bad, json_report=False, expect_rc=16)
+        check(b"invalid file name" in r.err, f"stderr for an invalid name: {r.err!r}")
+    gone = os.path.join(e.dir, "gone-folder")   # outside the tree: walked on its own
+    e.write_config(roots=[e.tree, gone])
+    r = e.run("check", expect_rc=0)
+    eq(set(lib.by_kind(r.report, "error")), {os.fsencode(gone)},
+       "a missing configured root is an error finding")
+
+
 if __name__ == "__main__":
     sys.exit(tests.main(sys.argv))
