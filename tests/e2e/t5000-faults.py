@@ -133,5 +133,22 @@ def update_closes_the_old_baseline_before_renaming(e):
     eq(r.report["baseline"]["generation"], 2, "baseline generation after update")
 
 
+@tests.case
+def against_keeps_case_where_names_ignore_it(e):
+    """Issue 11, point 4, on Linux: with names compared without case (the
+    nocase fault makes the table say so, as Windows's does), check --against
+    must still report a removed file in its own case, not lowercased."""
+    fexe = fault_exe(e)
+    e.populate(2)
+    mixed = e.write("Bin/Sub Folder/MixedCase.DLL", b"MZ mixed case\r\n")
+    e.run("init", json_report=False, expect_rc=0)
+    manifest = os.path.join(e.dir, "server1.manifest")
+    e.run("export", "-o", manifest, json_report=False, expect_rc=0)
+    os.unlink(mixed)
+    r = e.run("check", "--against", manifest, exe=fexe, expect_rc=2,
+              env=faults("nocase:*"))
+    eq(lib.kinds_by_path(r.report), {mixed: {"removed"}}, "findings by path")
+
+
 if __name__ == "__main__":
     sys.exit(tests.main(sys.argv))

@@ -14,6 +14,8 @@
  *           destination open, as Windows refuses to rename over a file
  *           opened without delete sharing (SQLite shares no delete);
  *           Linux only, since it looks through /proc/self/fd
+ *   nocase  (the glob is ignored) the table says names compare without
+ *           case, as Windows does, so case rules are tested on Linux
  * Paths no rule matches, and every other call, go to the native table.
  * The rules are parsed once; the only state that changes afterwards is the
  * list of open ioerr files, which worker threads share under a mutex.
@@ -37,6 +39,7 @@ enum fault_kind {
 	FAULT_ACCESS,
 	FAULT_IOERR,
 	FAULT_WINREPLACE,
+	FAULT_NOCASE,
 };
 
 #define FAULT_RULES_MAX 32
@@ -60,6 +63,7 @@ static char fault_spec[FAULT_SPEC_MAX];
 static struct fault_rule rules[FAULT_RULES_MAX];
 static size_t rule_count;
 static int has_ioerr;
+static int no_case;
 static struct exs_mutex *open_lock;
 static struct fault_open_file open_files[FAULT_OPEN_MAX];
 
@@ -243,6 +247,7 @@ static int parse_rules(void)
 #ifdef __linux__
 		{"winreplace", FAULT_WINREPLACE},
 #endif
+		{"nocase", FAULT_NOCASE},
 	};
 	char *item = fault_spec;
 
@@ -282,6 +287,8 @@ static int parse_rules(void)
 		rule_count++;
 		if (kinds[k].kind == FAULT_IOERR)
 			has_ioerr = 1;
+		if (kinds[k].kind == FAULT_NOCASE)
+			no_case = 1;
 		item = next;
 	}
 	return 0;
@@ -316,5 +323,7 @@ const struct exs_platform *fault_platform(void)
 	fault_table.file_close = fault_file_close;
 	fault_table.dir_open = fault_dir_open;
 	fault_table.file_replace = fault_file_replace;
+	if (no_case)
+		fault_table.case_insensitive = 1;
 	return &fault_table;
 }
