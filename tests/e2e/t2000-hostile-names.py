@@ -244,5 +244,24 @@ def deep_nesting_beyond_path_max(e):
     check_deep(e, deep)
 
 
+@tests.case
+def non_ascii_arguments_arrive_intact(e):
+    """Issue 11, point 2: -c, --json and a PATH with CJK, emoji and accents
+    reach exsweep as typed (on Windows from the UTF-16 command line, not the
+    ANSI argv), and the summary on a pipe names the file in UTF-8."""
+    shell = e.write("web/\u65e5\u672c\u8a9e/\u00e9\U0001F600/errorEE.aspx",
+                    lib.CHOPPER_PREFIX + lib.CHOPPER)
+    folder = os.path.dirname(shell)
+    conf_dir = os.path.join(e.dir, "\u8bbe\u7f6e \u00e9")
+    os.makedirs(conf_dir)
+    e.config = os.path.join(conf_dir, "exsweep \U0001F600.ini")
+    e.write_config()
+    e.report_path = os.path.join(e.dir, "\u62a5\u544a\u00e9.json")
+    r = e.run("scan", folder, expect_rc=8)
+    eq(lib.kinds_by_path(r.report), {shell: lib.CHOPPER_KINDS}, "findings by path")
+    out = r.out.decode("utf-8", "strict")
+    check(e.shown(shell) in out, f"the summary does not name {e.shown(shell)!r}:\n{out}")
+
+
 if __name__ == "__main__":
     sys.exit(tests.main(sys.argv))
