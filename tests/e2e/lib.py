@@ -260,6 +260,18 @@ class Env:
         with open(self.config, "w", encoding="utf-8") as f:
             f.write(text)
 
+    def wrapped(self, argv, env=None):
+        """argv and environment to start the binary with: under wine through
+        E2E_WINE_CMD, with wine's noise off and a UTF-8 locale (wine reads the
+        Unix arguments in the locale's charset)."""
+        run_env = {k: v for k, v in os.environ.items() if k != "EXSWEEP_FAULTS"}
+        if self.wine:
+            argv = os.environ.get("E2E_WINE_CMD", "wine").split() + list(argv)
+            run_env.setdefault("WINEDEBUG", "-all")
+            run_env["LC_ALL"] = "C.UTF-8"
+        run_env.update(env or {})
+        return list(argv), run_env
+
     def run(self, command, *args, json_report=True, timeout=120, exe=None, env=None,
             prefix=(), expect_rc=None):
         """Runs `exsweep --config CFG [--json REPORT] COMMAND ARGS...`; returns a
@@ -276,14 +288,9 @@ class Env:
                 os.unlink(self.report_path)
             argv += ["--json", n(self.report_path)]
         argv += [command] + list(args)
-        run_env = {k: v for k, v in os.environ.items() if k != "EXSWEEP_FAULTS"}
+        argv, run_env = self.wrapped(argv, env)
         if self.wine:
-            argv = os.environ.get("E2E_WINE_CMD", "wine").split() + argv
-            run_env.setdefault("WINEDEBUG", "-all")
-            # wine reads the Unix arguments in the locale's charset.
-            run_env["LC_ALL"] = "C.UTF-8"
             timeout *= 3
-        run_env.update(env or {})
         started = time.monotonic()
         try:
             p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

@@ -13,7 +13,10 @@ hang); and 300-level nesting, with short and with long names (no crash).
 
 import errno
 import os
+import shlex
+import shutil
 import socket
+import subprocess
 import stat
 import sys
 
@@ -261,6 +264,29 @@ def non_ascii_arguments_arrive_intact(e):
     eq(lib.kinds_by_path(r.report), {shell: lib.CHOPPER_KINDS}, "findings by path")
     out = r.out.decode("utf-8", "strict")
     check(e.shown(shell) in out, f"the summary does not name {e.shown(shell)!r}:\n{out}")
+
+
+@tests.case
+def console_shows_non_ascii_names(e):
+    """On a terminal (a Windows console under wine: WriteConsoleW) the summary
+    shows a CJK, emoji and accented name as it is. script(1) gives the run a
+    pty; wine makes that its console and shows it as UTF-8."""
+    script = shutil.which("script")
+    if not script:
+        raise lib.Skip("script (util-linux) is missing: no pty to stand for a console")
+    shell = e.write("web/\u65e5\u672c/\u00e9\U0001F600.aspx",
+                    lib.CHOPPER_PREFIX + lib.CHOPPER)
+    argv, env = e.wrapped([e.exe, "--config", e.native(e.config), "--no-progress",
+                           "scan", e.native(os.path.dirname(shell))])
+    argv = [os.fsdecode(a) for a in argv]
+    p = subprocess.run([script, "-qec", shlex.join(argv), "/dev/null"],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, env=env, timeout=360)
+    out = p.stdout.decode("utf-8", "replace")
+    eq(p.returncode, 8, "exit status on a console:\n" + out)
+    # The console may wrap long lines: look for the names, not the whole path.
+    for name in ("\u65e5\u672c", "\u00e9\U0001F600.aspx"):
+        check(name in out, f"the console does not show {name!r}:\n{out}")
 
 
 if __name__ == "__main__":
