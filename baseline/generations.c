@@ -272,28 +272,24 @@ int exs_store_generations(struct exs_store *s, struct exs_generation **out,
 	return rc;
 }
 
-int exs_store_path_history(struct exs_store *s, const char *path,
-			   size_t path_len,
-			   int (*fn)(void *ctx, int64_t gen_from, int64_t gen_to,
-				     const struct exs_record *rec),
-			   void *ctx, struct exs_error *err)
+static int path_history_query(struct exs_store *s, const char *sql,
+			      const char *path, size_t path_len,
+			      int (*fn)(void *ctx, int64_t gen_from,
+					int64_t gen_to,
+					const struct exs_record *rec),
+			      void *ctx, int *rows, struct exs_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	const char *sql = s->schema >= 2
-		? "SELECT gen_from,coalesce(gen_to,0),node,size,mtime_ns,"
-		  "ctime_ns,mode,owner,volume_id,file_id,link_count,sha256,"
-		  "security_sha256 FROM files WHERE path=? ORDER BY gen_from"
-		: "SELECT 1,0,node,size,mtime_ns,ctime_ns,mode,owner,volume_id,"
-		  "file_id,link_count,sha256,security_sha256"
-		  " FROM files WHERE path=?";
+	*rows = 0;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL))
 		return exs_store_db_fail(err, EXS_CORRUPT, s->db,
 					 "sqlite3_prepare", s->path);
 	sqlite3_bind_blob(st, 1, path, (int)path_len, SQLITE_STATIC);
-	int step, rc = EXS_OK;
+	int step = SQLITE_DONE, rc = EXS_OK;
 	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct exs_record rec;
 		exs_store_row_to_record(st, 2, &rec);
+		(*rows)++;
 		rc = fn(ctx, sqlite3_column_int64(st, 0),
 			sqlite3_column_int64(st, 1), &rec);
 	}
@@ -302,6 +298,38 @@ int exs_store_path_history(struct exs_store *s, const char *path,
 				       s->path);
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int exs_store_path_history(struct exs_store *s, const char *path,
+			   size_t path_len,
+			   int (*fn)(void *ctx, int64_t gen_from, int64_t gen_to,
+				     const struct exs_record *rec),
+			   void *ctx, struct exs_error *err)
+{
+	const char *sql = s->schema >= 2
+		? "SELECT gen_from,coalesce(gen_to,0),node,size,mtime_ns,"
+		  "ctime_ns,mode,owner,volume_id,file_id,link_count,sha256,"
+		  "security_sha256 FROM files WHERE path=? ORDER BY gen_from"
+		: "SELECT 1,0,node,size,mtime_ns,ctime_ns,mode,owner,volume_id,"
+		  "file_id,link_count,sha256,security_sha256"
+		  " FROM files WHERE path=?";
+	int rows = 0;
+	int rc = path_history_query(s, sql, path, path_len, fn, ctx, &rows, err);
+	if (rc || rows || !s->plat->case_insensitive)
+		return rc;
+	/* Where names ignore case, a file that is gone (so its spelling could
+	 * not be taken from its folder) is still found when typed in another
+	 * case: ASCII folding, as every other comparison of paths does. */
+	const char *folded = s->schema >= 2
+		? "SELECT gen_from,coalesce(gen_to,0),node,size,mtime_ns,"
+		  "ctime_ns,mode,owner,volume_id,file_id,link_count,sha256,"
+		  "security_sha256 FROM files WHERE lower(CAST(path AS TEXT))="
+		  "lower(CAST(?1 AS TEXT)) ORDER BY gen_from, path"
+		: "SELECT 1,0,node,size,mtime_ns,ctime_ns,mode,owner,volume_id,"
+		  "file_id,link_count,sha256,security_sha256 FROM files WHERE"
+		  " lower(CAST(path AS TEXT))=lower(CAST(?1 AS TEXT))";
+	return path_history_query(s, folded, path, path_len, fn, ctx, &rows,
+				  err);
 }
 
 /* ---- Starting an update ----------------------------------------------------- */

@@ -150,5 +150,23 @@ def against_keeps_case_where_names_ignore_it(e):
     eq(lib.kinds_by_path(r.report), {mixed: {"removed"}}, "findings by path")
 
 
+@tests.case
+def history_of_a_removed_file_ignores_case_where_names_do(e):
+    """history PATH of a file that is gone (so the folder cannot give its
+    spelling) still finds it typed in another case where names ignore case."""
+    fexe = fault_exe(e)
+    e.populate(2)
+    part = e.path("Bin/Microsoft.Exchange.Part1.dll")
+    e.run("init", json_report=False, expect_rc=0)
+    os.unlink(part)
+    e.run("update", json_report=False, expect_rc=0)
+    typed = os.path.join(os.path.dirname(part), os.path.basename(part).upper())
+    r = e.run("history", typed, exe=fexe, json_report=False, expect_rc=0,
+              env=faults("nocase:*"))
+    out = r.out.decode("utf-8", "replace")
+    check("never recorded" not in out and "removed" in out,
+          "history of a removed file typed in upper case:\n" + out)
+
+
 if __name__ == "__main__":
     sys.exit(tests.main(sys.argv))
