@@ -205,6 +205,10 @@ class Env:
             os.makedirs(d, exist_ok=True)
         self.write_config()
 
+    def ns(self, t):
+        """A time in ns as the binary records it: Windows keeps 100 ns ticks."""
+        return t - t % 100 if self.wine else t
+
     def native(self, path):
         """path (POSIX, str or bytes) as the binary spells it: itself, or under
         wine the Windows form (str)."""
