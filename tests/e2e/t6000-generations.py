@@ -216,10 +216,11 @@ def kill_loop(e, args, rounds):
     """Kills a run at random moments; the baseline must stay usable."""
     ok = True
     for i in range(rounds):
-        p = subprocess.Popen([EXE, "-c", e.ini, "-q", "--no-progress"] + args,
+        p = subprocess.Popen(command(["-c", e.ini, "-q", "--no-progress"] + args),
                              stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
-        time.sleep(random.uniform(0, 0.3))
+                             stderr=subprocess.DEVNULL, env=run_env())
+        # wine takes about a second to start the process.
+        time.sleep(random.uniform(0, 0.3) + (1.0 if WINE else 0))
         p.send_signal(signal.SIGKILL)
         p.wait()
         rc, out, err = e.run("-q", "check")
@@ -234,23 +235,22 @@ def kill_loop(e, args, rounds):
 
 
 def test_kill():
+    # Under wine each run costs seconds more: fewer rounds, said aloud.
+    rounds = 6 if WINE else 25
     if WINE:
-        skip("test_kill", "wine: SIGKILL stops the wine launcher, not surely the "
-             "Windows process it started; the kill-safe sequence is the same "
-             "code on Linux")
-        return
+        print("note test_kill: %d kill rounds under wine instead of 25" % rounds)
     e = Env(files=3000)
     try:
         rc, _, err = e.run("-q", "init")
         check("kill init base", rc == 0, err)
-        check("init killed", kill_loop(e, ["init", "--force"], 25))
+        check("init killed", kill_loop(e, ["init", "--force"], rounds))
         write(e.path("Bin/f000.dll"), b"changed for update")
         ok = True
-        for i in range(25):
-            p = subprocess.Popen([EXE, "-c", e.ini, "-q", "--no-progress",
-                                  "update"], stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.DEVNULL)
-            time.sleep(random.uniform(0, 0.3))
+        for i in range(rounds):
+            p = subprocess.Popen(command(["-c", e.ini, "-q", "--no-progress",
+                                          "update"]), stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL, env=run_env())
+            time.sleep(random.uniform(0, 0.3) + (1.0 if WINE else 0))
             p.send_signal(signal.SIGKILL)
             p.wait()
             rc, out, err = e.run("-q", "check")
