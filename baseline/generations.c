@@ -276,29 +276,24 @@ int exs_store_generations(struct exs_store *s, struct exs_generation **out,
 	return rc;
 }
 
-int exs_store_path_history(struct exs_store *s, const char *path,
-			   size_t path_len,
-			   int (*fn)(void *ctx, int64_t gen_from, int64_t gen_to,
-				     const struct exs_record *rec),
-			   void *ctx, struct exs_error *err)
+static int path_history_query(struct exs_store *s, const char *sql,
+			      const char *path, size_t path_len,
+			      int (*fn)(void *ctx, int64_t gen_from,
+					int64_t gen_to,
+					const struct exs_record *rec),
+			      void *ctx, int *rows, struct exs_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	char sql[320];
-	snprintf(sql, sizeof(sql), s->schema >= 2
-		 ? "SELECT gen_from,coalesce(gen_to,0),node,size,mtime_ns,"
-		   "ctime_ns,mode,owner,volume_id,file_id,link_count,sha256,"
-		   "security_sha256 FROM files WHERE %s ORDER BY gen_from"
-		 : "SELECT 1,0,node,size,mtime_ns,ctime_ns,mode,owner,volume_id,"
-		   "file_id,link_count,sha256,security_sha256"
-		   " FROM files WHERE %s", EXS_STORE_PATH_IS(s));
+	*rows = 0;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL))
 		return exs_store_db_fail(err, EXS_CORRUPT, s->db,
 					 "sqlite3_prepare", s->path);
 	sqlite3_bind_blob(st, 1, path, (int)path_len, SQLITE_STATIC);
-	int step, rc = EXS_OK;
+	int step = SQLITE_DONE, rc = EXS_OK;
 	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct exs_record rec;
 		exs_store_row_to_record(st, 2, &rec);
+		(*rows)++;
 		rc = fn(ctx, sqlite3_column_int64(st, 0),
 			sqlite3_column_int64(st, 1), &rec);
 	}
@@ -307,6 +302,39 @@ int exs_store_path_history(struct exs_store *s, const char *path,
 				       s->path);
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int exs_store_path_history(struct exs_store *s, const char *path,
+			   size_t path_len,
+			   int (*fn)(void *ctx, int64_t gen_from, int64_t gen_to,
+				     const struct exs_record *rec),
+			   void *ctx, struct exs_error *err)
+{
+	char sql[320];
+	snprintf(sql, sizeof(sql), s->schema >= 2
+		 ? "SELECT gen_from,coalesce(gen_to,0),node,size,mtime_ns,"
+		   "ctime_ns,mode,owner,volume_id,file_id,link_count,sha256,"
+		   "security_sha256 FROM files WHERE %s ORDER BY gen_from"
+		 : "SELECT 1,0,node,size,mtime_ns,ctime_ns,mode,owner,volume_id,"
+		   "file_id,link_count,sha256,security_sha256"
+		   " FROM files WHERE %s", EXS_STORE_PATH_IS(s));
+	int rows = 0;
+	int rc = path_history_query(s, sql, path, path_len, fn, ctx, &rows, err);
+	if (rc || rows || !s->plat->case_insensitive)
+		return rc;
+	/* Where names ignore case, a file that is gone (so its spelling could
+	 * not be taken from its folder) is still found when typed in another
+	 * case: ASCII folding, as every other comparison of paths does. */
+	const char *folded = s->schema >= 2
+		? "SELECT gen_from,coalesce(gen_to,0),node,size,mtime_ns,"
+		  "ctime_ns,mode,owner,volume_id,file_id,link_count,sha256,"
+		  "security_sha256 FROM files WHERE lower(CAST(path AS TEXT))="
+		  "lower(CAST(?1 AS TEXT)) ORDER BY gen_from, path"
+		: "SELECT 1,0,node,size,mtime_ns,ctime_ns,mode,owner,volume_id,"
+		  "file_id,link_count,sha256,security_sha256 FROM files WHERE"
+		  " lower(CAST(path AS TEXT))=lower(CAST(?1 AS TEXT))";
+	return path_history_query(s, folded, path, path_len, fn, ctx, &rows,
+				  err);
 }
 
 /* ---- Starting an update ----------------------------------------------------- */
@@ -433,6 +461,20 @@ int exs_store_begin_update(struct exs_store *src, struct exs_store **out,
 	}
 	*out = s;
 	return EXS_OK;
+}
+
+int exs_store_commit_update(struct exs_store *s, struct exs_store *src,
+			    struct exs_generation *gen,
+			    const unsigned char *key, size_t key_len,
+			    struct exs_error *err)
+{
+	int rc = exs_store_finish_generation(s, gen, key, key_len, err);
+	if (rc) {
+		exs_store_abort(s);
+		exs_store_close(src);
+		return rc;
+	}
+	return exs_store_swap_in(s, src, key, key_len, err);
 }
 
 /* ---- Applying changes -------------------------------------------------------- */

@@ -293,11 +293,12 @@ int exs_store_commit(struct exs_store *s, struct exs_generation *gen,
 		exs_store_abort(s);
 		return rc;
 	}
-	return exs_store_swap_in(s, key, key_len, err);
+	return exs_store_swap_in(s, NULL, key, key_len, err);
 }
 
-int exs_store_swap_in(struct exs_store *s, const unsigned char *key,
-		      size_t key_len, struct exs_error *err)
+int exs_store_swap_in(struct exs_store *s, struct exs_store *replaced,
+		      const unsigned char *key, size_t key_len,
+		      struct exs_error *err)
 {
 	const struct exs_platform *plat = s->plat;
 	struct exs_error ignored;
@@ -311,14 +312,18 @@ int exs_store_swap_in(struct exs_store *s, const unsigned char *key,
 		int rc = exs_store_db_fail(err, EXS_BASELINE, s->db,
 					   "sqlite3_close", s->tmp_path);
 		exs_store_abort(s);
+		exs_store_close(replaced);
 		return rc;
 	}
 	s->db = NULL;
 
 	/* Durable before visible: seal the file's bytes and sync them
 	 * (exs_seal_file), then rename over the old baseline, then sync the
-	 * directory (inside file_replace). */
+	 * directory (inside file_replace). The old baseline is closed only
+	 * now, when nothing is left to read from it: until the rename it is
+	 * intact on disk whether or not it is open. */
 	int rc = exs_seal_file(plat, s->tmp_path, key, key_len, 1, err);
+	exs_store_close(replaced);
 	if (!rc)
 		rc = plat->file_replace(s->tmp_path, s->path, err);
 	if (rc)

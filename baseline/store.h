@@ -109,6 +109,16 @@ int exs_store_path_history(struct exs_store *s, const char *path,
  * returns a store to apply changes to. src stays open for lookups. */
 int exs_store_begin_update(struct exs_store *src, struct exs_store **out,
 			   struct exs_error *err);
+/* exs_store_commit for s from exs_store_begin_update(src): also closes
+ * and frees src, the baseline being replaced, after s is sealed and synced
+ * and before the rename. Windows cannot rename over a file that is still
+ * open without delete sharing, and SQLite opens none with it; the caller's
+ * lock file keeps other runs out meanwhile. Frees s and src whether it
+ * succeeds or not; on failure the old baseline is kept. */
+int exs_store_commit_update(struct exs_store *s, struct exs_store *src,
+			    struct exs_generation *gen,
+			    const unsigned char *key, size_t key_len,
+			    struct exs_error *err);
 /* Accepts rec as path's record in the new generation: the row that was
  * current (if any) ends with the previous generation. */
 int exs_store_accept(struct exs_store *s, const char *path, size_t path_len,

@@ -54,9 +54,11 @@ int exs_store_finish_generation(struct exs_store *s,
 				struct exs_generation *gen,
 				const unsigned char *key, size_t key_len,
 				struct exs_error *err);
-/* Syncs PATH.new and renames it over PATH; frees s. */
-int exs_store_swap_in(struct exs_store *s, const unsigned char *key,
-		      size_t key_len, struct exs_error *err);
+/* Seals and syncs PATH.new, closes replaced (the open baseline at PATH,
+ * or NULL), and renames PATH.new over PATH; frees s and replaced. */
+int exs_store_swap_in(struct exs_store *s, struct exs_store *replaced,
+		      const unsigned char *key, size_t key_len,
+		      struct exs_error *err);
 void exs_store_row_to_record(sqlite3_stmt *st, int col,
 			     struct exs_record *out);
 

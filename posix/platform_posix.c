@@ -600,6 +600,16 @@ static int posix_set_low_priority(struct exs_error *err)
 	return EXS_OK;
 }
 
+/* POSIX arguments are bytes already, exactly as exec passed them. */
+static int posix_process_args(int argc, char **argv, int *out_argc,
+			      char ***out_argv, struct exs_error *err)
+{
+	(void)err;
+	*out_argc = argc;
+	*out_argv = argv;
+	return EXS_OK;
+}
+
 static uint64_t posix_peak_rss(void)
 {
 	struct rusage ru;
@@ -646,6 +656,8 @@ static int posix_event_report(int severity, unsigned event_id,
 static const struct exs_platform posix_platform = {
 	.name = "posix",
 	.path_separator = '/',
+	.path_separators = "/",
+	.path_drives = 0,
 	.case_insensitive = 0,
 	.file_open_read = posix_file_open_read,
 	.file_stat = posix_file_stat,
@@ -685,6 +697,7 @@ static const struct exs_platform posix_platform = {
 	.place = posix_place,
 	.set_low_priority = posix_set_low_priority,
 	.peak_rss = posix_peak_rss,
+	.process_args = posix_process_args,
 	.exchange_install_path = posix_exchange_install_path,
 	.iis_wwwroot = posix_iis_wwwroot,
 	.event_report = posix_event_report,

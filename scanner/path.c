@@ -1,4 +1,4 @@
-/* path.c -- joining, containment and exclude patterns (see path.h).
+/* path.c -- spelling, joining, containment and exclude patterns (path.h).
  *
  * Pattern matching works on components, never across separators, so "*.log"
  * cannot match "a/b.log" by accident and "**" is the only way to span
@@ -19,6 +19,113 @@ static char fold(char c)
 {
 	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
+
+/* ---- Spelling ----------------------------------------------------------- */
+
+static int is_one_of(const char *seps, char c)
+{
+	return c != '\0' && strchr(seps, c) != NULL;
+}
+
+size_t exs_path_normalise(const char *in, size_t len, const char *seps,
+			  char sep, int drives, char *out)
+{
+	size_t o = 0, i = 0;
+	if (drives && len >= 2 && is_one_of(seps, in[0]) &&
+	    is_one_of(seps, in[1])) {
+		out[o++] = sep; /* \\server\share, \\?\ verbatim, \\.\ device */
+		out[o++] = sep;
+		i = 2;
+	} else if (len >= 1 && is_one_of(seps, in[0])) {
+		out[o++] = sep;
+		i = 1;
+	}
+	size_t root_end = o;
+	int first = 1;
+	while (i < len) {
+		while (i < len && is_one_of(seps, in[i]))
+			i++;
+		size_t start = i;
+		while (i < len && !is_one_of(seps, in[i]))
+			i++;
+		size_t n = i - start;
+		if (n == 0)
+			break;
+		/* "." names nothing, except the device namespace's \\.\. */
+		int keep_dot = first && root_end == 2;
+		first = 0;
+		if (n == 1 && in[start] == '.' && !keep_dot)
+			continue;
+		if (o > root_end)
+			out[o++] = sep;
+		memcpy(out + o, in + start, n);
+		o += n;
+	}
+	/* "C:\" is the root of drive C; "C:" alone its current folder. */
+	if (drives && root_end == 0 && o == 2 && out[1] == ':' && len > 2 &&
+	    is_one_of(seps, in[2]))
+		out[o++] = sep;
+	if (o == 0 && len > 0)
+		out[o++] = '.';
+	out[o] = '\0';
+	return o;
+}
+
+/* Room for what path_spelling may make of a path: absolute, and as long as
+ * the platform allows (Win32: 32767 UTF-16 units, at most 3 bytes each). */
+#define SPELLING_EXTRA (3 * 32768)
+
+int exs_path_canonical(const struct exs_platform *plat, const char *in,
+		       char **out, struct exs_error *err)
+{
+	size_t len = strlen(in);
+	const char *seps = plat->path_separators ? plat->path_separators : "/";
+	*out = NULL;
+	char *norm = malloc(len + 2);
+	if (!norm)
+		return exs_fail(err, EXS_NOMEM, 0, "malloc", in);
+	size_t n = exs_path_normalise(in, len, seps, plat->path_separator,
+				      plat->path_drives, norm);
+	if (!plat->path_spelling || n == 0) {
+		*out = norm;
+		return EXS_OK;
+	}
+	size_t cap = n + SPELLING_EXTRA;
+	char *spelt = malloc(cap);
+	if (!spelt) {
+		free(norm);
+		return exs_fail(err, EXS_NOMEM, 0, "malloc", in);
+	}
+	struct exs_error ignored;
+	int rc = plat->path_spelling(norm, spelt, cap, &ignored);
+	if (rc == EXS_NOMEM) {
+		free(norm);
+		free(spelt);
+		return exs_fail(err, EXS_NOMEM, 0, "malloc", in);
+	}
+	if (rc) {
+		free(spelt);
+		*out = norm;
+		return EXS_OK;
+	}
+	free(norm);
+	char *fit = realloc(spelt, strlen(spelt) + 1);
+	*out = fit ? fit : spelt;
+	return EXS_OK;
+}
+
+int exs_path_equal(const char *a, size_t a_len, const char *b, size_t b_len,
+		   int case_insensitive)
+{
+	if (a_len != b_len)
+		return 0;
+	for (size_t i = 0; i < a_len; i++)
+		if (case_insensitive ? fold(a[i]) != fold(b[i]) : a[i] != b[i])
+			return 0;
+	return 1;
+}
+
+/* ---- Exclude patterns ---------------------------------------------------- */
 
 void exs_pattern_free(struct exs_pattern *p)
 {

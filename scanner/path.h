@@ -1,5 +1,13 @@
-/* path.h -- pure functions on path byte strings: joining, containment and
- * exclude patterns. No I/O.
+/* path.h -- functions on path byte strings: spelling, joining, containment
+ * and exclude patterns. No I/O, except exs_path_canonical, which asks the
+ * platform how an existing path is spelt.
+ *
+ * Every path that enters from the admin (roots, web roots, the command
+ * line's ROOT and PATH arguments, --accept) goes through exs_path_canonical
+ * once, in the command layer, so that the walk, the baseline keys and every
+ * comparison see one spelling of each file: the platform's separator, no
+ * doubled separators or "." names, no trailing separator, and on Windows
+ * the absolute path with each existing name as the directory lists it.
  *
  * Paths are compared as bytes, or with ASCII case folding where the platform
  * is case-insensitive (Windows; also every exclude pattern, because Exchange
@@ -9,6 +17,32 @@
 #define EXS_PATH_H
 
 #include <stddef.h>
+
+#include "platform.h"
+
+/* Writes the lexical normal form of in (len bytes) to out, which has room
+ * for len + 2 bytes, and returns its length (out is NUL-terminated). Each
+ * byte of seps becomes sep; runs of separators become one; "." names go;
+ * a trailing separator goes. With drives (Windows): a leading pair of
+ * separators stays (\\server\share, \\?\, \\.\ and its "."), and so does
+ * the separator of a drive root ("C:\", since "C:" is another folder).
+ * "" stays ""; "." and "./" become ".". ".." is left alone: only the
+ * file system knows what it climbs to. */
+size_t exs_path_normalise(const char *in, size_t len, const char *seps,
+			  char sep, int drives, char *out);
+
+/* The one spelling of a path the admin gave (see the top of this file):
+ * exs_path_normalise with the platform's rules, then the platform's
+ * path_spelling when it has one. *out is malloc'd. A path the platform
+ * cannot spell (not there, an invalid name) keeps its normal form: opening
+ * it reports the error later. Returns EXS_OK or EXS_NOMEM. */
+int exs_path_canonical(const struct exs_platform *plat, const char *in,
+		       char **out, struct exs_error *err);
+
+/* 1 when a and b are the same path bytes, ASCII case folded when
+ * case_insensitive. */
+int exs_path_equal(const char *a, size_t a_len, const char *b, size_t b_len,
+		   int case_insensitive);
 
 /* A compiled exclude pattern. Syntax: components separated by '/' or '\';
  * '*' matches any run of bytes within one component, '?' one byte, '**' any

@@ -93,7 +93,13 @@ enum exs_place {
 
 struct exs_platform {
 	const char *name;      /* "posix", "win32" */
-	char path_separator;   /* '/' or '\\' */
+	char path_separator;   /* '/' or '\\': the one the platform writes */
+	/* Every byte a path given by the user may separate names with: "/"
+	 * on POSIX, both '\\' and '/' on Windows, where they are the same. */
+	const char *path_separators;
+	/* Paths may start with a drive (C:\, while "C:" alone is the current
+	 * folder there) or with two separators (\\server\share, \\?\). */
+	int path_drives;
 	int case_insensitive;  /* names compare without case (Windows) */
 
 	/* -- Reading files ---------------------------------------------------- */
@@ -119,6 +125,15 @@ struct exs_platform {
 			     size_t *len, struct exs_error *err);
 	void (*file_close)(struct exs_file *f);
 
+	/* The spelling of path under which it is recorded, so that one file
+	 * has one key however the admin typed it: Win32 makes it absolute and
+	 * gives each name that exists as its directory lists it (case, the
+	 * long name for an 8.3 alias). path comes from exs_path_canonical,
+	 * its separators already normalised. What does not exist is kept as
+	 * written. NULL where names are bytes and spelling is identity
+	 * (POSIX). EXS_LIMIT when cap is too small. */
+	int (*path_spelling)(const char *path, char *buf, size_t cap,
+			     struct exs_error *err);
 	/* Attributes of path itself, not following a final link (lstat). */
 	int (*path_stat)(const char *path, struct exs_stat *out,
 			 struct exs_error *err);
@@ -193,6 +208,15 @@ struct exs_platform {
 	int (*set_low_priority)(struct exs_error *err);
 	/* Peak resident memory of this process in bytes, 0 if unknown. */
 	uint64_t (*peak_rss)(void);
+	/* The process's arguments as the core takes every string: UTF-8, WTF-8
+	 * on Windows. main passes what it was given; POSIX hands it back as
+	 * the kernel passed it (bytes), Win32 ignores it and converts the
+	 * UTF-16 command line (GetCommandLineW, CommandLineToArgvW), because
+	 * main's argv is in the ANSI code page, where CJK and emoji became '?'
+	 * and 'e acute' a lone 0xE9 byte. *out_argv ends with NULL and lives
+	 * until the process exits. EXS_NOMEM, or EXS_CHARSET. */
+	int (*process_args)(int argc, char **argv, int *out_argc,
+			    char ***out_argv, struct exs_error *err);
 
 	/* -- Discovering Exchange --------------------------------------------- */
 

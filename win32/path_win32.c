@@ -245,3 +245,113 @@ int exs_win32_path_to_wide(const char *path, wchar_t **out,
 	free(joined);
 	return rc;
 }
+
+/* -- The recorded spelling ------------------------------------------------- */
+
+/* Where the first name after the root starts in a verbatim path:
+ * \\?\C:\a -> 'a', \\?\UNC\server\share\a -> 'a'; 0 for a form whose
+ * root this file does not take apart (\\.\, \??\, volume GUIDs). */
+static size_t names_start(const wchar_t *w)
+{
+	if (wcsncmp(w, verbatim_unc_prefix, wcslen(verbatim_unc_prefix)) == 0) {
+		size_t i = wcslen(verbatim_unc_prefix);
+		for (int names = 2; names > 0 && w[i]; names--) {
+			while (w[i] && w[i] != L'\\')
+				i++;
+			if (w[i])
+				i++;
+		}
+		return i;
+	}
+	if (wcsncmp(w, verbatim_prefix, 4) == 0 && is_drive_letter(w[4]) &&
+	    w[5] == L':' && w[6] == L'\\')
+		return 7;
+	return 0;
+}
+
+/* Replaces each name of the verbatim path w that exists with the name its
+ * directory lists, from the root down; stops at the first that is not
+ * there (the rest stays as written). A listed name of the same length
+ * (another case) is written in place; the long name of an 8.3 alias
+ * (PROGRA~1) needs a new buffer, which replaces *w. */
+static int respell(wchar_t **w, const char *path, struct exs_error *err)
+{
+	size_t i = names_start(*w);
+	if (!i)
+		return EXS_OK;
+	while ((*w)[i]) {
+		size_t end = i;
+		while ((*w)[end] && (*w)[end] != L'\\')
+			end++;
+		/* Wildcards would make FindFirstFileW list other names; NTFS
+		 * holds none, so such a name cannot exist anyway. A ':' names
+		 * a stream, which FindFirstFileW does not list. */
+		int plain = end > i;
+		for (size_t k = i; plain && k < end; k++)
+			plain = (*w)[k] != L'*' && (*w)[k] != L'?' &&
+				(*w)[k] != L':';
+		if (!plain)
+			return EXS_OK;
+		wchar_t saved = (*w)[end];
+		(*w)[end] = 0;
+		WIN32_FIND_DATAW data;
+		HANDLE h = FindFirstFileExW(*w, FindExInfoBasic, &data,
+					    FindExSearchNameMatch, NULL, 0);
+		(*w)[end] = saved;
+		if (h == INVALID_HANDLE_VALUE)
+			return EXS_OK; /* not there: the rest as written */
+		FindClose(h);
+		size_t old_len = end - i, new_len = wcslen(data.cFileName);
+		if (new_len != old_len) {
+			size_t total = wcslen(*w);
+			wchar_t *grown = malloc((total - old_len + new_len + 1) *
+						sizeof(wchar_t));
+			if (!grown)
+				return exs_fail(err, EXS_NOMEM, 0, "malloc", path);
+			memcpy(grown, *w, i * sizeof(wchar_t));
+			memcpy(grown + i, data.cFileName, new_len * sizeof(wchar_t));
+			memcpy(grown + i + new_len, *w + end,
+			       (total - end + 1) * sizeof(wchar_t));
+			free(*w);
+			*w = grown;
+			end = i + new_len;
+		} else {
+			memcpy(*w + i, data.cFileName, new_len * sizeof(wchar_t));
+		}
+		i = (*w)[end] ? end + 1 : end;
+	}
+	return EXS_OK;
+}
+
+int exs_win32_path_spelling(const char *path, char *buf, size_t cap,
+			    struct exs_error *err)
+{
+	wchar_t *w;
+	int rc = exs_win32_path_to_wide(path, &w, err);
+	if (rc)
+		return rc;
+	rc = respell(&w, path, err);
+	if (rc) {
+		free(w);
+		return rc;
+	}
+	/* Give back the form people write unless they wrote the verbatim
+	 * one: \\?\C:\x -> C:\x, \\?\UNC\s\x -> \\s\x. */
+	const wchar_t *shown = w;
+	int was_verbatim = (path[0] == '\\' || path[0] == '/') &&
+			   (path[1] == '\\' || path[1] == '/') &&
+			   (path[2] == '?' || path[2] == '.');
+	size_t unc_len = wcslen(verbatim_unc_prefix);
+	if (!was_verbatim && wcsncmp(w, verbatim_unc_prefix, unc_len) == 0) {
+		w[unc_len - 2] = L'\\'; /* ...UNC\s -> \\s */
+		shown = w + unc_len - 2;
+	} else if (!was_verbatim && names_start(w) == 7) {
+		shown = w + 4;
+	}
+	size_t len;
+	rc = exs_win32_utf16_to_wtf8(shown, wcslen(shown), buf, cap, &len);
+	free(w);
+	if (rc)
+		return exs_fail(err, rc, 0, "path_spelling", path);
+	return EXS_OK;
+}

@@ -8,6 +8,7 @@
 #include "platform_win32.h"
 
 #include <psapi.h>
+#include <shellapi.h>
 #include <shlobj.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,6 @@ static const struct {
 	{ ERROR_INVALID_DRIVE, EXS_NOENT },
 	{ ERROR_BAD_NETPATH, EXS_NOENT },
 	{ ERROR_BAD_NET_NAME, EXS_NOENT },
-	{ ERROR_INVALID_NAME, EXS_NOENT },
 	{ ERROR_BAD_PATHNAME, EXS_NOENT },
 	{ ERROR_DELETE_PENDING, EXS_NOENT }, /* vanishing: as good as gone */
 	{ ERROR_ENVVAR_NOT_FOUND, EXS_NOENT },
@@ -62,6 +62,10 @@ static const struct {
 	{ ERROR_COMMITMENT_LIMIT, EXS_NOMEM },
 	{ ERROR_DIRECTORY, EXS_NOTDIR },
 	{ ERROR_NO_UNICODE_TRANSLATION, EXS_CHARSET },
+	/* A name NTFS cannot hold ('<', '|', a ':' that names no stream):
+	 * nothing can exist there, but "no such file" would send the admin
+	 * looking for a file that was never possible. */
+	{ ERROR_INVALID_NAME, EXS_BADNAME },
 	{ ERROR_FILENAME_EXCED_RANGE, EXS_LIMIT },
 	{ ERROR_BUFFER_OVERFLOW, EXS_LIMIT },
 	{ ERROR_INSUFFICIENT_BUFFER, EXS_LIMIT },
@@ -391,12 +395,71 @@ static uint64_t win32_peak_rss(void)
 	return counters.PeakWorkingSetSize;
 }
 
+int exs_win32_args_from_command_line(const wchar_t *command_line,
+				     int *out_argc, char ***out_argv)
+{
+	int argc = 0;
+	*out_argc = 0;
+	*out_argv = NULL;
+	wchar_t **wargv = CommandLineToArgvW(command_line, &argc);
+	if (!wargv)
+		return GetLastError() == ERROR_NOT_ENOUGH_MEMORY ? EXS_NOMEM
+								 : EXS_INVAL;
+	/* One block: argc + 1 pointers, then every string, so that the
+	 * caller frees (or keeps) a single allocation. */
+	size_t bytes = ((size_t)argc + 1) * sizeof(char *), len;
+	int rc = EXS_OK;
+	for (int i = 0; !rc && i < argc; i++) {
+		rc = exs_win32_utf16_to_wtf8(wargv[i], wcslen(wargv[i]), NULL,
+					     0, &len);
+		bytes += len + 1;
+	}
+	char **argv = rc ? NULL : malloc(bytes);
+	if (!rc && !argv)
+		rc = EXS_NOMEM;
+	char *text = argv ? (char *)(argv + argc + 1) : NULL;
+	for (int i = 0; !rc && i < argc; i++) {
+		size_t room = bytes - (size_t)(text - (char *)argv);
+		rc = exs_win32_utf16_to_wtf8(wargv[i], wcslen(wargv[i]), text,
+					     room, &len);
+		argv[i] = text;
+		text += len + 1;
+	}
+	LocalFree(wargv);
+	if (rc) {
+		free(argv);
+		return rc;
+	}
+	argv[argc] = NULL;
+	*out_argc = argc;
+	*out_argv = argv;
+	return EXS_OK;
+}
+
+/* main's argv is the ANSI code page's; the UTF-16 command line is what the
+ * admin typed. The block is kept until the process exits. */
+static int win32_process_args(int argc, char **argv, int *out_argc,
+			      char ***out_argv, struct exs_error *err)
+{
+	(void)argc;
+	(void)argv;
+	int rc = exs_win32_args_from_command_line(GetCommandLineW(), out_argc,
+						  out_argv);
+	if (rc)
+		return exs_fail(err, rc, (long)GetLastError(),
+				"CommandLineToArgvW", NULL);
+	return EXS_OK;
+}
+
 /* -- The table ------------------------------------------------------------------ */
 
 static const struct exs_platform win32_platform = {
 	.name = "win32",
 	.path_separator = '\\',
+	.path_separators = "\\/",
+	.path_drives = 1,
 	.case_insensitive = 1,
+	.path_spelling = exs_win32_path_spelling,
 
 	.file_open_read = exs_win32_file_open_read,
 	.file_stat = exs_win32_file_stat,
@@ -440,6 +503,7 @@ static const struct exs_platform win32_platform = {
 	.place = win32_place,
 	.set_low_priority = win32_set_low_priority,
 	.peak_rss = win32_peak_rss,
+	.process_args = win32_process_args,
 	.exchange_install_path = exs_win32_exchange_install_path,
 	.iis_wwwroot = exs_win32_iis_wwwroot,
 	.event_report = exs_win32_event_report,

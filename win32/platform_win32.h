@@ -69,6 +69,13 @@ int exs_win32_wtf8_to_utf16_alloc(const char *s, wchar_t **out);
 int exs_win32_path_to_wide(const char *path, wchar_t **out,
 			   struct exs_error *err);
 
+/* The recorded spelling of path (exs_platform.path_spelling): absolute, and
+ * each name that exists as FindFirstFileW lists it, so C:/program files and
+ * C:\PROGRA~1 both become C:\Program Files. Verbatim input stays verbatim;
+ * other paths lose the \\?\ that path_to_wide adds. */
+int exs_win32_path_spelling(const char *path, char *buf, size_t cap,
+			    struct exs_error *err);
+
 /* -- platform_win32.c: the error map -------------------------------------- */
 
 /* The EXS_* status for a Win32 error code (GetLastError()). */
@@ -77,6 +84,15 @@ int exs_win32_status(DWORD code);
 /* exs_fail with the status mapped from code and os_code = code. */
 int exs_win32_fail(struct exs_error *err, DWORD code, const char *op,
 		   const char *where);
+
+/* -- platform_win32.c: the command line ------------------------------------ */
+
+/* Splits a UTF-16 command line as CommandLineToArgvW does and converts each
+ * argument to WTF-8 (an unpaired surrogate survives). *out_argv is one
+ * malloc'd block (the pointers, a NULL, then the strings) for the caller to
+ * free. EXS_NOMEM, or EXS_INVAL when Win32 cannot split the line. */
+int exs_win32_args_from_command_line(const wchar_t *command_line,
+				     int *out_argc, char ***out_argv);
 
 /* FILETIME ticks (100 ns since 1601) to ns since 1970, clamped to int64. */
 int64_t exs_win32_filetime_to_ns(uint64_t ticks);

@@ -38,18 +38,43 @@ struct against_ctx {
 	struct exs_error *err;
 };
 
-static int compare_keys(const char *a, size_t al, const char *b, size_t bl)
+/* Keys compare as bytes, or with ASCII case folded on a case-insensitive
+ * platform. The manifest's text is never folded in place: a removed file is
+ * reported under the key as written, in its own case. */
+static int fold(int c)
 {
-	int c = memcmp(a, b, al < bl ? al : bl);
-	return c ? c : al < bl ? -1 : al > bl;
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+static int compare_keys(const char *a, size_t al, const char *b, size_t bl,
+			int case_insensitive)
+{
+	size_t n = al < bl ? al : bl;
+	for (size_t i = 0; i < n; i++) {
+		int x = (unsigned char)a[i], y = (unsigned char)b[i];
+		if (case_insensitive) {
+			x = fold(x);
+			y = fold(y);
+		}
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	return al < bl ? -1 : al > bl;
 }
 
 static int compare_entries(const void *pa, const void *pb)
 {
 	const struct entry *a = pa, *b = pb;
-	int c = compare_keys(a->key, a->key_len, b->key, b->key_len);
+	int c = compare_keys(a->key, a->key_len, b->key, b->key_len, 0);
 	/* Equal keys in file order, so a duplicate is told the same way
 	 * whatever qsort does. */
+	return c ? c : a->line < b->line ? -1 : a->line > b->line;
+}
+
+static int compare_entries_folded(const void *pa, const void *pb)
+{
+	const struct entry *a = pa, *b = pb;
+	int c = compare_keys(a->key, a->key_len, b->key, b->key_len, 1);
 	return c ? c : a->line < b->line ? -1 : a->line > b->line;
 }
 
@@ -77,7 +102,8 @@ static int refuse_duplicates(const struct against_ctx *c, const char *path,
 	size_t group = 0; /* first entry of the run of equal keys */
 	for (size_t i = 1; i < c->count; i++) {
 		const struct entry *g = &c->entries[group], *b = &c->entries[i];
-		if (compare_keys(g->key, g->key_len, b->key, b->key_len)) {
+		if (compare_keys(g->key, g->key_len, b->key, b->key_len,
+				 folded)) {
 			group = i;
 			continue;
 		}
@@ -160,10 +186,6 @@ static int load_manifest(struct exs_cli *cli, struct exs_buf *text,
 		e.size = rec.size;
 		memcpy(e.sha256, rec.sha256, EXS_SHA256_LEN);
 		e.line = line_no;
-		if (plat->case_insensitive)
-			for (size_t i = 0; i < e.key_len; i++)
-				if (line[i] >= 'A' && line[i] <= 'Z')
-					line[i] = (char)(line[i] - 'A' + 'a');
 		if (c->count == cap) {
 			cap = cap ? cap * 2 : 1024;
 			struct entry *grown = realloc(c->entries, cap * sizeof(*grown));
@@ -174,17 +196,20 @@ static int load_manifest(struct exs_cli *cli, struct exs_buf *text,
 		c->entries[c->count++] = e;
 	}
 	if (c->count > 1)
-		qsort(c->entries, c->count, sizeof(*c->entries), compare_entries);
+		qsort(c->entries, c->count, sizeof(*c->entries),
+		      plat->case_insensitive ? compare_entries_folded
+					     : compare_entries);
 	return refuse_duplicates(c, path, plat->case_insensitive, err);
 }
 
 static struct entry *find(struct against_ctx *c, const char *key, size_t len)
 {
+	int ci = c->cli->plat->case_insensitive;
 	size_t lo = 0, hi = c->count;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		int cmp = compare_keys(c->entries[mid].key, c->entries[mid].key_len,
-				       key, len);
+				       key, len, ci);
 		if (cmp == 0)
 			return &c->entries[mid];
 		if (cmp < 0)

@@ -33,8 +33,9 @@ struct update_ctx {
 static int is_accepted(const struct exs_cli *cli, const char *path, size_t len)
 {
 	for (size_t i = 0; i < cli->accepts.count; i++)
-		if (strlen(cli->accepts.items[i]) == len &&
-		    memcmp(cli->accepts.items[i], path, len) == 0)
+		if (exs_path_equal(cli->accepts.items[i],
+				   strlen(cli->accepts.items[i]), path, len,
+				   cli->plat->case_insensitive))
 			return 1;
 	return 0;
 }
@@ -158,8 +159,11 @@ int exs_cmd_update(struct exs_cli *cli)
 		goto out;
 	exs_cli_generation_info(cli, &run, rules,
 				cli->note ? cli->note : "update", &gen);
-	rc = exs_store_commit(dst, &gen, key.bytes, key.len, &err);
+	/* src, the baseline being replaced, is closed inside, just before the
+	 * rename (Windows refuses to rename over an open database). */
+	rc = exs_store_commit_update(dst, src, &gen, key.bytes, key.len, &err);
 	dst = NULL;
+	src = NULL;
 	if (!rc) {
 		struct exs_generation *grown = realloc(run.generations,
 			(run.generation_count + 1) * sizeof(*grown));

@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "escape.h"
+#include "path.h"
 
 int exs_cli_exit_for(int status)
 {
@@ -109,6 +110,21 @@ static int same_list(const struct exs_strlist *a, const struct exs_strlist *b)
 	return 1;
 }
 
+/* Replaces every path of list with its one spelling (exs_path_canonical). */
+static int canonical_list(const struct exs_platform *plat,
+			  struct exs_strlist *list, struct exs_error *err)
+{
+	for (size_t i = 0; i < list->count; i++) {
+		char *spelt;
+		int rc = exs_path_canonical(plat, list->items[i], &spelt, err);
+		if (rc)
+			return rc;
+		free(list->items[i]);
+		list->items[i] = spelt;
+	}
+	return EXS_OK;
+}
+
 /* Reads the config file over cli->cfg: -c FILE, or the default file when it
  * exists. */
 static int load_config_file(struct exs_cli *cli, struct exs_error *err)
@@ -184,6 +200,8 @@ int exs_cli_load_config(struct exs_cli *cli, struct exs_error *err)
 	if (!rc && cli->rules_dir)
 		rc = exs_config_set(&cli->cfg, "yara", "rules_dir",
 				    cli->rules_dir, "option '--rules-dir'", err);
+	if (!rc)
+		rc = canonical_list(plat, &cli->web_roots, err);
 	for (size_t i = 0; !rc && i < cli->web_roots.count; i++)
 		rc = exs_config_set(&cli->cfg, "scan", "web_root",
 				    cli->web_roots.items[i],
@@ -196,6 +214,19 @@ int exs_cli_load_config(struct exs_cli *cli, struct exs_error *err)
 		return rc;
 	if (cli->threads >= 0)
 		cli->cfg.threads = (unsigned)cli->threads;
+	/* The one place where paths from the admin get their one spelling:
+	 * roots and web roots (file, discovery, command line), the ROOT and
+	 * PATH arguments and --accept. The walk, the baseline keys and every
+	 * comparison after this see '\\' and '/' as one, on Windows each
+	 * existing name as its folder lists it. */
+	if (!rc)
+		rc = canonical_list(plat, &cli->cfg.roots, err);
+	if (!rc)
+		rc = canonical_list(plat, &cli->cfg.web_roots, err);
+	if (!rc)
+		rc = canonical_list(plat, &cli->args, err);
+	if (!rc)
+		rc = canonical_list(plat, &cli->accepts, err);
 	if (!rc && cli->low_priority)
 		rc = plat->set_low_priority(err);
 	return rc;

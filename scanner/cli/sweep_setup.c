@@ -10,6 +10,39 @@
 #include "cli.h"
 #include "sweep_setup.h"
 
+/* A root or web root the admin named on the command line must be there and
+ * readable: a typo (or a name the shell mangled) would otherwise walk
+ * nothing and exit 0 with one error finding, a silent miss. Configured
+ * roots stay error findings, so that one missing folder does not stop a
+ * scheduled check. Links and other nodes are listed as skipped later. */
+static int check_given_path(const struct exs_platform *plat, const char *path,
+			    const char *what, struct exs_error *err)
+{
+	struct exs_stat st;
+	int rc = plat->path_stat(path, &st, err);
+	if (!rc && st.node == EXS_NODE_DIR) {
+		struct exs_dir *d;
+		rc = plat->dir_open(path, &d, err);
+		if (!rc)
+			plat->dir_close(d);
+	} else if (!rc && st.node == EXS_NODE_FILE) {
+		struct exs_file *f;
+		rc = plat->file_open_read(path, &f, err);
+		if (!rc)
+			plat->file_close(f);
+	}
+	if (rc == EXS_NOMEM)
+		return rc;
+	if (rc) {
+		char why[EXS_ERROR_DETAIL_MAX];
+		snprintf(why, sizeof(why), "%s",
+			 err->detail[0] ? err->detail : exs_strerror(rc));
+		return exs_failf(err, EXS_USAGE, err->os_code, err->op, NULL,
+				 "cannot read %s '%s': %s", what, path, why);
+	}
+	return EXS_OK;
+}
+
 int exs_setup_begin(struct exs_cli *cli, struct exs_setup *st,
 		    const struct exs_strlist *fallback_roots,
 		    const struct exs_strlist *fallback_web_roots,
@@ -27,10 +60,19 @@ int exs_setup_begin(struct exs_cli *cli, struct exs_setup *st,
 		return exs_failf(err, EXS_USAGE, 0, NULL, NULL,
 				 "no roots to walk: give them on the command "
 				 "line or as [scan] root in the configuration");
+	int rc = EXS_OK;
+	for (size_t i = 0; !rc && i < cli->args.count; i++)
+		rc = check_given_path(plat, cli->args.items[i],
+				      st->scan_paths_only ? "path" : "root", err);
+	for (size_t i = 0; !rc && i < cli->web_roots.count; i++)
+		rc = check_given_path(plat, cli->web_roots.items[i], "web root",
+				      err);
+	if (rc)
+		return rc;
 	/* scan PATH... walks only those paths: the web roots still say
 	 * which files are web-facing, but are not walked themselves. */
-	int rc = exs_walk_roots(roots, st->scan_paths_only ? NULL : st->web_roots,
-				plat, &st->walk_roots);
+	rc = exs_walk_roots(roots, st->scan_paths_only ? NULL : st->web_roots,
+			    plat, &st->walk_roots);
 	if (rc)
 		return exs_fail(err, rc, 0, "malloc", NULL);
 	return exs_excludes_init(&st->excludes, &cli->cfg.excludes,

@@ -127,8 +127,8 @@ def modified_file_is_changed(e):
     eq(f["old"]["sha256"], sha256_hex(old), "old.sha256")
     eq(f["new"]["sha256"], sha256_hex(new), "new.sha256")
     eq((f["old"]["size"], f["new"]["size"]), (len(old), len(new)), "old/new size")
-    eq(f["old"]["mtime_ns"], lib.OLD_MTIME_NS, "old.mtime_ns")
-    eq(f["new"]["mtime_ns"], os.stat(path).st_mtime_ns, "new.mtime_ns")
+    eq(f["old"]["mtime_ns"], e.ns(lib.OLD_MTIME_NS), "old.mtime_ns")
+    eq(f["new"]["mtime_ns"], e.ns(os.stat(path).st_mtime_ns), "new.mtime_ns")
     check(f["old"]["mtime"].startswith("2024-05-01T12:00:00") and f["old"]["mtime"].endswith("Z"),
           f"old.mtime is not ISO 8601 UTC of the file's time: {f['old']['mtime']!r}")
 
@@ -151,7 +151,7 @@ def timestomped_file_is_flagged(e):
     check("mtime" not in f["changed"], f"mtime in changed {f['changed']} though it was restored")
     check("size" not in f["changed"], f"size in changed {f['changed']} though it is the same")
     eq(f["timestomp"], True, "timestomp")
-    eq(f["new"]["mtime_ns"], lib.OLD_MTIME_NS, "new.mtime_ns")
+    eq(f["new"]["mtime_ns"], e.ns(lib.OLD_MTIME_NS), "new.mtime_ns")
 
 
 @tests.case
@@ -325,7 +325,7 @@ def patch_day_summary_puts_the_overview_first(e):
     check("this looks like an Exchange cumulative or security update: "
           "build 15.2.1118.7 -> 15.2.1258.12" in out, "no CU verdict:\n" + out)
     first = lines.index(next(l for l in lines if l.endswith("look first at:")))
-    check(os.fsdecode(page) in lines[first + 1], "the new page is not listed first")
+    check(e.shown(page) in lines[first + 1], "the new page is not listed first")
     top = lines.index("top folders:")
     check("220 changed" in lines[top + 1], "Bin is not the top folder: " + lines[top + 1])
     first_list = next(i for i, l in enumerate(lines) if l.startswith("CHANGED "))
@@ -376,6 +376,79 @@ def many_findings_keep_report_order(e):
     top = lines.index("top folders:")
     check(any(f"{n} changed" in l and l.rstrip().endswith("many") for l in lines[top + 1:top + 4]),
           "Bin/many is not among the top folders:\n" + "\n".join(lines[top:top + 6]))
+
+
+def respell(e, path):
+    """Another spelling of path as the binary takes it: a '.', doubled and
+    trailing separators, '/' where Windows writes '\\', and on a
+    case-insensitive platform every letter below the test folder in the
+    other case."""
+    p = os.fsdecode(e.native(path))
+    d = os.fsdecode(e.native(e.dir))
+    sep = "\\" if e.wine else "/"
+    rest = p[len(d):]
+    if e.case_insensitive:
+        rest = rest.swapcase()
+    return d + "/." + "//".join(rest.split(sep)) + "/"
+
+
+@tests.case
+def one_key_however_a_root_is_spelt(e):
+    """Issue 11, point 3: the same folder spelt another way is the same
+    folder. init with X/Bin then check with X reports nothing added, and a
+    web root spelt another way is still inside the root: its files are
+    recorded once and scanned as web files."""
+    e.populate()
+    e.write_config(web_roots=[respell(e, e.web)])
+    shell, _ = plant_chopper(e, "web/owa/auth/errorEE.aspx")
+    r = e.run("init", respell(e, os.path.join(e.tree, "Bin")), expect_rc=8)
+    eq(lib.kinds_by_path(r.report), {shell: lib.CHOPPER_KINDS},
+       "init findings (the web root was scanned)")
+    eq(r.report["counts"]["files"], FILES_IN_POPULATE + 1, "files recorded by init")
+    for spelling in (e.tree, respell(e, e.tree)):
+        r = e.run("check", spelling, expect_rc=8)
+        eq(lib.kinds_by_path(r.report), {shell: {"webshell"}},
+           f"findings of check {spelling}")
+        eq(r.report["counts"]["files"], FILES_IN_POPULATE + 1,
+           f"files walked by check {spelling} (each once)")
+
+
+@tests.case
+def history_and_accept_take_any_spelling(e):
+    """history PATH and update --accept PATH name a file however it is spelt."""
+    e.populate(2)
+    init(e)
+    part = e.path("Bin/Microsoft.Exchange.Part1.dll")
+    r = e.run("history", respell(e, part), json_report=False, expect_rc=0)
+    out = r.out.decode("utf-8", "replace")
+    check("never recorded" not in out and "recorded" in out,
+          "history of a recorded file spelt another way:\n" + out)
+    if e.case_insensitive:
+        # Gone, so only the baseline knows its spelling.
+        os.unlink(part)
+        e.run("update", json_report=False, expect_rc=0)
+        r = e.run("history", respell(e, part), json_report=False, expect_rc=0)
+        out = r.out.decode("utf-8", "replace")
+        check("never recorded" not in out and "removed" in out,
+              "history of a removed file spelt another way:\n" + out)
+    shell, _ = plant_chopper(e, "web/owa/auth/errorEE.aspx")
+    e.run("update", "--accept", respell(e, shell))
+    r = e.run("check", expect_rc=8)   # a webshell still, but accepted: not added
+    eq(lib.kinds_by_path(r.report), {shell: {"webshell"}}, "findings after --accept")
+
+
+@tests.case
+def against_keeps_the_case_of_removed_paths(e):
+    """Issue 11, point 4: check --against reported removed files lowercased
+    on a case-insensitive platform."""
+    e.populate(2)
+    mixed = e.write("Bin/Sub Folder/MixedCase.DLL", b"MZ mixed case\r\n")
+    init(e)
+    manifest = os.path.join(e.dir, "server1.manifest")
+    e.run("export", "-o", manifest, json_report=False, expect_rc=0)
+    os.unlink(mixed)
+    r = e.run("check", "--against", manifest, expect_rc=2)
+    eq(lib.kinds_by_path(r.report), {mixed: {"removed"}}, "findings by path")
 
 
 if __name__ == "__main__":

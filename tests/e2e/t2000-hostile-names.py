@@ -13,7 +13,10 @@ hang); and 300-level nesting, with short and with long names (no crash).
 
 import errno
 import os
+import shlex
+import shutil
 import socket
+import subprocess
 import stat
 import sys
 
@@ -85,6 +88,10 @@ def check_paths(report, kind, expected):
 
 @tests.case
 def hostile_names_round_trip(e):
+    lib.posix_only(e, "these are POSIX names (invalid UTF-8, '\\', ':', control "
+                   "bytes) that Windows cannot hold; wine would show them "
+                   "mangled, and test_platform_win32 covers NTFS's own (lone "
+                   "surrogates, trailing dots)")
     e.populate(3)
     check(any(len(n) == 255 for n in HOSTILE), "test setup: a 255-byte name")
     e.run("init", json_report=False, expect_rc=0)
@@ -137,6 +144,9 @@ def check_links_skipped(report, outside, links):
 
 @tests.case
 def symlinks_are_not_followed(e):
+    lib.posix_only(e, "wine shows a POSIX symlink as the file or folder it points "
+                   "to, not as a reparse point, so it cannot stand for a Windows "
+                   "link; test_platform_win32 covers junctions where wine can make one")
     e.populate(3)
     outside, links = make_links(e)
     e.run("init", json_report=False, expect_rc=0, timeout=60)
@@ -148,6 +158,9 @@ def symlinks_are_not_followed(e):
 
 @tests.case
 def links_added_after_init_are_not_followed(e):
+    lib.posix_only(e, "wine shows a POSIX symlink as the file or folder it points "
+                   "to, not as a reparse point, so it cannot stand for a Windows "
+                   "link; test_platform_win32 covers junctions where wine can make one")
     e.populate(3)
     e.run("init", json_report=False, expect_rc=0)
     outside, links = make_links(e)
@@ -157,6 +170,11 @@ def links_added_after_init_are_not_followed(e):
 
 @tests.case
 def special_files_are_skipped_without_hanging(e):
+    lib.posix_only(e, "FIFOs, sockets and device nodes have no Windows form: wine "
+                   "lists a FIFO as a node of unknown type and fails to open a "
+                   "socket (an I/O error finding), never the POSIX kinds this "
+                   "test expects; test_platform_win32 covers a named pipe "
+                   "(EXS_NOTREG)")
     e.populate(3)
     fifo = e.path("web/owa/pipe.aspx")
     os.mkfifo(fifo)
@@ -242,6 +260,51 @@ def deep_nesting_beyond_path_max(e):
     deep = make_deep(e.web, 300, "n" * 20)
     check(len(deep) > 4096, "test setup: longer than PATH_MAX")
     check_deep(e, deep)
+
+
+@tests.case
+def non_ascii_arguments_arrive_intact(e):
+    """Issue 11, point 2: -c, --json and a PATH with CJK, emoji and accents
+    reach exsweep as typed (on Windows from the UTF-16 command line, not the
+    ANSI argv), and the summary on a pipe names the file in UTF-8."""
+    shell = e.write("web/\u65e5\u672c\u8a9e/\u00e9\U0001F600/errorEE.aspx",
+                    lib.CHOPPER_PREFIX + lib.CHOPPER)
+    folder = os.path.dirname(shell)
+    conf_dir = os.path.join(e.dir, "\u8bbe\u7f6e \u00e9")
+    os.makedirs(conf_dir)
+    e.config = os.path.join(conf_dir, "exsweep \U0001F600.ini")
+    e.write_config()
+    e.report_path = os.path.join(e.dir, "\u62a5\u544a\u00e9.json")
+    r = e.run("scan", folder, expect_rc=8)
+    eq(lib.kinds_by_path(r.report), {shell: lib.CHOPPER_KINDS}, "findings by path")
+    out = r.out.decode("utf-8", "strict")
+    check(e.shown(shell) in out, f"the summary does not name {e.shown(shell)!r}:\n{out}")
+
+
+@tests.case
+def console_shows_non_ascii_names(e):
+    """On a terminal (a Windows console under wine: WriteConsoleW) the summary
+    shows a CJK and accented name as it is. script(1) gives the run a pty;
+    wine makes that its console and shows it as UTF-8. No emoji here: wine's
+    console turns each UTF-16 unit of a cell into UTF-8 on its own, so any
+    surrogate pair shows as two U+FFFD whoever writes it (the pipe test,
+    non_ascii_arguments_arrive_intact, has the emoji)."""
+    script = shutil.which("script")
+    if not script:
+        raise lib.Skip("script (util-linux) is missing: no pty to stand for a console")
+    shell = e.write("web/\u65e5\u672c/\u00e9\u4e2d.aspx",
+                    lib.CHOPPER_PREFIX + lib.CHOPPER)
+    argv, env = e.wrapped([e.exe, "--config", e.native(e.config), "--no-progress",
+                           "scan", e.native(os.path.dirname(shell))])
+    argv = [os.fsdecode(a) for a in argv]
+    p = subprocess.run([script, "-qec", shlex.join(argv), "/dev/null"],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, env=env, timeout=360)
+    out = p.stdout.decode("utf-8", "replace")
+    eq(p.returncode, 8, "exit status on a console:\n" + out)
+    # The console may wrap long lines: look for the names, not the whole path.
+    for name in ("\u65e5\u672c", "\u00e9\u4e2d.aspx"):
+        check(name in out, f"the console does not show {name!r}:\n{out}")
 
 
 if __name__ == "__main__":

@@ -46,6 +46,9 @@ BAD_RULE_LINE = 6
 
 @tests.case
 def unreadable_file_is_an_error_finding(e):
+    lib.posix_only(e, "setpriv and POSIX mode bits: wine would run as nobody "
+                   "without a prefix of its own, and what makes a Windows file "
+                   "unreadable is its DACL, which wine does not enforce")
     setpriv = shutil.which("setpriv")
     if not setpriv:
         raise lib.Skip("setpriv is missing (util-linux)")
@@ -83,15 +86,16 @@ def unreadable_file_is_an_error_finding(e):
 def expect_config_error(e, text, lines, command="check"):
     e.write_config(text=text)
     r = e.run(command, json_report=False, expect_rc=16)
-    prefixes = [f"{e.config}:{n}: ".encode() for n in lines]
+    prefixes = [f"{e.shown(e.config)}:{n}: ".encode() for n in lines]
     check(any(r.err.startswith(p) for p in prefixes),
           f"stderr does not start with {' or '.join(p.decode() for p in prefixes)}")
     check(not os.path.exists(e.baseline), "a baseline was created despite the config error")
 
 
 def config_text(e, scan_extra="", tail=""):
-    return (f"; exsweep end-to-end test\n[scan]\nroot = {e.tree}\nweb_root = {e.web}\n"
-            f"{scan_extra}\n[baseline]\npath = {e.baseline}\n{tail}")
+    return (f"; exsweep end-to-end test\n[scan]\nroot = {e.shown(e.tree)}\n"
+            f"web_root = {e.shown(e.web)}\n"
+            f"{scan_extra}\n[baseline]\npath = {e.shown(e.baseline)}\n{tail}")
 
 
 @tests.case
@@ -126,7 +130,8 @@ def config_unknown_section(e):
 def config_file_missing(e):
     os.unlink(e.config)
     r = e.run("check", json_report=False, expect_rc=16)
-    check(e.config.encode() in r.err, "stderr does not name the missing config file")
+    check(e.shown(e.config).encode() in r.err,
+          "stderr does not name the missing config file")
 
 
 @tests.case
@@ -158,7 +163,7 @@ def rules_command_reports_a_broken_rule(e):
     check(b"e2e_good_rule" in r.out, "`rules` does not list the extra rule")
     rules_dir(e, bad=True)
     r = e.run("rules", "--rules-dir", d, json_report=False, expect_rc=17)
-    where = f"{os.path.join(d, 'bad.yar')}:{BAD_RULE_LINE}: "
+    where = f"{e.shown(os.path.join(d, 'bad.yar'))}:{BAD_RULE_LINE}: "
     check(has_line_starting(r.err, where), f"no stderr line starts with {where!r}")
 
 
@@ -170,7 +175,7 @@ def check_skips_a_broken_extra_rule(e):
     marked = e.write("web/owa/marked.aspx", lib.benign_aspx("E2E-MARKER-7f3a9c"), mtime_ns=None)
     shell = e.write("web/owa/auth/xx.aspx", lib.CHOPPER, mtime_ns=None)
     r = e.run("check", "--rules-dir", d, expect_rc=1 | 8)
-    where = f"{os.path.join(d, 'bad.yar')}:{BAD_RULE_LINE}: "
+    where = f"{e.shown(os.path.join(d, 'bad.yar'))}:{BAD_RULE_LINE}: "
     check(has_line_starting(r.err, where), f"no warning line starts with {where!r}")
     eq(lib.kinds_by_path(r.report),
        {marked: {"added", "webshell"}, shell: lib.CHOPPER_KINDS | {"added"}}, "findings by path")
@@ -221,6 +226,32 @@ def truncated_baseline_exits_19(e):
     check(size > 8192, f"test setup: baseline of {size} bytes is too small to cut")
     os.truncate(e.baseline, size // 2)
     e.run("check", json_report=False, expect_rc=19)
+
+
+@tests.case
+def missing_root_on_the_command_line_is_a_usage_error(e):
+    """Issue 11, point 7: a ROOT or PATH (or -w DIR) given on the command
+    line that is not there is exit 16, never a clean exit with one error
+    finding; a configured root that is missing stays an error finding."""
+    e.populate(2)
+    missing = os.path.join(e.tree, "no-such-folder")
+    for args in (("scan", missing), ("init", missing), ("init", "-w", missing)):
+        r = e.run(*args, json_report=False, expect_rc=16)
+        check(b"no-such-folder" in r.err, f"stderr does not name the missing root: {r.err!r}")
+    check(not os.path.exists(e.baseline), "init of a missing root wrote a baseline")
+    e.run("init", json_report=False, expect_rc=0)
+    e.run("check", missing, json_report=False, expect_rc=16)
+    e.run("update", missing, json_report=False, expect_rc=16)
+    if e.wine:
+        # A name Windows cannot hold (error 123): also a usage error.
+        bad = os.fsdecode(e.native(e.tree)) + "\\bad|name"
+        r = e.run("scan", bad, json_report=False, expect_rc=16)
+        check(b"invalid file name" in r.err, f"stderr for an invalid name: {r.err!r}")
+    gone = os.path.join(e.dir, "gone-folder")   # outside the tree: walked on its own
+    e.write_config(roots=[e.tree, gone])
+    r = e.run("check", expect_rc=0)
+    eq(set(lib.by_kind(r.report, "error")), {os.fsencode(gone)},
+       "a missing configured root is an error finding")
 
 
 if __name__ == "__main__":

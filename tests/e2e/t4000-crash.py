@@ -49,18 +49,17 @@ def kill_runs(e, rng, seconds, command):
     # Time one whole run of the command itself: a check that reuses its YARA
     # verdicts is much faster than the init, and the kills must land inside
     # the run even on a fast machine.
+    argv, env = e.wrapped([e.exe, "--config", e.native(e.config), "--quiet"] + command)
     started = time.monotonic()
-    subprocess.run([e.exe, "--config", e.config, "--quiet"] + command,
-                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, timeout=300)
+    subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, timeout=300, env=env)
     seconds = time.monotonic() - started
     print(f"  one {command[0]} takes {seconds:.2f} s")
     hi = min(0.3, seconds * 0.9)
     in_flight = 0
     for i in range(KILLS):
-        p = subprocess.Popen([e.exe, "--config", e.config, "--quiet"] + command,
-                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
+        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, env=env)
         delay = rng.uniform(0, hi)
         time.sleep(delay)
         if p.poll() is None:

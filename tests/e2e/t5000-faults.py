@@ -30,7 +30,11 @@ def fault_exe(e):
     return e.extra_exes[0]
 
 
-def faults(spec):
+def faults(spec, e=None):
+    """EXSWEEP_FAULTS for spec; its globs match paths as the binary spells
+    them, so with e under wine their '/' become '\\'."""
+    if e is not None and e.wine:
+        spec = spec.replace("/", "\\")
     return {"EXSWEEP_FAULTS": spec}
 
 
@@ -69,7 +73,7 @@ def locked_file_is_busy(e):
        "findings by path")
     check_error(r.report, locked, "EXS_BUSY")
     # A locked shell cannot be judged; the readable one still is.
-    r = e.run("scan", exe=fexe, expect_rc=8, env=faults("busy:*locked.aspx;busy:*/web/web.config"))
+    r = e.run("scan", exe=fexe, expect_rc=8, env=faults("busy:*locked.aspx;busy:*/web/web.config", e))
     eq(lib.kinds_by_path(r.report),
        {locked: {"error"}, config: {"error"}, shell: lib.CHOPPER_KINDS}, "scan findings by path")
     check_error(r.report, config, "EXS_BUSY")
@@ -108,10 +112,67 @@ def unreadable_folder_hides_nothing(e):
     for i in range(3):
         e.write(f"web/secret-area/page{i}.aspx", lib.benign_aspx(f"S{i}"))
     e.run("init", json_report=False, expect_rc=0)
-    r = e.run("check", exe=fexe, expect_rc=0, env=faults("access:*/secret-area"))
+    r = e.run("check", exe=fexe, expect_rc=0, env=faults("access:*/secret-area", e))
     eq(lib.kinds_by_path(r.report), {folder: {"error"}},
        "findings by path (its files must not be reported removed)")
     check_error(r.report, folder, "EXS_ACCESS")
+
+
+@tests.case
+def update_closes_the_old_baseline_before_renaming(e):
+    """Windows will not rename over a file that is still open without delete
+    sharing, and SQLite opens none with it: update must close the baseline it
+    replaces before swapping the new generation in (issue 11, point 1). The
+    winreplace fault makes Linux refuse such a rename the same way."""
+    lib.posix_only(e, "winreplace stands for Windows's rename rule on Linux; "
+                   "under wine the real MoveFileExW refuses (t6000's update "
+                   "tests take generations there)")
+    fexe = fault_exe(e)
+    e.populate(4)
+    e.run("init", json_report=False, expect_rc=0)
+    added = e.write("Bin/Microsoft.Exchange.New.dll", b"MZ new part\r\n")
+    r = e.run("check", expect_rc=1)
+    eq(lib.kinds_by_path(r.report), {added: {"added"}}, "findings before update")
+    e.run("update", exe=fexe, expect_rc=0, env=faults("winreplace:*baseline.db"))
+    check(not os.path.exists(e.baseline + ".new"), "update left baseline.db.new behind")
+    r = e.run("check", expect_rc=0)
+    eq(r.report["findings"], [], "findings after the update was taken")
+    eq(r.report["baseline"]["generation"], 2, "baseline generation after update")
+
+
+@tests.case
+def against_keeps_case_where_names_ignore_it(e):
+    """Issue 11, point 4, on Linux: with names compared without case (the
+    nocase fault makes the table say so, as Windows's does), check --against
+    must still report a removed file in its own case, not lowercased."""
+    fexe = fault_exe(e)
+    e.populate(2)
+    mixed = e.write("Bin/Sub Folder/MixedCase.DLL", b"MZ mixed case\r\n")
+    e.run("init", json_report=False, expect_rc=0)
+    manifest = os.path.join(e.dir, "server1.manifest")
+    e.run("export", "-o", manifest, json_report=False, expect_rc=0)
+    os.unlink(mixed)
+    r = e.run("check", "--against", manifest, exe=fexe, expect_rc=2,
+              env=faults("nocase:*"))
+    eq(lib.kinds_by_path(r.report), {mixed: {"removed"}}, "findings by path")
+
+
+@tests.case
+def history_of_a_removed_file_ignores_case_where_names_do(e):
+    """history PATH of a file that is gone (so the folder cannot give its
+    spelling) still finds it typed in another case where names ignore case."""
+    fexe = fault_exe(e)
+    e.populate(2)
+    part = e.path("Bin/Microsoft.Exchange.Part1.dll")
+    e.run("init", json_report=False, expect_rc=0)
+    os.unlink(part)
+    e.run("update", json_report=False, expect_rc=0)
+    typed = os.path.join(os.path.dirname(part), os.path.basename(part).upper())
+    r = e.run("history", typed, exe=fexe, json_report=False, expect_rc=0,
+              env=faults("nocase:*"))
+    out = r.out.decode("utf-8", "replace")
+    check("never recorded" not in out and "removed" in out,
+          "history of a removed file typed in upper case:\n" + out)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,13 @@
  *   access  opening fails EXS_ACCESS
  *   ioerr   the file opens, its first read succeeds and every later read
  *           fails EXS_IO (a bad sector after the first chunk)
+ *   winreplace  file_replace onto this destination fails EXS_ACCESS (os
+ *           error 5, MoveFileExW) while this process still has the
+ *           destination open, as Windows refuses to rename over a file
+ *           opened without delete sharing (SQLite shares no delete);
+ *           Linux only, since it looks through /proc/self/fd
+ *   nocase  (the glob is ignored) the table says names compare without
+ *           case, as Windows does, so case rules are tested on Linux
  * Paths no rule matches, and every other call, go to the native table.
  * The rules are parsed once; the only state that changes afterwards is the
  * list of open ioerr files, which worker threads share under a mutex.
@@ -18,6 +25,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __linux__
+#include <dirent.h>
+#include <sys/stat.h>
+#endif
+
 #include "fault_platform.h"
 
 enum fault_kind {
@@ -26,6 +38,8 @@ enum fault_kind {
 	FAULT_VANISH,
 	FAULT_ACCESS,
 	FAULT_IOERR,
+	FAULT_WINREPLACE,
+	FAULT_NOCASE,
 };
 
 #define FAULT_RULES_MAX 32
@@ -49,6 +63,7 @@ static char fault_spec[FAULT_SPEC_MAX];
 static struct fault_rule rules[FAULT_RULES_MAX];
 static size_t rule_count;
 static int has_ioerr;
+static int no_case;
 static struct exs_mutex *open_lock;
 static struct fault_open_file open_files[FAULT_OPEN_MAX];
 
@@ -181,6 +196,43 @@ static int fault_dir_open(const char *path, struct exs_dir **out,
 	return native->dir_open(path, out, err);
 }
 
+#ifdef __linux__
+/* 1 when one of this process's descriptors is the file at path. */
+static int is_open_here(const char *path)
+{
+	struct stat want, have;
+	if (stat(path, &want) != 0)
+		return 0;
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return 0;
+	int found = 0;
+	struct dirent *e;
+	while (!found && (e = readdir(d)) != NULL) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+		if (*end || end == e->d_name || fd == dirfd(d))
+			continue;
+		found = fstat((int)fd, &have) == 0 && have.st_dev == want.st_dev &&
+			have.st_ino == want.st_ino;
+	}
+	closedir(d);
+	return found;
+}
+#endif
+
+static int fault_file_replace(const char *src, const char *dest,
+			      struct exs_error *err)
+{
+#ifdef __linux__
+	if (fault_for(dest) == FAULT_WINREPLACE && is_open_here(dest))
+		return exs_failf(err, EXS_ACCESS, 5, "MoveFileExW", dest,
+				 "the destination is still open (as Windows "
+				 "refuses without delete sharing)");
+#endif
+	return native->file_replace(src, dest, err);
+}
+
 /* Splits fault_spec in place into rules. */
 static int parse_rules(void)
 {
@@ -192,6 +244,10 @@ static int parse_rules(void)
 		{"vanish", FAULT_VANISH},
 		{"access", FAULT_ACCESS},
 		{"ioerr", FAULT_IOERR},
+#ifdef __linux__
+		{"winreplace", FAULT_WINREPLACE},
+#endif
+		{"nocase", FAULT_NOCASE},
 	};
 	char *item = fault_spec;
 
@@ -231,6 +287,8 @@ static int parse_rules(void)
 		rule_count++;
 		if (kinds[k].kind == FAULT_IOERR)
 			has_ioerr = 1;
+		if (kinds[k].kind == FAULT_NOCASE)
+			no_case = 1;
 		item = next;
 	}
 	return 0;
@@ -264,5 +322,8 @@ const struct exs_platform *fault_platform(void)
 	fault_table.file_read = fault_file_read;
 	fault_table.file_close = fault_file_close;
 	fault_table.dir_open = fault_dir_open;
+	fault_table.file_replace = fault_file_replace;
+	if (no_case)
+		fault_table.case_insensitive = 1;
 	return &fault_table;
 }

@@ -11,7 +11,12 @@ int main(int argc, char **argv)
 {
 	const struct exs_platform *plat = fault_platform();
 
+	struct exs_error err;
+	char **args;
+	int count;
 	if (!plat)
 		return 99;
-	return exs_cli_main(argc, argv, plat);
+	if (plat->process_args(argc, argv, &count, &args, &err) != EXS_OK)
+		return EXS_EXIT_INTERNAL;
+	return exs_cli_main(count, args, plat);
 }

@@ -568,6 +568,56 @@ static void test_extension(void)
 	ASSERT_EQ(ext[0], 'Z');
 }
 
+static void normal_is(const char *in, const char *seps, char sep, int drives,
+		      const char *want)
+{
+	char out[256];
+	size_t n = exs_path_normalise(in, strlen(in), seps, sep, drives, out);
+	ASSERT_EQ(n, strlen(out));
+	ASSERT_STR_EQ(out, want);
+}
+
+/* One spelling per path: the platform's separator, no doubles, no ".", no
+ * trailing separator; drive roots, UNC and verbatim prefixes survive. */
+static void test_normalise_windows(void)
+{
+	const char *w = "\\/";
+	normal_is("C:/inetpub/wwwroot", w, '\\', 1, "C:\\inetpub\\wwwroot");
+	normal_is("X/Bin", w, '\\', 1, "X\\Bin");
+	normal_is("X\\Bin\\", w, '\\', 1, "X\\Bin");
+	normal_is("X//./Bin/\\a.dll", w, '\\', 1, "X\\Bin\\a.dll");
+	normal_is("C:/", w, '\\', 1, "C:\\");
+	normal_is("C:\\", w, '\\', 1, "C:\\");
+	normal_is("C:", w, '\\', 1, "C:");
+	normal_is("C:x/y", w, '\\', 1, "C:x\\y");
+	normal_is("/", w, '\\', 1, "\\");
+	normal_is("//server/share/x/", w, '\\', 1, "\\\\server\\share\\x");
+	normal_is("\\\\?\\C:\\x", w, '\\', 1, "\\\\?\\C:\\x");
+	normal_is("\\\\.\\pipe\\p", w, '\\', 1, "\\\\.\\pipe\\p");
+	normal_is("a\\..\\b", w, '\\', 1, "a\\..\\b");
+	normal_is("./", w, '\\', 1, ".");
+	normal_is("", w, '\\', 1, "");
+}
+
+static void test_normalise_posix(void)
+{
+	/* A backslash is a byte of a POSIX name, never a separator. */
+	normal_is("/srv//x/./y/", "/", '/', 0, "/srv/x/y");
+	normal_is("a\\b/c", "/", '/', 0, "a\\b/c");
+	normal_is("//x", "/", '/', 0, "/x");
+	normal_is("/", "/", '/', 0, "/");
+	normal_is("./tree", "/", '/', 0, "tree");
+	normal_is("C:/", "/", '/', 0, "C:");
+}
+
+static void test_path_equal(void)
+{
+	ASSERT_TRUE(exs_path_equal("C:\\Bin\\A.dll", 12, "c:\\bin\\a.DLL", 12, 1));
+	ASSERT_TRUE(!exs_path_equal("C:\\Bin\\A.dll", 12, "c:\\bin\\a.DLL", 12, 0));
+	ASSERT_TRUE(!exs_path_equal("a", 1, "ab", 2, 1));
+	ASSERT_TRUE(exs_path_equal("/x/y", 4, "/x/y", 4, 0));
+}
+
 int main(void)
 {
 	RUN(test_pattern_compile);
@@ -587,5 +637,8 @@ int main(void)
 	RUN(test_path_trim);
 	RUN(test_basename);
 	RUN(test_extension);
+	RUN(test_normalise_windows);
+	RUN(test_normalise_posix);
+	RUN(test_path_equal);
 	return TEST_EXIT();
 }

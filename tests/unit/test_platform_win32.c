@@ -17,6 +17,7 @@
 #include <wchar.h>
 
 #include "platform.h"
+#include "path.h"
 #include "platform_win32.h"
 #include "status.h"
 #include "test.h"
@@ -483,6 +484,96 @@ static void test_missing_file_codes(void)
 	ASSERT_EQ(err.os_code, ERROR_PATH_NOT_FOUND);
 }
 
+/* Arguments come from the UTF-16 command line, not the ANSI argv: CJK,
+ * emoji, accents and even a lone surrogate arrive as WTF-8, split by the
+ * rules of CommandLineToArgvW (quotes, backslashes before a quote). */
+static void test_command_line_is_utf16(void)
+{
+	int argc;
+	char **argv;
+	ASSERT_EQ(exs_win32_args_from_command_line(
+			  L"exsweep.exe scan \"C:\\\u65e5\u672c\\\U0001F600 "
+			  L"\u00e9\" -j \u00e9.json \"a\\\"b\" x\xD800y",
+			  &argc, &argv),
+		  EXS_OK);
+	ASSERT_EQ(argc, 7);
+	ASSERT_STR_EQ(argv[0], "exsweep.exe");
+	ASSERT_STR_EQ(argv[1], "scan");
+	ASSERT_STR_EQ(argv[2], "C:\\\xe6\x97\xa5\xe6\x9c\xac\\"
+			       "\xf0\x9f\x98\x80 \xc3\xa9");
+	ASSERT_STR_EQ(argv[3], "-j");
+	ASSERT_STR_EQ(argv[4], "\xc3\xa9.json");
+	ASSERT_STR_EQ(argv[5], "a\"b");
+	ASSERT_STR_EQ(argv[6], "x\xed\xa0\x80y");
+	ASSERT_TRUE(argv[7] == NULL);
+	free(argv);
+
+	/* The table's entry ignores the ANSI argv it is given. */
+	char *ansi[] = { "exsweep.exe", "C:\\??\\?", NULL };
+	struct exs_error err;
+	ASSERT_EQ(P->process_args(2, ansi, &argc, &argv, &err), EXS_OK);
+	ASSERT_TRUE(argc >= 1);
+	ASSERT_TRUE(argv != ansi);
+	ASSERT_TRUE(argv[argc] == NULL);
+}
+
+/* One file, one key: however a root is typed ('/' or '\\', any case), it
+ * is recorded as the directory lists it; a missing tail stays as typed. */
+static void test_path_spelling(void)
+{
+	char dir[PATH_CAP], file[PATH_CAP], typed[PATH_CAP], want[PATH_CAP];
+	char got[PATH_CAP];
+	struct exs_error err;
+	join(dir, root, "Bin");
+	ASSERT_EQ(P->dir_create(dir, 0, &err), EXS_OK);
+	join(dir, root, "Bin\\Sub");
+	ASSERT_EQ(P->dir_create(dir, 0, &err), EXS_OK);
+	join(file, dir, "a.dll");
+	ASSERT_EQ(write_text(file, EXS_CREATE_TRUNCATE, "MZ"), EXS_OK);
+
+	char spelt_root[PATH_CAP];
+	ASSERT_EQ(P->path_spelling(root, spelt_root, sizeof(spelt_root), &err),
+		  EXS_OK);
+	snprintf(typed, sizeof(typed), "%s/bin/SUB/A.DLL", root);
+	for (char *p = typed; *p; p++)
+		if (*p == '\\')
+			*p = '/';
+	char *canonical = NULL;
+	ASSERT_EQ(exs_path_canonical(P, typed, &canonical, &err), EXS_OK);
+	snprintf(want, sizeof(want), "%s\\Bin\\Sub\\a.dll", spelt_root);
+	ASSERT_STR_EQ(canonical, want);
+	free(canonical);
+
+	snprintf(typed, sizeof(typed), "%s\\BIN\\Gone\\X.aspx\\", root);
+	ASSERT_EQ(exs_path_canonical(P, typed, &canonical, &err), EXS_OK);
+	snprintf(want, sizeof(want), "%s\\Bin\\Gone\\X.aspx", spelt_root);
+	ASSERT_STR_EQ(canonical, want);
+	free(canonical);
+
+	/* The verbatim form the admin wrote stays verbatim. */
+	snprintf(typed, sizeof(typed), "\\\\?\\%s\\bin", spelt_root);
+	ASSERT_EQ(P->path_spelling(typed, got, sizeof(got), &err), EXS_OK);
+	snprintf(want, sizeof(want), "\\\\?\\%s\\Bin", spelt_root);
+	ASSERT_STR_EQ(got, want);
+}
+
+/* ERROR_INVALID_NAME (123) is a name NTFS cannot hold, which no file will
+ * ever have: its own status, not "no such file or directory". */
+static void test_invalid_name_is_badname(void)
+{
+	char path[PATH_CAP];
+	struct exs_file *f = NULL;
+	struct exs_error err;
+	struct exs_stat st;
+	join(path, root, "bad|name<x>.aspx");
+	ASSERT_EQ(P->file_open_read(path, &f, &err), EXS_BADNAME);
+	ASSERT_EQ(err.os_code, ERROR_INVALID_NAME);
+	ASSERT_TRUE(f == NULL);
+	ASSERT_EQ(P->path_stat(path, &st, &err), EXS_BADNAME);
+	ASSERT_STR_EQ(exs_strerror(EXS_BADNAME), "invalid file name");
+	ASSERT_STR_EQ(exs_status_name(EXS_BADNAME), "EXS_BADNAME");
+}
+
 /* -- Reparse points ---------------------------------------------------------- */
 
 /* The mount-point reparse buffer that makes a junction (documented in the
@@ -772,9 +863,11 @@ int main(void)
 	printf("# working in %s\n", root);
 
 	RUN(test_wtf8_conversions);
+	RUN(test_command_line_is_utf16);
 	RUN(test_invalid_wtf8_path_is_charset);
 	RUN(test_verbatim_paths);
 	RUN(test_relative_path);
+	RUN(test_path_spelling);
 	RUN(test_unicode_names);
 	RUN(test_unpaired_surrogate_round_trips);
 	RUN(test_trailing_dot_name_is_its_own_file);
@@ -783,6 +876,7 @@ int main(void)
 	RUN(test_lock_conflict_is_locked);
 	RUN(test_pipe_is_not_regular);
 	RUN(test_missing_file_codes);
+	RUN(test_invalid_name_is_badname);
 	RUN(test_junction_is_reported_not_followed);
 	RUN(test_file_ids);
 	RUN(test_alternate_data_stream);
