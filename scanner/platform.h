@@ -231,6 +231,15 @@ struct exs_platform {
 	int (*file_streams)(const char *path,
 			    int (*fn)(void *ctx, const char *name, size_t len),
 			    void *ctx, struct exs_error *err);
+
+	/* -- Reading from an offset (the log pass) ------------------------------ */
+
+	/* Moves the read position of a file opened with file_open_read to
+	 * offset bytes from its start, so that a scheduled run reads only what
+	 * a log gained since the last one. May be NULL: callers then read and
+	 * discard up to the offset. */
+	int (*file_seek)(struct exs_file *f, uint64_t offset,
+			 struct exs_error *err);
 };
 
 /* The table for the platform exsweep was built for. Never NULL. */
