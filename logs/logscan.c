@@ -191,6 +191,7 @@ struct reader {
 	uint64_t line_end;           /* stream offset after the last full line */
 	char fields[EXS_LOG_FIELDS_MAX];
 	size_t fields_n;
+	int gz_cut;                  /* a gzip log stopped by the budget */
 	/* the pass */
 	const char *file;
 	unsigned worker;
@@ -424,8 +425,12 @@ static int read_gz(struct pass *ps, struct reader *r, struct exs_file *f,
 			z.avail_in = (unsigned)n;
 		}
 		size_t room = take_budget(ps, EXS_LOG_READ_CHUNK);
-		if (!room)
+		if (!room) {
+			/* A gzip log is read whole or again next time. */
+			r->st.budget_left_files++;
+			r->gz_cut = 1;
 			break;
+		}
 		z.next_out = (unsigned char *)out;
 		z.avail_out = (unsigned)room;
 		int zr = inflate(&z, Z_NO_FLUSH);
@@ -573,6 +578,10 @@ static int one_file(struct pass *ps, struct reader *r, size_t index,
 		rc = read_gz(ps, r, f, buf, head_n, st.size, err);
 		res->offset = st.size;
 		res->line = r->parser.line;
+		if (r->gz_cut) {
+			/* Not done: remember what was known before, if anything. */
+			res->seen = 0;
+		}
 		plat->file_close(f);
 		return rc;
 	}
@@ -590,17 +599,23 @@ static int one_file(struct pass *ps, struct reader *r, size_t index,
 		}
 		r->parser.line = old->line;
 		r->st.lines = 0;
-		base = old->offset;
-		if (old->offset <= head_n) {
-			feed(r, buf + old->offset, head_n - (size_t)old->offset);
+		/* Start one byte early, as if inside a line too long to keep:
+		 * if that byte is the newline before offset, the skip ends at
+		 * once; if the last run stopped inside an overlong line, the
+		 * rest of it is skipped rather than read as a line. */
+		uint64_t from = old->offset ? old->offset - 1 : 0;
+		r->skipping = old->offset > 0;
+		base = from;
+		if (from <= head_n) {
+			feed(r, buf + from, head_n - (size_t)from);
 		} else if (plat->file_seek) {
-			rc = plat->file_seek(f, old->offset, err);
+			rc = plat->file_seek(f, from, err);
 		} else {
 			/* No seek in this platform table: read and drop. */
 			uint64_t at = head_n;
-			while (!rc && at < old->offset) {
-				size_t n, cap = old->offset - at < EXS_LOG_READ_CHUNK
-					? (size_t)(old->offset - at) : EXS_LOG_READ_CHUNK;
+			while (!rc && at < from) {
+				size_t n, cap = from - at < EXS_LOG_READ_CHUNK
+					? (size_t)(from - at) : EXS_LOG_READ_CHUNK;
 				rc = plat->file_read(f, buf, cap, &n, err);
 				if (!n)
 					break;
@@ -615,8 +630,11 @@ static int one_file(struct pass *ps, struct reader *r, size_t index,
 	/* A last line without its newline is read now, but the position stays
 	 * before it, so that a line IIS is still writing is read whole next
 	 * time (and reported once more: a trace twice beats a trace lost). */
-	uint64_t end = r->line_end;
-	uint64_t lines_done = r->parser.line - (r->carry_n ? 0 : 0);
+	/* Inside an overlong line the position may stop mid-line (the next
+	 * run skips the rest), so that a budget smaller than the line still
+	 * moves on. */
+	uint64_t end = r->skipping ? r->consumed : r->line_end;
+	uint64_t lines_done = r->parser.line;
 	if (r->carry_n)
 		finish(r);
 	res->offset = base + end;

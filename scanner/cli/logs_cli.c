@@ -392,12 +392,14 @@ static int save_positions(struct exs_store *store, const struct exs_key *key,
 static int parse_budget(struct exs_cli *cli, uint64_t *out, struct exs_error *err)
 {
 	*out = cli->cfg.log_budget;
-	if (!cli->log_budget)
-		return EXS_OK;
-	if (exs_config_parse_size(cli->log_budget, out))
+	if (cli->log_budget && exs_config_parse_size(cli->log_budget, out))
 		return exs_failf(err, EXS_USAGE, 0, "--log-budget", cli->log_budget,
 				 "invalid --log-budget '%s': expected bytes, or a "
 				 "number followed by K, M or G", cli->log_budget);
+	/* Room for a whole line and a file's head: below that a run could
+	 * stop before the end of a line, every time. */
+	if (*out && *out < 2 * EXS_LOG_LINE_MAX)
+		*out = 2 * EXS_LOG_LINE_MAX;
 	return EXS_OK;
 }
 
