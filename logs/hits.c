@@ -304,10 +304,11 @@ static int site_of_log(const char *file)
 }
 
 static void record(struct target *t, const char *file,
-		   const struct exs_logreq *r)
+		   struct exs_logreq *r)
 {
 	struct exs_url_hits *o = &t->out;
 	o->count++;
+	exs_logreq_time(r);
 	if (r->time_ns && (!o->first_ns || r->time_ns < o->first_ns)) {
 		o->first_ns = r->time_ns;
 		snprintf(o->first_log, sizeof(o->first_log), "%s", file);
@@ -368,7 +369,7 @@ static int script_page(const char *s, size_t n)
 /* A script page requested with success below aspnet_client or an auth
  * folder: is its file there? (Called with the lock held.) */
 static void check_missing(struct exs_hits *h, const char *file,
-			  const struct exs_logreq *r,
+			  struct exs_logreq *r,
 			  const struct exs_trace_scratch *s, uint64_t key)
 {
 	for (unsigned i = 0; i < h->checked_n; i++)
@@ -443,7 +444,7 @@ static void check_missing(struct exs_hits *h, const char *file,
 }
 
 int exs_hits_request(void *ctx, unsigned worker, const char *file,
-		     const struct exs_logreq *r, struct exs_trace_scratch *s,
+		     struct exs_logreq *r, struct exs_trace_scratch *s,
 		     const struct exs_technique *const *hits, size_t hit_count)
 {
 	struct exs_hits *h = ctx;
@@ -452,10 +453,13 @@ int exs_hits_request(void *ctx, unsigned worker, const char *file,
 	(void)hit_count;
 	if (!s->stem_n)
 		return EXS_OK;
+	int page = h->watch_missing && script_page(s->stem, s->stem_n);
+	if (!h->count && !page)
+		return EXS_OK;
 	uint64_t key = hash(s->stem, s->stem_n);
 	int known = bit_get(h->filter, key);
 	int missing = 0;
-	if (!known && h->watch_missing && script_page(s->stem, s->stem_n)) {
+	if (!known && page) {
 		const struct exs_slice *st = &r->f[EXS_LR_STATUS];
 		missing = st->n == 3 && st->p[0] == '2' &&
 			  (contains(s->stem, s->stem_n, "/aspnet_client/") ||
@@ -511,7 +515,7 @@ static int in_table(const struct table *t, const char *v, size_t n)
 }
 
 int exs_hits_context(void *ctx, unsigned worker, const char *file,
-		     const struct exs_logreq *r, struct exs_trace_scratch *s,
+		     struct exs_logreq *r, struct exs_trace_scratch *s,
 		     const struct exs_technique *const *hits, size_t hit_count)
 {
 	struct exs_hits *h = ctx;
@@ -525,6 +529,7 @@ int exs_hits_context(void *ctx, unsigned worker, const char *file,
 	size_t cn = c->n < EXS_URL_VALUE_MAX - 1 ? c->n : EXS_URL_VALUE_MAX - 1;
 	if (!bit_get(h->client_filter, hash(c->p, cn)))
 		return EXS_OK;
+	exs_logreq_time(r);
 	h->plat->mutex_lock(h->mutex);
 	for (unsigned i = 0; i < h->count; i++) {
 		struct target *t = &h->targets[i];

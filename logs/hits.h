@@ -44,13 +44,13 @@ int exs_hits_add_target(struct exs_hits *h, const char *path, size_t len,
 void exs_hits_watch_missing(struct exs_hits *h);
 
 int exs_hits_request(void *ctx, unsigned worker, const char *file,
-		     const struct exs_logreq *r, struct exs_trace_scratch *s,
+		     struct exs_logreq *r, struct exs_trace_scratch *s,
 		     const struct exs_technique *const *hits, size_t hit_count);
 /* 1 when a target was requested: the context pass is worth its time.
  * Prepares it (the client sets). */
 int exs_hits_begin_context(struct exs_hits *h);
 int exs_hits_context(void *ctx, unsigned worker, const char *file,
-		     const struct exs_logreq *r, struct exs_trace_scratch *s,
+		     struct exs_logreq *r, struct exs_trace_scratch *s,
 		     const struct exs_technique *const *hits, size_t hit_count);
 
 /* The requested targets, as the report shows them (malloc'd array, paths

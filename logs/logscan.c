@@ -218,8 +218,11 @@ static void line(struct reader *r, const char *s, size_t n)
 	}
 	if (!exs_logparser_line(&r->parser, s, n, &req))
 		return;
-	if (r->since_ns && req.time_ns && req.time_ns < r->since_ns)
-		return;
+	if (r->since_ns) {
+		int64_t t = exs_logreq_time(&req);
+		if (t && t < r->since_ns)
+			return;
+	}
 	r->st.requests++;
 	const struct exs_technique *hits[EXS_TRACE_MATCH_MAX];
 	size_t nh = 0;

@@ -59,7 +59,7 @@ void exs_logpos_free(struct exs_logpos_set *set);
  * the thread's index (0..threads-1). s holds the decoded path and query
  * (traces.h) when the pass matched traces. Return nonzero to stop. */
 typedef int (*exs_logscan_fn)(void *ctx, unsigned worker, const char *file,
-			      const struct exs_logreq *r,
+			      struct exs_logreq *r,
 			      struct exs_trace_scratch *s,
 			      const struct exs_technique *const *hits,
 			      size_t hit_count);

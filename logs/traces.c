@@ -87,11 +87,33 @@ static int hexval(int c)
 	return -1;
 }
 
+static const unsigned char fold_table[256] = {
+#define R(x) x, x + 1, x + 2, x + 3, x + 4, x + 5, x + 6, x + 7
+	R(0), R(8), R(16), R(24), R(32), R(40), R(48), R(56),
+	64, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
+	'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', 91, 92, 93, 94, 95,
+	R(96), R(104), R(112), R(120), R(128), R(136), R(144), R(152), R(160),
+	R(168), R(176), R(184), R(192), R(200), R(208), R(216), R(224), R(232),
+	R(240), R(248),
+#undef R
+};
+
 static size_t decode_once(const char *src, size_t n, int plus, char *dst,
 			  size_t cap)
 {
 	size_t o = 0;
-	for (size_t i = 0; i < n && o < cap; i++) {
+	/* Most paths need no decoding: fold them by table until a '%' (or a
+	 * '+' that means space) turns up. */
+	size_t lim = n < cap ? n : cap;
+	while (o < lim) {
+		unsigned char c = (unsigned char)src[o];
+		if (c == '%' || (c == '+' && plus))
+			break;
+		dst[o++] = (char)fold_table[c];
+	}
+	if (o == lim)
+		return o;
+	for (size_t i = o; i < n && o < cap; i++) {
 		int c = (unsigned char)src[i];
 		if (c == '%' && i + 2 < n) {
 			int h = hexval((unsigned char)src[i + 1]);
@@ -205,18 +227,6 @@ static int backend_cookie(const char *s, size_t n, int *url)
 	return any;
 }
 
-/* /owa/SOMETHING/powershell (any depth): OWA has no such path. */
-static int owa_powershell(const char *s, size_t n)
-{
-	if (!starts(s, n, "/owa/"))
-		return 0;
-	const char *ps = find(s + 4, n - 4, "/powershell");
-	if (!ps || ps == s + 4)
-		return 0;
-	size_t after = (size_t)(s + n - (ps + 11));
-	return after == 0 || ps[11] == '/' || ps[11] == '?' || ps[11] == ';';
-}
-
 /* ECP's own log: the cmdlet and its parameters, either as columns or as
  * the value of a CMD= key inside a key=value data column. */
 static int vdir_script(const struct exs_logreq *r, struct exs_trace_scratch *s)
@@ -260,6 +270,43 @@ static int vdir_script(const struct exs_logreq *r, struct exs_trace_scratch *s)
 	       find(text, n, "<%") || find(text, n, "page_load");
 }
 
+/* What the path's segments say, in one pass: where autodiscover.json
+ * starts a segment, whether a segment starts with "powershell", and
+ * whether OWA's path holds a powershell segment below its first. */
+struct shape {
+	const char *autodiscover;    /* "autodiscover.json..." segment */
+	int powershell;              /* a segment starts with powershell */
+	int owa_powershell;          /* /owa/X/.../powershell[/?;] */
+	int mentions;                /* "autodiscover" or "powershell" anywhere */
+};
+
+static void path_shape(const char *p, size_t n, struct shape *sh)
+{
+	memset(sh, 0, sizeof(*sh));
+	int owa = starts(p, n, "/owa/");
+	size_t seg = 0;
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && p[i] != '/')
+			continue;
+		/* segment [seg, i) */
+		const char *g = p + seg;
+		size_t gl = i - seg;
+		if (gl >= 10 && g[0] == 'p' && memcmp(g, "powershell", 10) == 0) {
+			sh->powershell = 1;
+			if (owa && seg > 5 &&
+			    (gl == 10 || g[10] == '?' || g[10] == ';'))
+				sh->owa_powershell = 1;
+		} else if (gl >= 12 && g[0] == 'a' && memcmp(g, "autodiscover", 12) == 0) {
+			sh->mentions = 1;
+			if (!sh->autodiscover && gl >= 17 &&
+			    memcmp(g + 12, ".json", 5) == 0)
+				sh->autodiscover = g;
+		}
+		seg = i + 1;
+	}
+	sh->mentions |= sh->powershell;
+}
+
 size_t exs_traces_match(const struct exs_logreq *r, struct exs_trace_scratch *s,
 			const struct exs_technique **out)
 {
@@ -287,16 +334,21 @@ size_t exs_traces_match(const struct exs_logreq *r, struct exs_trace_scratch *s,
 		s->stem_n = 0;
 	s->query_n = 0;
 	const struct exs_slice *q = &r->f[EXS_LR_QUERY];
-	if (q->n)
+	/* The query matters to the autodiscover, PowerShell and DDI shapes
+	 * only: decoded for those paths (and for whole-URL lines). */
+	struct shape sh;
+	path_shape(s->stem, s->stem_n, &sh);
+	if (q->n && (sh.mentions || starts(s->stem, s->stem_n, "/ecp/ddi/")))
 		s->query_n = exs_trace_decode(q->p, q->n, 0, s->query,
 					      sizeof(s->query));
 	/* The query of a whole-URL line follows its '?'. */
-	const char *qm = memchr(s->stem, '?', s->stem_n);
+	const char *qm = !stem->n ? memchr(s->stem, '?', s->stem_n) : NULL;
 	if (qm && !s->query_n) {
 		size_t qn = (size_t)(s->stem + s->stem_n - qm - 1);
 		memcpy(s->query, qm + 1, qn);
 		s->query_n = qn;
 		s->stem_n = (size_t)(qm - s->stem);
+		path_shape(s->stem, s->stem_n, &sh);
 	}
 	const char *p = s->stem;
 	size_t n = s->stem_n;
@@ -335,7 +387,7 @@ size_t exs_traces_match(const struct exs_logreq *r, struct exs_trace_scratch *s,
 	     find(s->query, s->query_n, "schema=oabvirtualdirectory")))
 		HIT(T_DDI_OAB);
 
-	const char *ad = find(p, n, "autodiscover.json");
+	const char *ad = sh.autodiscover;
 	if (ad) {
 		/* What follows autodiscover.json in the path, and the query. */
 		const char *rest = ad + 17;
@@ -353,11 +405,11 @@ size_t exs_traces_match(const struct exs_logreq *r, struct exs_trace_scratch *s,
 			HIT(T_AUTODISCOVER_SSRF);
 	}
 
-	if ((find(p, n, "/powershell") || ad) &&
+	if ((sh.powershell || ad) && s->query_n &&
 	    find(s->query, s->query_n, "x-rps-cat="))
 		HIT(T_RPS_CAT);
 
-	if (owa_powershell(p, n))
+	if (sh.owa_powershell)
 		HIT(T_OWA_POWERSHELL);
 
 	if (r->f[EXS_LR_CMDLET].n || r->f[EXS_LR_INFO].n)

@@ -63,7 +63,8 @@ struct exs_slice {
 struct exs_logreq {
 	struct exs_slice f[EXS_LR_COUNT];
 	uint64_t line;
-	int64_t time_ns;     /* 0 when absent or unparsable */
+	int64_t time_ns;     /* -1 until exs_logreq_time; then 0 when absent
+				or unparsable */
 	int w3c;             /* '+' in agent, cookie and user means space */
 };
 
@@ -89,6 +90,10 @@ int exs_logparser_line(struct exs_logparser *p, const char *line, size_t len,
 /* Applies IIS's default W3C columns (used when data comes before any
  * #Fields: header, as after a header was cut away). */
 void exs_logparser_assume_iis(struct exs_logparser *p);
+
+/* The request's time (ns since 1970 UTC, 0 if none), parsed on first use:
+ * most lines never need it. */
+int64_t exs_logreq_time(struct exs_logreq *r);
 
 /* "2026-11-01" + "12:34:56" or "2026-11-01T12:34:56.123Z" -> ns since
  * 1970 UTC; 0 when it is not such a time. */

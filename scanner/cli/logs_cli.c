@@ -185,7 +185,7 @@ static void copy_slice(char *dst, size_t cap, const struct exs_slice *s)
 }
 
 static int on_trace(void *ctx, unsigned worker, const char *file,
-		    const struct exs_logreq *r, struct exs_trace_scratch *s,
+		    struct exs_logreq *r, struct exs_trace_scratch *s,
 		    const struct exs_technique *const *hits, size_t hit_count)
 {
 	struct pass_ctx *c = ctx;
@@ -216,7 +216,7 @@ static int on_trace(void *ctx, unsigned worker, const char *file,
 	struct exs_trace_info info;
 	memset(&info, 0, sizeof(info));
 	info.line = r->line;
-	info.time_ns = r->time_ns;
+	info.time_ns = exs_logreq_time(r);
 	copy_slice(info.client, sizeof(info.client), &r->f[EXS_LR_CLIENT]);
 	copy_slice(info.user, sizeof(info.user), &r->f[EXS_LR_USER]);
 	if (r->f[EXS_LR_STATUS].n && r->f[EXS_LR_STATUS].n < 8) {
@@ -262,6 +262,23 @@ static int on_trace(void *ctx, unsigned worker, const char *file,
 	c->plat->mutex_unlock(c->mutex);
 	exs_buf_free(&b);
 	return c->nomem ? EXS_NOMEM : EXS_OK;
+}
+
+/* The first pass: traces, and the requests to the findings' files. */
+struct both_ctx {
+	struct pass_ctx *pc;
+	struct exs_hits *hits;
+};
+
+static int on_both(void *ctx, unsigned worker, const char *file,
+		   struct exs_logreq *r, struct exs_trace_scratch *s,
+		   const struct exs_technique *const *hits, size_t hit_count)
+{
+	struct both_ctx *b = ctx;
+	int rc = on_trace(b->pc, worker, file, r, s, hits, hit_count);
+	if (!rc)
+		rc = exs_hits_request(b->hits, worker, file, r, s, hits, hit_count);
+	return rc;
 }
 
 static void on_error(void *ctx, const char *path, const struct exs_error *err)
@@ -349,6 +366,13 @@ static int add_errors(struct exs_run *run, struct pass_ctx *c)
 				       &c->errors[i]);
 	exs_strlist_clear(&c->error_paths);
 	return rc;
+}
+
+static void on_error_both(void *ctx, const char *path,
+			  const struct exs_error *err)
+{
+	struct both_ctx *b = ctx;
+	on_error(b->pc, path, err);
 }
 
 /* ---- Positions ------------------------------------------------------------------ */
@@ -495,7 +519,24 @@ int exs_cli_log_pass(struct exs_cli *cli, struct exs_run *run,
 		goto out;
 	run->logs.positions = store != NULL;
 
-	/* The trace pass: only what is new since the last run. */
+	/* Whose requests to count: the webshell, suspicious and removed
+	 * findings already in the run. */
+	if (exs_hits_create(plat, &iis, root, &hits)) {
+		rc = exs_fail(err, EXS_NOMEM, 0, "malloc", "hits");
+		goto out;
+	}
+	exs_run_sort(run);
+	struct target_ctx tc = { hits, 0, 0 };
+	exs_run_each_finding(run, add_target, &tc);
+	if (tc.rc) {
+		rc = exs_fail(err, tc.rc, 0, "malloc", "hits");
+		goto out;
+	}
+	exs_hits_watch_missing(hits);
+
+	/* The trace pass: only what is new since the last run; it counts the
+	 * requests to the targets on the way. */
+	struct both_ctx both = { &pc, hits };
 	struct exs_logscan ls;
 	memset(&ls, 0, sizeof(ls));
 	ls.plat = plat;
@@ -504,12 +545,13 @@ int exs_cli_log_pass(struct exs_cli *cli, struct exs_run *run,
 	ls.budget = budget;
 	ls.positions = &positions;
 	ls.match_traces = 1;
-	ls.fn = on_trace;
-	ls.on_error = on_error;
-	ls.ctx = &pc;
+	ls.fn = on_both;
+	ls.on_error = on_error_both;
+	ls.ctx = &both;
 	rc = exs_logscan_run(&ls, &files, err);
 	add_stats(&run->logs, &ls.stats);
 	run->logs.traces_dropped = pc.dropped;
+	int partial = ls.stats.resumed || ls.stats.unchanged || ls.stats.budget_hit;
 	if (!rc)
 		rc = add_traces(run, &pc);
 	if (rc)
@@ -543,28 +585,37 @@ int exs_cli_log_pass(struct exs_cli *cli, struct exs_run *run,
 		exs_strlist_add_str(&run->warnings, msg);
 	}
 
-	/* Who requested the findings: every log, not only the new lines. */
-	rc = exs_hits_create(plat, &iis, root, &hits) ? exs_fail(err, EXS_NOMEM, 0, "malloc", "hits") : EXS_OK;
-	if (rc)
-		goto out;
-	exs_run_sort(run);
-	struct target_ctx tc = { hits, 0, 0 };
-	exs_run_each_finding(run, add_target, &tc);
-	if (tc.rc) {
-		rc = exs_fail(err, tc.rc, 0, "malloc", "hits");
-		goto out;
+	/* Who requested the findings needs every log, not only the new lines
+	 * (a shell found today was often first requested weeks ago): when the
+	 * trace pass read only part of them, count again over all. */
+	if (tc.added && partial) {
+		struct exs_hits *full;
+		if (exs_hits_create(plat, &iis, root, &full)) {
+			rc = exs_fail(err, EXS_NOMEM, 0, "malloc", "hits");
+			goto out;
+		}
+		exs_hits_free(hits);
+		hits = full;
+		tc = (struct target_ctx){ hits, 0, 0 };
+		exs_run_each_finding(run, add_target, &tc);
+		exs_hits_watch_missing(hits);
+		memset(&ls, 0, sizeof(ls));
+		ls.plat = plat;
+		ls.threads = exs_cli_threads(cli);
+		ls.since_ns = since;
+		ls.budget = budget;
+		ls.fn = exs_hits_request;
+		ls.ctx = hits;
+		rc = exs_logscan_run(&ls, &files, err);
 	}
-	exs_hits_watch_missing(hits);
-	memset(&ls, 0, sizeof(ls));
-	ls.plat = plat;
-	ls.threads = exs_cli_threads(cli);
-	ls.since_ns = since;
-	ls.budget = budget;
-	ls.fn = exs_hits_request;
-	ls.ctx = hits;
-	rc = exs_logscan_run(&ls, &files, err);
 	if (!rc && exs_hits_begin_context(hits)) {
+		memset(&ls, 0, sizeof(ls));
+		ls.plat = plat;
+		ls.threads = exs_cli_threads(cli);
+		ls.since_ns = since;
+		ls.budget = budget;
 		ls.fn = exs_hits_context;
+		ls.ctx = hits;
 		rc = exs_logscan_run(&ls, &files, err);
 	}
 	if (!rc && exs_hits_export(hits, &run->url_hits, &run->url_hit_count))
