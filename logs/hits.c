@@ -356,13 +356,18 @@ static int contains(const char *s, size_t n, const char *needle)
 
 static int script_page(const char *s, size_t n)
 {
-	static const char *const exts[] = { ".aspx", ".ashx", ".asmx", ".asp",
-		".asa", ".cer", ".cshtml", ".soap", ".rem", NULL };
-	for (size_t i = 0; exts[i]; i++) {
-		size_t k = strlen(exts[i]);
-		if (n > k && memcmp(s + n - k, exts[i], k) == 0)
+	/* The extension after the last dot, at most 6 bytes. */
+	size_t d = n;
+	while (d && n - d < 8 && s[d - 1] != '.' && s[d - 1] != '/')
+		d--;
+	if (!d || s[d - 1] != '.')
+		return 0;
+	static const char *const exts[] = { "aspx", "ashx", "asmx", "asp",
+		"asa", "cer", "cshtml", "soap", "rem", NULL };
+	size_t k = n - d;
+	for (size_t i = 0; exts[i]; i++)
+		if (strlen(exts[i]) == k && memcmp(s + d, exts[i], k) == 0)
 			return 1;
-	}
 	return 0;
 }
 

@@ -160,11 +160,12 @@ static const char *find(const char *hay, size_t n, const char *needle)
 	return NULL;
 }
 
-static int starts(const char *s, size_t n, const char *prefix)
+static int starts_n(const char *s, size_t n, const char *prefix, size_t k)
 {
-	size_t k = strlen(prefix);
 	return n >= k && memcmp(s, prefix, k) == 0;
 }
+/* With a literal, the length is a constant and memcmp is inlined. */
+#define starts(s, n, lit) starts_n((s), (n), (lit), sizeof(lit) - 1)
 
 /* Raw (not yet folded) field contains needle (lower case), any case. */
 static int raw_has(const struct exs_slice *f, const char *needle)
