@@ -15,16 +15,16 @@ command -v $cc >/dev/null || { echo "$cc is missing"; exit 1; }
 inc=$(mktemp -d)
 trap 'rm -rf "$inc"' EXIT
 cp -r /usr/include/yara /usr/include/yara.h /usr/include/sqlite3.h \
-      /usr/include/ini.h "$inc"/ || exit 1
+      /usr/include/ini.h /usr/include/zlib.h /usr/include/zconf.h "$inc"/ || exit 1
 mkdir "$inc/openssl"
 cp /usr/include/openssl/*.h /usr/include/x86_64-linux-gnu/openssl/*.h \
    "$inc/openssl/" || exit 1
 pass=0 fail=0
-for f in scanner/*.c baseline/*.c scanner/cli/*.c; do
+for f in scanner/*.c baseline/*.c logs/*.c scanner/cli/*.c; do
 	if out=$($cc -std=c11 -Wall -Wextra -Werror -Wno-format-truncation \
 		-fsyntax-only -D_WIN32_WINNT=0x0601 -DUNICODE \
 		-D__USE_MINGW_ANSI_STDIO=1 -DEXS_VERSION='"check"' \
-		-Iscanner -Ibaseline -Iscanner/cli -I"$inc" "$f" 2>&1); then
+		-Iscanner -Ibaseline -Ilogs -Iscanner/cli -I"$inc" "$f" 2>&1); then
 		pass=$((pass + 1))
 	else
 		echo "== $f"; echo "$out"; fail=$((fail + 1))
