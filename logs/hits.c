@@ -45,6 +45,8 @@ struct exs_hits {
 	char drive_root[EXS_IIS_PATH_MAX];
 	struct target *targets;      /* EXS_HITS_TARGETS_MAX */
 	unsigned count;
+	unsigned mapped;             /* targets from findings: set before a
+					pass, read without the lock during it */
 	unsigned char filter[FILTER_BITS / 8];
 	int watch_missing;
 	struct exs_mutex *mutex;
@@ -249,6 +251,7 @@ int exs_hits_add_target(struct exs_hits *h, const char *path, size_t len,
 	if (rc)
 		return rc;
 	bit_set(h->filter, hash(t->key, t->key_n));
+	h->mapped++;
 	*mapped = 1;
 	return EXS_OK;
 }
@@ -459,7 +462,7 @@ int exs_hits_request(void *ctx, unsigned worker, const char *file,
 	if (!s->stem_n)
 		return EXS_OK;
 	int page = h->watch_missing && script_page(s->stem, s->stem_n);
-	if (!h->count && !page)
+	if (!h->mapped && !page)
 		return EXS_OK;
 	uint64_t key = hash(s->stem, s->stem_n);
 	int known = bit_get(h->filter, key);
