@@ -149,6 +149,29 @@ def who_requested_a_planted_webshell(e):
           "the summary shows the requests")
 
 
+@tests.case
+def requests_to_a_removed_file(e):
+    logfixtures.minimal_tree(e.tree)
+    e.write_config(text="\n".join([
+        "[baseline]", f"path = {e.baseline}",
+        f"key = {os.path.join(e.state, 'baseline.key')}", ""]))
+    page = "Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/owa/auth/old.aspx"
+    e.write(page, b'<%@ Page Language="C#" %>\r\n<html><body>old</body></html>\r\n')
+    e.run("init", "--image", e.tree, json_report=False, expect_rc=0)
+    os.unlink(e.path(page))
+    e.write("inetpub/logs/LogFiles/W3SVC1/u_ex261111.log", w3c([
+        req("10:00:00", "GET", "/owa/auth/old.aspx", "192.0.2.50", day="2026-11-11"),
+        req("10:05:00", "POST", "/owa/auth/OLD.aspx", "192.0.2.51", day="2026-11-11"),
+    ]), mtime_ns=None)
+    r = e.run("check", "--logs", "--image", e.tree)
+    removed = [f for f in r.report["findings"] if f["kind"] == "removed"]
+    eq(len(removed), 1, "removed findings")
+    q = removed[0].get("requests")
+    check(q and q["on_disk"] is False, f"requests of the removed page: {q}")
+    eq(q["count"], 2, "requests to the removed page")
+    eq(sorted(c["value"] for c in q["clients"]), ["192.0.2.50", "192.0.2.51"], "clients")
+
+
 def logs_run(e, *args):
     return e.run("logs", "--image", e.tree, *args)
 
