@@ -291,7 +291,9 @@ static void finding(struct writer *w, const struct exs_finding *f,
 		exs_buf_printf(&w->buf, ",\"os_code\":%ld", f->os_code);
 		break;
 	}
-	const struct exs_url_hits *uh = f->kind != EXS_FINDING_EXPLOIT_TRACE
+	const struct exs_url_hits *uh =
+		f->kind == EXS_FINDING_WEBSHELL || f->kind == EXS_FINDING_SUSPICIOUS ||
+		f->kind == EXS_FINDING_REMOVED
 		? exs_run_url_hits(run, f->path, f->path_len) : NULL;
 	if (uh) {
 		put(w, ",\"requests\":");

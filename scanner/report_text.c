@@ -133,6 +133,7 @@ static void finding_line_of(struct exs_buf *b, const struct exs_finding *f);
 /* The run whose summary is being written, for the log requests of each
  * finding (one summary at a time per process). */
 static const struct exs_run *current_run;
+static const struct exs_url_hits *last_requests;
 
 static void finding_line(struct exs_buf *b, const struct exs_finding *f)
 {
@@ -141,10 +142,16 @@ static void finding_line(struct exs_buf *b, const struct exs_finding *f)
 		return;
 	}
 	finding_line_of(b, f);
+	if (f->kind != EXS_FINDING_WEBSHELL && f->kind != EXS_FINDING_SUSPICIOUS &&
+	    f->kind != EXS_FINDING_REMOVED)
+		return;
 	const struct exs_url_hits *h = current_run
 		? exs_run_url_hits(current_run, f->path, f->path_len) : NULL;
-	if (h)
+	/* Once per file: a webshell is often a suspicious file too. */
+	if (h && h != last_requests) {
 		request_lines(b, h);
+		last_requests = h;
+	}
 }
 
 static void finding_line_of(struct exs_buf *b, const struct exs_finding *f)
@@ -493,6 +500,7 @@ int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 	size_t cut = verbose ? (size_t)-1 : patch ? PATCH_DAY_CUT : LIST_CUT;
 	struct list_ctx lists = { &b, cut, { 0 } };
 	current_run = run;
+	last_requests = NULL;
 	int rc = exs_run_each_finding(run, threat_line, &b);
 	if (!rc && run->counts[EXS_FINDING_EXPLOIT_TRACE])
 		rc = exs_run_each_finding(run, trace_list_line, &lists);
