@@ -172,6 +172,20 @@ def requests_to_a_removed_file(e):
     eq(sorted(c["value"] for c in q["clients"]), ["192.0.2.50", "192.0.2.51"], "clients")
 
 
+@tests.case
+def unreadable_logs_are_error_findings(e):
+    if not e.extra_exes:
+        raise lib.Skip("no exsweep-fault binary given")
+    expected = set(image_env(e))
+    env = {"EXSWEEP_FAULTS": "ioerr:*u_ex261104.log;busy:*u_ex261106.log;access:*Oab*"}
+    r = e.run("logs", "--image", e.tree, exe=e.extra_exes[0], env=env)
+    errors = {os.path.basename(p) for p in lib.by_kind(r.report, "error")}
+    check({b"u_ex261104.log", b"u_ex261106.log"} <= errors, f"error findings: {errors}")
+    got = traces(r.report, e.tree)
+    unread = {x for x in expected if "261104" in x[0] or "261106" in x[0]}
+    eq(sorted((expected - unread) - got), [], "traces of the readable logs")
+
+
 def logs_run(e, *args):
     return e.run("logs", "--image", e.tree, *args)
 
