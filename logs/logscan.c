@@ -17,10 +17,82 @@
 struct exs_logpos *exs_logpos_find(struct exs_logpos_set *set,
 				   const char *path)
 {
-	for (size_t i = 0; set && i < set->count; i++)
+	if (!set)
+		return NULL;
+	size_t lo = 0, hi = set->sorted;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(set->items[mid].path, path);
+		if (!c)
+			return &set->items[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = set->sorted; i < set->count; i++)
 		if (strcmp(set->items[i].path, path) == 0)
 			return &set->items[i];
 	return NULL;
+}
+
+struct exs_logpos *exs_logpos_find_sorted(struct exs_logpos_set *set,
+					  const char *path)
+{
+	size_t lo = 0, hi = set->sorted;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(set->items[mid].path, path);
+		if (!c)
+			return &set->items[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int by_path(const void *a, const void *b)
+{
+	return strcmp(((const struct exs_logpos *)a)->path,
+		      ((const struct exs_logpos *)b)->path);
+}
+
+void exs_logpos_sort(struct exs_logpos_set *set)
+{
+	if (set->count > 1)
+		qsort(set->items, set->count, sizeof(*set->items), by_path);
+	set->sorted = set->count;
+}
+
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int exs_logpos_keep_only(struct exs_logpos_set *set,
+			 const struct exs_strlist *files)
+{
+	char **names = malloc((files->count ? files->count : 1) * sizeof(*names));
+	if (!names)
+		return EXS_NOMEM;
+	memcpy(names, files->items, files->count * sizeof(*names));
+	qsort(names, files->count, sizeof(*names), by_string);
+	size_t kept = 0;
+	for (size_t i = 0; i < set->count; i++) {
+		const char *p = set->items[i].path;
+		if (bsearch(&p, names, files->count, sizeof(*names), by_string)) {
+			set->items[kept++] = set->items[i];
+		} else {
+			free(set->items[i].path);
+			free(set->items[i].fields);
+		}
+	}
+	set->count = kept;
+	free(names);
+	exs_logpos_sort(set);
+	return EXS_OK;
 }
 
 static char *dup_str(const char *s)
@@ -34,9 +106,10 @@ static char *dup_str(const char *s)
 	return c;
 }
 
-int exs_logpos_put(struct exs_logpos_set *set, const struct exs_logpos *p)
+static int put(struct exs_logpos_set *set, const struct exs_logpos *p,
+	       int search)
 {
-	struct exs_logpos *dst = exs_logpos_find(set, p->path);
+	struct exs_logpos *dst = search ? exs_logpos_find(set, p->path) : NULL;
 	char *path = dup_str(p->path);
 	char *fields = p->fields ? dup_str(p->fields) : NULL;
 	if (!path || (p->fields && !fields)) {
@@ -66,6 +139,16 @@ int exs_logpos_put(struct exs_logpos_set *set, const struct exs_logpos *p)
 	dst->path = path;
 	dst->fields = fields;
 	return EXS_OK;
+}
+
+int exs_logpos_put(struct exs_logpos_set *set, const struct exs_logpos *p)
+{
+	return put(set, p, 1);
+}
+
+int exs_logpos_append(struct exs_logpos_set *set, const struct exs_logpos *p)
+{
+	return put(set, p, 0);
 }
 
 void exs_logpos_free(struct exs_logpos_set *set)
@@ -781,11 +864,20 @@ int exs_logscan_run(struct exs_logscan *ls, const struct exs_strlist *files,
 	/* What each file's position is now. */
 	for (size_t i = 0; ps.results && i < files->count; i++) {
 		struct exs_logpos *res = &ps.results[i];
-		if (!rc && res->seen && ls->positions &&
-		    exs_logpos_put(ls->positions, res))
-			rc = exs_fail(err, EXS_NOMEM, 0, "malloc", "log pass");
+		/* Files are distinct: what the sorted part does not hold is
+		 * new, and appended without a search. */
+		if (!rc && res->seen && ls->positions) {
+			struct exs_logpos *old = exs_logpos_find_sorted(ls->positions,
+									res->path);
+			int put_rc = old ? exs_logpos_put(ls->positions, res)
+					 : exs_logpos_append(ls->positions, res);
+			if (put_rc)
+				rc = exs_fail(err, EXS_NOMEM, 0, "malloc", "log pass");
+		}
 		free(res->fields);
 	}
+	if (ls->positions)
+		exs_logpos_sort(ls->positions);
 	free(ps.results);
 	if (ps.mutex)
 		plat->mutex_destroy(ps.mutex);

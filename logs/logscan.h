@@ -47,12 +47,25 @@ struct exs_logpos {
 struct exs_logpos_set {
 	struct exs_logpos *items;
 	size_t count, cap;
+	size_t sorted;           /* items[0..sorted) are in path order */
 };
 
+/* Binary search over the sorted part, then the few added since. */
 struct exs_logpos *exs_logpos_find(struct exs_logpos_set *set,
 				   const char *path);
+/* Puts every item in path order (exs_logscan_run does after its merge). */
+void exs_logpos_sort(struct exs_logpos_set *set);
+/* Drops the positions of files not in files (deleted logs): the table
+ * stays the size of the log folders. */
+int exs_logpos_keep_only(struct exs_logpos_set *set,
+			 const struct exs_strlist *files);
 /* Adds (copies) or replaces; EXS_NOMEM. */
 int exs_logpos_put(struct exs_logpos_set *set, const struct exs_logpos *p);
+/* Adds (copies) a path known not to be in the set yet, without a search. */
+int exs_logpos_append(struct exs_logpos_set *set, const struct exs_logpos *p);
+/* The binary search alone (the sorted part). */
+struct exs_logpos *exs_logpos_find_sorted(struct exs_logpos_set *set,
+					  const char *path);
 void exs_logpos_free(struct exs_logpos_set *set);
 
 /* One parsed request, on a worker thread. file is the log's path, worker

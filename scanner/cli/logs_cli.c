@@ -389,7 +389,8 @@ static int load_position(void *ctx, const struct exs_store_logpos *p)
 	memcpy(lp.head, p->head, 32);
 	lp.head_len = p->head_len;
 	lp.fields = (char *)p->fields;
-	return exs_logpos_put(set, &lp);
+	/* Paths are the table's primary key: distinct. */
+	return exs_logpos_append(set, &lp);
 }
 
 static int save_positions(struct exs_store *store, const struct exs_key *key,
@@ -409,6 +410,27 @@ static int save_positions(struct exs_store *store, const struct exs_key *key,
 					      key->len, err);
 	free(rows);
 	return rc;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Overlapping roots (a folder and its parent) list a file twice: read once. */
+static void unique_files(struct exs_strlist *files)
+{
+	if (files->count < 2)
+		return;
+	qsort(files->items, files->count, sizeof(*files->items), by_name);
+	size_t k = 1;
+	for (size_t i = 1; i < files->count; i++) {
+		if (strcmp(files->items[i], files->items[k - 1]) == 0)
+			free(files->items[i]);
+		else
+			files->items[k++] = files->items[i];
+	}
+	files->count = k;
 }
 
 /* ---- The pass ------------------------------------------------------------------------ */
@@ -513,10 +535,13 @@ int exs_cli_log_pass(struct exs_cli *cli, struct exs_run *run,
 		rc = plat->mutex_create(&pc.mutex, err);
 	if (!rc)
 		rc = exs_logscan_discover(plat, &roots, &files, on_error, &pc, err);
+	if (!rc)
+		unique_files(&files);
 	if (!rc && store && !cli->from_start)
 		rc = exs_store_each_log_position(store, load_position, &positions, err);
 	if (rc)
 		goto out;
+	exs_logpos_sort(&positions);
 	run->logs.positions = store != NULL;
 
 	/* Whose requests to count: the webshell, suspicious and removed
@@ -556,7 +581,11 @@ int exs_cli_log_pass(struct exs_cli *cli, struct exs_run *run,
 		rc = add_traces(run, &pc);
 	if (rc)
 		goto out;
-	if (store && key && positions.count) {
+	if (!rc && exs_logpos_keep_only(&positions, &files))
+		rc = exs_fail(err, EXS_NOMEM, 0, "malloc", "log positions");
+	if (rc)
+		goto out;
+	if (store && key) {
 		rc = save_positions(store, key, &positions, err);
 		if (rc == EXS_UNSUPPORTED) {
 			char msg[512];
