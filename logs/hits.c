@@ -583,9 +583,11 @@ int exs_hits_export(struct exs_hits *h, struct exs_url_hits **out,
 {
 	*out = NULL;
 	*count_out = 0;
+	/* Every finding's target, requested or not ("never requested in
+	 * the logs read" is an answer too); a missing page only if it was. */
 	size_t n = 0;
 	for (unsigned i = 0; i < h->count; i++)
-		n += h->targets[i].out.count > 0;
+		n += h->targets[i].out.count > 0 || !h->targets[i].out.orphan;
 	if (!n)
 		return EXS_OK;
 	struct exs_url_hits *a = calloc(n, sizeof(*a));
@@ -594,7 +596,7 @@ int exs_hits_export(struct exs_hits *h, struct exs_url_hits **out,
 	size_t k = 0;
 	for (unsigned i = 0; i < h->count; i++) {
 		struct target *t = &h->targets[i];
-		if (!t->out.count)
+		if (!t->out.count && t->out.orphan)
 			continue;
 		struct exs_url_hits *o = &a[k];
 		*o = t->out;

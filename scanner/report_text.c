@@ -75,7 +75,10 @@ static void request_lines(struct exs_buf *b, const struct exs_url_hits *h)
 	text(b, h->url);
 	exs_buf_puts(b, " (");
 	text(b, h->site);
-	exs_buf_printf(b, ")%s\n", h->on_disk ? "" : ", file no longer on disk");
+	exs_buf_printf(b, ")%s%s\n", h->on_disk ? "" : ", file no longer on disk",
+		       h->count ? "" : " in the logs read");
+	if (!h->count)
+		return;
 	if (h->first_ns) {
 		exs_buf_printf(b, "            first %s (", first);
 		text(b, h->first_log);
