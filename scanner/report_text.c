@@ -489,10 +489,18 @@ int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 	char size[32];
 	human_bytes(run->bytes, size, sizeof(size));
 	double secs = (double)(run->finished_ns - run->started_ns) / 1e9;
-	exs_buf_printf(&b, "exsweep %s on %s: %zu finding%s in %" PRIu64
-		       " files (%s), %.2f s\n", run->command, run->host,
-		       run->finding_count, run->finding_count == 1 ? "" : "s",
-		       run->files, size, secs);
+	if (run->command && strcmp(run->command, "logs") == 0) {
+		/* The log pass alone walks no tree: say what it read. */
+		human_bytes(run->logs.bytes, size, sizeof(size));
+		exs_buf_printf(&b, "exsweep logs on %s: %zu finding%s in %" PRIu64
+			       " log files (%s), %.2f s\n", run->host,
+			       run->finding_count, run->finding_count == 1 ? "" : "s",
+			       run->logs.files, size, secs);
+	} else
+		exs_buf_printf(&b, "exsweep %s on %s: %zu finding%s in %" PRIu64
+			       " files (%s), %.2f s\n", run->command, run->host,
+			       run->finding_count, run->finding_count == 1 ? "" : "s",
+			       run->files, size, secs);
 	/* Webshells and suspicious files always come first and in full. On
 	 * patch day the overview of the thousands of changes comes next, and
 	 * only a short taste of each list after it. */

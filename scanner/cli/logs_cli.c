@@ -212,6 +212,7 @@ static int on_trace(void *ctx, unsigned worker, const char *file,
 	put_slice(&b, "Cmdlet", &r->f[EXS_LR_CMDLET]);
 	put_slice(&b, "Parameters", &r->f[EXS_LR_PARAMS]);
 	put_slice(&b, "Data", &r->f[EXS_LR_INFO]);
+	put_slice(&b, "X-Forwarded-For", &r->f[EXS_LR_FORWARDED]);
 	/* A buffer that hit its cap keeps what fit. */
 	struct exs_trace_info info;
 	memset(&info, 0, sizeof(info));
