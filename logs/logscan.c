@@ -650,7 +650,9 @@ static int one_file(struct pass *ps, struct reader *r, size_t index,
 	res->size = st.size;
 	if (old && !same)
 		r->st.restarted++;
-	if (same && (gz || st.size == old->offset)) {
+	/* Unchanged: no byte past the position. A gzip log that grew (one
+	 * more member) is read again whole: its bytes cannot be resumed. */
+	if (same && st.size == old->offset) {
 		r->st.unchanged++;
 		res->offset = old->offset;
 		res->line = old->line;
