@@ -290,7 +290,10 @@ static void line(struct reader *r, const char *s, size_t n)
 {
 	struct exs_logreq req;
 	r->st.lines++;
-	if (n >= 8 && s[0] == '#' && (s[1] == 'F' || s[1] == 'f')) {
+	/* The header in force, for a later run that starts after it. */
+	if (n >= 8 && s[0] == '#' && (s[1] | 0x20) == 'f' && (s[2] | 0x20) == 'i' &&
+	    (s[3] | 0x20) == 'e' && (s[4] | 0x20) == 'l' && (s[5] | 0x20) == 'd' &&
+	    (s[6] | 0x20) == 's' && s[7] == ':') {
 		size_t k = n;
 		if (k && s[k - 1] == '\r')
 			k--;
