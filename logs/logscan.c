@@ -300,6 +300,8 @@ static void line(struct reader *r, const char *s, size_t n)
 		if (k < sizeof(r->fields)) {
 			memcpy(r->fields, s, k);
 			r->fields_n = k;
+		} else {
+			r->fields_n = 0;  /* too long to keep: never a stale one */
 		}
 	}
 	if (!exs_logparser_line(&r->parser, s, n, &req))
