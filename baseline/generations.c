@@ -367,6 +367,12 @@ static int copy_file(const struct exs_platform *plat, const char *src,
 	return rc;
 }
 
+int exs_store_copy_file(const struct exs_platform *plat, const char *src,
+			const char *dst, struct exs_error *err)
+{
+	return copy_file(plat, src, dst, err);
+}
+
 /* Schema 1 -> 2: the files table gains its generation range, every file
  * becomes part of generation 1, and generation 1 gets a row (unsealed: a
  * schema-1 baseline never had a seal). */

@@ -164,4 +164,33 @@ int exs_store_known_clean(struct exs_store_reader *r,
 			  const unsigned char sha256[EXS_SHA256_LEN],
 			  const char *rules_digest);
 
+/* ---- Log read positions (baseline/logpos.c) ----------------------------------
+ * Where the log pass stopped in each log file, so that a scheduled run reads
+ * only what is new. Kept in the baseline file, under its file seal (so an
+ * attacker who moves a position past his own lines breaks the seal), but
+ * outside the content seal: a position is not part of any generation, and
+ * the generation seals that left the host in reports stay what they were.
+ * A logs-only table: never compared, never baselined. */
+struct exs_store_logpos {
+	const char *path;
+	uint64_t size, offset, line;
+	unsigned char head[32];        /* SHA-256 of the first head_len bytes */
+	uint32_t head_len;
+	const char *fields;            /* #Fields: line in force, or NULL */
+};
+/* Calls fn for every remembered position (none in an older baseline). */
+int exs_store_each_log_position(struct exs_store *s,
+				int (*fn)(void *ctx,
+					  const struct exs_store_logpos *p),
+				void *ctx, struct exs_error *err);
+/* Replaces the remembered positions with rows[0..count): a copy of the
+ * verified baseline is made, the table rewritten, the file sealed again
+ * with key and swapped in, as update does (a crash keeps the old file).
+ * The caller holds the baseline lock. EXS_UNSUPPORTED for a schema-1
+ * baseline (run update first). */
+int exs_store_save_log_positions(struct exs_store *src,
+				 const struct exs_store_logpos *rows,
+				 size_t count, const unsigned char *key,
+				 size_t key_len, struct exs_error *err);
+
 #endif

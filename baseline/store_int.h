@@ -62,6 +62,10 @@ int exs_store_swap_in(struct exs_store *s, struct exs_store *replaced,
 void exs_store_row_to_record(sqlite3_stmt *st, int col,
 			     struct exs_record *out);
 
+/* Copies a baseline file byte for byte into a new private file. */
+int exs_store_copy_file(const struct exs_platform *plat, const char *src,
+			const char *dst, struct exs_error *err);
+
 extern const char exs_store_schema_sql[];
 
 #endif

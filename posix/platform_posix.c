@@ -136,6 +136,15 @@ static int posix_file_stat(struct exs_file *f, struct exs_stat *out,
 	return EXS_OK;
 }
 
+static int posix_file_seek(struct exs_file *f, uint64_t offset,
+			   struct exs_error *err)
+{
+	if (offset > (uint64_t)INT64_MAX ||
+	    lseek(f->fd, (off_t)offset, SEEK_SET) == (off_t)-1)
+		return fail_errno(err, "lseek", f->path);
+	return EXS_OK;
+}
+
 static int posix_file_read(struct exs_file *f, void *buf, size_t cap,
 			   size_t *got, struct exs_error *err)
 {
@@ -662,6 +671,7 @@ static const struct exs_platform posix_platform = {
 	.file_open_read = posix_file_open_read,
 	.file_stat = posix_file_stat,
 	.file_read = posix_file_read,
+	.file_seek = posix_file_seek,
 	.file_security = NULL,
 	.file_close = posix_file_close,
 	.path_stat = posix_path_stat,

@@ -32,6 +32,10 @@ struct exs_config {
 	/* [baseline] */
 	char *baseline_path;
 	char *baseline_key;            /* the seal key file */
+	/* [logs] */
+	struct exs_strlist log_dirs;   /* empty: derived from IIS and V15 */
+	uint64_t log_budget;           /* bytes per log pass, 0: no cap */
+	char *iis_config;              /* applicationHost.config, NULL: found */
 	/* [report] */
 	char *report_dir;              /* NULL: no dated report file */
 	/* [sandbox] */

@@ -20,6 +20,9 @@ enum exs_finding_kind {
 	EXS_FINDING_ADDED,
 	EXS_FINDING_REMOVED,
 	EXS_FINDING_ERROR,
+	EXS_FINDING_EXPLOIT_TRACE, /* a log line shaped like an attack request;
+				      appended, so earlier kinds keep their
+				      numbers (Event Log IDs 1001 + kind) */
 	EXS_FINDING_KIND_COUNT
 };
 
@@ -45,6 +48,17 @@ struct exs_hit {
 	struct exs_hit_string strings[EXS_HIT_STRINGS_MAX];
 };
 
+/* Where an exploit_trace was seen (the finding's path is the log file, its
+ * message the request, hits[0] the technique: rule = technique id, family
+ * = the CVE family, description = what the shape means). */
+struct exs_trace_info {
+	uint64_t line;                  /* 1-based line of the log file */
+	int64_t time_ns;                /* 0 when the line has no time */
+	char client[64];                /* client address as logged */
+	char user[128];                 /* authenticated user, "" if none */
+	int http_status;                /* 0 when not logged */
+};
+
 struct exs_finding {
 	enum exs_finding_kind kind;
 	char *path;                     /* owned; bytes, not NUL-safe */
@@ -62,6 +76,8 @@ struct exs_finding {
 	/* webshell findings */
 	struct exs_hit *hits;           /* owned */
 	size_t hit_count;
+	/* exploit_trace findings */
+	struct exs_trace_info trace;
 };
 
 const char *exs_finding_kind_name(enum exs_finding_kind kind);

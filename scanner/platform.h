@@ -312,6 +312,15 @@ struct exs_platform {
 	/* Worker: the parent's shared memory, read-only; EXS_NOENT when the
 	 * worker was started without any. */
 	int (*channel_shared)(const void **addr, size_t *size);
+
+	/* -- Reading from an offset (the log pass) ------------------------------ */
+
+	/* Moves the read position of a file opened with file_open_read to
+	 * offset bytes from its start, so that a scheduled run reads only what
+	 * a log gained since the last one. May be NULL: callers then read and
+	 * discard up to the offset. */
+	int (*file_seek)(struct exs_file *f, uint64_t offset,
+			 struct exs_error *err);
 };
 
 /* The table for the platform exsweep was built for. Never NULL. */

@@ -162,7 +162,82 @@ static void hits(struct writer *w, const struct exs_finding *f)
 	put(w, "]");
 }
 
-static void finding(struct writer *w, const struct exs_finding *f)
+static void counts_array(struct writer *w, const char *k,
+			 const struct exs_url_count *items, unsigned n)
+{
+	exs_buf_printf(&w->buf, ",\"%s\":[", k);
+	for (unsigned i = 0; i < n; i++) {
+		put(w, i ? ",{" : "{");
+		str_field(w, "value", items[i].value);
+		exs_buf_printf(&w->buf, ",\"count\":%" PRIu64 "}", items[i].count);
+	}
+	put(w, "]");
+}
+
+/* Who requested a file, from the logs (README, "Who requested it"). */
+static void requests(struct writer *w, const struct exs_url_hits *h)
+{
+	char t[40];
+	put(w, "{");
+	str_field(w, "url", h->url);
+	put(w, ",");
+	str_field(w, "site", h->site);
+	exs_buf_printf(&w->buf, ",\"on_disk\":%s,\"count\":%" PRIu64,
+		       h->on_disk ? "true" : "false", h->count);
+	if (h->first_ns) {
+		exs_format_time(h->first_ns, t, sizeof(t));
+		exs_buf_printf(&w->buf, ",\"first\":{\"time\":\"%s\",", t);
+		str_field(w, "log", h->first_log);
+		exs_buf_printf(&w->buf, ",\"line\":%" PRIu64 "}", h->first_line);
+		exs_format_time(h->last_ns, t, sizeof(t));
+		exs_buf_printf(&w->buf, ",\"last\":{\"time\":\"%s\",", t);
+		str_field(w, "log", h->last_log);
+		exs_buf_printf(&w->buf, ",\"line\":%" PRIu64 "}", h->last_line);
+	}
+	exs_buf_printf(&w->buf, ",\"distinct_clients\":%" PRIu64, h->distinct_clients);
+	counts_array(w, "clients", h->clients, h->n_clients);
+	counts_array(w, "methods", h->methods, h->n_methods);
+	counts_array(w, "statuses", h->statuses, h->n_statuses);
+	counts_array(w, "user_agents", h->agents, h->n_agents);
+	if (h->has_in_bytes)
+		exs_buf_printf(&w->buf, ",\"request_bytes\":{\"total\":%" PRIu64
+			       ",\"max\":%" PRIu64 "}", h->in_bytes, h->max_in_bytes);
+	if (h->has_out_bytes)
+		exs_buf_printf(&w->buf, ",\"response_bytes\":{\"total\":%" PRIu64
+			       ",\"max\":%" PRIu64 "}", h->out_bytes, h->max_out_bytes);
+	counts_array(w, "same_clients_other_urls", h->other_urls, h->n_other_urls);
+	put(w, "}");
+}
+
+static void trace(struct writer *w, const struct exs_finding *f)
+{
+	const struct exs_hit *h = f->hit_count ? &f->hits[0] : NULL;
+	char t[40];
+	put(w, ",");
+	str_field(w, "technique", h ? h->rule : "");
+	put(w, ",");
+	str_field(w, "family", h ? h->family : "");
+	put(w, ",");
+	str_field(w, "severity", h ? h->severity : "");
+	put(w, ",");
+	str_field(w, "description", h ? h->description : "");
+	exs_buf_printf(&w->buf, ",\"line\":%" PRIu64, f->trace.line);
+	if (f->trace.time_ns) {
+		exs_format_time(f->trace.time_ns, t, sizeof(t));
+		exs_buf_printf(&w->buf, ",\"time\":\"%s\"", t);
+	} else {
+		put(w, ",\"time\":null");
+	}
+	put(w, ",");
+	str_field(w, "client", f->trace.client);
+	put(w, ",");
+	str_field(w, "user", f->trace.user);
+	exs_buf_printf(&w->buf, ",\"status\":%d,", f->trace.http_status);
+	str_field(w, "request", f->message ? f->message : "");
+}
+
+static void finding(struct writer *w, const struct exs_finding *f,
+		    const struct exs_run *run)
 {
 	char hex[2 * EXS_SHA256_LEN + 1];
 	put(w, "{");
@@ -201,6 +276,9 @@ static void finding(struct writer *w, const struct exs_finding *f)
 		put(w, ",");
 		attrs(w, "old", &f->old_rec);
 		break;
+	case EXS_FINDING_EXPLOIT_TRACE:
+		trace(w, f);
+		break;
 	case EXS_FINDING_ERROR:
 	default:
 		put(w, ",");
@@ -212,6 +290,14 @@ static void finding(struct writer *w, const struct exs_finding *f)
 		str_field(w, "op", f->op ? f->op : "");
 		exs_buf_printf(&w->buf, ",\"os_code\":%ld", f->os_code);
 		break;
+	}
+	const struct exs_url_hits *uh =
+		f->kind == EXS_FINDING_WEBSHELL || f->kind == EXS_FINDING_SUSPICIOUS ||
+		f->kind == EXS_FINDING_REMOVED
+		? exs_run_url_hits(run, f->path, f->path_len) : NULL;
+	if (uh) {
+		put(w, ",\"requests\":");
+		requests(w, uh);
 	}
 	put(w, "}");
 	flush(w, 0);
@@ -297,6 +383,7 @@ static void string_array(struct writer *w, const char *k,
 
 struct each_ctx {
 	struct writer *w;
+	const struct exs_run *run;
 	size_t n;
 };
 
@@ -305,7 +392,7 @@ static int one_finding(void *ctx, const struct exs_finding *f)
 	struct each_ctx *e = ctx;
 	if (e->n++)
 		put(e->w, ",");
-	finding(e->w, f);
+	finding(e->w, f, e->run);
 	return e->w->status;
 }
 
@@ -352,7 +439,7 @@ int exs_report_json(const struct exs_run *run, const struct exs_sink *out)
 		       ",\"added\":%" PRIu64
 		       ",\"removed\":%" PRIu64 ",\"changed\":%" PRIu64
 		       ",\"webshell\":%" PRIu64 ",\"suspicious\":%" PRIu64
-		       ",\"error\":%" PRIu64
+		       ",\"error\":%" PRIu64 ",\"exploit_trace\":%" PRIu64
 		       ",\"skipped\":%" PRIu64 "}",
 		       run->files, run->bytes, run->scanned, run->reused,
 		       run->counts[EXS_FINDING_ADDED],
@@ -360,14 +447,51 @@ int exs_report_json(const struct exs_run *run, const struct exs_sink *out)
 		       run->counts[EXS_FINDING_CHANGED],
 		       run->counts[EXS_FINDING_WEBSHELL],
 		       run->counts[EXS_FINDING_SUSPICIOUS],
-		       run->counts[EXS_FINDING_ERROR], run->skipped);
+		       run->counts[EXS_FINDING_ERROR],
+		       run->counts[EXS_FINDING_EXPLOIT_TRACE], run->skipped);
+	if (run->logs.ran) {
+		const struct exs_log_summary *l = &run->logs;
+		exs_buf_printf(&w.buf, ",\"logs\":{\"files\":%" PRIu64
+			       ",\"gz_files\":%" PRIu64 ",\"bytes\":%" PRIu64
+			       ",\"lines\":%" PRIu64 ",\"requests\":%" PRIu64
+			       ",\"bad_lines\":%" PRIu64 ",\"overlong_lines\":%" PRIu64
+			       ",\"resumed\":%" PRIu64 ",\"restarted\":%" PRIu64
+			       ",\"unchanged\":%" PRIu64 ",\"older_than_since\":%" PRIu64
+			       ",\"unread_files\":%" PRIu64 ",\"budget_reached\":%s"
+			       ",\"positions\":%s,\"traces_not_listed\":%" PRIu64
+			       ",\"seconds\":%.3f",
+			       l->files, l->gz_files, l->bytes, l->lines, l->requests,
+			       l->bad_lines, l->overlong, l->resumed, l->restarted,
+			       l->unchanged, l->skipped_old, l->unread_files,
+			       l->budget_hit ? "true" : "false",
+			       l->positions ? "true" : "false", l->traces_dropped,
+			       l->seconds);
+		if (l->since_ns) {
+			exs_format_time(l->since_ns, t, sizeof(t));
+			exs_buf_printf(&w.buf, ",\"since\":\"%s\"", t);
+		}
+		put(&w, "}");
+	}
 	exs_buf_printf(&w.buf, ",\"exit_code\":%d,", run->exit_code);
 	string_array(&w, "warnings", &run->warnings);
 	put(&w, ",\"findings\":[");
-	struct each_ctx each = { &w, 0 };
+	struct each_ctx each = { &w, run, 0 };
 	int rc = exs_run_each_finding(run, one_finding, &each);
 	if (rc && !w.status)
 		w.status = rc;
+	put(&w, "],\"requests_without_file\":[");
+	size_t shown = 0;
+	for (size_t i = 0; i < run->url_hit_count; i++) {
+		const struct exs_url_hits *h = &run->url_hits[i];
+		if (!h->orphan)
+			continue;
+		put(&w, shown++ ? ",{" : "{");
+		path_fields(&w, h->path, h->path_len);
+		put(&w, ",\"requests\":");
+		requests(&w, h);
+		put(&w, "}");
+		flush(&w, 0);
+	}
 	put(&w, "],\"skipped\":[");
 	for (size_t i = 0; i < run->skipped_listed; i++) {
 		const struct exs_skipped *s = &run->skipped_list[i];

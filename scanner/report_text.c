@@ -24,7 +24,7 @@
 #define PATCH_DAY_CUT 10 /* per kind, after the patch-day overview */
 
 static const char *const kind_labels[EXS_FINDING_KIND_COUNT] = {
-	"WEBSHELL", "SUSPECT", "CHANGED", "ADDED", "REMOVED", "ERROR",
+	"WEBSHELL", "SUSPECT", "CHANGED", "ADDED", "REMOVED", "ERROR", "TRACE",
 };
 
 static void human_bytes(uint64_t n, char *buf, size_t cap)
@@ -48,7 +48,116 @@ static void text(struct exs_buf *b, const char *s)
 	exs_text_escape(b, s, strlen(s));
 }
 
+static void count_list(struct exs_buf *b, const char *label,
+		       const struct exs_url_count *items, unsigned n,
+		       unsigned cut)
+{
+	if (!n)
+		return;
+	exs_buf_printf(b, "            %s: ", label);
+	for (unsigned i = 0; i < n && i < cut; i++) {
+		if (i)
+			exs_buf_puts(b, ", ");
+		text(b, items[i].value);
+		exs_buf_printf(b, " (%" PRIu64 ")", items[i].count);
+	}
+	exs_buf_putc(b, '\n');
+}
+
+/* Who requested the file, from the logs. */
+static void request_lines(struct exs_buf *b, const struct exs_url_hits *h)
+{
+	char first[40], last[40];
+	exs_format_time(h->first_ns, first, sizeof(first));
+	exs_format_time(h->last_ns, last, sizeof(last));
+	exs_buf_printf(b, "          requested %" PRIu64 " time%s as ", h->count,
+		       h->count == 1 ? "" : "s");
+	text(b, h->url);
+	exs_buf_puts(b, " (");
+	text(b, h->site);
+	exs_buf_printf(b, ")%s%s\n", h->on_disk ? "" : ", file no longer on disk",
+		       h->count ? "" : " in the logs read");
+	if (!h->count)
+		return;
+	if (h->first_ns) {
+		exs_buf_printf(b, "            first %s (", first);
+		text(b, h->first_log);
+		exs_buf_printf(b, ":%" PRIu64 "), last %s (", h->first_line, last);
+		text(b, h->last_log);
+		exs_buf_printf(b, ":%" PRIu64 ")\n", h->last_line);
+	}
+	exs_buf_printf(b, "            %" PRIu64 " client address%s\n",
+		       h->distinct_clients, h->distinct_clients == 1 ? "" : "es");
+	count_list(b, "clients", h->clients, h->n_clients, 5);
+	count_list(b, "methods", h->methods, h->n_methods, 5);
+	count_list(b, "statuses", h->statuses, h->n_statuses, 5);
+	count_list(b, "user agents", h->agents, h->n_agents, 3);
+	if (h->has_in_bytes || h->has_out_bytes)
+		exs_buf_printf(b, "            bytes in %" PRIu64 " (max %" PRIu64
+			       "), out %" PRIu64 " (max %" PRIu64 ")\n",
+			       h->in_bytes, h->max_in_bytes, h->out_bytes,
+			       h->max_out_bytes);
+	count_list(b, "the same clients also requested", h->other_urls,
+		   h->n_other_urls, 8);
+}
+
+static void trace_line(struct exs_buf *b, const struct exs_finding *f)
+{
+	const struct exs_hit *h = f->hit_count ? &f->hits[0] : NULL;
+	char t[40] = "no time";
+	if (f->trace.time_ns)
+		exs_format_time(f->trace.time_ns, t, sizeof(t));
+	exs_buf_printf(b, "%-9s ", kind_labels[f->kind]);
+	text(b, h ? h->rule : "");
+	exs_buf_puts(b, " (");
+	text(b, h ? h->family : "");
+	exs_buf_puts(b, ")\n          ");
+	exs_text_escape(b, f->path, f->path_len);
+	exs_buf_printf(b, ":%" PRIu64 " at %s from ", f->trace.line, t);
+	text(b, f->trace.client[0] ? f->trace.client : "-");
+	if (f->trace.user[0]) {
+		exs_buf_puts(b, " as ");
+		text(b, f->trace.user);
+	}
+	if (f->trace.http_status)
+		exs_buf_printf(b, ", status %d", f->trace.http_status);
+	exs_buf_puts(b, "\n          ");
+	/* The request, cut for the terminal; the JSON report has it whole. */
+	const char *req = f->message ? f->message : "";
+	size_t n = strlen(req);
+	exs_text_escape(b, req, n > 300 ? 300 : n);
+	if (n > 300)
+		exs_buf_puts(b, "...");
+	exs_buf_putc(b, '\n');
+}
+
+static void finding_line_of(struct exs_buf *b, const struct exs_finding *f);
+
+/* The run whose summary is being written, for the log requests of each
+ * finding (one summary at a time per process). */
+static const struct exs_run *current_run;
+static const struct exs_url_hits *last_requests;
+
 static void finding_line(struct exs_buf *b, const struct exs_finding *f)
+{
+	if (f->kind == EXS_FINDING_EXPLOIT_TRACE) {
+		trace_line(b, f);
+		return;
+	}
+	finding_line_of(b, f);
+	if (f->kind != EXS_FINDING_WEBSHELL && f->kind != EXS_FINDING_SUSPICIOUS &&
+	    f->kind != EXS_FINDING_REMOVED)
+		return;
+	const struct exs_url_hits *h = current_run
+		? exs_run_url_hits(current_run, f->path, f->path_len) : NULL;
+	/* Once per file: a webshell is often a suspicious file too. */
+	if (h && h != last_requests) {
+		request_lines(b, h);
+		last_requests = h;
+	}
+}
+
+static void finding_line_of(struct exs_buf *b, const struct exs_finding *f)
 {
 	exs_buf_printf(b, "%-9s ", kind_labels[f->kind]);
 	exs_text_escape(b, f->path, f->path_len);
@@ -356,7 +465,18 @@ struct list_ctx {
 static int list_line(void *ctx, const struct exs_finding *f)
 {
 	struct list_ctx *l = ctx;
-	if (f->kind > EXS_FINDING_SUSPICIOUS && l->shown[f->kind]++ < l->cut)
+	if (f->kind > EXS_FINDING_SUSPICIOUS && f->kind != EXS_FINDING_EXPLOIT_TRACE &&
+	    l->shown[f->kind]++ < l->cut)
+		finding_line(l->b, f);
+	return EXS_OK;
+}
+
+/* Exploitation traces come right after the threats found on disk. */
+static int trace_list_line(void *ctx, const struct exs_finding *f)
+{
+	struct list_ctx *l = ctx;
+	if (f->kind == EXS_FINDING_EXPLOIT_TRACE &&
+	    l->shown[f->kind]++ < l->cut)
 		finding_line(l->b, f);
 	return EXS_OK;
 }
@@ -369,10 +489,18 @@ int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 	char size[32];
 	human_bytes(run->bytes, size, sizeof(size));
 	double secs = (double)(run->finished_ns - run->started_ns) / 1e9;
-	exs_buf_printf(&b, "exsweep %s on %s: %zu finding%s in %" PRIu64
-		       " files (%s), %.2f s\n", run->command, run->host,
-		       run->finding_count, run->finding_count == 1 ? "" : "s",
-		       run->files, size, secs);
+	if (run->command && strcmp(run->command, "logs") == 0) {
+		/* The log pass alone walks no tree: say what it read. */
+		human_bytes(run->logs.bytes, size, sizeof(size));
+		exs_buf_printf(&b, "exsweep logs on %s: %zu finding%s in %" PRIu64
+			       " log files (%s), %.2f s\n", run->host,
+			       run->finding_count, run->finding_count == 1 ? "" : "s",
+			       run->logs.files, size, secs);
+	} else
+		exs_buf_printf(&b, "exsweep %s on %s: %zu finding%s in %" PRIu64
+			       " files (%s), %.2f s\n", run->command, run->host,
+			       run->finding_count, run->finding_count == 1 ? "" : "s",
+			       run->files, size, secs);
 	/* Webshells and suspicious files always come first and in full. On
 	 * patch day the overview of the thousands of changes comes next, and
 	 * only a short taste of each list after it. */
@@ -382,7 +510,20 @@ int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 	int patch = changes >= PATCH_DAY;
 	size_t cut = verbose ? (size_t)-1 : patch ? PATCH_DAY_CUT : LIST_CUT;
 	struct list_ctx lists = { &b, cut, { 0 } };
+	current_run = run;
+	last_requests = NULL;
 	int rc = exs_run_each_finding(run, threat_line, &b);
+	if (!rc && run->counts[EXS_FINDING_EXPLOIT_TRACE])
+		rc = exs_run_each_finding(run, trace_list_line, &lists);
+	for (size_t i = 0; i < run->url_hit_count; i++) {
+		const struct exs_url_hits *h = &run->url_hits[i];
+		if (!h->orphan)
+			continue;
+		exs_buf_puts(&b, "GONE      ");
+		text(&b, h->path);
+		exs_buf_puts(&b, "\n");
+		request_lines(&b, h);
+	}
 	if (patch)
 		patch_day(&b, run);
 	if (!rc)
@@ -400,21 +541,40 @@ int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 		exs_buf_putc(&b, '\n');
 	}
 	baseline_lines(&b, run);
+	if (run->logs.ran) {
+		char lsize[32];
+		human_bytes(run->logs.bytes, lsize, sizeof(lsize));
+		exs_buf_printf(&b, "logs: %" PRIu64 " files (%" PRIu64 " gzip), %s, %"
+			       PRIu64 " requests in %.2f s; %" PRIu64 " resumed, %"
+			       PRIu64 " unchanged, %" PRIu64 " rotated or truncated; %"
+			       PRIu64 " unusable and %" PRIu64 " overlong lines; %"
+			       PRIu64 " exploit traces\n",
+			       run->logs.files, run->logs.gz_files, lsize,
+			       run->logs.requests, run->logs.seconds,
+			       run->logs.resumed, run->logs.unchanged,
+			       run->logs.restarted, run->logs.bad_lines,
+			       run->logs.overlong,
+			       run->counts[EXS_FINDING_EXPLOIT_TRACE]);
+	}
 	exs_buf_printf(&b, "summary: %" PRIu64 " webshell, %" PRIu64
 		       " suspicious, %" PRIu64 " changed, %" PRIu64 " added, %" PRIu64 " removed, %"
 		       PRIu64 " errors, %" PRIu64 " skipped (links, FIFOs, "
-		       "devices); exit code %d\n",
+		       "devices)",
 		       run->counts[EXS_FINDING_WEBSHELL],
 		       run->counts[EXS_FINDING_SUSPICIOUS],
 		       run->counts[EXS_FINDING_CHANGED],
 		       run->counts[EXS_FINDING_ADDED],
 		       run->counts[EXS_FINDING_REMOVED],
-		       run->counts[EXS_FINDING_ERROR], run->skipped,
-		       run->exit_code);
+		       run->counts[EXS_FINDING_ERROR], run->skipped);
+	if (run->logs.ran)
+		exs_buf_printf(&b, ", %" PRIu64 " exploit traces",
+			       run->counts[EXS_FINDING_EXPLOIT_TRACE]);
+	exs_buf_printf(&b, "; exit code %d\n", run->exit_code);
 	if (!rc)
 		rc = b.failed;
 	if (!rc)
 		rc = out->write(out->ctx, b.data, b.len);
 	exs_buf_free(&b);
+	current_run = NULL;
 	return rc;
 }

@@ -13,6 +13,7 @@ const char *exs_finding_kind_name(enum exs_finding_kind kind)
 	case EXS_FINDING_ADDED: return "added";
 	case EXS_FINDING_REMOVED: return "removed";
 	case EXS_FINDING_ERROR: return "error";
+	case EXS_FINDING_EXPLOIT_TRACE: return "exploit_trace";
 	default: return "unknown";
 	}
 }
@@ -236,7 +237,11 @@ static int compare_findings(const void *pa, const void *pb)
 	const struct exs_finding *a = pa, *b = pb;
 	if (a->kind != b->kind)
 		return a->kind < b->kind ? -1 : 1;
-	return compare_bytes(a->path, a->path_len, b->path, b->path_len);
+	int c = compare_bytes(a->path, a->path_len, b->path, b->path_len);
+	if (c || a->kind != EXS_FINDING_EXPLOIT_TRACE)
+		return c;
+	/* Traces of one log file in the order of its lines. */
+	return a->trace.line < b->trace.line ? -1 : a->trace.line > b->trace.line;
 }
 
 static int compare_skipped(const void *pa, const void *pb)
@@ -269,11 +274,30 @@ int exs_run_finding_bits(const struct exs_run *run)
 	 * not stay silent about a script where none belongs. */
 	if (run->counts[EXS_FINDING_WEBSHELL] || run->counts[EXS_FINDING_SUSPICIOUS])
 		bits |= 8;
+	/* So do exploitation traces: the attack that left no file is no
+	 * smaller than the one that did. */
+	if (run->counts[EXS_FINDING_EXPLOIT_TRACE])
+		bits |= 8;
 	return bits;
+}
+
+const struct exs_url_hits *exs_run_url_hits(const struct exs_run *run,
+					    const char *path, size_t len)
+{
+	for (size_t i = 0; i < run->url_hit_count; i++)
+		if (run->url_hits[i].path_len == len &&
+		    memcmp(run->url_hits[i].path, path, len) == 0)
+			return &run->url_hits[i];
+	return NULL;
 }
 
 void exs_run_free(struct exs_run *run)
 {
+	for (size_t i = 0; i < run->url_hit_count; i++)
+		free(run->url_hits[i].path);
+	free(run->url_hits);
+	run->url_hits = NULL;
+	run->url_hit_count = 0;
 	/* Spilled findings live in the table only. */
 	for (size_t i = 0; run->findings && i < run->finding_count; i++) {
 		free(run->findings[i].path);

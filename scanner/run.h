@@ -22,6 +22,51 @@ struct exs_skipped {
 	enum exs_node node;
 };
 
+/* Who requested one file, from the logs (logs/hits.c): for a webshell,
+ * suspicious or removed finding, or a script page requested with success
+ * that is no longer on disk. Bounded: top lists are cut at EXS_URL_TOP. */
+#define EXS_URL_TOP 10
+#define EXS_URL_VALUE_MAX 256
+struct exs_url_count {
+	char value[EXS_URL_VALUE_MAX];   /* as logged, cut */
+	uint64_t count;
+};
+struct exs_url_hits {
+	char *path;                      /* owned: the file's path */
+	size_t path_len;
+	char url[1024];                  /* "/owa/auth/x.aspx" */
+	char site[128];                  /* "Default Web Site (W3SVC1)" */
+	int on_disk;                     /* 0: requested, but no file there */
+	int orphan;                      /* 1: no finding names it (a script
+					    page requested with success whose
+					    file is gone) */
+	uint64_t count;
+	int64_t first_ns, last_ns;
+	char first_log[512], last_log[512];
+	uint64_t first_line, last_line;
+	uint64_t distinct_clients;       /* at least; more past the table */
+	struct exs_url_count clients[EXS_URL_TOP];
+	struct exs_url_count methods[EXS_URL_TOP];
+	struct exs_url_count statuses[EXS_URL_TOP];
+	struct exs_url_count agents[EXS_URL_TOP];
+	struct exs_url_count other_urls[2 * EXS_URL_TOP]; /* same clients, window */
+	unsigned n_clients, n_methods, n_statuses, n_agents, n_other_urls;
+	uint64_t in_bytes, out_bytes, max_in_bytes, max_out_bytes;
+	int has_in_bytes, has_out_bytes;
+};
+
+/* What the log pass read (check --logs, scan --logs, logs). */
+struct exs_log_summary {
+	int ran;
+	uint64_t files, gz_files, bytes, lines, requests, bad_lines, overlong;
+	uint64_t resumed, restarted, unchanged, skipped_old, unread_files;
+	int budget_hit;
+	uint64_t traces_dropped;         /* past the cap on trace findings */
+	int64_t since_ns;                /* 0: none */
+	int positions;                   /* positions were read and saved */
+	double seconds;
+};
+
 struct exs_run {
 	const char *command;             /* "init", "check", "scan" */
 	char host[256];
@@ -60,7 +105,15 @@ struct exs_run {
 	int64_t new_generation;          /* 0 if none was written */
 	uint64_t accepted_added, accepted_changed, accepted_removed;
 	uint64_t refused;
+	/* the log pass */
+	struct exs_log_summary logs;
+	struct exs_url_hits *url_hits;   /* owned, url_hit_count of them */
+	size_t url_hit_count;
 };
+
+/* The log requests of path (a finding's), NULL if none were looked up. */
+const struct exs_url_hits *exs_run_url_hits(const struct exs_run *run,
+					    const char *path, size_t len);
 
 /* Findings kept in memory before they all move to the temporary table. */
 #define EXS_FINDINGS_IN_MEMORY 4096

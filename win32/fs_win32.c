@@ -242,6 +242,19 @@ int exs_win32_file_read(struct exs_file *f, void *buf, size_t cap,
 	}
 }
 
+int exs_win32_file_seek(struct exs_file *f, uint64_t offset,
+			struct exs_error *err)
+{
+	LARGE_INTEGER to;
+	if (offset > (uint64_t)INT64_MAX)
+		return exs_fail(err, EXS_INVAL, 0, "SetFilePointerEx", f->path);
+	to.QuadPart = (LONGLONG)offset;
+	if (!SetFilePointerEx(f->handle, to, NULL, FILE_BEGIN))
+		return exs_win32_fail(err, GetLastError(), "SetFilePointerEx",
+				      f->path);
+	return EXS_OK;
+}
+
 void exs_win32_file_close(struct exs_file *f)
 {
 	if (!f)

@@ -464,6 +464,7 @@ static const struct exs_platform win32_platform = {
 	.file_open_read = exs_win32_file_open_read,
 	.file_stat = exs_win32_file_stat,
 	.file_read = exs_win32_file_read,
+	.file_seek = exs_win32_file_seek,
 	.file_security = exs_win32_file_security,
 	.file_close = exs_win32_file_close,
 	.path_stat = exs_win32_path_stat,

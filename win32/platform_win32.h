@@ -111,6 +111,8 @@ int exs_win32_file_stat(struct exs_file *f, struct exs_stat *out,
 			struct exs_error *err);
 int exs_win32_file_read(struct exs_file *f, void *buf, size_t cap,
 			size_t *got, struct exs_error *err);
+int exs_win32_file_seek(struct exs_file *f, uint64_t offset,
+			struct exs_error *err);
 int exs_win32_file_security(struct exs_file *f, char *buf, size_t cap,
 			    size_t *len, struct exs_error *err);
 void exs_win32_file_close(struct exs_file *f);

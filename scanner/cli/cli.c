@@ -24,6 +24,8 @@ static const char usage_text[] =
 "   or: exsweep [OPTIONS] history [PATH...] the generations, and each PATH's story\n"
 "   or: exsweep [OPTIONS] export [-o FILE]  write the current generation as a manifest\n"
 "   or: exsweep [OPTIONS] scan  [PATH...]   YARA-scan PATHs (default: the web roots), no baseline\n"
+"   or: exsweep [OPTIONS] logs  [PATH...]   read the IIS and Exchange logs (default: every\n"
+"                                           site's and V15\\Logging's) for exploitation traces\n"
 "   or: exsweep [OPTIONS] rules             compile the built-in and extra rules and list them\n"
 "   or: exsweep [OPTIONS] config [--sample] print the effective configuration, or a sample\n"
 "   or: exsweep [OPTIONS] info              print what discovery found, the platform and\n"
@@ -58,6 +60,13 @@ static const char usage_text[] =
 "      --accept PATH       update: accept PATH despite a finding (repeatable)\n"
 "      --against MANIFEST  check: compare with an exported manifest\n"
 "  -o, --output FILE       export: write the manifest to FILE (default stdout)\n"
+"      --logs              check, scan: also read the logs: exploitation traces,\n"
+"                          and who requested each finding's file\n"
+"      --since DATE        logs: skip lines before DATE (YYYY-MM-DD[THH:MM:SS], UTC)\n"
+"      --log-budget SIZE   logs: read at most SIZE bytes of log per pass\n"
+"      --log-dir DIR       logs: read DIR (repeatable; replaces the defaults)\n"
+"      --from-start        logs: read every log whole, not from where the last\n"
+"                          run stopped\n"
 "  -V, --version           print the version\n"
 "  -h, --help              print this help\n"
 "\n"
@@ -83,6 +92,7 @@ static const struct command commands[] = {
 	{ "update", exs_cmd_update },
 	{ "history", exs_cmd_history },
 	{ "export", exs_cmd_export },
+	{ "logs", exs_cmd_logs },
 };
 
 static const struct command *find_command(const char *name)
@@ -235,6 +245,17 @@ static int parse_args(struct exs_cli *cli, int argc, char **argv)
 			cli->against = v;
 		} else if (OPT('o', "output", 1)) {
 			cli->output = v;
+		} else if (OPT(0, "logs", 0)) {
+			cli->logs = 1;
+		} else if (OPT(0, "since", 1)) {
+			cli->since = v;
+		} else if (OPT(0, "log-budget", 1)) {
+			cli->log_budget = v;
+		} else if (OPT(0, "log-dir", 1)) {
+			if (exs_strlist_add_str(&cli->log_dirs, v))
+				return EXS_EXIT_INTERNAL;
+		} else if (OPT(0, "from-start", 0)) {
+			cli->from_start = 1;
 		} else if (missing) {
 			return usage_error(cli, "option '%s' needs a value",
 					   missing);
@@ -279,5 +300,6 @@ int exs_cli_main(int argc, char **argv, const struct exs_platform *plat)
 	exs_strlist_free(&cli.web_roots);
 	exs_strlist_free(&cli.excludes);
 	exs_strlist_free(&cli.accepts);
+	exs_strlist_free(&cli.log_dirs);
 	return code;
 }

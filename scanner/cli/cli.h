@@ -60,6 +60,11 @@ struct exs_cli {
 	struct exs_strlist accepts;  /* update --accept PATH */
 	const char *against;         /* check --against MANIFEST */
 	const char *output;          /* export -o FILE */
+	int logs;                    /* check/scan --logs: add the log pass */
+	const char *since;           /* --since DATE */
+	const char *log_budget;      /* --log-budget SIZE */
+	struct exs_strlist log_dirs; /* --log-dir DIR */
+	int from_start;              /* --from-start: ignore read positions */
 	/* state */
 	struct exs_config cfg;
 	struct exs_discovery discovery; /* what exs_cli_load_config found */
@@ -80,6 +85,7 @@ int exs_cmd_update(struct exs_cli *cli);
 int exs_cmd_history(struct exs_cli *cli);
 int exs_cmd_export(struct exs_cli *cli);
 int exs_cmd_check_against(struct exs_cli *cli);  /* check --against */
+int exs_cmd_logs(struct exs_cli *cli);
 
 /* Shared helpers (common.c). */
 int exs_cli_exit_for(int status);

@@ -11,6 +11,7 @@
 
 #include "baseline_cli.h"
 #include "cli.h"
+#include "logs_cli.h"
 #include "path.h"
 #include "store.h"
 #include "sweep_setup.h"
@@ -88,11 +89,13 @@ int exs_cmd_check(struct exs_cli *cli)
 	struct exs_file *lock = NULL;
 	struct exs_strlist base_roots = { 0 }, base_web = { 0 };
 	struct check_ctx ctx;
+	struct exs_key key;
 	if (cli->against)
 		return exs_cmd_check_against(cli);
 	memset(&run, 0, sizeof(run));
 	memset(&st, 0, sizeof(st));
 	memset(&ctx, 0, sizeof(ctx));
+	memset(&key, 0, sizeof(key));
 	exs_error_clear(&err);
 
 	int rc = exs_cli_load_config(cli, &err);
@@ -100,7 +103,8 @@ int exs_cmd_check(struct exs_cli *cli)
 		rc = exs_cli_load_rules(cli, 0, &run.warnings, &rules, &err);
 	const char *path = cli->cfg.baseline_path;
 	if (!rc)
-		rc = exs_cli_open_baseline(cli, &run, &store, NULL, &err);
+		rc = exs_cli_open_baseline(cli, &run, &store,
+					   cli->logs ? &key : NULL, &err);
 	if (!rc)
 		rc = exs_cli_lock(cli, path, &lock, &err);
 	if (!rc)
@@ -115,6 +119,9 @@ int exs_cmd_check(struct exs_cli *cli)
 	if (!rc)
 		rc = exs_store_each_unseen(store, keep_unseen, report_removed,
 					   &ctx, &err);
+	/* --logs: exploitation traces, and who requested each finding. */
+	if (!rc && cli->logs)
+		rc = exs_cli_log_pass(cli, &run, store, &key, &err);
 out:;
 	int code = rc ? exs_cli_fail(cli, &err) : exs_cli_finish(cli, &run);
 	exs_store_close(store);
@@ -126,5 +133,6 @@ out:;
 	exs_setup_end(&st);
 	exs_rules_free(rules);
 	exs_run_free(&run);
+	memset(&key, 0, sizeof(key));
 	return code;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "logs_cli.h"
 #include "sweep_setup.h"
 
 struct scan_ctx {
@@ -49,6 +50,9 @@ int exs_cmd_scan(struct exs_cli *cli)
 		struct scan_ctx ctx = { cli, &run, &err };
 		rc = exs_setup_sweep(cli, &st, &run, EXS_SWEEP_SCAN, rules, NULL,
 				     scan_collect, &ctx, &err);
+		/* --logs: traces, and who requested what the scan found. */
+		if (!rc && cli->logs)
+			rc = exs_cli_log_pass(cli, &run, NULL, NULL, &err);
 	}
 	int code = rc ? exs_cli_fail(cli, &err) : exs_cli_finish(cli, &run);
 	exs_setup_end(&st);

@@ -426,6 +426,12 @@ static int event_finding(void *ctx, const struct exs_finding *f)
 	}
 	if (f->kind == EXS_FINDING_CHANGED && f->timestomp)
 		exs_buf_puts(msg, " (timestomp)");
+	if (f->kind == EXS_FINDING_EXPLOIT_TRACE && f->hit_count) {
+		exs_buf_printf(msg, ":%llu: ", (unsigned long long)f->trace.line);
+		exs_text_escape(msg, f->hits[0].rule, strlen(f->hits[0].rule));
+		exs_buf_puts(msg, " from ");
+		exs_text_escape(msg, f->trace.client, strlen(f->trace.client));
+	}
 	if (msg->failed)
 		return EXS_RUN_STOP;
 	e->plat->event_report(f->kind == EXS_FINDING_WEBSHELL

@@ -39,8 +39,10 @@ import traceback
 # so that a later edit always moves mtime, whatever the file system's clock tick.
 OLD_MTIME_NS = 1714564800123456789
 
-KIND_ORDER = ["webshell", "suspicious", "changed", "added", "removed", "error"]
-EXIT_BITS = {"added": 1, "removed": 2, "changed": 4, "webshell": 8, "suspicious": 8}
+KIND_ORDER = ["webshell", "suspicious", "changed", "added", "removed", "error",
+              "exploit_trace"]
+EXIT_BITS = {"added": 1, "removed": 2, "changed": 4, "webshell": 8, "suspicious": 8,
+             "exploit_trace": 8}
 
 # A China Chopper-style one-liner, after a benign prefix so that a match offset
 # of 0 (or any offset inside the prefix) is wrong. As a page of under 2 KiB that
