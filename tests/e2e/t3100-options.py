@@ -26,6 +26,7 @@ VALUE_OPTIONS = [
     ("-x", "--exclude"), ("-r", "--rules-dir"), (None, "--image"),
     ("-j", "--json"), ("-p", "--threads"), (None, "--note"),
     (None, "--accept"), (None, "--against"), ("-o", "--output"),
+    (None, "--since"), (None, "--log-budget"), (None, "--log-dir"),
 ]
 
 
