@@ -77,8 +77,10 @@ int exs_logpos_keep_only(struct exs_logpos_set *set,
 	char **names = malloc((files->count ? files->count : 1) * sizeof(*names));
 	if (!names)
 		return EXS_NOMEM;
-	memcpy(names, files->items, files->count * sizeof(*names));
-	qsort(names, files->count, sizeof(*names), by_string);
+	if (files->count) {
+		memcpy(names, files->items, files->count * sizeof(*names));
+		qsort(names, files->count, sizeof(*names), by_string);
+	}
 	size_t kept = 0;
 	for (size_t i = 0; i < set->count; i++) {
 		const char *p = set->items[i].path;
