@@ -57,9 +57,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	plat = exs_platform_native();
+	/* Every input is written, sealed and synced a few times: a memory
+	 * file system keeps that from waiting on a disk. */
 	const char *tmp = getenv("TMPDIR");
-	snprintf(dir, sizeof(dir), "%s/exsweep-fuzz-XXXXXX",
-		 tmp && tmp[0] ? tmp : "/tmp");
+	if (!tmp || !tmp[0])
+		tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+	snprintf(dir, sizeof(dir), "%s/exsweep-fuzz-XXXXXX", tmp);
 	FUZZ_CHECK(mkdtemp(dir), "cannot create a folder in '%s'", dir);
 	snprintf(db_path, sizeof(db_path), "%s/b.db", dir);
 	snprintf(new_path, sizeof(new_path), "%s/b.db.new", dir);
@@ -213,8 +216,10 @@ out:
 }
 
 /* An update on top: accept one path, retire another, commit or abort. The
- * store is closed. Whatever is committed must open and verify again. */
-static void update(struct exs_store *store, int commit)
+ * store is closed. Whatever is committed must open and verify again; it is
+ * read as verified only when the store it came from was (update seals what
+ * it copies, and a check would trust it). */
+static void update(struct exs_store *store, int commit, int verified)
 {
 	struct exs_store *next = NULL;
 	struct exs_error err;
@@ -252,7 +257,7 @@ static void update(struct exs_store *store, int commit)
 	rc = exs_store_verify_seal(store, fuzz_key, sizeof(fuzz_key), &err);
 	FUZZ_CHECK(rc == EXS_OK, "a committed update does not verify: %s",
 		   err.detail);
-	read_all(store, 1);
+	read_all(store, verified);
 	exs_store_close(store);
 out:
 	listed_free(&listed);
@@ -282,8 +287,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					 sizeof(fuzz_key), 0, &ignored) == EXS_OK,
 			   "an unsealed baseline is accepted (schema %d)",
 			   exs_store_schema(store));
+		/* A schema-1 baseline was read unsealed (item 2): what an
+		 * update makes of it is only as good as its unchecked rows. */
+		int trusted = exs_store_schema(store) >= 2 || fuzz_strict();
 		read_all(store, 1);
-		update(store, commit);
+		update(store, commit, trusted);
 	}
 	exs_run_free(&run);
 
@@ -292,7 +300,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	exs_error_clear(&err);
 	if (exs_store_open(plat, db_path, &store, &err) == EXS_OK) {
 		read_all(store, 0);
-		update(store, commit);
+		update(store, commit, 0);
 	}
 
 	/* C: re-sealed with the key. */

@@ -95,10 +95,17 @@ static int is_lower_hex(uint8_t c)
 }
 
 /* A size as strtoull takes it (issue 12 item 6): leading white space, a
- * sign, digits; a value too large becomes the largest. */
-static int lenient_size(const uint8_t *s, size_t n, uint64_t *out)
+ * sign, digits; a value too large becomes the largest. An empty field is
+ * size 0 when strtoull, skipping the tab after it as white space, finds no
+ * digit at the start of the next field (next: its first byte, 0 if none). */
+static int lenient_size(const uint8_t *s, size_t n, uint8_t next,
+			uint64_t *out)
 {
 	size_t i = 0;
+	if (n == 0) {
+		*out = 0;
+		return !(next >= '0' && next <= '9');
+	}
 	while (i < n && (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r')))
 		i++;
 	int negative = 0;
@@ -160,7 +167,8 @@ static int ref_record(const uint8_t *line, size_t len, int strict,
 		t3 = end;
 	size_t size_len = (size_t)(t2 - t1 - 1);
 	if (!(strict ? strict_size(t1 + 1, size_len, &r->size)
-		     : lenient_size(t1 + 1, size_len, &r->size)))
+		     : lenient_size(t1 + 1, size_len, t2 + 1 < end ? t2[1] : 0,
+				    &r->size)))
 		return 0;
 	if (t3 - t2 - 1 != 2 * EXS_SHA256_LEN)
 		return 0;
