@@ -14,9 +14,12 @@
  * Known bugs. Issue 12 lists defects that other branches are fixing (items
  * 1-7). Until they are merged a harness would stop at them on every run, so
  * each harness relaxes exactly the checks (or skips exactly the inputs) that
- * those items cover, and fuzz_strict() turns the relaxation off: set
- * EXS_FUZZ_STRICT=1 to replay tests/fuzz/pending/ and see them fail. Each
- * relaxation names its item; remove it when the fix is in.
+ * those items cover, and fuzz_strict(ITEM) turns one item's relaxation off:
+ * EXS_FUZZ_STRICT=2,6 for items 2 and 6, EXS_FUZZ_STRICT=all for every one.
+ * tests/fuzz/pending/NAME/itemN-* are the inputs that fail on item N
+ * (tools/fuzz --pending replays each with its item strict). When an item's
+ * fix is merged, make its fuzz_strict(N) calls true (or delete them) and
+ * move its pending inputs to regressions/.
  */
 #ifndef EXS_FUZZ_H
 #define EXS_FUZZ_H
@@ -31,8 +34,11 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* 1 when EXS_FUZZ_STRICT=1: also check what issue 12 items 1-7 fix. */
-int fuzz_strict(void);
+/* 1 when EXS_FUZZ_STRICT names item (1-7) or is "all": also check what
+ * that item of issue 12 fixes. */
+int fuzz_strict(int item);
+/* What EXS_FUZZ_STRICT says, for messages ("" when unset). */
+const char *fuzz_strict_items(void);
 
 /* Reports a failed property and aborts (a finding). */
 void fuzz_fail(const char *file, int line, const char *fmt, ...)

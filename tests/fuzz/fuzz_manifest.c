@@ -18,7 +18,7 @@
  *
  * Known bugs (issue 12 item 6): sizes such as "-1", " +5" or one past
  * 2^64-1 are accepted (strtoull), a duplicated record is kept twice, and
- * "V15:Bin/x" is joined to its root without a separator. Only fuzz_strict()
+ * "V15:Bin/x" is joined to its root without a separator. Only fuzz_strict(6)
  * asks for canonical sizes, unique keys and removed paths inside their
  * root.
  */
@@ -293,7 +293,7 @@ static void check_removed(struct exs_cli *cli, struct against_ctx *c,
 		}
 		const char *rp = roots->items[root];
 		/* Issue 12 item 6: joined without a separator. */
-		if (fuzz_strict())
+		if (fuzz_strict(6))
 			FUZZ_CHECK(exs_path_within(f->path, f->path_len, rp,
 						   strlen(rp),
 						   plat->path_separator, 0),
@@ -349,7 +349,7 @@ static void check_one(const struct exs_platform *plat,
 		if (len == 0 || start[0] == '#')
 			continue;
 		struct ref_record r;
-		if (!ref_record(start, len, fuzz_strict(), &r)) {
+		if (!ref_record(start, len, fuzz_strict(6), &r)) {
 			first_bad = line;
 			break;
 		}
@@ -363,7 +363,7 @@ static void check_one(const struct exs_platform *plat,
 	if (first_bad) {
 		char where[64];
 		snprintf(where, sizeof(where), "m:%zu", first_bad);
-		if (!fuzz_strict() && rc == EXS_OK)
+		if (!fuzz_strict(6) && rc == EXS_OK)
 			goto out; /* a lenient size only the strict reading refuses */
 		FUZZ_CHECK(rc == EXS_USAGE, "line %zu is malformed but the manifest "
 			   "is accepted", first_bad);
@@ -381,7 +381,7 @@ static void check_one(const struct exs_platform *plat,
 		duplicates |= cmp == 0;
 	}
 	/* Issue 12 item 6: one record per path. */
-	FUZZ_CHECK(!fuzz_strict() || !duplicates, "a duplicated record is kept");
+	FUZZ_CHECK(!fuzz_strict(6) || !duplicates, "a duplicated record is kept");
 	line = 0;
 	for (size_t pos = 0; pos < input_len;) {
 		const uint8_t *start = input + pos;
@@ -391,7 +391,7 @@ static void check_one(const struct exs_platform *plat,
 		line++;
 		struct ref_record r;
 		if (len == 0 || start[0] == '#' ||
-		    !ref_record(start, len, fuzz_strict(), &r))
+		    !ref_record(start, len, fuzz_strict(6), &r))
 			continue;
 		struct entry *e = find_entry(&ctx, &r, plat->case_insensitive);
 		FUZZ_CHECK(e, "line %zu is not among the entries", line);

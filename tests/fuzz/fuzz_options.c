@@ -11,7 +11,7 @@
  *
  * Known bug (issue 12 item 3): an option that takes a value, given as the
  * last argument, dereferences NULL. Such inputs are skipped unless
- * fuzz_strict().
+ * fuzz_strict(3).
  */
 #include <stdarg.h>
 #include <string.h>
@@ -156,7 +156,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	args_count = argc;
 	expected_command = NULL;
 
-	if (argc > 1 && !fuzz_strict() && item3_input(argv, argc)) {
+	if (argc > 1 && !fuzz_strict(3) && item3_input(argv, argc)) {
 		free(buf);
 		return 0;
 	}

@@ -142,8 +142,9 @@ int main(int argc, char **argv)
 			failed |= run_file(argv[i]);
 		}
 	}
-	printf("%lu inputs replayed%s\n", replayed,
-	       fuzz_strict() ? " (strict)" : "");
+	printf("%lu inputs replayed%s%s\n", replayed,
+	       fuzz_strict_items()[0] ? ", strict for issue 12 items " : "",
+	       fuzz_strict_items());
 	if (!replayed) {
 		fprintf(stderr, "replay: no input found\n");
 		failed = 1;
