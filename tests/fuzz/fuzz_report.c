@@ -436,7 +436,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_ascii(&in, run.host, sizeof(run.host));
 	/* Both times come from the platform's wall clock a moment apart (a
 	 * clock step may even put the end first), never from a file: any
-	 * date from 1970 to 2116, and a run of up to about 50 days either
+	 * date from 1970 to 2116, and a run of up to about 25 days either
 	 * way. Arbitrary 64-bit values overflow the duration, which no run
 	 * can have (regressions/report/clock-extremes). */
 	run.started_ns = (int64_t)(fuzz_u64(&in) >> 2);
