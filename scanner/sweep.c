@@ -21,6 +21,7 @@
 #include "hash.h"
 #include "path.h"
 #include "queue.h"
+#include "verdict.h"
 
 #define READ_CHUNK (1u << 20)
 #define BATCH_ITEMS 8
@@ -231,10 +232,15 @@ static void process_file(struct worker *wk, struct exs_item *it)
 		 * accepted into the baseline: only new content is. */
 		if (s->heuristics &&
 		    (s->mode != EXS_SWEEP_CHECK || !it->has_old || it->diff) &&
-		    exs_heuristics_check(s->heuristics, it->path, it->path_len,
-					 (const unsigned char *)wk->data.data,
-					 wk->data.len, &it->suspicious,
-					 &it->suspicious_count) != EXS_OK)
+		    (exs_heuristics_check(s->heuristics, it->path, it->path_len,
+					  (const unsigned char *)wk->data.data,
+					  wk->data.len, &it->suspicious,
+					  &it->suspicious_count) != EXS_OK ||
+		     /* what the server code does with request input */
+		     exs_code_check(it->path, it->path_len,
+				    (const unsigned char *)wk->data.data,
+				    wk->data.len, &it->hits, &it->hit_count,
+				    &it->suspicious, &it->suspicious_count)))
 			it->scan_status = exs_fail(&it->scan_err, EXS_NOMEM, 0,
 						   "heuristics", it->path);
 	} else {

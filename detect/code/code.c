@@ -1,0 +1,94 @@
+/* code.c -- the pipeline of detect/code: decode, extract, lex, normalise,
+ * follow (see code.h). */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void extension(const char *name, size_t n, char *ext, size_t cap)
+{
+	size_t dot = n, start = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (name[i] == '/' || name[i] == '\\')
+			start = i + 1, dot = n;
+		else if (name[i] == '.')
+			dot = i;
+	}
+	ext[0] = '\0';
+	if (dot == n || dot < start)
+		return;
+	size_t k = 0;
+	for (size_t i = dot + 1; i < n && k + 1 < cap; i++) {
+		char c = name[i];
+		ext[k++] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+	}
+	ext[k] = '\0';
+	/* a name ending in ".txt" after a server extension (x.asp.txt) keeps
+	 * the server extension's language */
+	if (strcmp(ext, "txt") == 0 || strcmp(ext, "bak") == 0 ||
+	    strcmp(ext, "config") == 0 || strcmp(ext, "log") == 0) {
+		size_t prev = dot;
+		while (prev > start && name[prev - 1] != '.')
+			prev--;
+		if (prev > start && dot - prev < 8 && dot - prev > 0) {
+			char inner[8];
+			size_t m = 0;
+			for (size_t i = prev; i < dot && m + 1 < sizeof(inner); i++) {
+				char c = name[i];
+				inner[m++] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+			}
+			inner[m] = '\0';
+			if (!strcmp(inner, "asp") || !strcmp(inner, "aspx") ||
+			    !strcmp(inner, "asa") || !strcmp(inner, "ashx") ||
+			    !strcmp(inner, "asmx") || !strcmp(inner, "cer"))
+				snprintf(ext, cap, "%s", inner);
+		}
+	}
+}
+
+int exs_code_analyse(const unsigned char *data, size_t len, const char *name,
+		     size_t name_len, struct exs_code_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	char ext[16];
+	extension(name, name_len, ext, sizeof(ext));
+	/* client-side script and style are never server code */
+	if (!strcmp(ext, "js") || !strcmp(ext, "css") || !strcmp(ext, "json") ||
+	    !strcmp(ext, "map") || !strcmp(ext, "ts"))
+		return 0;
+	if (!memchr(data, '<', len) && strcmp(ext, "cs") && strcmp(ext, "vb")) {
+		/* UTF-16 pages have no single '<' byte run either; let the
+		 * decoder look before giving up */
+		if (len < 4 || (memchr(data, 0, len < 64 ? len : 64) == NULL))
+			return 0;
+	}
+	struct code_text txt;
+	if (code_text_decode(data, len, &txt))
+		return -1;
+	struct code_segments segs = { 0 };
+	int rc = code_extract(&txt, ext, &segs);
+	out->segments = (unsigned)segs.count;
+	if (rc == 0 && segs.count) {
+		struct code_unit u = { 0 };
+		uint32_t line = 1;
+		size_t at = 0;
+		for (size_t i = 0; i < segs.count && !u.nomem; i++) {
+			const struct code_segment *s = &segs.v[i];
+			for (; at < s->start; at++)
+				line += txt.t[at] == '\n';
+			code_lex(&u, txt.t, s->start, s->end, s->lang, line, UINT32_MAX, 0);
+		}
+		if (!u.nomem)
+			code_normalise(&u);
+		if (!u.nomem)
+			code_flow(&u, &segs, &txt, out);
+		out->truncated |= u.truncated;
+		if (u.nomem)
+			rc = -1;
+		code_unit_free(&u);
+	}
+	code_segments_free(&segs);
+	free(txt.t);
+	return rc ? -1 : 0;
+}
