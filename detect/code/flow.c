@@ -23,10 +23,12 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #define FLOW_PASSES 5
-#define NAMES_MAX 4096  /* a power of two */
+#define STATEMENT_MAX 512
+#define NAMES_MAX 16384 /* a power of two; allocated when first needed */
 
 /* taint flags */
 #define TF_REQ    1u   /* attacker text or bytes */
@@ -282,6 +284,11 @@ static const char *const request_safe[] = {
 	"requestcontext", "unvalidated", NULL,
 };
 
+static const char *const control_members[] = {
+	"text", "value", "selectedvalue", "innertext", "innerhtml", "postedfile",
+	"filebytes", "filecontent", "filename", "selecteditem", NULL,
+};
+
 static const char *const killers[] = {
 	"cint", "clng", "cdbl", "csng", "cbool", "cbyte", "ccur", "isnumeric",
 	"parse", "tryparse", "toint32", "toint64", "toint16", "todouble",
@@ -293,6 +300,7 @@ static const char *const killers[] = {
 
 struct name_entry {
 	char name[64];
+	uint32_t hash;
 	unsigned taint, kinds;
 	uint32_t line, off;
 	char src[96];       /* the source, as written */
@@ -302,16 +310,54 @@ struct name_entry {
 
 struct func {
 	char name[64];
+	uint32_t hash;
 	char params[8][48];
 	unsigned nparams;
 };
 
+/* What the tables say about one token, computed once per file. */
+#define A_REQUEST   1u
+#define A_KILLER    2u
+#define A_REQSAFE   4u
+#define A_SESSION   8u
+#define A_THISME    16u
+#define A_CONTROL   32u
+#define A_CTRLMEMB  64u
+#define A_DOT       128u
+#define A_DECODED   256u
+#define A_FUNCWORD  512u   /* function, sub */
+#define A_NEW       1024u
+#define A_CTLWORD   2048u  /* control_words */
+#define A_BUILDER   4096u
+#define A_NOTFUNC   8192u
+#define A_DECL      16384u
+
+struct tokinfo {
+	uint32_t hash;            /* of the lowercase identifier */
+	uint32_t kinds;
+	uint32_t attr;
+	const struct word *word;  /* its entry in the word table, or NULL */
+};
+
+struct word {
+	char w[40];
+	uint32_t kinds;
+	uint32_t attr;
+	uint8_t nsinks;
+	uint8_t sinks[5];   /* indexes into sinks[] */
+};
+
 struct flow {
+	struct tokinfo *ti;
+	const struct word_table *words;
 	struct code_unit *u;
 	const struct code_segments *segs;
 	const struct code_text *txt;
 	struct exs_code_result *out;
-	struct name_entry *names;  /* NAMES_MAX, open addressing */
+	struct name_entry *names;  /* open addressing, names_cap slots */
+	size_t names_cap;
+	uint64_t name_bloom;       /* bit (hash & 63) of every name held */
+	uint64_t func_bloom;       /* likewise for function names */
 	size_t name_count;
 	struct func *funcs;
 	size_t nfuncs, capfuncs;
@@ -343,14 +389,6 @@ static int is_op(const struct code_unit *u, const struct code_tok *t, const char
 	return t->type == T_OP && strcmp(u->arena + t->val, op) == 0;
 }
 
-static int any_of(const struct code_unit *u, const struct code_tok *t,
-		  const char *const *words)
-{
-	for (; *words; words++)
-		if (code_tok_is(u, t, *words))
-			return 1;
-	return 0;
-}
 
 /* ---- Names --------------------------------------------------------------- */
 
@@ -372,19 +410,59 @@ static void key_of(char *key, size_t cap, const char *prefix, const char *s, siz
 	key[k] = '\0';
 }
 
+static struct name_entry *lookup_h(struct flow *fl, const char *key, uint32_t hash,
+				   int create);
+
 static struct name_entry *lookup(struct flow *fl, const char *key, int create)
 {
-	uint32_t h = hash_name(key) & (NAMES_MAX - 1);
-	for (unsigned probe = 0; probe < NAMES_MAX; probe++) {
-		struct name_entry *e = &fl->names[(h + probe) & (NAMES_MAX - 1)];
+	return lookup_h(fl, key, hash_name(key), create);
+}
+
+static struct name_entry *lookup_h(struct flow *fl, const char *key, uint32_t hash,
+				   int create)
+{
+	if (!create && !(fl->name_bloom & (1ull << (hash & 63))))
+		return NULL;
+	if (!fl->names && !create)
+		return NULL;
+	if (create && (fl->name_count + 1) * 2 > fl->names_cap) {
+		/* grow (or create) the table: 64 slots first, at most NAMES_MAX */
+		size_t cap = fl->names_cap ? fl->names_cap * 2 : 64;
+		if (cap > NAMES_MAX) {
+			if (!fl->names)
+				return NULL;
+			create = 0;
+		} else {
+			struct name_entry *v = calloc(cap, sizeof(*v));
+			if (!v)
+				return NULL;
+			for (size_t i = 0; i < fl->names_cap; i++) {
+				const struct name_entry *e = &fl->names[i];
+				if (!e->name[0])
+					continue;
+				size_t at = e->hash & (cap - 1);
+				while (v[at].name[0])
+					at = (at + 1) & (cap - 1);
+				v[at] = *e;
+			}
+			free(fl->names);
+			fl->names = v;
+			fl->names_cap = cap;
+		}
+	}
+	size_t mask = fl->names_cap - 1;
+	for (size_t probe = 0, h = hash & mask; probe < fl->names_cap; probe++) {
+		struct name_entry *e = &fl->names[(h + probe) & mask];
 		if (!e->name[0]) {
-			if (!create || fl->name_count * 4 >= NAMES_MAX * 3)
+			if (!create)
 				return NULL;
 			snprintf(e->name, sizeof(e->name), "%s", key);
+			e->hash = hash;
 			fl->name_count++;
+			fl->name_bloom |= 1ull << (hash & 63);
 			return e;
 		}
-		if (strcmp(e->name, key) == 0)
+		if (e->hash == hash && strcmp(e->name, key) == 0)
 			return e;
 	}
 	return NULL;
@@ -392,9 +470,12 @@ static struct name_entry *lookup(struct flow *fl, const char *key, int create)
 
 static const struct name_entry *tok_entry(struct flow *fl, const struct code_tok *t)
 {
+	size_t i = (size_t)(t - fl->u->tok);
+	if (!(fl->name_bloom & (1ull << (fl->ti[i].hash & 63))))
+		return NULL;
 	char key[64];
 	key_of(key, sizeof(key), NULL, fl->u->arena + t->val, t->vlen);
-	return lookup(fl, key, 0);
+	return lookup_h(fl, key, fl->ti[i].hash, 0);
 }
 
 static void mark(struct flow *fl, const char *key, const struct taint_info *ti,
@@ -494,9 +575,122 @@ static size_t describe_source(const struct code_unit *u, size_t i, size_t end,
 	return k;
 }
 
-/* ---- Taint of a region ------------------------------------------------------ */
 
-static int is_control(const struct flow *fl, const struct code_tok *t)
+static const char *const not_functions[] = {
+	"if", "while", "for", "foreach", "switch", "using", "lock", "catch",
+	"return", "new", "else", "elseif", "do", "select", "case", "typeof",
+	"sizeof", "nameof", "fixed", "checked", "unchecked", "when", NULL,
+};
+
+static const char *const decl_words[] = {
+	"var", "dim", "set", "let", "const", "private", "public", "protected",
+	"static", "readonly", "shared", "friend", "internal", "redim", "preserve",
+	NULL,
+};
+
+static const char *const control_words[] = {
+	"if", "elseif", "while", "until", "case", "select", "loop", "return",
+	"do", "for", "foreach", "switch", "catch", "using", "lock", "when", NULL,
+};
+
+static const char *const builders[] = {
+	"append", "appendline", "appendformat", "add", "push", "insert",
+	"concat", "addrange", "write", "setvalue", NULL,
+};
+
+/* ---- Classifying tokens once ------------------------------------------------ */
+
+#define WORDS_MAX 1024 /* a power of two */
+
+/* The word table is the same for every file: built once per process by
+ * the first caller, while the others wait (a C11 atomic, no OS call). */
+struct word_table {
+	struct word v[WORDS_MAX];
+	size_t count;
+};
+
+static struct word_table word_table;
+static atomic_int word_table_state; /* 0 empty, 1 building, 2 ready */
+
+static struct word *word_slot(struct word_table *wt, const char *w, uint32_t h,
+			      int create)
+{
+	for (size_t probe = 0, at = h & (WORDS_MAX - 1); probe < WORDS_MAX; probe++) {
+		struct word *x = &wt->v[(at + probe) & (WORDS_MAX - 1)];
+		if (!x->w[0]) {
+			if (!create || wt->count * 2 >= WORDS_MAX)
+				return NULL;
+			size_t n = strlen(w);
+			if (n >= sizeof(x->w))
+				return NULL;
+			memcpy(x->w, w, n + 1);
+			wt->count++;
+			return x;
+		}
+		if (strcmp(x->w, w) == 0)
+			return x;
+	}
+	return NULL;
+}
+
+static void add_word(struct word_table *wt, const char *w, uint32_t kinds,
+		     uint32_t attr)
+{
+	struct word *x = word_slot(wt, w, hash_name(w), 1);
+	if (x) {
+		x->kinds |= kinds;
+		x->attr |= attr;
+	}
+}
+
+static void add_words(struct word_table *wt, const char *const *list, uint32_t attr)
+{
+	for (; *list; list++)
+		add_word(wt, *list, 0, attr);
+}
+
+static void build_words(struct word_table *wt)
+{
+	for (const struct kindword *k = kindwords; k->word; k++)
+		if (!k->in_string)
+			add_word(wt, k->word, k->kind, 0);
+	add_words(wt, killers, A_KILLER);
+	add_words(wt, request_safe, A_REQSAFE);
+	add_words(wt, control_members, A_CTRLMEMB);
+	add_words(wt, control_words, A_CTLWORD);
+	add_words(wt, builders, A_BUILDER);
+	add_words(wt, not_functions, A_NOTFUNC);
+	add_words(wt, decl_words, A_DECL);
+	add_word(wt, "function", 0, A_FUNCWORD);
+	add_word(wt, "sub", 0, A_FUNCWORD);
+	add_word(wt, "new", 0, A_NEW);
+	add_word(wt, "request", 0, A_REQUEST);
+	add_word(wt, "session", 0, A_SESSION);
+	add_word(wt, "application", 0, A_SESSION);
+	add_word(wt, "this", 0, A_THISME);
+	add_word(wt, "me", 0, A_THISME);
+	for (size_t i = 0; sinks[i].name && i < 256; i++) {
+		struct word *x = word_slot(wt, sinks[i].name, hash_name(sinks[i].name), 1);
+		if (x && x->nsinks < sizeof(x->sinks))
+			x->sinks[x->nsinks++] = (uint8_t)i;
+	}
+}
+
+static const struct word_table *words(void)
+{
+	int expected = 0;
+	if (atomic_load(&word_table_state) != 2) {
+		if (atomic_compare_exchange_strong(&word_table_state, &expected, 1)) {
+			build_words(&word_table);
+			atomic_store(&word_table_state, 2);
+		}
+		while (atomic_load(&word_table_state) != 2)
+			; /* another thread is building it: microseconds */
+	}
+	return &word_table;
+}
+
+static int is_control_id(const struct flow *fl, const struct code_tok *t)
 {
 	for (unsigned i = 0; i < fl->segs->control_count; i++)
 		if (code_tok_is(fl->u, t, fl->segs->controls[i]))
@@ -504,10 +698,62 @@ static int is_control(const struct flow *fl, const struct code_tok *t)
 	return 0;
 }
 
-static const char *const control_members[] = {
-	"text", "value", "selectedvalue", "innertext", "innerhtml", "postedfile",
-	"filebytes", "filecontent", "filename", "selecteditem", NULL,
-};
+static void classify(struct flow *fl)
+{
+	struct code_unit *u = fl->u;
+	for (size_t i = 0; i < u->count; i++) {
+		const struct code_tok *t = &u->tok[i];
+		struct tokinfo *x = &fl->ti[i];
+		memset(x, 0, sizeof(*x));
+		if (t->flags & F_DECODED)
+			x->attr |= A_DECODED;
+		if (t->type == T_OP && t->vlen == 1 && u->arena[t->val] == '.') {
+			x->attr |= A_DOT;
+			continue;
+		}
+		if (t->type == T_STR) {
+			if (t->vlen >= 6) {
+				/* one lowercase copy, then strstr per word */
+				char low[4096];
+				size_t n = t->vlen < sizeof(low) - 1 ? t->vlen : sizeof(low) - 1;
+				key_of(low, n + 1, NULL, u->arena + t->val, n);
+				for (const struct kindword *k = kindwords; k->word; k++)
+					if (k->in_string && strstr(low, k->word))
+						x->kinds |= k->kind;
+			}
+			for (int e = 0; script_exts[e]; e++) {
+				size_t n = strlen(script_exts[e]);
+				if (t->vlen >= n) {
+					char tail[16];
+					key_of(tail, sizeof(tail), NULL,
+					       u->arena + t->val + t->vlen - n, n);
+					if (strcmp(tail, script_exts[e]) == 0)
+						x->kinds |= K_SCRIPTPATH;
+				}
+			}
+			continue;
+		}
+		if (t->type != T_IDENT)
+			continue;
+		char key64[64];
+		key_of(key64, sizeof(key64), NULL, u->arena + t->val, t->vlen);
+		x->hash = hash_name(key64);
+		if (t->vlen >= 40)
+			continue;
+		char k[40];
+		key_of(k, sizeof(k), NULL, u->arena + t->val, t->vlen);
+		const struct word *w = word_slot((struct word_table *)fl->words, k, x->hash, 0);
+		if (w) {
+			x->kinds = w->kinds;
+			x->attr |= w->attr;
+			x->word = w;
+		}
+		if (fl->segs->control_count && is_control_id(fl, t))
+			x->attr |= A_CONTROL;
+	}
+}
+
+/* ---- Taint of a region ------------------------------------------------------ */
 
 static void set_source(struct taint_info *ti, const char *src, uint32_t line,
 		       uint64_t off, unsigned taint)
@@ -546,44 +792,32 @@ static size_t skip_group(const struct code_unit *u, size_t i, size_t end)
 static void region_taint(struct flow *fl, size_t a, size_t b, struct taint_info *ti)
 {
 	struct code_unit *u = fl->u;
-	memset(ti, 0, sizeof(*ti));
+	const struct tokinfo *inf = fl->ti;
+	ti->taint = ti->kinds = 0;
+	ti->decoded = 0;
+	ti->src[0] = ti->via[0] = '\0';
+	ti->src_line = ti->via_line = 0;
+	ti->src_off = 0;
 	for (size_t i = a; i < b; i++) {
 		fl->work++;
 		const struct code_tok *t = &u->tok[i];
-		if (t->flags & F_DECODED)
+		unsigned attr = inf[i].attr;
+		if (attr & A_DECODED)
 			ti->decoded = 1;
-		if (t->type == T_STR) {
-			for (const struct kindword *k = kindwords; k->word; k++)
-				if (k->in_string && code_tok_has(u, t, k->word))
-					ti->kinds |= k->kind;
-			for (int e = 0; script_exts[e]; e++) {
-				size_t n = strlen(script_exts[e]);
-				if (t->vlen >= n) {
-					char tail[16];
-					key_of(tail, sizeof(tail), NULL,
-					       u->arena + t->val + t->vlen - n, n);
-					if (strcmp(tail, script_exts[e]) == 0)
-						ti->kinds |= K_SCRIPTPATH;
-				}
-			}
-			continue;
-		}
+		ti->kinds |= inf[i].kinds;
 		if (t->type != T_IDENT)
 			continue;
-		int after_dot = i > a && is_op(u, &u->tok[i - 1], ".");
+		int after_dot = i > a && (inf[i - 1].attr & A_DOT);
 		int next_open = i + 1 < b && is_op(u, &u->tok[i + 1], "(");
-		for (const struct kindword *k = kindwords; k->word; k++)
-			if (!k->in_string && code_tok_is(u, t, k->word))
-				ti->kinds |= k->kind;
-		if (next_open && any_of(u, t, killers)) {
+		if (next_open && (attr & A_KILLER)) {
 			i = skip_group(u, i + 1, b) - 1;
 			continue;
 		}
-		if (code_tok_is(u, t, "request") && !(i + 1 < b && is_op(u, &u->tok[i + 1], "="))) {
+		if ((attr & A_REQUEST) && !(i + 1 < b && is_op(u, &u->tok[i + 1], "="))) {
 			unsigned taint = TF_REQ;
-			if (i + 2 < b && is_op(u, &u->tok[i + 1], ".")) {
+			if (i + 2 < b && (inf[i + 1].attr & A_DOT)) {
 				const struct code_tok *m = &u->tok[i + 2];
-				if (any_of(u, m, request_safe)) {
+				if (inf[i + 2].attr & A_REQSAFE) {
 					i += 2;
 					continue;
 				}
@@ -609,8 +843,8 @@ static void region_taint(struct flow *fl, size_t a, size_t b, struct taint_info 
 			set_source(ti, src, t->line, orig_off(fl, t), taint);
 			continue;
 		}
-		if (!after_dot && i + 2 < b && is_op(u, &u->tok[i + 1], ".") &&
-		    is_control(fl, t) && any_of(u, &u->tok[i + 2], control_members)) {
+		if ((attr & A_CONTROL) && !after_dot && i + 2 < b && (inf[i + 1].attr & A_DOT) &&
+		    (inf[i + 2].attr & A_CTRLMEMB)) {
 			char src[96] = "";
 			append(src, sizeof(src), u->arena + t->val, t->vlen);
 			append(src, sizeof(src), ".", 1);
@@ -626,10 +860,9 @@ static void region_taint(struct flow *fl, size_t a, size_t b, struct taint_info 
 			i += 2;
 			continue;
 		}
-		if ((code_tok_is(u, t, "session") || code_tok_is(u, t, "application")) &&
-		    !after_dot) {
+		if ((attr & A_SESSION) && !after_dot) {
 			size_t k = i + 1;
-			if (k + 1 < b && is_op(u, &u->tok[k], ".") &&
+			if (k + 1 < b && (inf[k].attr & A_DOT) &&
 			    (code_tok_is(u, &u->tok[k + 1], "item") ||
 			     code_tok_is(u, &u->tok[k + 1], "contents")))
 				k += 2;
@@ -654,8 +887,9 @@ static void region_taint(struct flow *fl, size_t a, size_t b, struct taint_info 
 			}
 			continue;
 		}
-		if (after_dot && !(i >= a + 2 && (code_tok_is(u, &u->tok[i - 2], "this") ||
-						  code_tok_is(u, &u->tok[i - 2], "me"))))
+		if (after_dot && !(i >= a + 2 && (inf[i - 2].attr & A_THISME)))
+			continue;
+		if (!fl->name_count)
 			continue;
 		const struct name_entry *e = tok_entry(fl, t);
 		if (e && (e->taint || e->kinds)) {
@@ -672,17 +906,16 @@ static void region_taint(struct flow *fl, size_t a, size_t b, struct taint_info 
 
 /* ---- Functions -------------------------------------------------------------- */
 
-static const char *const not_functions[] = {
-	"if", "while", "for", "foreach", "switch", "using", "lock", "catch",
-	"return", "new", "else", "elseif", "do", "select", "case", "typeof",
-	"sizeof", "nameof", "fixed", "checked", "unchecked", "when", NULL,
-};
 
 static struct func *find_func(struct flow *fl, const struct code_tok *t)
 {
-	for (size_t i = 0; i < fl->nfuncs; i++)
-		if (code_tok_is(fl->u, t, fl->funcs[i].name))
-			return &fl->funcs[i];
+	size_t i = (size_t)(t - fl->u->tok);
+	uint32_t h = fl->ti[i].hash;
+	if (!(fl->func_bloom & (1ull << (h & 63))))
+		return NULL;
+	for (size_t k = 0; k < fl->nfuncs; k++)
+		if (fl->funcs[k].hash == h && code_tok_is(fl->u, t, fl->funcs[k].name))
+			return &fl->funcs[k];
 	return NULL;
 }
 
@@ -703,6 +936,8 @@ static struct func *define(struct flow *fl, size_t i, size_t end, int vb)
 	struct func *f = &fl->funcs[fl->nfuncs++];
 	memset(f, 0, sizeof(*f));
 	key_of(f->name, sizeof(f->name), NULL, u->arena + u->tok[i].val, u->tok[i].vlen);
+	f->hash = fl->ti[i].hash;
+	fl->func_bloom |= 1ull << (f->hash & 63);
 	size_t k = i + 2, last = 0;
 	int depth = 0, in_default = 0, took = 0;
 	for (; k < end; k++) {
@@ -878,7 +1113,7 @@ static void check_sinks(struct flow *fl, size_t a, size_t b, unsigned ctx_kinds)
 			continue;
 		int vb = t->lang == LANG_VB;
 		int after_dot = i > a && is_op(u, &u->tok[i - 1], ".");
-		int after_new = i > a && code_tok_is(u, &u->tok[i - 1], "new");
+		int after_new = i > a && (fl->ti[i - 1].attr & A_NEW);
 		/* eval reached through this/window/self */
 		int global_recv = after_dot && i >= a + 2 &&
 			(code_tok_is(u, &u->tok[i - 2], "this") ||
@@ -912,9 +1147,9 @@ static void check_sinks(struct flow *fl, size_t a, size_t b, unsigned ctx_kinds)
 				}
 			}
 		}
-		for (const struct sink *s = sinks; s->name; s++) {
-			if (!code_tok_is(u, t, s->name))
-				continue;
+		const struct word *w = fl->ti[i].word;
+		for (unsigned si = 0; w && si < w->nsinks; si++) {
+			const struct sink *s = &sinks[w->sinks[si]];
 			fl->work++;
 			if (s->kinds && !(kinds & s->kinds))
 				continue;
@@ -924,7 +1159,7 @@ static void check_sinks(struct flow *fl, size_t a, size_t b, unsigned ctx_kinds)
 				continue;
 			if (s->how == H_CTOR && !after_new &&
 			    !(i >= a + 3 && is_op(u, &u->tok[i - 1], ".") &&
-			      code_tok_is(u, &u->tok[i - 3], "new")))
+			      (fl->ti[i - 3].attr & A_NEW)))
 				continue;
 			size_t ra = 0, rb = 0;
 			if (s->how == H_PROP) {
@@ -998,8 +1233,8 @@ static void check_sinks(struct flow *fl, size_t a, size_t b, unsigned ctx_kinds)
 				report(fl, C_CRED, NULL, &ti, i, a, b);
 			if ((k2 & K_SCRIPTPATH) && (k2 & (K_FILEW | K_ADOSTREAM | K_TEXTSTREAM)) &&
 			    (ti.taint & (TF_REQ | TF_UPLOAD))) {
-				static const struct sink w = { "write", 0, H_CALL, DOT_YES, -1, P_ANY, C_DROPPER, "write to a server script file" };
-				report(fl, C_DROPPER, &w, &ti, i, a, b);
+				static const struct sink wr = { "write", 0, H_CALL, DOT_YES, -1, P_ANY, C_DROPPER, "write to a server script file" };
+				report(fl, C_DROPPER, &wr, &ti, i, a, b);
 			}
 		}
 		/* Assembly.Load of an embedded image */
@@ -1015,11 +1250,6 @@ static void check_sinks(struct flow *fl, size_t a, size_t b, unsigned ctx_kinds)
 
 /* ---- Statements ------------------------------------------------------------- */
 
-static const char *const decl_words[] = {
-	"var", "dim", "set", "let", "const", "private", "public", "protected",
-	"static", "readonly", "shared", "friend", "internal", "redim", "preserve",
-	NULL,
-};
 
 /* The name an assignment's left side [a, eq) binds; key out. Also reports
  * whether the left side was a member (psi.FileName =). */
@@ -1050,7 +1280,7 @@ static void assign_target(struct flow *fl, size_t a, size_t eq, char *key, size_
 		}
 	/* a.b.c = : the root object */
 	size_t first = a;
-	while (first < eq && u->tok[first].type == T_IDENT && any_of(u, &u->tok[first], decl_words))
+	while (first < eq && u->tok[first].type == T_IDENT && (fl->ti[first].attr & A_DECL))
 		first++;
 	if (first + 1 < eq && is_op(u, &u->tok[first + 1], ".") && u->tok[first].type == T_IDENT) {
 		if ((code_tok_is(u, &u->tok[first], "this") || code_tok_is(u, &u->tok[first], "me")) &&
@@ -1071,15 +1301,7 @@ static void assign_target(struct flow *fl, size_t a, size_t eq, char *key, size_
 		key_of(key, cap, NULL, u->arena + last->val, last->vlen);
 }
 
-static const char *const control_words[] = {
-	"if", "elseif", "while", "until", "case", "select", "loop", "return",
-	"do", "for", "foreach", "switch", "catch", "using", "lock", "when", NULL,
-};
 
-static const char *const builders[] = {
-	"append", "appendline", "appendformat", "add", "push", "insert",
-	"concat", "addrange", "write", "setvalue", NULL,
-};
 
 static void statement(struct flow *fl, size_t a, size_t b, const char *func,
 		      unsigned ctx_kinds)
@@ -1089,7 +1311,7 @@ static void statement(struct flow *fl, size_t a, size_t b, const char *func,
 		return;
 	/* control heads: skip "if (...)" and friends, keep the body */
 	const struct code_tok *t0 = &u->tok[a];
-	if (t0->lang == LANG_C && any_of(u, t0, control_words) && a + 1 < b &&
+	if (t0->lang == LANG_C && (fl->ti[a].attr & A_CTLWORD) && a + 1 < b &&
 	    is_op(u, &u->tok[a + 1], "(")) {
 		size_t after = skip_group(u, a + 1, b);
 		/* foreach (var x in coll) / for (var k in coll) */
@@ -1162,7 +1384,7 @@ static void statement(struct flow *fl, size_t a, size_t b, const char *func,
 				mark(fl, f->params[p], &ti, t);
 			}
 		}
-		if (open && i >= a + 2 && is_op(u, &u->tok[i - 1], ".") && any_of(u, t, builders) &&
+		if (open && i >= a + 2 && is_op(u, &u->tok[i - 1], ".") && (fl->ti[i].attr & A_BUILDER) &&
 		    !code_tok_is(u, &u->tok[i - 2], "response") && u->tok[i - 2].type == T_IDENT) {
 			size_t k = i - 2;
 			while (k >= a + 2 && is_op(u, &u->tok[k - 1], ".") && u->tok[k - 2].type == T_IDENT)
@@ -1177,7 +1399,7 @@ static void statement(struct flow *fl, size_t a, size_t b, const char *func,
 		}
 	}
 	/* assignments */
-	if (t0->lang == LANG_VB && any_of(u, t0, control_words))
+	if (t0->lang == LANG_VB && (fl->ti[a].attr & A_CTLWORD))
 		return;
 	int depth = 0;
 	for (size_t i = a; i < b; i++) {
@@ -1223,7 +1445,9 @@ static void pass(struct flow *fl)
 			fl->out->truncated = 1;
 			return;
 		}
-		if (i < u->count && !is_boundary(u, &u->tok[i]))
+		/* a statement longer than STATEMENT_MAX tokens is cut, so that
+		 * the work per statement stays bounded */
+		if (i < u->count && !is_boundary(u, &u->tok[i]) && i - a < STATEMENT_MAX)
 			continue;
 		size_t b = i;
 		if (a < b) {
@@ -1232,10 +1456,10 @@ static void pass(struct flow *fl)
 			for (size_t k = a; k + 1 < b; k++) {
 				const struct code_tok *t = &u->tok[k];
 				int vbdef = t->lang == LANG_VB &&
-					(code_tok_is(u, t, "function") || code_tok_is(u, t, "sub")) &&
+					(fl->ti[k].attr & A_FUNCWORD) &&
 					!(k > a && code_tok_is(u, &u->tok[k - 1], "end")) &&
 					!(k > a && code_tok_is(u, &u->tok[k - 1], "exit"));
-				int jsdef = t->lang == LANG_C && code_tok_is(u, t, "function") &&
+				int jsdef = t->lang == LANG_C && (fl->ti[k].attr & A_FUNCWORD) &&
 					u->tok[k + 1].type == T_IDENT;
 				if ((vbdef || jsdef) && u->tok[k + 1].type == T_IDENT) {
 					key_of(func, sizeof(func), NULL, u->arena + u->tok[k + 1].val,
@@ -1264,8 +1488,8 @@ static void pass(struct flow *fl)
 					}
 				}
 				if (open > a && u->tok[open - 1].type == T_IDENT &&
-				    !any_of(u, &u->tok[open - 1], not_functions) &&
-				    !any_of(u, t0, not_functions) && open - 1 > a) {
+				    !(fl->ti[open - 1].attr & A_NOTFUNC) &&
+				    !(fl->ti[a].attr & A_NOTFUNC) && open - 1 > a) {
 					key_of(func, sizeof(func), NULL, u->arena + u->tok[open - 1].val,
 					       u->tok[open - 1].vlen);
 					func_depth = depth;
@@ -1290,7 +1514,7 @@ static void pass(struct flow *fl)
 					}
 					s = s > a ? s - 1 : s;
 				}
-				if (s > a && code_tok_is(u, &u->tok[s - 1], "new")) {
+				if (s > a && (fl->ti[s - 1].attr & A_NEW)) {
 					struct taint_info ti;
 					region_taint(fl, s, s + 1, &ti);
 					k = ti.kinds;
@@ -1319,9 +1543,11 @@ void code_flow(struct code_unit *u, const struct code_segments *segs,
 	fl.segs = segs;
 	fl.txt = txt;
 	fl.out = out;
-	fl.names = calloc(NAMES_MAX, sizeof(*fl.names));
-	if (!fl.names)
+	fl.ti = malloc((u->count + 1) * sizeof(*fl.ti));
+	fl.words = words();
+	if (!fl.ti)
 		return;
+	classify(&fl);
 	for (int p = 0; p < FLOW_PASSES; p++) {
 		fl.changed = 0;
 		pass(&fl);
@@ -1332,4 +1558,5 @@ void code_flow(struct code_unit *u, const struct code_segments *segs,
 	pass(&fl);
 	free(fl.names);
 	free(fl.funcs);
+	free(fl.ti);
 }

@@ -27,6 +27,8 @@ int code_tok_is(const struct code_unit *u, const struct code_tok *t,
 	if (t->type != T_IDENT && t->type != T_STR)
 		return 0;
 	const char *s = u->arena + t->val;
+	if (!t->vlen || lc((unsigned char)s[0]) != (unsigned char)word[0])
+		return 0;
 	size_t n = strlen(word);
 	if (t->vlen != n)
 		return 0;
@@ -516,6 +518,10 @@ static void lex_vb(struct lexer *lx, size_t first)
 		if (c == '\n') {
 			emit_eos(lx, p);
 			lx->line++;
+			lx->p++;
+		} else if (c == '\r' && !(p + 1 < end && p[1] == '\n')) {
+			/* a lone CR ends a VBScript line too */
+			emit_eos(lx, p);
 			lx->p++;
 		} else if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == 0) {
 			lx->p++;
