@@ -166,8 +166,10 @@ static int lang_of(const char *v, enum code_lang *lang)
 {
 	if (strstr(v, "vb") || strstr(v, "visualbasic"))
 		*lang = LANG_VB;
-	else if (strstr(v, "c#") || strstr(v, "cs") || strstr(v, "js") ||
-		 strstr(v, "jscript") || strstr(v, "javascript"))
+	else if (strstr(v, "js") || strstr(v, "jscript") || strstr(v, "javascript") ||
+		 strstr(v, "ecmascript"))
+		*lang = LANG_JS;
+	else if (strstr(v, "c#") || strstr(v, "cs"))
 		*lang = LANG_C;
 	else
 		return 0;
@@ -204,7 +206,7 @@ static enum code_lang guess_lang(const unsigned char *p, const unsigned char *en
 		else if (*q == '&' && q + 1 < lim && q[1] == ' ')
 			vb++;
 	}
-	return vb > semis ? LANG_VB : LANG_C;
+	return vb > semis ? LANG_VB : LANG_JS;
 }
 
 static void note_control(struct code_segments *s, const unsigned char *tag,

@@ -34,6 +34,7 @@
 #define TF_REQ    1u   /* attacker text or bytes */
 #define TF_UPLOAD 2u   /* an uploaded file (its bytes or its client name) */
 #define TF_CRED   4u   /* a password field */
+#define TF_UNB    8u   /* not inside fixed text: the whole value, or its start */
 
 /* object kinds */
 enum {
@@ -91,7 +92,7 @@ static const struct kindword kindwords[] = {
 	{ "directorysearcher", K_LDAP, 0 }, { "directoryentry", K_LDAP, 0 },
 	{ "xslcompiledtransform", K_XSLT, 0 }, { "xsltransform", K_XSLT, 0 },
 	{ "domdocument", K_XSLT, 1 }, { "xsltemplate", K_XSLT, 1 },
-	{ "assembly", K_ASM, 0 }, { "appdomain", K_ASM, 0 },
+	{ "assembly", K_ASM, 0 }, { "type", K_ASM, 0 }, { "appdomain", K_ASM, 0 },
 	{ "gettype", K_ASM, 0 }, { "getmethod", K_ASM, 0 },
 	{ "activator", K_ASM, 0 }, { "methodinfo", K_ASM, 0 },
 	{ "getmethods", K_ASM, 0 }, { "invokemember", K_ASM, 0 },
@@ -185,11 +186,11 @@ static const struct sink sinks[] = {
 	{ "loadfrom", K_ASM, H_CALL, DOT_YES, 0, P_ANY, C_CODELOAD, "Assembly.LoadFrom" },
 	{ "loadfile", K_ASM, H_CALL, DOT_YES, 0, P_ANY, C_CODELOAD, "Assembly.LoadFile" },
 	{ "unsafeloadfrom", K_ASM, H_CALL, DOT_YES, 0, P_ANY, C_CODELOAD, "Assembly.UnsafeLoadFrom" },
-	{ "createinstance", 0, H_CALL, DOT_YES, -1, P_FULL, C_CODELOAD, "CreateInstance" },
-	{ "createinstancefrom", 0, H_CALL, DOT_YES, -1, P_FULL, C_CODELOAD, "CreateInstanceFrom" },
-	{ "invokemember", 0, H_CALL, DOT_YES, 0, P_FULL, C_CODELOAD, "Type.InvokeMember" },
-	{ "getmethod", 0, H_CALL, DOT_YES, 0, P_FULL, C_CODELOAD, "Type.GetMethod" },
-	{ "gettype", 0, H_CALL, DOT_YES, 0, P_FULL, C_CODELOAD, "GetType" },
+	{ "createinstance", K_ASM, H_CALL, DOT_YES, -1, P_FULL, C_CODELOAD, "CreateInstance" },
+	{ "createinstancefrom", K_ASM, H_CALL, DOT_YES, -1, P_FULL, C_CODELOAD, "CreateInstanceFrom" },
+	{ "invokemember", K_ASM, H_CALL, DOT_YES, 0, P_FULL, C_CODELOAD, "Type.InvokeMember" },
+	{ "getmethod", K_ASM, H_CALL, DOT_YES, 0, P_FULL, C_CODELOAD, "Type.GetMethod" },
+	{ "gettype", K_ASM, H_CALL, DOT_YES, 0, P_FULL, C_CODELOAD, "GetType" },
 	{ "invoke", K_ASM, H_CALL, DOT_YES, -1, P_FULL, C_CODELOAD, "MethodInfo.Invoke" },
 	{ "compileassemblyfromsource", 0, H_CALL, DOT_YES, -1, P_ANY, C_CODELOAD, "CodeDomProvider.CompileAssemblyFromSource" },
 	{ "compileassemblyfromdom", 0, H_CALL, DOT_YES, -1, P_ANY, C_CODELOAD, "CodeDomProvider.CompileAssemblyFromDom" },
@@ -281,7 +282,7 @@ static const char *const request_safe[] = {
 	"requesttype", "browser", "useragent", "userhostaddress", "userhostname",
 	"urlreferrer", "rawurl", "contenttype", "contentencoding", "acceptlanguage",
 	"userlanguages", "isajaxrequest", "logonuseridentity", "clientcertificate",
-	"requestcontext", "unvalidated", NULL,
+	"requestcontext", "unvalidated", "rewrittenurl", "applicationpath", NULL,
 };
 
 static const char *const control_members[] = {
@@ -331,6 +332,7 @@ struct func {
 #define A_BUILDER   4096u
 #define A_NOTFUNC   8192u
 #define A_DECL      16384u
+#define A_NAMESPACE 32768u
 
 struct tokinfo {
 	uint32_t hash;            /* of the lowercase identifier */
@@ -358,6 +360,8 @@ struct flow {
 	size_t names_cap;
 	uint64_t name_bloom;       /* bit (hash & 63) of every name held */
 	uint64_t func_bloom;       /* likewise for function names */
+	const char *func;          /* the function being walked, "" outside */
+	int scoped;                /* some "function/name" entries exist */
 	size_t name_count;
 	struct func *funcs;
 	size_t nfuncs, capfuncs;
@@ -415,7 +419,11 @@ static struct name_entry *lookup_h(struct flow *fl, const char *key, uint32_t ha
 
 static struct name_entry *lookup(struct flow *fl, const char *key, int create)
 {
-	return lookup_h(fl, key, hash_name(key), create);
+	char k[64];
+	snprintf(k, sizeof(k), "%s", key);
+	if (create && strchr(k, '/'))
+		fl->scoped = 1;
+	return lookup_h(fl, k, hash_name(k), create);
 }
 
 static struct name_entry *lookup_h(struct flow *fl, const char *key, uint32_t hash,
@@ -471,6 +479,17 @@ static struct name_entry *lookup_h(struct flow *fl, const char *key, uint32_t ha
 static const struct name_entry *tok_entry(struct flow *fl, const struct code_tok *t)
 {
 	size_t i = (size_t)(t - fl->u->tok);
+	if (fl->func[0] && fl->scoped) {
+		char key[128];
+		int n = snprintf(key, sizeof(key), "%s/", fl->func);
+		if (n > 0 && (size_t)n < sizeof(key)) {
+			key_of(key + n, sizeof(key) - (size_t)n, NULL, fl->u->arena + t->val, t->vlen);
+			key[63] = '\0';
+			const struct name_entry *e = lookup(fl, key, 0);
+			if (e)
+				return e;
+		}
+	}
 	if (!(fl->name_bloom & (1ull << (fl->ti[i].hash & 63))))
 		return NULL;
 	char key[64];
@@ -598,6 +617,15 @@ static const char *const builders[] = {
 	"concat", "addrange", "write", "setvalue", NULL,
 };
 
+static const char *const namespaces[] = {
+	"system", "io", "diagnostics", "net", "sockets", "data", "sqlclient",
+	"oledb", "odbc", "reflection", "directoryservices", "management",
+	"automation", "runspaces", "web", "xml", "xsl", "codedom", "compiler",
+	"csharp", "microsoft", "visualbasic", "jscript", "runtime",
+	"interopservices", "text", "emit", "compilation", "hosting", "http",
+	"mysqlclient", "oracleclient", "server", "scripting", "wscript", NULL,
+};
+
 /* ---- Classifying tokens once ------------------------------------------------ */
 
 #define WORDS_MAX 1024 /* a power of two */
@@ -661,6 +689,7 @@ static void build_words(struct word_table *wt)
 	add_words(wt, builders, A_BUILDER);
 	add_words(wt, not_functions, A_NOTFUNC);
 	add_words(wt, decl_words, A_DECL);
+	add_words(wt, namespaces, A_NAMESPACE);
 	add_word(wt, "function", 0, A_FUNCWORD);
 	add_word(wt, "sub", 0, A_FUNCWORD);
 	add_word(wt, "new", 0, A_NEW);
@@ -747,6 +776,10 @@ static void classify(struct flow *fl)
 			x->kinds = w->kinds;
 			x->attr |= w->attr;
 			x->word = w;
+			/* settings.Directory is a property, System.IO.Directory a type */
+			if (x->kinds && i >= 2 && (fl->ti[i - 1].attr & A_DOT) &&
+			    !(fl->ti[i - 2].attr & A_NAMESPACE))
+				x->kinds = 0;
 		}
 		if (fl->segs->control_count && is_control_id(fl, t))
 			x->attr |= A_CONTROL;
@@ -813,8 +846,9 @@ static void region_taint(struct flow *fl, size_t a, size_t b, struct taint_info 
 			i = skip_group(u, i + 1, b) - 1;
 			continue;
 		}
-		if ((attr & A_REQUEST) && !(i + 1 < b && is_op(u, &u->tok[i + 1], "="))) {
-			unsigned taint = TF_REQ;
+		if ((attr & A_REQUEST) && !(i + 1 < b && is_op(u, &u->tok[i + 1], "=")) &&
+		    (t->lang == LANG_VB || memcmp(u->arena + t->val, "Request", 7) == 0)) {
+			unsigned taint = TF_REQ | TF_UNB;
 			if (i + 2 < b && (inf[i + 1].attr & A_DOT)) {
 				const struct code_tok *m = &u->tok[i + 2];
 				if (inf[i + 2].attr & A_REQSAFE) {
@@ -849,7 +883,7 @@ static void region_taint(struct flow *fl, size_t a, size_t b, struct taint_info 
 			append(src, sizeof(src), u->arena + t->val, t->vlen);
 			append(src, sizeof(src), ".", 1);
 			append(src, sizeof(src), u->arena + u->tok[i + 2].val, u->tok[i + 2].vlen);
-			unsigned taint = TF_REQ;
+			unsigned taint = TF_REQ | TF_UNB;
 			const struct code_tok *m = &u->tok[i + 2];
 			if (code_tok_is(u, m, "postedfile") || code_tok_is(u, m, "filebytes") ||
 			    code_tok_is(u, m, "filecontent") || code_tok_is(u, m, "filename"))
@@ -1064,29 +1098,53 @@ static int nth_arg(const struct code_unit *u, size_t *a, size_t *b, int n)
 	return 0;
 }
 
-/* Does the region start with a literal (a fixed folder, a fixed URL)? */
+static const char *const prefix_skip[] = {
+	"server", "path", "me", "this", "httpcontext", "current", "context",
+	"mappath", "combine", "new", "uri", "system", "io", "string", "format",
+	"concat", "cstr", "tostring", "trim", NULL,
+};
+
+/* Is the value [a, b) request data inside fixed text: does it start with
+ * a literal longer than a drive or a slash ("uploads/", "SELECT ... "), or
+ * with an operand that carries no request data (a configured folder)? */
 static int literal_prefix(struct flow *fl, size_t a, size_t b)
 {
 	struct code_unit *u = fl->u;
 	size_t i = a;
-	while (i < b && (is_op(u, &u->tok[i], "(") || code_tok_is(u, &u->tok[i], "server") ||
-			 code_tok_is(u, &u->tok[i], "path") || code_tok_is(u, &u->tok[i], "me") ||
-			 code_tok_is(u, &u->tok[i], "this") || code_tok_is(u, &u->tok[i], "httpcontext") ||
-			 code_tok_is(u, &u->tok[i], "current") || code_tok_is(u, &u->tok[i], "context") ||
-			 is_op(u, &u->tok[i], ".") || code_tok_is(u, &u->tok[i], "mappath") ||
-			 code_tok_is(u, &u->tok[i], "combine") || code_tok_is(u, &u->tok[i], "new") ||
-			 code_tok_is(u, &u->tok[i], "uri") || code_tok_is(u, &u->tok[i], "system") ||
-			 code_tok_is(u, &u->tok[i], "io")))
-		i++;
-	if (i < b && u->tok[i].type == T_STR)
+	for (; i < b; i++) {
+		const struct code_tok *t = &u->tok[i];
+		int skip = is_op(u, t, "(") || is_op(u, t, ".");
+		for (int k = 0; !skip && prefix_skip[k]; k++)
+			skip = code_tok_is(u, t, prefix_skip[k]);
+		if (!skip)
+			break;
+	}
+	if (i >= b)
+		return 0;
+	if (u->tok[i].type == T_STR)
+		return u->tok[i].vlen > 3;
+	if (code_tok_is(u, &u->tok[i], "appdomain") ||
+	    code_tok_is(u, &u->tok[i], "hostingenvironment"))
 		return 1;
-	/* a variable that only ever held a literal is not tracked: treat
-	 * AppDomain/Request application paths as fixed too */
-	if (i < b && (code_tok_is(u, &u->tok[i], "appdomain") ||
-		      code_tok_is(u, &u->tok[i], "hostingenvironment") ||
-		      code_tok_is(u, &u->tok[i], "apppath")))
-		return 1;
-	return 0;
+	/* the first operand */
+	size_t e = i;
+	int depth = 0;
+	for (; e < b; e++) {
+		const struct code_tok *t = &u->tok[e];
+		if (is_op(u, t, "(") || is_op(u, t, "["))
+			depth++;
+		else if (is_op(u, t, ")") || is_op(u, t, "]")) {
+			if (--depth < 0)
+				break;
+		} else if (depth == 0 && (is_op(u, t, "+") || is_op(u, t, "&") ||
+					  is_op(u, t, ",")))
+			break;
+	}
+	if (e == b)
+		return 0; /* one operand: the whole value */
+	struct taint_info first;
+	region_taint(fl, i, e, &first);
+	return !(first.taint & TF_REQ);
 }
 
 static int policy_ok(struct flow *fl, enum policy p, const struct taint_info *ti,
@@ -1095,9 +1153,56 @@ static int policy_ok(struct flow *fl, enum policy p, const struct taint_info *ti
 	switch (p) {
 	case P_ANY: return ti->taint != 0;
 	case P_FULL: return (ti->taint & TF_REQ) != 0;
-	case P_NOPREFIX: return (ti->taint & TF_REQ) && !literal_prefix(fl, a, b);
+	case P_NOPREFIX:
+		return (ti->taint & TF_REQ) && (ti->taint & TF_UNB) &&
+		       !literal_prefix(fl, a, b);
 	case P_CRED: return (ti->taint & TF_CRED) != 0;
 	}
+	return 0;
+}
+
+/* The kinds of the object a method is called on: the chain before the dot
+ * at i - 1 (sh in sh.Run, CreateObject("WScript.Shell") in ...Run). */
+static unsigned receiver_kinds(struct flow *fl, size_t a, size_t i)
+{
+	struct code_unit *u = fl->u;
+	if (i < a + 2)
+		return 0;
+	size_t k = i - 1; /* the dot */
+	while (k > a) {
+		const struct code_tok *p = &u->tok[k - 1];
+		if (p->type == T_IDENT || p->type == T_STR || is_op(u, p, ".")) {
+			k--;
+		} else if (is_op(u, p, ")") || is_op(u, p, "]")) {
+			int depth = 0;
+			size_t m = k - 1;
+			for (;;) {
+				const struct code_tok *x = &u->tok[m];
+				if (is_op(u, x, ")") || is_op(u, x, "]"))
+					depth++;
+				else if ((is_op(u, x, "(") || is_op(u, x, "[")) && --depth == 0)
+					break;
+				if (m == a)
+					break;
+				m--;
+			}
+			if (depth != 0)
+				break;
+			k = m;
+		} else {
+			break;
+		}
+	}
+	struct taint_info ti;
+	region_taint(fl, k, i - 1, &ti);
+	return ti.kinds;
+}
+
+static int mentions_mappath(const struct code_unit *u, size_t a, size_t b)
+{
+	for (size_t i = a; i < b; i++)
+		if (code_tok_is(u, &u->tok[i], "mappath"))
+			return 1;
 	return 0;
 }
 
@@ -1151,8 +1256,21 @@ static void check_sinks(struct flow *fl, size_t a, size_t b, unsigned ctx_kinds)
 		for (unsigned si = 0; w && si < w->nsinks; si++) {
 			const struct sink *s = &sinks[w->sinks[si]];
 			fl->work++;
-			if (s->kinds && !(kinds & s->kinds))
-				continue;
+			if (s->kinds) {
+				/* a method's object kind comes from its receiver, a
+				 * property's from its receiver or the initializer */
+				unsigned rk = after_dot ? receiver_kinds(fl, a, i) : 0;
+				if (!after_dot && s->how != H_PROP && s->how != H_CTOR)
+					rk = kinds;
+				if (!((rk | ctx_kinds) & s->kinds))
+					continue;
+			}
+			if (s->cls == C_EVAL && s->kinds == 0 &&
+			    (code_tok_is(u, t, "execute") || code_tok_is(u, t, "executeglobal")) &&
+			    !vb)
+				continue; /* C# and JScript have no Execute statement */
+			if (s->cls == C_EVAL && code_tok_is(u, t, "eval") && t->lang == LANG_C)
+				continue; /* C# has no eval: a method of the page */
 			if (s->dot == DOT_YES && !after_dot)
 				continue;
 			if (s->dot == DOT_NO && after_dot && !global_recv)
@@ -1214,6 +1332,8 @@ static void check_sinks(struct flow *fl, size_t a, size_t b, unsigned ctx_kinds)
 			}
 			if (!policy_ok(fl, s->policy, &ti, ra, rb))
 				continue;
+			if (s->cls == C_FILEREAD && mentions_mappath(u, ra, rb))
+				continue; /* inside the application's own folders */
 			report(fl, s->cls, s, &ti, i, a, b);
 		}
 		/* writes of request content into an object bound to a script path,
@@ -1253,12 +1373,35 @@ static void check_sinks(struct flow *fl, size_t a, size_t b, unsigned ctx_kinds)
 
 /* The name an assignment's left side [a, eq) binds; key out. Also reports
  * whether the left side was a member (psi.FileName =). */
-static void assign_target(struct flow *fl, size_t a, size_t eq, char *key, size_t cap)
+/* Locals and parameters are named "function/name", so that two functions'
+ * variables of one name do not meet; everything else is global. A use
+ * inside a function finds its local first. */
+static void var_key(struct flow *fl, const char *name, int decl, char *out, size_t cap)
+{
+	if (fl->func[0] && strncmp(name, "session:", 8) != 0) {
+		char k[128];
+		snprintf(k, sizeof(k), "%s/%s", fl->func, name);
+		if (decl || lookup(fl, k, 0)) {
+			snprintf(out, cap, "%s", k);
+			return;
+		}
+	}
+	snprintf(out, cap, "%s", name);
+}
+
+static int assign_target(struct flow *fl, size_t a, size_t eq, char *key, size_t cap)
 {
 	struct code_unit *u = fl->u;
 	key[0] = '\0';
 	if (eq == a)
-		return;
+		return 0;
+	int decl = code_tok_is(u, &u->tok[a], "dim") || code_tok_is(u, &u->tok[a], "var") ||
+		   code_tok_is(u, &u->tok[a], "let") || code_tok_is(u, &u->tok[a], "const");
+	if (u->tok[a].lang != LANG_VB && eq >= a + 2 && u->tok[eq - 1].type == T_IDENT) {
+		const struct code_tok *p = &u->tok[eq - 2];
+		if (p->type == T_IDENT || is_op(u, p, ">") || is_op(u, p, "]") || is_op(u, p, "?"))
+			decl = 1;
+	}
 	const struct code_tok *last = &u->tok[eq - 1];
 	/* Session("k") = / Session["k"] = */
 	if ((is_op(u, last, ")") || is_op(u, last, "]")) && eq >= a + 4 &&
@@ -1269,14 +1412,14 @@ static void assign_target(struct flow *fl, size_t a, size_t eq, char *key, size_
 			key_of(key, cap, "session:", u->arena + u->tok[k + 1].val, u->tok[k + 1].vlen);
 		else
 			snprintf(key, cap, "session:*");
-		return;
+		return 0;
 	}
 	/* VB: Dim x As String = ... */
 	for (size_t i = a; i + 1 < eq; i++)
 		if (u->tok[i].lang == LANG_VB && code_tok_is(u, &u->tok[i + 1], "as") &&
 		    u->tok[i].type == T_IDENT) {
 			key_of(key, cap, NULL, u->arena + u->tok[i].val, u->tok[i].vlen);
-			return;
+			return 1;
 		}
 	/* a.b.c = : the root object */
 	size_t first = a;
@@ -1286,19 +1429,20 @@ static void assign_target(struct flow *fl, size_t a, size_t eq, char *key, size_
 		if ((code_tok_is(u, &u->tok[first], "this") || code_tok_is(u, &u->tok[first], "me")) &&
 		    first + 2 < eq) {
 			key_of(key, cap, NULL, u->arena + u->tok[first + 2].val, u->tok[first + 2].vlen);
-			return;
+			return 0;
 		}
 		key_of(key, cap, NULL, u->arena + u->tok[first].val, u->tok[first].vlen);
-		return;
+		return 0;
 	}
 	/* a[i] = */
 	if (is_op(u, last, "]") || is_op(u, last, ")")) {
 		if (u->tok[first].type == T_IDENT)
 			key_of(key, cap, NULL, u->arena + u->tok[first].val, u->tok[first].vlen);
-		return;
+		return 0;
 	}
 	if (last->type == T_IDENT)
 		key_of(key, cap, NULL, u->arena + last->val, last->vlen);
+	return decl;
 }
 
 
@@ -1311,7 +1455,7 @@ static void statement(struct flow *fl, size_t a, size_t b, const char *func,
 		return;
 	/* control heads: skip "if (...)" and friends, keep the body */
 	const struct code_tok *t0 = &u->tok[a];
-	if (t0->lang == LANG_C && (fl->ti[a].attr & A_CTLWORD) && a + 1 < b &&
+	if (t0->lang != LANG_VB && (fl->ti[a].attr & A_CTLWORD) && a + 1 < b &&
 	    is_op(u, &u->tok[a + 1], "(")) {
 		size_t after = skip_group(u, a + 1, b);
 		/* foreach (var x in coll) / for (var k in coll) */
@@ -1320,9 +1464,10 @@ static void statement(struct flow *fl, size_t a, size_t b, const char *func,
 				if (code_tok_is(u, &u->tok[k], "in") && u->tok[k - 1].type == T_IDENT) {
 					struct taint_info ti;
 					region_taint(fl, k + 1, after, &ti);
-					char key[64];
-					key_of(key, sizeof(key), NULL, u->arena + u->tok[k - 1].val,
+					char name[64], key[64];
+					key_of(name, sizeof(name), NULL, u->arena + u->tok[k - 1].val,
 					       u->tok[k - 1].vlen);
+					var_key(fl, name, 1, key, sizeof(key));
 					mark(fl, key, &ti, &u->tok[k - 1]);
 					break;
 				}
@@ -1347,8 +1492,9 @@ static void statement(struct flow *fl, size_t a, size_t b, const char *func,
 			if (code_tok_is(u, &u->tok[k + 1], "in")) {
 				struct taint_info ti;
 				region_taint(fl, k + 2, b, &ti);
-				char key[64];
-				key_of(key, sizeof(key), NULL, u->arena + u->tok[k].val, u->tok[k].vlen);
+				char name[64], key[64];
+				key_of(name, sizeof(name), NULL, u->arena + u->tok[k].val, u->tok[k].vlen);
+				var_key(fl, name, 0, key, sizeof(key));
 				mark(fl, key, &ti, &u->tok[k]);
 				break;
 			}
@@ -1381,7 +1527,9 @@ static void statement(struct flow *fl, size_t a, size_t b, const char *func,
 					break;
 				struct taint_info ti;
 				region_taint(fl, pa, pb, &ti);
-				mark(fl, f->params[p], &ti, t);
+				char key[128];
+				snprintf(key, sizeof(key), "%s/%s", f->name, f->params[p]);
+				mark(fl, key, &ti, t);
 			}
 		}
 		if (open && i >= a + 2 && is_op(u, &u->tok[i - 1], ".") && (fl->ti[i].attr & A_BUILDER) &&
@@ -1392,8 +1540,10 @@ static void statement(struct flow *fl, size_t a, size_t b, const char *func,
 			call_args(u, i, b, 0, &ra, &rb);
 			struct taint_info ti;
 			region_taint(fl, ra, rb, &ti);
-			char key[64];
-			key_of(key, sizeof(key), NULL, u->arena + u->tok[k].val, u->tok[k].vlen);
+			ti.taint &= ~TF_UNB; /* appended to what was there */
+			char name[64], key[64];
+			key_of(name, sizeof(name), NULL, u->arena + u->tok[k].val, u->tok[k].vlen);
+			var_key(fl, name, 0, key, sizeof(key));
 			if (!code_tok_is(u, &u->tok[k], "request") && !code_tok_is(u, &u->tok[k], "session"))
 				mark(fl, key, &ti, t);
 		}
@@ -1410,13 +1560,17 @@ static void statement(struct flow *fl, size_t a, size_t b, const char *func,
 			depth--;
 		else if (depth == 0 && (is_op(u, t, "=") || is_op(u, t, "+=") ||
 					is_op(u, t, "&="))) {
-			char key[64];
-			assign_target(fl, a, i, key, sizeof(key));
+			char name[64], key[64];
+			int decl = assign_target(fl, a, i, name, sizeof(name));
+			var_key(fl, name, decl, key, sizeof(key));
 			struct taint_info ti;
 			region_taint(fl, i + 1, b, &ti);
 			if (i + 2 == b && u->tok[i + 1].type == T_IDENT &&
 			    code_tok_is(u, &u->tok[i + 1], "eval"))
 				ti.kinds |= K_EVALALIAS;
+			if ((ti.taint & TF_UNB) &&
+			    (!is_op(u, t, "=") || literal_prefix(fl, i + 1, b)))
+				ti.taint &= ~TF_UNB;
 			ti.kinds &= ~(unsigned)(K_RESPONSE);
 			mark(fl, key, &ti, t);
 			/* a = b = c: the rest is handled as its own assignment */
@@ -1459,7 +1613,7 @@ static void pass(struct flow *fl)
 					(fl->ti[k].attr & A_FUNCWORD) &&
 					!(k > a && code_tok_is(u, &u->tok[k - 1], "end")) &&
 					!(k > a && code_tok_is(u, &u->tok[k - 1], "exit"));
-				int jsdef = t->lang == LANG_C && (fl->ti[k].attr & A_FUNCWORD) &&
+				int jsdef = t->lang != LANG_VB && (fl->ti[k].attr & A_FUNCWORD) &&
 					u->tok[k + 1].type == T_IDENT;
 				if ((vbdef || jsdef) && u->tok[k + 1].type == T_IDENT) {
 					key_of(func, sizeof(func), NULL, u->arena + u->tok[k + 1].val,
@@ -1476,7 +1630,7 @@ static void pass(struct flow *fl)
 			     code_tok_is(u, &u->tok[a + 1], "sub")))
 				func[0] = '\0';
 			/* C#: NAME ( params ) { */
-			if (t0->lang == LANG_C && i < u->count && is_op(u, &u->tok[i], "{") &&
+			if (t0->lang != LANG_VB && i < u->count && is_op(u, &u->tok[i], "{") &&
 			    is_op(u, &u->tok[b - 1], ")")) {
 				size_t open = b - 1;
 				int d = 0;
@@ -1497,6 +1651,7 @@ static void pass(struct flow *fl)
 						define(fl, open - 1, b, 0);
 				}
 			}
+			fl->func = func;
 			statement(fl, a, b, func, depth > 0 && depth <= 64 ? ctx[depth - 1] : 0);
 		}
 		if (i < u->count && is_op(u, &u->tok[i], "{")) {
@@ -1543,6 +1698,7 @@ void code_flow(struct code_unit *u, const struct code_segments *segs,
 	fl.segs = segs;
 	fl.txt = txt;
 	fl.out = out;
+	fl.func = "";
 	fl.ti = malloc((u->count + 1) * sizeof(*fl.ti));
 	fl.words = words();
 	if (!fl.ti)

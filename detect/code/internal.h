@@ -15,7 +15,7 @@
 
 #include "code.h"
 
-enum code_lang { LANG_C = 0, LANG_VB = 1 }; /* C#/JScript, VB.NET/VBScript */
+enum code_lang { LANG_C = 0, LANG_VB = 1, LANG_JS = 2 }; /* C#, VB.NET/VBScript, JScript */
 
 struct code_text {
 	unsigned char *t;     /* owned, NUL-terminated */

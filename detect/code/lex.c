@@ -241,7 +241,7 @@ static void lex_op(struct lexer *lx)
 		}
 	for (int k = 0; ops2[k]; k++)
 		if (left >= 2 && memcmp(p, ops2[k], 2) == 0) {
-			if (lx->lang == LANG_C && (memcmp(p, "<>", 2) == 0 ||
+			if (lx->lang != LANG_VB && (memcmp(p, "<>", 2) == 0 ||
 						   memcmp(p, ":=", 2) == 0))
 				continue;
 			emit(lx, T_OP, p, (const char *)p, 2, 0);
@@ -304,7 +304,7 @@ static void lex_c_string(struct lexer *lx, int verbatim)
 		}
 		if (c == '\n') {
 			lx->line++;
-			if (!verbatim && lx->lang == LANG_C && q != '`') {
+			if (!verbatim && lx->lang != LANG_VB && q != '`') {
 				/* an unterminated literal ends at its line */
 				break;
 			}
@@ -400,7 +400,7 @@ static void lex_ident(struct lexer *lx)
 	while (p < end) {
 		if (is_ident(*p)) {
 			sc_put(&sc, *p++);
-		} else if (lx->lang == LANG_C && *p == '\\' && p + 5 < end + 0 &&
+		} else if (lx->lang != LANG_VB && *p == '\\' && p + 5 < end + 0 &&
 			   p[1] == 'u') {
 			unsigned v = 0;
 			const unsigned char *q = p + 2;

@@ -633,7 +633,7 @@ static void relex(struct code_unit *u, size_t i, const char *s, size_t n,
 	}
 	enum code_lang lang = (enum code_lang)at.lang;
 	if (memchr(copy, ';', n))
-		lang = LANG_C;
+		lang = lang == LANG_VB ? LANG_JS : lang;
 	size_t before = u->count;
 	code_lex(u, copy, 0, n, lang, at.line, at.off, at.depth + 1u);
 	for (size_t k = before; k < u->count; k++)
