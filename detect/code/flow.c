@@ -51,12 +51,14 @@ enum {
 struct kindword {
 	const char *word;
 	unsigned kind;
-	int in_string;    /* 1: a substring of a literal; 0: an identifier */
+	int in_string;    /* 1: a substring of a literal; 0: an identifier
+			     (a type: not after obj.); 2: an identifier, also
+			     as a member (context.Response, p.StartInfo) */
 };
 
 static const struct kindword kindwords[] = {
 	{ "process", K_PROCESS, 0 }, { "diagnostics.process", K_PROCESS, 1 },
-	{ "processstartinfo", K_PSI, 0 }, { "startinfo", K_PSI, 0 },
+	{ "processstartinfo", K_PSI, 0 }, { "startinfo", K_PSI, 2 },
 	{ "processstartinfo", K_PSI, 1 },
 	{ "wscript.shell", K_WSHELL, 1 }, { "shell.application", K_WSHELL, 1 },
 	{ "72c24dd5-d70a-438b-8a42-98424b88afb8", K_WSHELL, 1 },
@@ -74,13 +76,13 @@ static const struct kindword kindwords[] = {
 	{ "sqlcommand", K_SQLCMD, 0 }, { "oledbcommand", K_SQLCMD, 0 },
 	{ "odbccommand", K_SQLCMD, 0 }, { "sqldataadapter", K_SQLCMD, 0 },
 	{ "oledbdataadapter", K_SQLCMD, 0 }, { "odbcdataadapter", K_SQLCMD, 0 },
-	{ "mysqlcommand", K_SQLCMD, 0 }, { "createcommand", K_SQLCMD, 0 },
+	{ "mysqlcommand", K_SQLCMD, 0 }, { "createcommand", K_SQLCMD, 2 },
 	{ "adodb.recordset", K_SQLCMD, 1 }, { "adodb.command", K_SQLCMD, 1 },
 	{ "filestream", K_FILEW, 0 }, { "streamwriter", K_FILEW, 0 },
 	{ "binarywriter", K_FILEW, 0 }, { "fileinfo", K_FILEW | K_DIR, 0 },
 	{ "file", K_FILE, 0 }, { "adodb.stream", K_ADOSTREAM, 1 },
 	{ "filesystemobject", K_FSO, 1 }, { "filesystemobject", K_FSO, 0 },
-	{ "createtextfile", K_TEXTSTREAM, 0 }, { "opentextfile", K_TEXTSTREAM, 0 },
+	{ "createtextfile", K_TEXTSTREAM, 2 }, { "opentextfile", K_TEXTSTREAM, 2 },
 	{ "directory", K_DIR, 0 }, { "directoryinfo", K_DIR, 0 },
 	{ "webclient", K_NET, 0 }, { "webrequest", K_NET, 0 },
 	{ "httpwebrequest", K_NET, 0 }, { "httpclient", K_NET, 0 },
@@ -96,7 +98,7 @@ static const struct kindword kindwords[] = {
 	{ "gettype", K_ASM, 0 }, { "getmethod", K_ASM, 0 },
 	{ "activator", K_ASM, 0 }, { "methodinfo", K_ASM, 0 },
 	{ "getmethods", K_ASM, 0 }, { "invokemember", K_ASM, 0 },
-	{ "response", K_RESPONSE, 0 },
+	{ "response", K_RESPONSE, 2 },
 	{ NULL, 0, 0 },
 };
 
@@ -207,6 +209,7 @@ static const struct sink sinks[] = {
 	{ "appendalltext", K_FILE, H_CALL, DOT_YES, 0, P_NOPREFIX, C_FILEWRITE, "File.AppendAllText" },
 	{ "create", K_FILE, H_CALL, DOT_YES, 0, P_NOPREFIX, C_FILEWRITE, "File.Create" },
 	{ "createtext", K_FILE, H_CALL, DOT_YES, 0, P_NOPREFIX, C_FILEWRITE, "File.CreateText" },
+	{ "open", K_FILE, H_CALL, DOT_YES, 0, P_NOPREFIX, C_FILEWRITE, "File.Open" },
 	{ "openwrite", K_FILE, H_CALL, DOT_YES, 0, P_NOPREFIX, C_FILEWRITE, "File.OpenWrite" },
 	{ "copy", K_FILE, H_CALL, DOT_YES, -1, P_NOPREFIX, C_FILEWRITE, "File.Copy" },
 	{ "move", K_FILE | K_DIR, H_CALL, DOT_YES, -1, P_NOPREFIX, C_FILEWRITE, "File.Move" },
@@ -333,6 +336,8 @@ struct func {
 #define A_NOTFUNC   8192u
 #define A_DECL      16384u
 #define A_NAMESPACE 32768u
+#define A_MEMBERKIND 65536u
+#define A_INIT      131072u /* a brace of an initializer: new T[] { ... } */
 
 struct tokinfo {
 	uint32_t hash;            /* of the lowercase identifier */
@@ -680,8 +685,8 @@ static void add_words(struct word_table *wt, const char *const *list, uint32_t a
 static void build_words(struct word_table *wt)
 {
 	for (const struct kindword *k = kindwords; k->word; k++)
-		if (!k->in_string)
-			add_word(wt, k->word, k->kind, 0);
+		if (k->in_string != 1)
+			add_word(wt, k->word, k->kind, k->in_string == 2 ? A_MEMBERKIND : 0);
 	add_words(wt, killers, A_KILLER);
 	add_words(wt, request_safe, A_REQSAFE);
 	add_words(wt, control_members, A_CTRLMEMB);
@@ -778,7 +783,7 @@ static void classify(struct flow *fl)
 			x->word = w;
 			/* settings.Directory is a property, System.IO.Directory a type */
 			if (x->kinds && i >= 2 && (fl->ti[i - 1].attr & A_DOT) &&
-			    !(fl->ti[i - 2].attr & A_NAMESPACE))
+			    !(fl->ti[i - 2].attr & A_NAMESPACE) && !(x->attr & A_MEMBERKIND))
 				x->kinds = 0;
 		}
 		if (fl->segs->control_count && is_control_id(fl, t))
@@ -1259,9 +1264,7 @@ static void check_sinks(struct flow *fl, size_t a, size_t b, unsigned ctx_kinds)
 			if (s->kinds) {
 				/* a method's object kind comes from its receiver, a
 				 * property's from its receiver or the initializer */
-				unsigned rk = after_dot ? receiver_kinds(fl, a, i) : 0;
-				if (!after_dot && s->how != H_PROP && s->how != H_CTOR)
-					rk = kinds;
+				unsigned rk = after_dot ? receiver_kinds(fl, a, i) : kinds;
 				if (!((rk | ctx_kinds) & s->kinds))
 					continue;
 			}
@@ -1275,10 +1278,15 @@ static void check_sinks(struct flow *fl, size_t a, size_t b, unsigned ctx_kinds)
 				continue;
 			if (s->dot == DOT_NO && after_dot && !global_recv)
 				continue;
-			if (s->how == H_CTOR && !after_new &&
-			    !(i >= a + 3 && is_op(u, &u->tok[i - 1], ".") &&
-			      (fl->ti[i - 3].attr & A_NEW)))
-				continue;
+			if (s->how == H_CTOR && !after_new) {
+				/* new System.Data.SqlClient.SqlConnection( */
+				size_t k = i;
+				while (k >= a + 2 && (fl->ti[k - 1].attr & A_DOT) &&
+				       u->tok[k - 2].type == T_IDENT)
+					k -= 2;
+				if (!(k > a && (fl->ti[k - 1].attr & A_NEW)))
+					continue;
+			}
 			size_t ra = 0, rb = 0;
 			if (s->how == H_PROP) {
 				if (!(i + 1 < b && (is_op(u, &u->tok[i + 1], "=") ||
@@ -1316,6 +1324,22 @@ static void check_sinks(struct flow *fl, size_t a, size_t b, unsigned ctx_kinds)
 			    !nth_arg(u, &ra, &rb, s->arg))
 				continue;
 			struct taint_info ti;
+			if (s->arg < 0 && s->policy == P_NOPREFIX && s->how != H_PROP) {
+				/* any one argument that is request data as a whole */
+				int hit = 0;
+				for (int n = 0; n < 8 && !hit; n++) {
+					size_t pa = ra, pb = rb;
+					if (!nth_arg(u, &pa, &pb, n))
+						break;
+					region_taint(fl, pa, pb, &ti);
+					if (policy_ok(fl, s->policy, &ti, pa, pb)) {
+						ra = pa, rb = pb;
+						hit = 1;
+					}
+				}
+				if (!hit)
+					continue;
+			}
 			region_taint(fl, ra, rb, &ti);
 			/* content into a script file, or a password anywhere it leaves */
 			if (s->cls == C_FILEWRITE || s->cls == C_HTTP) {
@@ -1485,6 +1509,21 @@ static void statement(struct flow *fl, size_t a, size_t b, const char *func,
 	}
 	if (fl->report)
 		check_sinks(fl, a, b, ctx_kinds);
+	/* VB: Dim x As New T (no '=') */
+	if (t0->lang == LANG_VB && a + 4 < b + 1 && (code_tok_is(u, t0, "dim") ||
+	    (fl->ti[a].attr & A_DECL))) {
+		for (size_t k = a + 1; k + 2 < b; k++)
+			if (u->tok[k].type == T_IDENT && code_tok_is(u, &u->tok[k + 1], "as") &&
+			    (fl->ti[k + 2].attr & A_NEW)) {
+				struct taint_info ti;
+				region_taint(fl, k + 3, b, &ti);
+				char name[64], key[64];
+				key_of(name, sizeof(name), NULL, u->arena + u->tok[k].val, u->tok[k].vlen);
+				var_key(fl, name, 1, key, sizeof(key));
+				mark(fl, key, &ti, &u->tok[k]);
+				break;
+			}
+	}
 	/* VB For Each x In coll */
 	if (t0->lang == LANG_VB && code_tok_is(u, t0, "for") && a + 3 < b &&
 	    code_tok_is(u, &u->tok[a + 1], "each")) {
@@ -1580,9 +1619,61 @@ static void statement(struct flow *fl, size_t a, size_t b, const char *func,
 	}
 }
 
-static int is_boundary(const struct code_unit *u, const struct code_tok *t)
+static int is_boundary(const struct flow *fl, size_t i)
 {
-	return t->type == T_EOS || is_op(u, t, "{") || is_op(u, t, "}");
+	const struct code_tok *t = &fl->u->tok[i];
+	if (t->type == T_EOS)
+		return 1;
+	return (is_op(fl->u, t, "{") || is_op(fl->u, t, "}")) && !(fl->ti[i].attr & A_INIT);
+}
+
+/* Marks the braces of array and object initializers (new T[] { .. },
+ * new T { A = b }, = { .. }), which belong to their statement. */
+static void mark_initializers(struct flow *fl)
+{
+	struct code_unit *u = fl->u;
+	unsigned char stack[256];
+	size_t depth = 0, last_boundary = 0;
+	for (size_t i = 0; i < u->count; i++) {
+		const struct code_tok *t = &u->tok[i];
+		if (t->type == T_EOS) {
+			last_boundary = i;
+			continue;
+		}
+		if (t->type != T_OP || t->vlen != 1)
+			continue;
+		char c = u->arena[t->val];
+		if (c == '{') {
+			int init = 0;
+			if (i > 0) {
+				const struct code_tok *p = &u->tok[i - 1];
+				if (is_op(u, p, "]") || is_op(u, p, "=") || is_op(u, p, ",") ||
+				    is_op(u, p, "(") || code_tok_is(u, p, "return"))
+					init = 1;
+				else if (p->type == T_IDENT || is_op(u, p, ")"))
+					for (size_t k = i; k-- > last_boundary && k + 16 > i;)
+						if (fl->ti[k].attr & A_NEW) {
+							init = 1;
+							break;
+						}
+			}
+			if (depth < sizeof(stack))
+				stack[depth] = (unsigned char)init;
+			depth++;
+			if (init)
+				fl->ti[i].attr |= A_INIT;
+			else
+				last_boundary = i;
+		} else if (c == '}') {
+			if (depth) {
+				depth--;
+				if (depth < sizeof(stack) && stack[depth])
+					fl->ti[i].attr |= A_INIT;
+				else
+					last_boundary = i;
+			}
+		}
+	}
 }
 
 /* One pass over every statement. Tracks the enclosing function (for
@@ -1601,7 +1692,7 @@ static void pass(struct flow *fl)
 		}
 		/* a statement longer than STATEMENT_MAX tokens is cut, so that
 		 * the work per statement stays bounded */
-		if (i < u->count && !is_boundary(u, &u->tok[i]) && i - a < STATEMENT_MAX)
+		if (i < u->count && !is_boundary(fl, i) && i - a < STATEMENT_MAX)
 			continue;
 		size_t b = i;
 		if (a < b) {
@@ -1704,6 +1795,7 @@ void code_flow(struct code_unit *u, const struct code_segments *segs,
 	if (!fl.ti)
 		return;
 	classify(&fl);
+	mark_initializers(&fl);
 	for (int p = 0; p < FLOW_PASSES; p++) {
 		fl.changed = 0;
 		pass(&fl);

@@ -313,7 +313,7 @@ static int reduce_call(struct fold *f)
 		free(buf);
 		if (rc)
 			return 0;
-		f->n -= k + 4;
+		f->n -= k + 3;
 		*TOP(f, 0) = res;
 		return 1;
 	}
@@ -435,7 +435,7 @@ static int reduce_join(struct fold *f)
 	free(buf);
 	if (rc)
 		return 0;
-	f->n -= k + 2;
+	f->n -= k + 1;
 	*TOP(f, 0) = res;
 	return 1;
 }
