@@ -192,11 +192,13 @@ static int in_list(const char *const *l, const char *e)
  * End If and no semicolons. */
 static enum code_lang guess_lang(const unsigned char *p, const unsigned char *end)
 {
-	size_t semis = 0, vb = 0;
+	size_t semis = 0, vb = 0, braces = 0;
 	const unsigned char *lim = end - p > 4096 ? p + 4096 : end;
 	for (const unsigned char *q = p; q < lim; q++) {
 		if (*q == ';')
 			semis++;
+		else if (*q == '{')
+			braces++;
 		else if ((q == p || q[-1] == ' ' || q[-1] == '\n' || q[-1] == '\t' ||
 			  q[-1] == ':' || q[-1] == '%') &&
 			 (starts_ci(q, lim, "dim ") || starts_ci(q, lim, "set ") ||
@@ -206,7 +208,7 @@ static enum code_lang guess_lang(const unsigned char *p, const unsigned char *en
 		else if (*q == '&' && q + 1 < lim && q[1] == ' ')
 			vb++;
 	}
-	return vb > semis ? LANG_VB : LANG_JS;
+	return vb > semis || (semis == 0 && braces == 0) ? LANG_VB : LANG_JS;
 }
 
 static void note_control(struct code_segments *s, const unsigned char *tag,

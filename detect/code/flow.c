@@ -486,9 +486,9 @@ static const struct name_entry *tok_entry(struct flow *fl, const struct code_tok
 	size_t i = (size_t)(t - fl->u->tok);
 	if (fl->func[0] && fl->scoped) {
 		char key[128];
-		int n = snprintf(key, sizeof(key), "%s/", fl->func);
+		int n = snprintf(key, sizeof(key), "%.31s/", fl->func);
 		if (n > 0 && (size_t)n < sizeof(key)) {
-			key_of(key + n, sizeof(key) - (size_t)n, NULL, fl->u->arena + t->val, t->vlen);
+			key_of(key + n, 32, NULL, fl->u->arena + t->val, t->vlen);
 			key[63] = '\0';
 			const struct name_entry *e = lookup(fl, key, 0);
 			if (e)
@@ -1403,10 +1403,11 @@ static void check_sinks(struct flow *fl, size_t a, size_t b, unsigned ctx_kinds)
 static void var_key(struct flow *fl, const char *name, int decl, char *out, size_t cap)
 {
 	if (fl->func[0] && strncmp(name, "session:", 8) != 0) {
-		char k[128];
-		snprintf(k, sizeof(k), "%s/%s", fl->func, name);
+		char k[64];
+		snprintf(k, sizeof(k), "%.31s/%.31s", fl->func, name);
 		if (decl || lookup(fl, k, 0)) {
-			snprintf(out, cap, "%s", k);
+			memcpy(out, k, cap < sizeof(k) ? cap : sizeof(k));
+			out[cap - 1] = '\0';
 			return;
 		}
 	}
@@ -1567,7 +1568,7 @@ static void statement(struct flow *fl, size_t a, size_t b, const char *func,
 				struct taint_info ti;
 				region_taint(fl, pa, pb, &ti);
 				char key[128];
-				snprintf(key, sizeof(key), "%s/%s", f->name, f->params[p]);
+				snprintf(key, sizeof(key), "%.31s/%.31s", f->name, f->params[p]);
 				mark(fl, key, &ti, t);
 			}
 		}

@@ -538,9 +538,12 @@ static void fold_range(struct code_unit *u, size_t from)
 
 /* ---- Decoded code, lexed again ------------------------------------------ */
 
-static int looks_like_code(const char *s, size_t n)
+/* Could this literal be code? An evaluated one needs little (a member
+ * access); others need a call, an assignment or a space. */
+static int looks_like_code(const char *s, size_t n, int evaluated)
 {
-	if (n < 6)
+	if (n < 6 || (!evaluated && !memchr(s, '(', n) && !memchr(s, '=', n) &&
+		      !memchr(s, ' ', n)))
 		return 0;
 	size_t letters = 0, punct = 0, ctl = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -661,7 +664,7 @@ void code_normalise(struct code_unit *u)
 		size_t n = t->vlen;
 		int ev = in_eval(u, i);
 		if ((t->flags & (F_DECODED | F_FOLDED)) || ev) {
-			if (looks_like_code(s, n))
+			if (looks_like_code(s, n, ev))
 				relex(u, i, s, n, ev);
 			continue;
 		}
@@ -678,7 +681,7 @@ void code_normalise(struct code_unit *u)
 			} else {
 				w = b64_decode(s, n, buf);
 			}
-			if (w > 0 && looks_like_code(buf, (size_t)w))
+			if (w > 0 && looks_like_code(buf, (size_t)w, ev))
 				relex(u, i, buf, (size_t)w, ev);
 			free(buf);
 		}
