@@ -244,6 +244,9 @@ static const struct sink sinks[] = {
 	{ "transmitfile", K_RESPONSE, H_CALL, DOT_YES, 0, P_NOPREFIX, C_FILEREAD, "Response.TransmitFile" },
 
 	{ "socket", 0, H_CTOR, DOT_ANY, -1, P_FULL, C_SOCKET, "Socket" },
+	{ "bind", K_SOCKET, H_CALL, DOT_YES, -1, P_FULL, C_SOCKET, "Socket.Bind" },
+	{ "createobject", 0, H_CALL, DOT_ANY, 0, P_FULL, C_CODELOAD, "CreateObject(request ProgID)" },
+	{ "activexobject", 0, H_CTOR, DOT_ANY, 0, P_FULL, C_CODELOAD, "ActiveXObject(request ProgID)" },
 	{ "tcpclient", 0, H_CTOR, DOT_ANY, -1, P_FULL, C_SOCKET, "TcpClient(host)" },
 	{ "connect", K_SOCKET, H_CALL, DOT_YES, -1, P_FULL, C_SOCKET, "Socket.Connect" },
 	{ "beginconnect", K_SOCKET, H_CALL, DOT_YES, -1, P_FULL, C_SOCKET, "Socket.BeginConnect" },

@@ -141,10 +141,22 @@ static long b64_decode(const char *s, size_t n, char *o)
 	return seen ? (long)k : -1;
 }
 
+#define CONSTS_MAX 64
+
+/* A variable that holds a literal, as far as the straight-line order of
+ * the file says (x = "..." and nothing else since). */
+struct constant {
+	char name[32];
+	struct code_tok value;
+};
+
 struct fold {
 	struct code_unit *u;
 	struct code_tok *v; /* the stack: u->tok + from */
 	size_t n;           /* stack height */
+	struct constant consts[CONSTS_MAX];
+	size_t nconsts;
+	size_t stmt;        /* stack index where the statement began */
 };
 
 #define TOP(f, k) (&(f)->v[(f)->n - 1 - (k)])
@@ -525,12 +537,104 @@ static void reduce(struct fold *f)
 	}
 }
 
+static struct constant *find_const(struct fold *f, const struct code_tok *t)
+{
+	if (t->type != T_IDENT || t->vlen >= sizeof(f->consts[0].name))
+		return NULL;
+	for (size_t i = 0; i < f->nconsts; i++)
+		if (code_tok_is(f->u, t, f->consts[i].name))
+			return &f->consts[i];
+	return NULL;
+}
+
+/* At the end of a statement NAME = "literal" remember it; NAME = anything
+ * else forgets it. */
+static void note_assignment(struct fold *f)
+{
+	struct code_unit *u = f->u;
+	size_t a = f->stmt, n = f->n;
+	if (n < a + 3)
+		return;
+	size_t k = a;
+	if (code_tok_is(u, &f->v[k], "dim") || code_tok_is(u, &f->v[k], "var") ||
+	    code_tok_is(u, &f->v[k], "set") || code_tok_is(u, &f->v[k], "const") ||
+	    code_tok_is(u, &f->v[k], "string"))
+		k++;
+	if (k + 2 > n || f->v[k].type != T_IDENT || !is_op(u, &f->v[k + 1], "="))
+		return;
+	struct constant *c = find_const(f, &f->v[k]);
+	int literal = n == k + 3 && f->v[k + 2].type == T_STR;
+	if (!literal) {
+		if (c)
+			*c = f->consts[--f->nconsts];
+		return;
+	}
+	if (!c) {
+		if (f->nconsts == CONSTS_MAX || f->v[k].vlen >= sizeof(c->name))
+			return;
+		c = &f->consts[f->nconsts++];
+		for (size_t i = 0; i < f->v[k].vlen; i++) {
+			char ch = u->arena[f->v[k].val + i];
+			c->name[i] = (ch >= 'A' && ch <= 'Z') ? (char)(ch + 32) : ch;
+		}
+		c->name[f->v[k].vlen] = '\0';
+	}
+	c->value = f->v[k + 2];
+}
+
+static const char *const const_users[] = {
+	"replace", "strreverse", "unescape", "eval", "execute", "executeglobal",
+	"frombase64string", "base64decode", "urldecode", "decodeuricomponent",
+	"reverse", "chr", "chrw", "concat", NULL,
+};
+
+/* Does a variable pushed next sit where a literal would be decoded or
+ * evaluated: an argument of a decoder or of eval, or VB's Execute x? */
+static int const_position(struct fold *f)
+{
+	struct code_unit *u = f->u;
+	if (f->n == 0)
+		return 0;
+	for (size_t k = 0; k < 8 && k < f->n; k++) {
+		struct code_tok *t = TOP(f, k);
+		if (t->type == T_EOS)
+			return 0;
+		if (t->type == T_IDENT && any_of(u, t, const_users))
+			return k == 0 || is_op(u, TOP(f, k - 1), "(") || is_op(u, TOP(f, k - 1), ",") ||
+			       k >= 1;
+		if (is_op(u, t, ")") || is_op(u, t, "="))
+			return 0;
+	}
+	return 0;
+}
+
 static void fold_range(struct code_unit *u, size_t from)
 {
-	struct fold f = { u, u->tok + from, 0 };
+	struct fold f = { 0 };
+	f.u = u;
+	f.v = u->tok + from;
 	size_t total = u->count - from;
 	for (size_t r = 0; r < total; r++) {
-		f.v[f.n++] = u->tok[from + r];
+		struct code_tok t = u->tok[from + r];
+		const struct code_tok *next = r + 1 < total ? &u->tok[from + r + 1] : NULL;
+		struct constant *c;
+		if (t.type == T_IDENT && f.nconsts && (c = find_const(&f, &t)) != NULL &&
+		    !(next && (is_op(u, next, "=") || is_op(u, next, "(") || is_op(u, next, "."))) &&
+		    const_position(&f)) {
+			uint32_t line = t.line, off = t.off;
+			t = c->value;
+			t.line = line;
+			t.off = off;
+			t.flags |= F_FOLDED;
+		}
+		f.v[f.n++] = t;
+		if (t.type == T_EOS || is_op(u, &t, "{") || is_op(u, &t, "}")) {
+			f.n--;
+			note_assignment(&f);
+			f.n++;
+			f.stmt = f.n;
+			continue;
+		}
 		reduce(&f);
 	}
 	u->count = from + f.n;
