@@ -110,7 +110,7 @@ static const char *const script_exts[] = {
 enum sink_class {
 	C_EVAL, C_PROCESS, C_CODELOAD, C_FILEWRITE, C_DROPPER, C_FILEREAD,
 	C_SOCKET, C_HTTP, C_SQLCONN, C_SQL, C_LDAP, C_CRED, C_EMBEDDED,
-	C_COUNT
+	C_SECRET, C_COUNT
 };
 
 static const struct {
@@ -130,6 +130,7 @@ static const struct {
 	[C_SQL] = { "code.request_to_sql", EXS_CODE_WEBSHELL, "runs SQL text taken whole from the request" },
 	[C_LDAP] = { "code.request_to_ldap", EXS_CODE_SUSPICIOUS, "queries the directory with a request filter or path" },
 	[C_CRED] = { "code.credential_theft", EXS_CODE_WEBSHELL, "writes a logon password to a file or sends it off the host" },
+	[C_SECRET] = { "code.request_to_config_secret", EXS_CODE_SUSPICIOUS, "reads a connection string named by the request" },
 	[C_EMBEDDED] = { "code.embedded_assembly", EXS_CODE_SUSPICIOUS, "loads an assembly embedded in the page" },
 };
 
@@ -1382,6 +1383,17 @@ static void check_sinks(struct flow *fl, size_t a, size_t b, unsigned ctx_kinds)
 			    (ti.taint & (TF_REQ | TF_UPLOAD))) {
 				static const struct sink wr = { "write", 0, H_CALL, DOT_YES, -1, P_ANY, C_DROPPER, "write to a server script file" };
 				report(fl, C_DROPPER, &wr, &ti, i, a, b);
+			}
+		}
+		/* ConfigurationManager.ConnectionStrings[request] */
+		if (code_tok_is(u, t, "connectionstrings") && i + 1 < b &&
+		    (is_op(u, &u->tok[i + 1], "[") || (vb && is_op(u, &u->tok[i + 1], "(")))) {
+			size_t end = skip_group(u, i + 1, b);
+			struct taint_info ti;
+			region_taint(fl, i + 2, end > i + 2 ? end - 1 : i + 2, &ti);
+			if (ti.taint & TF_REQ) {
+				static const struct sink cs = { "connectionstrings", 0, H_CALL, DOT_ANY, -1, P_FULL, C_SECRET, "ConfigurationManager.ConnectionStrings[name]" };
+				report(fl, C_SECRET, &cs, &ti, i, a, b);
 			}
 		}
 		/* Assembly.Load of an embedded image */
