@@ -20,11 +20,11 @@ mkdir "$inc/openssl"
 cp /usr/include/openssl/*.h /usr/include/x86_64-linux-gnu/openssl/*.h \
    "$inc/openssl/" || exit 1
 pass=0 fail=0
-for f in scanner/*.c baseline/*.c scanner/cli/*.c; do
+for f in scanner/*.c baseline/*.c scanner/cli/*.c detect/code/*.c; do
 	if out=$($cc -std=c11 -Wall -Wextra -Werror -Wno-format-truncation \
 		-fsyntax-only -D_WIN32_WINNT=0x0601 -DUNICODE \
 		-D__USE_MINGW_ANSI_STDIO=1 -DEXS_VERSION='"check"' \
-		-Iscanner -Ibaseline -Iscanner/cli -I"$inc" "$f" 2>&1); then
+		-Iscanner -Ibaseline -Iscanner/cli -Idetect/code -I"$inc" "$f" 2>&1); then
 		pass=$((pass + 1))
 	else
 		echo "== $f"; echo "$out"; fail=$((fail + 1))
