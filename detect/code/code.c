@@ -53,9 +53,17 @@ int exs_code_analyse(const unsigned char *data, size_t len, const char *name,
 	memset(out, 0, sizeof(*out));
 	char ext[16];
 	extension(name, name_len, ext, sizeof(ext));
-	/* client-side script and style are never server code */
-	if (!strcmp(ext, "js") || !strcmp(ext, "css") || !strcmp(ext, "json") ||
-	    !strcmp(ext, "map") || !strcmp(ext, "ts"))
+	/* client-side script and style are never server code; nor are
+	 * executables and archives (a PE image is not a page) */
+	static const char *const never[] = {
+		"js", "css", "json", "map", "ts", "dll", "exe", "pdb", "zip", "cab",
+		"msi", "woff", "woff2", "ttf", "eot", "otf", "mp4", "mp3", "wasm",
+		"nupkg", NULL,
+	};
+	for (int i = 0; never[i]; i++)
+		if (!strcmp(ext, never[i]))
+			return 0;
+	if (len >= 2 && data[0] == 'M' && data[1] == 'Z')
 		return 0;
 	if (!memchr(data, '<', len) && strcmp(ext, "cs") && strcmp(ext, "vb")) {
 		/* UTF-16 pages have no single '<' byte run either; let the

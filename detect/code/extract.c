@@ -107,6 +107,21 @@ void code_segments_free(struct code_segments *segs)
 	segs->count = segs->cap = 0;
 }
 
+/* Binary bytes after a "<%" in an image or a DLL are not code: a segment
+ * whose first 256 bytes hold more than 8 control characters is dropped. */
+static int looks_binary(const unsigned char *p, size_t n)
+{
+	size_t ctl = 0;
+	if (n > 256)
+		n = 256;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = p[i];
+		if (c < 9 || (c > 13 && c < 32) || c == 127)
+			ctl++;
+	}
+	return ctl > 8;
+}
+
 static int add_segment(struct code_segments *s, size_t start, size_t end,
 		       enum code_lang lang)
 {
@@ -274,6 +289,10 @@ int code_extract(const struct code_text *txt, const char *ext,
 			if (body < end && (*body == '=' || *body == '#' || *body == ':' ||
 					   *body == '$'))
 				body++;
+			if (looks_binary(body, (size_t)(stop - body))) {
+				p = lt + 2;
+				continue;
+			}
 			if (add_segment(s, (size_t)(body - t), (size_t)(stop - t), lang))
 				return -1;
 			p = close ? close + 2 : end;
@@ -293,6 +312,10 @@ int code_extract(const struct code_text *txt, const char *ext,
 				else if (!have_lang && !known)
 					l = guess_lang(gt + 1, end);
 				const unsigned char *c = find_ci(gt + 1, end, "</script");
+				if (looks_binary(gt + 1, (size_t)((c ? c : end) - (gt + 1)))) {
+					p = gt + 1;
+					continue;
+				}
 				if (add_segment(s, (size_t)(gt + 1 - t),
 						(size_t)((c ? c : end) - t), l))
 					return -1;
