@@ -342,6 +342,7 @@ struct func {
 #define A_NAMESPACE 32768u
 #define A_MEMBERKIND 65536u
 #define A_INIT      131072u /* a brace of an initializer: new T[] { ... } */
+#define A_BRACE     262144u /* { or } */
 
 struct tokinfo {
 	uint32_t hash;            /* of the lowercase identifier */
@@ -367,9 +368,11 @@ struct flow {
 	struct exs_code_result *out;
 	struct name_entry *names;  /* open addressing, names_cap slots */
 	size_t names_cap;
-	uint64_t name_bloom;       /* bit (hash & 63) of every name held */
+	uint64_t name_bloom[16];   /* bit (hash & 1023) of every name held */
 	uint64_t func_bloom;       /* likewise for function names */
 	const char *func;          /* the function being walked, "" outside */
+	char func_key[34];         /* "function/" as locals are keyed */
+	uint32_t func_state;       /* FNV state after func_key */
 	int scoped;                /* some "function/name" entries exist */
 	size_t name_count;
 	struct func *funcs;
@@ -429,8 +432,10 @@ static struct name_entry *lookup_h(struct flow *fl, const char *key, uint32_t ha
 static struct name_entry *lookup(struct flow *fl, const char *key, int create)
 {
 	char k[64];
-	snprintf(k, sizeof(k), "%s", key);
-	if (create && strchr(k, '/'))
+	size_t n = strnlen(key, sizeof(k) - 1);
+	memcpy(k, key, n);
+	k[n] = '\0';
+	if (create && memchr(k, '/', n))
 		fl->scoped = 1;
 	return lookup_h(fl, k, hash_name(k), create);
 }
@@ -438,7 +443,7 @@ static struct name_entry *lookup(struct flow *fl, const char *key, int create)
 static struct name_entry *lookup_h(struct flow *fl, const char *key, uint32_t hash,
 				   int create)
 {
-	if (!create && !(fl->name_bloom & (1ull << (hash & 63))))
+	if (!create && !(fl->name_bloom[(hash >> 6) & 15] & (1ull << (hash & 63))))
 		return NULL;
 	if (!fl->names && !create)
 		return NULL;
@@ -476,7 +481,7 @@ static struct name_entry *lookup_h(struct flow *fl, const char *key, uint32_t ha
 			snprintf(e->name, sizeof(e->name), "%s", key);
 			e->hash = hash;
 			fl->name_count++;
-			fl->name_bloom |= 1ull << (hash & 63);
+			fl->name_bloom[(hash >> 6) & 15] |= 1ull << (hash & 63);
 			return e;
 		}
 		if (e->hash == hash && strcmp(e->name, key) == 0)
@@ -489,17 +494,24 @@ static const struct name_entry *tok_entry(struct flow *fl, const struct code_tok
 {
 	size_t i = (size_t)(t - fl->u->tok);
 	if (fl->func[0] && fl->scoped) {
-		char key[128];
-		int n = snprintf(key, sizeof(key), "%.31s/", fl->func);
-		if (n > 0 && (size_t)n < sizeof(key)) {
-			key_of(key + n, 32, NULL, fl->u->arena + t->val, t->vlen);
-			key[63] = '\0';
-			const struct name_entry *e = lookup(fl, key, 0);
+		/* FNV over "function/name" continued from the function's state:
+		 * the bloom filter answers most lookups without a key */
+		uint32_t h = fl->func_state;
+		size_t n = t->vlen < 31 ? t->vlen : 31;
+		const char *v = fl->u->arena + t->val;
+		for (size_t k = 0; k < n; k++)
+			h = (h ^ lc((unsigned char)v[k])) * 16777619u;
+		if (fl->name_bloom[(h >> 6) & 15] & (1ull << (h & 63))) {
+			char key[64];
+			size_t fn = strlen(fl->func_key);
+			memcpy(key, fl->func_key, fn);
+			key_of(key + fn, n + 1, NULL, v, n);
+			const struct name_entry *e = lookup_h(fl, key, h, 0);
 			if (e)
 				return e;
 		}
 	}
-	if (!(fl->name_bloom & (1ull << (fl->ti[i].hash & 63))))
+	if (!(fl->name_bloom[(fl->ti[i].hash >> 6) & 15] & (1ull << (fl->ti[i].hash & 63))))
 		return NULL;
 	char key[64];
 	key_of(key, sizeof(key), NULL, fl->u->arena + t->val, t->vlen);
@@ -745,8 +757,12 @@ static void classify(struct flow *fl)
 		memset(x, 0, sizeof(*x));
 		if (t->flags & F_DECODED)
 			x->attr |= A_DECODED;
-		if (t->type == T_OP && t->vlen == 1 && u->arena[t->val] == '.') {
-			x->attr |= A_DOT;
+		if (t->type == T_OP && t->vlen == 1) {
+			char c = u->arena[t->val];
+			if (c == '.')
+				x->attr |= A_DOT;
+			else if (c == '{' || c == '}')
+				x->attr |= A_BRACE;
 			continue;
 		}
 		if (t->type == T_STR) {
@@ -773,13 +789,11 @@ static void classify(struct flow *fl)
 		}
 		if (t->type != T_IDENT)
 			continue;
-		char key64[64];
-		key_of(key64, sizeof(key64), NULL, u->arena + t->val, t->vlen);
-		x->hash = hash_name(key64);
+		char k[64];
+		key_of(k, sizeof(k), NULL, u->arena + t->val, t->vlen);
+		x->hash = hash_name(k);
 		if (t->vlen >= 40)
 			continue;
-		char k[40];
-		key_of(k, sizeof(k), NULL, u->arena + t->val, t->vlen);
 		const struct word *w = word_slot((struct word_table *)fl->words, k, x->hash, 0);
 		if (w) {
 			x->kinds = w->kinds;
@@ -1415,18 +1429,30 @@ static void check_sinks(struct flow *fl, size_t a, size_t b, unsigned ctx_kinds)
 /* Locals and parameters are named "function/name", so that two functions'
  * variables of one name do not meet; everything else is global. A use
  * inside a function finds its local first. */
+/* "function/name", each part cut at 31 bytes, into out[64]. */
+static void join_key(char out[64], const char *a, const char *b)
+{
+	size_t na = strnlen(a, 31), nb = strnlen(b, 31);
+	memcpy(out, a, na);
+	out[na] = '/';
+	memcpy(out + na + 1, b, nb);
+	out[na + 1 + nb] = '\0';
+}
+
 static void var_key(struct flow *fl, const char *name, int decl, char *out, size_t cap)
 {
 	if (fl->func[0] && strncmp(name, "session:", 8) != 0) {
 		char k[64];
-		snprintf(k, sizeof(k), "%.31s/%.31s", fl->func, name);
+		join_key(k, fl->func, name);
 		if (decl || lookup(fl, k, 0)) {
 			memcpy(out, k, cap < sizeof(k) ? cap : sizeof(k));
 			out[cap - 1] = '\0';
 			return;
 		}
 	}
-	snprintf(out, cap, "%s", name);
+	size_t n = strnlen(name, cap - 1);
+	memcpy(out, name, n);
+	out[n] = '\0';
 }
 
 static int assign_target(struct flow *fl, size_t a, size_t eq, char *key, size_t cap)
@@ -1582,8 +1608,8 @@ static void statement(struct flow *fl, size_t a, size_t b, const char *func,
 					break;
 				struct taint_info ti;
 				region_taint(fl, pa, pb, &ti);
-				char key[128];
-				snprintf(key, sizeof(key), "%.31s/%.31s", f->name, f->params[p]);
+				char key[64];
+				join_key(key, f->name, f->params[p]);
 				mark(fl, key, &ti, t);
 			}
 		}
@@ -1637,10 +1663,9 @@ static void statement(struct flow *fl, size_t a, size_t b, const char *func,
 
 static int is_boundary(const struct flow *fl, size_t i)
 {
-	const struct code_tok *t = &fl->u->tok[i];
-	if (t->type == T_EOS)
+	if (fl->u->tok[i].type == T_EOS)
 		return 1;
-	return (is_op(fl->u, t, "{") || is_op(fl->u, t, "}")) && !(fl->ti[i].attr & A_INIT);
+	return (fl->ti[i].attr & (A_BRACE | A_INIT)) == A_BRACE;
 }
 
 /* Marks the braces of array and object initializers (new T[] { .. },
@@ -1757,6 +1782,16 @@ static void pass(struct flow *fl)
 					if (!fl->report && !find_func(fl, &u->tok[open - 1]))
 						define(fl, open - 1, b, 0);
 				}
+			}
+			{
+				size_t fn = strnlen(func, 31);
+				memcpy(fl->func_key, func, fn);
+				fl->func_key[fn] = '/';
+				fl->func_key[fn + 1] = '\0';
+				fl->func_state = 2166136261u;
+				for (size_t k = 0; k <= fn; k++)
+					fl->func_state = (fl->func_state ^ lc((unsigned char)fl->func_key[k])) *
+							 16777619u;
 			}
 			fl->func = func;
 			statement(fl, a, b, func, depth > 0 && depth <= 64 ? ctx[depth - 1] : 0);

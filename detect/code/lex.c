@@ -233,6 +233,11 @@ static void lex_op(struct lexer *lx)
 {
 	const unsigned char *p = lx->p;
 	size_t left = (size_t)(lx->end - p);
+	if (left < 2 || !strchr("=&|+-<>:?!*/^", p[1]) || p[1] == 0) {
+		emit(lx, T_OP, p, (const char *)p, 1, 0);
+		lx->p++;
+		return;
+	}
 	for (int k = 0; ops3[k]; k++)
 		if (left >= 3 && memcmp(p, ops3[k], 3) == 0) {
 			emit(lx, T_OP, p, (const char *)p, 3, 0);
@@ -393,6 +398,18 @@ static void lex_vb_string(struct lexer *lx)
 static void lex_ident(struct lexer *lx)
 {
 	const unsigned char *s = lx->p, *p = lx->p, *end = lx->end;
+	/* the common case: plain identifier bytes, emitted from the source */
+	{
+		const unsigned char *q = *p == '@' ? p + 1 : p;
+		const unsigned char *st = q;
+		while (q < end && is_ident(*q))
+			q++;
+		if (q > st && !(q < end && *q == '\\')) {
+			emit(lx, T_IDENT, s, (const char *)st, (size_t)(q - st), 0);
+			lx->p = q;
+			return;
+		}
+	}
 	struct scratch sc;
 	sc_init(&sc);
 	if (*p == '@')

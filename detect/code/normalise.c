@@ -610,7 +610,10 @@ static int const_position(struct fold *f)
 
 static void fold_range(struct code_unit *u, size_t from)
 {
-	struct fold f = { 0 };
+	struct fold f;
+	f.nconsts = 0;
+	f.n = 0;
+	f.stmt = 0;
 	f.u = u;
 	f.v = u->tok + from;
 	size_t total = u->count - from;
@@ -766,13 +769,18 @@ void code_normalise(struct code_unit *u)
 			continue;
 		const char *s = u->arena + t->val;
 		size_t n = t->vlen;
+		int b64 = is_base64ish(s, n) || is_hexish(s, n);
+		if (!b64 && !looks_like_code(s, n, 1))
+			continue; /* neither code nor an encoding of it */
 		int ev = in_eval(u, i);
-		if ((t->flags & (F_DECODED | F_FOLDED)) || ev) {
+		if ((t->flags & F_DECODED) || ev) {
 			if (looks_like_code(s, n, ev))
 				relex(u, i, s, n, ev);
 			continue;
 		}
-		if (is_base64ish(s, n) || is_hexish(s, n)) {
+		if (!b64)
+			continue;
+		{
 			char *buf = malloc(n + 1);
 			if (!buf)
 				return;
