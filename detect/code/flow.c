@@ -259,6 +259,9 @@ static const struct sink sinks[] = {
 	{ "getasync", K_NET, H_CALL, DOT_YES, 0, P_NOPREFIX, C_HTTP, "HttpClient.GetAsync" },
 	{ "open", K_NET, H_CALL, DOT_YES, 1, P_NOPREFIX, C_HTTP, "XMLHTTP.open" },
 
+	{ "load", K_XSLT, H_CALL, DOT_YES, -1, P_ANY, C_CODELOAD, "XslCompiledTransform.Load (script enabled)" },
+	{ "loadxml", K_XSLT, H_CALL, DOT_YES, -1, P_ANY, C_CODELOAD, "XSL stylesheet load (script enabled)" },
+	{ "transformnode", 0, H_CALL, DOT_YES, -1, P_ANY, C_CODELOAD, "MSXML transformNode" },
 	{ "sqlconnection", 0, H_CTOR, DOT_ANY, 0, P_ANY, C_SQLCONN, "SqlConnection(connection string)" },
 	{ "oledbconnection", 0, H_CTOR, DOT_ANY, 0, P_ANY, C_SQLCONN, "OleDbConnection(connection string)" },
 	{ "odbcconnection", 0, H_CTOR, DOT_ANY, 0, P_ANY, C_SQLCONN, "OdbcConnection(connection string)" },
@@ -635,7 +638,7 @@ static const char *const control_words[] = {
 
 static const char *const builders[] = {
 	"append", "appendline", "appendformat", "add", "push", "insert",
-	"concat", "addrange", "write", "setvalue", NULL,
+	"concat", "addrange", "write", "setvalue", "loadxml", NULL,
 };
 
 static const char *const namespaces[] = {
@@ -774,6 +777,8 @@ static void classify(struct flow *fl)
 				for (const struct kindword *k = kindwords; k->word; k++)
 					if (k->in_string && strstr(low, k->word))
 						x->kinds |= k->kind;
+				if (strstr(low, "msxsl:script"))
+					fl->xslt_script = 1;
 			}
 			for (int e = 0; script_exts[e]; e++) {
 				size_t n = strlen(script_exts[e]);
@@ -806,6 +811,10 @@ static void classify(struct flow *fl)
 		}
 		if (fl->segs->control_count && is_control_id(fl, t))
 			x->attr |= A_CONTROL;
+		if (code_tok_is(u, t, "enablescript") || code_tok_is(u, t, "trustedxslt") ||
+		    (code_tok_is(u, t, "xsltsettings") && i + 2 < u->count &&
+		     code_tok_is(u, &u->tok[i + 2], "true")))
+			fl->xslt_script = 1;
 	}
 }
 
@@ -1011,6 +1020,8 @@ static struct func *define(struct flow *fl, size_t i, size_t end, int vb)
 			last = 0, in_default = 0, took = 0;
 		} else if (depth == 0 && is_op(u, t, "=")) {
 			in_default = 1;
+		} else if (depth == 0 && !vb && is_op(u, t, ":")) {
+			took = 1; /* JScript.NET: name : Type */
 		} else if (depth == 0 && t->type == T_IDENT && !in_default) {
 			if (vb) {
 				if (code_tok_is(u, t, "byval") || code_tok_is(u, t, "byref") ||
@@ -1020,7 +1031,7 @@ static struct func *define(struct flow *fl, size_t i, size_t end, int vb)
 					took = 1;
 				else if (!took)
 					last = k;
-			} else {
+			} else if (!took) {
 				last = k;
 			}
 		}
@@ -1376,6 +1387,8 @@ static void check_sinks(struct flow *fl, size_t a, size_t b, unsigned ctx_kinds)
 				continue;
 			if (s->cls == C_FILEREAD && mentions_mappath(u, ra, rb))
 				continue; /* inside the application's own folders */
+			if (s->cls == C_CODELOAD && s->kinds == K_XSLT && !fl->xslt_script)
+				continue; /* a stylesheet without script is data */
 			report(fl, s->cls, s, &ti, i, a, b);
 		}
 		/* writes of request content into an object bound to a script path,
@@ -1597,7 +1610,9 @@ static void statement(struct flow *fl, size_t a, size_t b, const char *func,
 		int open = i + 1 < b && is_op(u, &u->tok[i + 1], "(");
 		int vbcall = t->lang == LANG_VB && i == a && i + 1 < b &&
 			     !is_op(u, &u->tok[i + 1], "=") && !is_op(u, &u->tok[i + 1], ".");
-		if (!open && !vbcall)
+		int vbmethod = t->lang == LANG_VB && !open && i >= a + 2 && i + 1 < b &&
+			       is_op(u, &u->tok[i - 1], ".") && (fl->ti[i].attr & A_BUILDER);
+		if (!open && !vbcall && !vbmethod)
 			continue;
 		struct func *f = (i == a || !is_op(u, &u->tok[i - 1], ".")) ? find_func(fl, t) : NULL;
 		size_t ra, rb;
@@ -1613,12 +1628,15 @@ static void statement(struct flow *fl, size_t a, size_t b, const char *func,
 				mark(fl, key, &ti, t);
 			}
 		}
-		if (open && i >= a + 2 && is_op(u, &u->tok[i - 1], ".") && (fl->ti[i].attr & A_BUILDER) &&
+		int vbargs = t->lang == LANG_VB && i + 1 < b && !is_op(u, &u->tok[i + 1], "=") &&
+			     !is_op(u, &u->tok[i + 1], ".") && !open;
+		if ((open || vbargs) && i >= a + 2 && is_op(u, &u->tok[i - 1], ".") &&
+		    (fl->ti[i].attr & A_BUILDER) &&
 		    !code_tok_is(u, &u->tok[i - 2], "response") && u->tok[i - 2].type == T_IDENT) {
 			size_t k = i - 2;
 			while (k >= a + 2 && is_op(u, &u->tok[k - 1], ".") && u->tok[k - 2].type == T_IDENT)
 				k -= 2;
-			call_args(u, i, b, 0, &ra, &rb);
+			call_args(u, i, b, vbargs, &ra, &rb);
 			struct taint_info ti;
 			region_taint(fl, ra, rb, &ti);
 			ti.taint &= ~TF_UNB; /* appended to what was there */
@@ -1658,6 +1676,34 @@ static void statement(struct flow *fl, size_t a, size_t b, const char *func,
 			statement(fl, i + 1, b, func, ctx_kinds);
 			return;
 		}
+	}
+}
+
+/* A web service method's parameters come from the request too:
+ * [WebMethod] / <WebMethod()> / [OperationContract] / WebMethodAttribute
+ * before the name at i. */
+static void web_method_params(struct flow *fl, size_t a, size_t i, const struct func *f)
+{
+	struct code_unit *u = fl->u;
+	int web = 0;
+	for (size_t k = a; k < i && !web; k++)
+		web = code_tok_is(u, &u->tok[k], "webmethod") ||
+		      code_tok_is(u, &u->tok[k], "webmethodattribute") ||
+		      code_tok_is(u, &u->tok[k], "operationcontract") ||
+		      code_tok_is(u, &u->tok[k], "webinvoke") ||
+		      code_tok_is(u, &u->tok[k], "webget");
+	if (!web || !f)
+		return;
+	for (unsigned p = 0; p < f->nparams; p++) {
+		struct taint_info ti;
+		memset(&ti, 0, sizeof(ti));
+		ti.taint = TF_REQ | TF_UNB;
+		snprintf(ti.src, sizeof(ti.src), "WebMethod parameter %s", f->params[p]);
+		ti.src_line = u->tok[i].line;
+		ti.src_off = orig_off(fl, &u->tok[i]);
+		char key[64];
+		join_key(key, f->name, f->params[p]);
+		mark(fl, key, &ti, &u->tok[i]);
 	}
 }
 
@@ -1753,7 +1799,8 @@ static void pass(struct flow *fl)
 					func_depth = depth;
 					if (!fl->report && k + 2 < b && is_op(u, &u->tok[k + 2], "(") &&
 					    !find_func(fl, &u->tok[k + 1]))
-						define(fl, k + 1, b, vbdef);
+						web_method_params(fl, a, k + 1,
+								  define(fl, k + 1, b, vbdef));
 					break;
 				}
 			}
@@ -1780,7 +1827,8 @@ static void pass(struct flow *fl)
 					       u->tok[open - 1].vlen);
 					func_depth = depth;
 					if (!fl->report && !find_func(fl, &u->tok[open - 1]))
-						define(fl, open - 1, b, 0);
+						web_method_params(fl, a, open - 1,
+								  define(fl, open - 1, b, 0));
 				}
 			}
 			{
