@@ -239,7 +239,7 @@ static void process_file(struct worker *wk, struct exs_item *it)
 		     /* what the server code does with request input */
 		     exs_code_check(it->path, it->path_len,
 				    (const unsigned char *)wk->data.data,
-				    wk->data.len, &it->hits, &it->hit_count,
+				    wk->data.len, wk->scanner, &it->hits, &it->hit_count,
 				    &it->suspicious, &it->suspicious_count)))
 			it->scan_status = exs_fail(&it->scan_err, EXS_NOMEM, 0,
 						   "heuristics", it->path);

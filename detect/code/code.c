@@ -47,8 +47,102 @@ static void extension(const char *name, size_t n, char *ext, size_t cap)
 	}
 }
 
+/* Renders the tokens as text for YARA: identifiers and numbers spaced,
+ * literals in double quotes, statements ended by ';' (C family) or a
+ * newline (VB), a new rendered line whenever the original line changes. */
+static void render_view(const struct code_unit *u, const struct code_text *txt,
+			struct exs_code_view *v)
+{
+	size_t cap = 4096, lcap = 64;
+	v->text = malloc(cap);
+	v->lines = malloc(lcap * sizeof(*v->lines));
+	v->offsets = malloc(lcap * sizeof(*v->offsets));
+	if (!v->text || !v->lines || !v->offsets)
+		goto fail;
+	uint32_t line = 0;
+	int prev_word = 0;
+	for (size_t i = 0; i < u->count; i++) {
+		const struct code_tok *t = &u->tok[i];
+		const char *s = u->arena + t->val;
+		size_t n = t->type == T_STR ? (size_t)t->vlen + 2 : (size_t)t->vlen + 2;
+		if (v->len + n + 2 > EXS_CODE_VIEW_MAX)
+			break;
+		while (v->len + n + 2 > cap) {
+			char *p = realloc(v->text, cap * 2);
+			if (!p)
+				goto fail;
+			v->text = p;
+			cap *= 2;
+		}
+		if (t->line != line) {
+			if (v->line_count == lcap) {
+				uint32_t *l = realloc(v->lines, lcap * 2 * sizeof(*l));
+				if (l)
+					v->lines = l;
+				uint64_t *o = realloc(v->offsets, lcap * 2 * sizeof(*o));
+				if (o)
+					v->offsets = o;
+				if (!l || !o)
+					goto fail;
+				lcap *= 2;
+			}
+			if (v->line_count)
+				v->text[v->len++] = '\n';
+			v->lines[v->line_count] = t->line;
+			v->offsets[v->line_count] = txt->base + txt->stride * (uint64_t)t->off;
+			v->line_count++;
+			line = t->line;
+			prev_word = 0;
+		}
+		int word = t->type == T_IDENT || t->type == T_NUM;
+		if (t->type == T_EOS) {
+			v->text[v->len++] = t->lang == LANG_VB ? ' ' : ';';
+			prev_word = 0;
+			continue;
+		}
+		if (word && prev_word)
+			v->text[v->len++] = ' ';
+		if (t->type == T_STR)
+			v->text[v->len++] = '"';
+		memcpy(v->text + v->len, s, t->vlen);
+		v->len += t->vlen;
+		if (t->type == T_STR)
+			v->text[v->len++] = '"';
+		prev_word = word;
+	}
+	return;
+fail:
+	free(v->text);
+	free(v->lines);
+	free(v->offsets);
+	memset(v, 0, sizeof(*v));
+}
+
+void exs_code_result_free(struct exs_code_result *out)
+{
+	free(out->view.text);
+	free(out->view.lines);
+	free(out->view.offsets);
+	memset(&out->view, 0, sizeof(out->view));
+}
+
+static int analyse(const unsigned char *data, size_t len, const char *name,
+		   size_t name_len, struct exs_code_result *out, int want_view);
+
 int exs_code_analyse(const unsigned char *data, size_t len, const char *name,
 		     size_t name_len, struct exs_code_result *out)
+{
+	return analyse(data, len, name, name_len, out, 0);
+}
+
+int exs_code_analyse_view(const unsigned char *data, size_t len, const char *name,
+			  size_t name_len, struct exs_code_result *out)
+{
+	return analyse(data, len, name, name_len, out, 1);
+}
+
+static int analyse(const unsigned char *data, size_t len, const char *name,
+		   size_t name_len, struct exs_code_result *out, int want_view)
 {
 	memset(out, 0, sizeof(*out));
 	char ext[16];
@@ -91,6 +185,13 @@ int exs_code_analyse(const unsigned char *data, size_t len, const char *name,
 			code_normalise(&u);
 		if (!u.nomem)
 			code_flow(&u, &segs, &txt, out);
+		if (!u.nomem && want_view) {
+			int decoded = 0;
+			for (size_t i = 0; i < u.count && !decoded; i++)
+				decoded = (u.tok[i].flags & F_DECODED) != 0;
+			if (decoded)
+				render_view(&u, &txt, &out->view);
+		}
 		out->truncated |= u.truncated;
 		if (u.nomem)
 			rc = -1;

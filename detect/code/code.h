@@ -37,11 +37,26 @@ struct exs_code_finding {
 	int deobfuscated;
 };
 
+/* The normalised view of a file whose code needed de-obfuscation: the
+ * tokens rendered as text, one rendered line per original line touched;
+ * lines[k] and offsets[k] give rendered line k's line and byte offset in
+ * the original file. NULL when nothing was de-obfuscated. */
+struct exs_code_view {
+	char *text;
+	size_t len;
+	uint32_t *lines;
+	uint64_t *offsets;
+	size_t line_count;
+};
+
+#define EXS_CODE_VIEW_MAX (4u << 20) /* bytes of normalised text */
+
 struct exs_code_result {
 	struct exs_code_finding findings[EXS_CODE_FINDINGS_MAX];
 	unsigned count;
 	unsigned segments;       /* server code segments found */
 	int truncated;           /* a limit cut the analysis short */
+	struct exs_code_view view; /* filled only when asked for */
 };
 
 /* Analyses data (len bytes) of the file called name (name_len bytes; only its
@@ -49,5 +64,11 @@ struct exs_code_result {
  * *out holds what was found before). */
 int exs_code_analyse(const unsigned char *data, size_t len, const char *name,
 		     size_t name_len, struct exs_code_result *out);
+
+/* The same, and when de-obfuscation was needed also out->view (owned:
+ * release with exs_code_result_free). */
+int exs_code_analyse_view(const unsigned char *data, size_t len, const char *name,
+			  size_t name_len, struct exs_code_result *out);
+void exs_code_result_free(struct exs_code_result *out);
 
 #endif

@@ -412,6 +412,7 @@ static void lex_ident(struct lexer *lx)
 	}
 	struct scratch sc;
 	sc_init(&sc);
+	int escaped = 0;
 	if (*p == '@')
 		p++;
 	while (p < end) {
@@ -427,6 +428,7 @@ static void lex_ident(struct lexer *lx)
 			if (k < 4)
 				break;
 			sc_utf8(&sc, v);
+			escaped = 1;
 			p = q;
 		} else {
 			break;
@@ -434,7 +436,10 @@ static void lex_ident(struct lexer *lx)
 	}
 	if (p == s)
 		p++;
+	size_t before = lx->u->count;
 	emit(lx, T_IDENT, s, sc.p, sc.n, 0);
+	if (lx->u->count > before && escaped)
+		lx->u->tok[before].flags |= F_DECODED; /* \u0065val */
 	sc_free(&sc);
 	lx->p = p;
 }

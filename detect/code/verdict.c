@@ -74,18 +74,85 @@ static int push(struct exs_hit **hits, size_t *count, const struct exs_code_find
 	return 0;
 }
 
+/* The rendered line holding offset off of the view. */
+static size_t view_line(const struct exs_code_view *v, uint64_t off)
+{
+	size_t line = 0;
+	for (uint64_t i = 0; i < off && i < v->len; i++)
+		line += v->text[i] == '\n';
+	return line < v->line_count ? line : v->line_count - 1;
+}
+
+/* YARA over the normalised view; new rules only. */
+static int scan_view(struct exs_scanner *scanner, const char *path, size_t path_len,
+		     const struct exs_code_view *v, struct exs_hit **webshell,
+		     size_t *webshell_count)
+{
+	size_t base = 0;
+	for (size_t i = 0; i < path_len; i++)
+		if (path[i] == '/' || path[i] == '\\')
+			base = i + 1;
+	char name[256], full[1024], ext[32] = "";
+	snprintf(name, sizeof(name), "%.*s", (int)(path_len - base), path + base);
+	snprintf(full, sizeof(full), "%.*s", (int)path_len, path);
+	const char *dot = strrchr(name, '.');
+	if (dot)
+		snprintf(ext, sizeof(ext), "%s", dot);
+	struct exs_scan_vars vars = { name, full, ext, "", "" };
+	struct exs_hit *hits = NULL;
+	size_t count = 0;
+	struct exs_error err;
+	memset(&err, 0, sizeof(err));
+	if (exs_scanner_scan(scanner, (const unsigned char *)v->text, v->len, &vars,
+			     &hits, &count, &err) != EXS_OK) {
+		free(hits);
+		return 0; /* the raw scan's verdict stands */
+	}
+	for (size_t i = 0; i < count; i++) {
+		struct exs_hit *h = &hits[i];
+		int known = 0;
+		for (size_t k = 0; k < *webshell_count && !known; k++)
+			known = strcmp((*webshell)[k].rule, h->rule) == 0;
+		if (known)
+			continue;
+		struct exs_hit *grown = realloc(*webshell, (*webshell_count + 1) * sizeof(*grown));
+		if (!grown) {
+			free(hits);
+			return -1;
+		}
+		*webshell = grown;
+		size_t first = h->string_count ? view_line(v, h->strings[0].offset) : 0;
+		char desc[sizeof(h->description)];
+		snprintf(desc, sizeof(desc), "in the normalised code (line %u): %s",
+			 v->lines[first], h->description);
+		snprintf(h->description, sizeof(h->description), "%s", desc);
+		snprintf(h->ns, sizeof(h->ns), "normalised");
+		for (unsigned s = 0; s < h->string_count; s++)
+			h->strings[s].offset = v->offsets[view_line(v, h->strings[s].offset)];
+		grown[(*webshell_count)++] = *h;
+	}
+	free(hits);
+	return 0;
+}
+
 int exs_code_check(const char *path, size_t path_len, const unsigned char *data,
-		   size_t len, struct exs_hit **webshell, size_t *webshell_count,
+		   size_t len, struct exs_scanner *scanner,
+		   struct exs_hit **webshell, size_t *webshell_count,
 		   struct exs_hit **suspicious, size_t *suspicious_count)
 {
 	struct exs_code_result r;
-	int rc = exs_code_analyse(data, len, path, path_len, &r);
-	for (unsigned i = 0; i < r.count; i++) {
+	int rc = scanner ? exs_code_analyse_view(data, len, path, path_len, &r)
+			 : exs_code_analyse(data, len, path, path_len, &r);
+	for (unsigned i = 0; i < r.count && rc == 0; i++) {
 		const struct exs_code_finding *f = &r.findings[i];
 		if (f->severity == EXS_CODE_WEBSHELL
 			    ? push(webshell, webshell_count, f, data, len)
 			    : push(suspicious, suspicious_count, f, data, len))
-			return -1;
+			rc = -1;
 	}
+	if (rc == 0 && scanner && r.view.text && r.view.line_count &&
+	    scan_view(scanner, path, path_len, &r.view, webshell, webshell_count))
+		rc = -1;
+	exs_code_result_free(&r);
 	return rc;
 }
