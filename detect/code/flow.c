@@ -346,6 +346,7 @@ struct func {
 #define A_MEMBERKIND 65536u
 #define A_INIT      131072u /* a brace of an initializer: new T[] { ... } */
 #define A_BRACE     262144u /* { or } */
+#define A_XSLTWORD  524288u /* enablescript, trustedxslt, xsltsettings */
 
 struct tokinfo {
 	uint32_t hash;            /* of the lowercase identifier */
@@ -373,6 +374,8 @@ struct flow {
 	size_t names_cap;
 	uint64_t name_bloom[16];   /* bit (hash & 1023) of every name held */
 	uint64_t func_bloom;       /* likewise for function names */
+	uint64_t control_bloom;    /* likewise for server control ids */
+	uint32_t control_hash[64];
 	const char *func;          /* the function being walked, "" outside */
 	char func_key[34];         /* "function/" as locals are keyed */
 	uint32_t func_state;       /* FNV state after func_key */
@@ -714,6 +717,9 @@ static void build_words(struct word_table *wt)
 	add_words(wt, not_functions, A_NOTFUNC);
 	add_words(wt, decl_words, A_DECL);
 	add_words(wt, namespaces, A_NAMESPACE);
+	add_word(wt, "enablescript", 0, A_XSLTWORD);
+	add_word(wt, "trustedxslt", 0, A_XSLTWORD);
+	add_word(wt, "xsltsettings", 0, A_XSLTWORD);
 	add_word(wt, "function", 0, A_FUNCWORD);
 	add_word(wt, "sub", 0, A_FUNCWORD);
 	add_word(wt, "new", 0, A_NEW);
@@ -743,10 +749,10 @@ static const struct word_table *words(void)
 	return &word_table;
 }
 
-static int is_control_id(const struct flow *fl, const struct code_tok *t)
+static int is_control_id(const struct flow *fl, const struct code_tok *t, uint32_t hash)
 {
 	for (unsigned i = 0; i < fl->segs->control_count; i++)
-		if (code_tok_is(fl->u, t, fl->segs->controls[i]))
+		if (fl->control_hash[i] == hash && code_tok_is(fl->u, t, fl->segs->controls[i]))
 			return 1;
 	return 0;
 }
@@ -809,11 +815,11 @@ static void classify(struct flow *fl)
 			    !(fl->ti[i - 2].attr & A_NAMESPACE) && !(x->attr & A_MEMBERKIND))
 				x->kinds = 0;
 		}
-		if (fl->segs->control_count && is_control_id(fl, t))
+		if ((fl->control_bloom & (1ull << (x->hash & 63))) && is_control_id(fl, t, x->hash))
 			x->attr |= A_CONTROL;
-		if (code_tok_is(u, t, "enablescript") || code_tok_is(u, t, "trustedxslt") ||
-		    (code_tok_is(u, t, "xsltsettings") && i + 2 < u->count &&
-		     code_tok_is(u, &u->tok[i + 2], "true")))
+		if ((x->attr & A_XSLTWORD) &&
+		    (!code_tok_is(u, t, "xsltsettings") ||
+		     (i + 2 < u->count && code_tok_is(u, &u->tok[i + 2], "true"))))
 			fl->xslt_script = 1;
 	}
 }
@@ -1891,6 +1897,12 @@ void code_flow(struct code_unit *u, const struct code_segments *segs,
 	fl.func = "";
 	fl.ti = malloc((u->count + 1) * sizeof(*fl.ti));
 	fl.words = words();
+	for (unsigned i = 0; i < segs->control_count; i++) {
+		char k[64];
+		key_of(k, sizeof(k), NULL, segs->controls[i], strlen(segs->controls[i]));
+		fl.control_hash[i] = hash_name(k);
+		fl.control_bloom |= 1ull << (fl.control_hash[i] & 63);
+	}
 	if (!fl.ti)
 		return;
 	classify(&fl);
