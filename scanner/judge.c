@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "verdict.h"     /* detect/code: what the server code does */
 
 static exs_judge_test_hook test_hook;
 
@@ -66,6 +67,19 @@ void exs_engine_judge(struct exs_engine *e, const struct exs_judge_request *rq,
 			heur->status = EXS_NOMEM;
 			snprintf(heur->detail, sizeof(heur->detail),
 				 "out of memory in the heuristics");
+		}
+		/* What the server code does with request input: webshell-grade
+		 * findings join the YARA part (always asked for beside the
+		 * heuristics), the rest the heuristics'. With the scanner, the
+		 * rules also see the de-obfuscated code. */
+		struct exs_verdict_part *strong = yara->present ? yara : heur;
+		if (!heur->status &&
+		    exs_code_check(rq->path, rq->path_len, rq->data, rq->len,
+				   e->scanner, &strong->hits, &strong->count,
+				   &heur->hits, &heur->count)) {
+			heur->status = EXS_NOMEM;
+			snprintf(heur->detail, sizeof(heur->detail),
+				 "out of memory in the code analysis");
 		}
 	}
 	if (test_hook)

@@ -299,6 +299,7 @@ int exs_rules_load(const struct exs_platform *plat, const char *extra_dir,
 		return exs_fail(err, EXS_NOMEM, 0, "sha256", NULL);
 	}
 	int rc = EXS_OK;
+	digest_text(sha, EXS_JUDGES_VERSION, strlen(EXS_JUDGES_VERSION));
 	for (size_t i = 0; i < exs_builtin_rule_count; i++) {
 		digest_text(sha, exs_builtin_rules[i].text,
 			    strlen(exs_builtin_rules[i].text));

@@ -55,6 +55,12 @@ unsigned exs_rules_count(const struct exs_rules *r);
 /* SHA-256 (hex) over the built-in and extra rule texts compiled, in the
  * order they were compiled: the baseline records it, so that a check can
  * say the rules changed since. */
+/* The version of the judges that run beside the rules (the heuristics and
+ * detect/code's analysis). It enters the rules digest, so clean verdicts
+ * recorded by an older analysis are not reused: bump it whenever either
+ * can judge the same bytes differently. */
+#define EXS_JUDGES_VERSION "heuristics/1 code/1"
+
 const char *exs_rules_digest(const struct exs_rules *r);
 
 /* Calls fn for each rule; a nonzero return stops and is returned. */
