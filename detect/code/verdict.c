@@ -68,9 +68,14 @@ static int push(struct exs_hit **hits, size_t *count, const struct exs_code_find
 	}
 	n = excerpt(data, len, f->sink_offset, &p);
 	add_string(h, "$sink", f->sink_offset, p, n);
-	if (f->deobfuscated && f->normalised[0])
-		add_string(h, "$normalised", f->sink_offset,
-			   (const unsigned char *)f->normalised, strlen(f->normalised));
+	/* Every string quotes the file's own bytes (the sandboxed worker's
+	 * replies are checked against them); the de-obfuscated text is part of
+	 * the explanation instead. */
+	if (f->deobfuscated && f->normalised[0]) {
+		size_t used = strlen(h->description);
+		snprintf(h->description + used, sizeof(h->description) - used,
+			 "; normalised: %s", f->normalised);
+	}
 	return 0;
 }
 
@@ -85,8 +90,8 @@ static size_t view_line(const struct exs_code_view *v, uint64_t off)
 
 /* YARA over the normalised view; new rules only. */
 static int scan_view(struct exs_scanner *scanner, const char *path, size_t path_len,
-		     const struct exs_code_view *v, struct exs_hit **webshell,
-		     size_t *webshell_count)
+		     const struct exs_code_view *v, const unsigned char *data,
+		     size_t len, struct exs_hit **webshell, size_t *webshell_count)
 {
 	size_t base = 0;
 	for (size_t i = 0; i < path_len; i++)
@@ -123,12 +128,29 @@ static int scan_view(struct exs_scanner *scanner, const char *path, size_t path_
 		*webshell = grown;
 		size_t first = h->string_count ? view_line(v, h->strings[0].offset) : 0;
 		char desc[sizeof(h->description)];
-		snprintf(desc, sizeof(desc), "in the normalised code (line %u): %s",
-			 v->lines[first], h->description);
+		if (h->string_count)
+			snprintf(desc, sizeof(desc), "in the normalised code (line %u, "
+				 "%s \"%.*s\"): %s", v->lines[first], h->strings[0].id,
+				 (int)h->strings[0].excerpt_len,
+				 (const char *)h->strings[0].excerpt, h->description);
+		else
+			snprintf(desc, sizeof(desc), "in the normalised code (line %u): %s",
+				 v->lines[first], h->description);
 		snprintf(h->description, sizeof(h->description), "%s", desc);
 		snprintf(h->ns, sizeof(h->ns), "normalised");
-		for (unsigned s = 0; s < h->string_count; s++)
-			h->strings[s].offset = v->offsets[view_line(v, h->strings[s].offset)];
+		/* Each string points at the start of its original line and
+		 * quotes the file's bytes there, not the normalised text. */
+		for (unsigned s = 0; s < h->string_count; s++) {
+			struct exs_hit_string *hs = &h->strings[s];
+			hs->offset = v->offsets[view_line(v, hs->offset)];
+			const unsigned char *p;
+			size_t n = excerpt(data, len, hs->offset, &p);
+			if (n > EXS_EXCERPT_MAX)
+				n = EXS_EXCERPT_MAX;
+			memcpy(hs->excerpt, p, n);
+			hs->excerpt_len = (uint32_t)n;
+			hs->length = (uint32_t)n;
+		}
 		grown[(*webshell_count)++] = *h;
 	}
 	free(hits);
@@ -151,7 +173,8 @@ int exs_code_check(const char *path, size_t path_len, const unsigned char *data,
 			rc = -1;
 	}
 	if (rc == 0 && scanner && r.view.text && r.view.line_count &&
-	    scan_view(scanner, path, path_len, &r.view, webshell, webshell_count))
+	    scan_view(scanner, path, path_len, &r.view, data, len, webshell,
+		      webshell_count))
 		rc = -1;
 	exs_code_result_free(&r);
 	return rc;
