@@ -780,3 +780,8 @@ int exs_store_known_clean(struct exs_store_reader *r,
 	sqlite3_reset(r->verdict);
 	return found;
 }
+
+const char *exs_store_library_version(void)
+{
+	return sqlite3_libversion();
+}

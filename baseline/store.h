@@ -193,4 +193,7 @@ int exs_store_save_log_positions(struct exs_store *src,
 				 size_t count, const unsigned char *key,
 				 size_t key_len, struct exs_error *err);
 
+/* SQLite's version as linked ("3.40.1"). */
+const char *exs_store_library_version(void);
+
 #endif

@@ -10,6 +10,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/opensslv.h>
+#include <openssl/crypto.h>
 
 #include "status.h"
 
@@ -99,4 +100,9 @@ void exs_hex(const unsigned char *p, size_t n, char *out)
 		out[2 * i + 1] = hex[p[i] & 15];
 	}
 	out[2 * n] = '\0';
+}
+
+const char *exs_hash_library_version(void)
+{
+	return OpenSSL_version(OPENSSL_VERSION);
 }

@@ -25,4 +25,7 @@ int exs_sha256_buffer(const void *p, size_t n,
 /* Lowercase hex, 64 characters plus NUL. */
 void exs_hex(const unsigned char *p, size_t n, char *out);
 
+/* The crypto library as it reports itself ("OpenSSL 3.0.15 3 Sep 2024"). */
+const char *exs_hash_library_version(void);
+
 #endif

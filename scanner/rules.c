@@ -372,6 +372,8 @@ unsigned exs_rules_extra_files(const struct exs_rules *r) { return r->extra_file
 unsigned exs_rules_count(const struct exs_rules *r) { return r->rule_count; }
 const char *exs_rules_digest(const struct exs_rules *r) { return r->digest; }
 
+const char *exs_rules_engine_version(void) { return "libyara " YR_VERSION; }
+
 static const char *meta_string(const YR_RULE *rule, const char *key)
 {
 	const YR_META *meta;

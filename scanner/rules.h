@@ -62,6 +62,9 @@ unsigned exs_rules_count(const struct exs_rules *r);
 #define EXS_JUDGES_VERSION "heuristics/1 code/1"
 
 const char *exs_rules_digest(const struct exs_rules *r);
+/* "libyara 4.5.2": the YARA engine built in, for --version and for the
+ * tool version each generation records. */
+const char *exs_rules_engine_version(void);
 
 /* Calls fn for each rule; a nonzero return stops and is returned. */
 int exs_rules_each(const struct exs_rules *r,

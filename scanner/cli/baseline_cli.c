@@ -9,6 +9,7 @@
 #include "baseline_cli.h"
 #include "buf.h"
 #include "hash.h"
+#include "rules.h"
 
 /* A schema-1 baseline has no seal, so nothing in it can be verified. It is
  * read only as the admin's explicit choice (--allow-unsealed), and never
@@ -132,8 +133,8 @@ void exs_cli_generation_info(struct exs_cli *cli, const struct exs_run *run,
 	exs_format_time(run->started_ns, gen->created, sizeof(gen->created));
 	snprintf(gen->note, sizeof(gen->note), "%s", note ? note : "");
 	snprintf(gen->host, sizeof(gen->host), "%s", run->host);
-	snprintf(gen->tool_version, sizeof(gen->tool_version), "%s",
-		 EXS_VERSION);
+	snprintf(gen->tool_version, sizeof(gen->tool_version), "%s (%s)",
+		 EXS_VERSION, exs_rules_engine_version());
 	exs_build_format(&run->build, gen->exchange_build,
 			 sizeof(gen->exchange_build));
 	if (rules)

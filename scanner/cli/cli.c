@@ -11,6 +11,9 @@
 
 #include "cli.h"
 #include "judge.h"
+#include "hash.h"
+#include "rules.h"
+#include "store.h"
 
 static const char usage_text[] =
 "usage: exsweep [OPTIONS] init  [ROOT...]   record every file under the roots in a new baseline\n"
@@ -194,7 +197,10 @@ static int parse_args(struct exs_cli *cli, int argc, char **argv)
 			exs_cli_print(cli, EXS_STDOUT, "%s", usage_text);
 			return -1;
 		} else if (OPT('V', "version", 0)) {
-			exs_cli_print(cli, EXS_STDOUT, "exsweep %s\n", EXS_VERSION);
+			exs_cli_print(cli, EXS_STDOUT, "exsweep %s\n%s, %s, SQLite %s\n",
+				      EXS_VERSION, exs_rules_engine_version(),
+				      exs_hash_library_version(),
+				      exs_store_library_version());
 			return -1;
 		} else if (OPT('c', "config", 1)) {
 			cli->config_path = v;

@@ -240,6 +240,9 @@ def quiet_prints_nothing_on_stdout(e):
 def version(e):
     r = e.run("--version", json_report=False, expect_rc=0)
     check(b"0.1.0" in r.out, f"--version printed {r.out!r}")
+    # The engine that judged the files, as an incident report needs it.
+    check(b"libyara 4." in r.out and b"SQLite 3." in r.out,
+          f"--version names no libraries: {r.out!r}")
 
 
 @tests.case

@@ -17,7 +17,10 @@
 #include <string.h>
 
 #include "cli.h"
+#include "hash.h"
 #include "judge.h"
+#include "rules.h"
+#include "store.h"
 #include "fuzz.h"
 
 #define ARGS_MAX 64
@@ -121,6 +124,11 @@ COMMAND(exs_cmd_update, "update")
 COMMAND(exs_cmd_history, "history")
 COMMAND(exs_cmd_export, "export")
 COMMAND(exs_cmd_logs, "logs")
+
+/* --version names the libraries; the parser's harness links none. */
+const char *exs_rules_engine_version(void) { return "libyara"; }
+const char *exs_hash_library_version(void) { return "crypto"; }
+const char *exs_store_library_version(void) { return "sqlite"; }
 
 /* The hidden worker mode is not the parser's: reaching it is a finding. */
 int exs_judge_worker_main(const struct exs_platform *worker_plat,
