@@ -11,15 +11,13 @@
  * with the reference) and aborts with FILE:LINE when it does not, which both
  * libFuzzer and the replay program treat as a finding.
  *
- * Known bugs. Issue 12 lists defects that other branches are fixing (items
- * 1-7). Until they are merged a harness would stop at them on every run, so
- * each harness relaxes exactly the checks (or skips exactly the inputs) that
- * those items cover, and fuzz_strict(ITEM) turns one item's relaxation off:
- * EXS_FUZZ_STRICT=2,6 for items 2 and 6, EXS_FUZZ_STRICT=all for every one.
- * tests/fuzz/pending/NAME/itemN-* are the inputs that fail on item N
- * (tools/fuzz --pending replays each with its item strict). When an item's
- * fix is merged, make its fuzz_strict(N) calls true (or delete them) and
- * move its pending inputs to regressions/.
+ * Every check is on. The harnesses once relaxed the checks that issue 12
+ * items 1-7 cover while other branches fixed them (fuzz_strict, the
+ * EXS_FUZZ_STRICT variable); those fixes are merged, the relaxations are
+ * gone, and the inputs that showed each defect are in regressions/NAME/,
+ * replayed by the suite. A harness relaxes nothing: a known bug that is not
+ * fixed yet goes to pending/NAME/ (README there) and its relaxation is
+ * named in the harness.
  */
 #ifndef EXS_FUZZ_H
 #define EXS_FUZZ_H
@@ -33,12 +31,6 @@
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* 1 when EXS_FUZZ_STRICT names item (1-7) or is "all": also check what
- * that item of issue 12 fixes. */
-int fuzz_strict(int item);
-/* What EXS_FUZZ_STRICT says, for messages ("" when unset). */
-const char *fuzz_strict_items(void);
 
 /* Reports a failed property and aborts (a finding). */
 void fuzz_fail(const char *file, int line, const char *fmt, ...)

@@ -6,21 +6,23 @@
  * file and calls load_manifest and report_removed directly, over a platform
  * whose only file is the input.
  *
- * Properties, against a reference reading of the format in README ("The
- * manifest"): every line that is not empty or a '#' comment is
- * PATH<TAB>SIZE<TAB>SHA256[<TAB>...] with a decimal size and 64 lowercase
- * hex digits. A manifest is accepted exactly when every record is well
- * formed, a refusal names the first bad line ("m:LINE"), the entries come
- * back sorted with their sizes and digests, and every key as written (ASCII
- * case folded on Windows). A removed entry of a walked root is reported as
- * a path whose own manifest key is the entry's key again, when the entry is
- * written the way export writes it.
- *
- * Known bugs (issue 12 item 6): sizes such as "-1", " +5" or one past
- * 2^64-1 are accepted (strtoull), a duplicated record is kept twice, and
- * "V15:Bin/x" is joined to its root without a separator. Only fuzz_strict(6)
- * asks for canonical sizes, unique keys and removed paths inside their
- * root.
+ * Properties, against a reference reading of the strict format in README
+ * ("The manifest"), written apart from scanner/manifest.c: the first line is
+ * the #exsweep-manifest/1 header (a whole first field); every line that is
+ * not empty, "\r" or a '#' comment is a record of 3 or 9 tab-separated
+ * fields (a final CR allowed): a path "NAME:/c/c" (a root name of letters
+ * and digits; components neither empty nor "." or ".."; every byte as export
+ * writes it: %XX in upper-case hex exactly for the bytes export escapes, never
+ * NUL or a separator), a size of decimal digits, 64 lower-case hex digits,
+ * then mode (at most 2^32-1), mtime_ns and ctime_ns (signed 64-bit),
+ * owner (escaped bytes), file_id and security_sha256 ("-" or a hash). A
+ * manifest is accepted exactly when every record is well formed and no path
+ * is listed twice (compared with ASCII case folded on Windows); a refusal
+ * names the first bad line, or else the first line that repeats an earlier
+ * path ("m:LINE"). The entries come back sorted with their sizes and
+ * digests, every key as written (never folded), in the one
+ * spelling export writes. A removed entry of a walked root is reported as a
+ * path inside that root whose own manifest key is the entry's key again.
  */
 #include "cmd_against.c"
 
@@ -94,40 +96,8 @@ static int is_lower_hex(uint8_t c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
 }
 
-/* A size as strtoull takes it (issue 12 item 6): leading white space, a
- * sign, digits; a value too large becomes the largest. An empty field is
- * size 0 when strtoull, skipping the tab after it as white space, finds no
- * digit at the start of the next field (next: its first byte, 0 if none). */
-static int lenient_size(const uint8_t *s, size_t n, uint8_t next,
-			uint64_t *out)
-{
-	size_t i = 0;
-	if (n == 0) {
-		*out = 0;
-		return !(next >= '0' && next <= '9');
-	}
-	while (i < n && (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r')))
-		i++;
-	int negative = 0;
-	if (i < n && (s[i] == '+' || s[i] == '-'))
-		negative = s[i++] == '-';
-	if (i == n)
-		return 0;
-	uint64_t v = 0;
-	int overflow = 0;
-	for (; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-		unsigned d = (unsigned)(s[i] - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			overflow = 1;
-		v = v * 10 + d;
-	}
-	*out = overflow ? UINT64_MAX : negative ? (uint64_t)0 - v : v;
-	return 1;
-}
-
-static int strict_size(const uint8_t *s, size_t n, uint64_t *out)
+/* A run of decimal digits filling s[0..n), at most max. */
+static int ref_number(const uint8_t *s, size_t n, uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0;
 	if (n == 0)
@@ -136,11 +106,98 @@ static int strict_size(const uint8_t *s, size_t n, uint64_t *out)
 		if (s[i] < '0' || s[i] > '9')
 			return 0;
 		unsigned d = (unsigned)(s[i] - '0');
-		if (v > (UINT64_MAX - d) / 10)
+		if (v > (max - d) / 10)
 			return 0;
 		v = v * 10 + d;
 	}
 	*out = v;
+	return 1;
+}
+
+/* A signed 64-bit decimal: an optional '-', then digits. */
+static int ref_signed(const uint8_t *s, size_t n)
+{
+	uint64_t v;
+	int neg = n && s[0] == '-';
+	return ref_number(s + neg, n - (size_t)neg,
+			  (uint64_t)INT64_MAX + (uint64_t)neg, &v);
+}
+
+static int ref_hash(const uint8_t *s, size_t n)
+{
+	if (n != 2 * EXS_SHA256_LEN)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!is_lower_hex(s[i]))
+			return 0;
+	return 1;
+}
+
+static int upper_hex_value(uint8_t c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10
+								    : -1;
+}
+
+/* The bytes export writes as %XX (README: below '!', above '~', '%', ':',
+ * '/' and '\'); a space is written as it is. */
+static int ref_escaped_byte(unsigned c)
+{
+	return (c < 0x20 || c > 0x7E || c == '%' || c == ':' || c == '/' ||
+		c == '\\');
+}
+
+/* "%XX" at s[0..n): its value, or -1. */
+static int ref_escape(const uint8_t *s, size_t n)
+{
+	if (n < 3 || upper_hex_value(s[1]) < 0 || upper_hex_value(s[2]) < 0)
+		return -1;
+	return upper_hex_value(s[1]) << 4 | upper_hex_value(s[2]);
+}
+
+static int ref_key(const uint8_t *k, size_t n, char sep)
+{
+	size_t i = 0;
+	while (i < n && ((k[i] >= 'A' && k[i] <= 'Z') || (k[i] >= 'a' && k[i] <= 'z') ||
+			 (k[i] >= '0' && k[i] <= '9')))
+		i++;
+	if (i == 0 || i >= EXS_MANIFEST_NAME_MAX || i + 1 >= n || k[i] != ':' ||
+	    k[i + 1] != '/')
+		return 0;
+	i++;
+	while (i < n) {
+		size_t start = ++i, dots = 0;
+		while (i < n && k[i] != '/') {
+			if (k[i] == '%') {
+				int v = ref_escape(k + i, n - i);
+				if (v <= 0 || v == '/' || v == (uint8_t)sep ||
+				    !ref_escaped_byte((unsigned)v))
+					return 0;
+				i += 3;
+				continue;
+			}
+			if (ref_escaped_byte(k[i]))
+				return 0;
+			dots += k[i] == '.';
+			i++;
+		}
+		if (i == start || (dots == i - start && dots <= 2))
+			return 0;
+	}
+	return 1;
+}
+
+static int ref_owner(const uint8_t *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '%') {
+			if (ref_escape(s + i, n - i) < 0)
+				return 0;
+			i += 2;
+		} else if (s[i] != '/' && ref_escaped_byte(s[i])) {
+			return 0;
+		}
+	}
 	return 1;
 }
 
@@ -151,33 +208,39 @@ struct ref_record {
 	const uint8_t *sha;
 };
 
-/* Parses one record line; 0 when it is malformed. */
-static int ref_record(const uint8_t *line, size_t len, int strict,
+/* Parses one record line (without its '\n'); 0 when it is malformed. */
+static int ref_record(const uint8_t *line, size_t len, char sep,
 		      struct ref_record *r)
 {
-	const uint8_t *t1 = memchr(line, '\t', len);
-	if (!t1)
-		return 0;
-	const uint8_t *end = line + len;
-	const uint8_t *t2 = memchr(t1 + 1, '\t', (size_t)(end - t1 - 1));
-	if (!t2)
-		return 0;
-	const uint8_t *t3 = memchr(t2 + 1, '\t', (size_t)(end - t2 - 1));
-	if (!t3)
-		t3 = end;
-	size_t size_len = (size_t)(t2 - t1 - 1);
-	if (!(strict ? strict_size(t1 + 1, size_len, &r->size)
-		     : lenient_size(t1 + 1, size_len, t2 + 1 < end ? t2[1] : 0,
-				    &r->size)))
-		return 0;
-	if (t3 - t2 - 1 != 2 * EXS_SHA256_LEN)
-		return 0;
-	for (const uint8_t *p = t2 + 1; p < t3; p++)
-		if (!is_lower_hex(*p))
+	const uint8_t *f[10];
+	size_t fl[10], n = 0, start = 0;
+	uint64_t v;
+	if (len && line[len - 1] == '\r')
+		len--;
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && line[i] != '\t')
+			continue;
+		if (n == 10)
 			return 0;
+		f[n] = line + start;
+		fl[n++] = i - start;
+		start = i + 1;
+	}
+	if (n != 3 && n != 9)
+		return 0;
+	if (!ref_key(f[0], fl[0], sep) ||
+	    !ref_number(f[1], fl[1], UINT64_MAX, &r->size) ||
+	    !ref_hash(f[2], fl[2]))
+		return 0;
+	if (n == 9 &&
+	    (!ref_number(f[3], fl[3], UINT32_MAX, &v) || !ref_signed(f[4], fl[4]) ||
+	     !ref_signed(f[5], fl[5]) || !ref_owner(f[6], fl[6]) ||
+	     !ref_number(f[7], fl[7], UINT64_MAX, &v) ||
+	     !((fl[8] == 1 && f[8][0] == '-') || ref_hash(f[8], fl[8]))))
+		return 0;
 	r->key = line;
-	r->key_len = (size_t)(t1 - line);
-	r->sha = t2 + 1;
+	r->key_len = fl[0];
+	r->sha = f[2];
 	return 1;
 }
 
@@ -228,8 +291,8 @@ static int canonical_key(const struct entry *e, char sep)
 		return 0;
 	const char *rel = colon + 1;
 	size_t rel_len = e->key_len - (size_t)(rel - e->key);
-	if (rel_len && rel[0] != '/')
-		return 0; /* issue 12 item 6: "V15:Bin/x" */
+	if (!rel_len || rel[0] != '/')
+		return 0;
 	struct exs_buf raw, again;
 	exs_buf_init(&raw, 1u << 20);
 	exs_buf_init(&again, 1u << 20);
@@ -292,15 +355,14 @@ static void check_removed(struct exs_cli *cli, struct against_ctx *c,
 			continue;
 		}
 		const char *rp = roots->items[root];
-		/* Issue 12 item 6: joined without a separator. */
-		if (fuzz_strict(6))
-			FUZZ_CHECK(exs_path_within(f->path, f->path_len, rp,
-						   strlen(rp),
-						   plat->path_separator, 0),
-				   "removed '%.*s' of root '%s' lies outside it",
-				   (int)f->path_len, f->path, rp);
-		if (!canonical_key(e, plat->path_separator))
-			continue;
+		FUZZ_CHECK(exs_path_within(f->path, f->path_len, rp, strlen(rp),
+					   plat->path_separator, 0),
+			   "removed '%.*s' of root '%s' lies outside it",
+			   (int)f->path_len, f->path, rp);
+		/* The reader takes only the one spelling export writes. */
+		FUZZ_CHECK(canonical_key(e, plat->path_separator),
+			   "entry '%.*s' is not written as export writes it",
+			   (int)e->key_len, e->key);
 		exs_buf_reset(&key);
 		int rc = exs_manifest_key(&key, roots, f->path, f->path_len,
 					  plat->path_separator,
@@ -338,37 +400,57 @@ static void check_one(const struct exs_platform *plat,
 	size_t magic = strlen(EXS_MANIFEST_MAGIC);
 	int has_magic = input_len >= magic && !memcmp(input, EXS_MANIFEST_MAGIC,
 						      magic);
-	size_t first_bad = 0, line = 0, records = 0;
-	int duplicates = 0;
-	for (size_t pos = 0; has_magic && pos < input_len;) {
+	int whole_magic = has_magic && (input_len == magic ||
+					input[magic] == '\t' ||
+					input[magic] == '\n' ||
+					input[magic] == '\r');
+	size_t first_bad = 0, first_dup = 0, line = 0, records = 0;
+	struct ref_record *refs = NULL;
+	size_t *ref_lines = NULL;
+	if (whole_magic) {
+		refs = malloc((input_len / 2 + 1) * sizeof(*refs));
+		ref_lines = malloc((input_len / 2 + 1) * sizeof(*ref_lines));
+		FUZZ_CHECK(refs && ref_lines, "harness out of memory");
+	}
+	for (size_t pos = 0; whole_magic && pos < input_len;) {
 		const uint8_t *start = input + pos;
 		const uint8_t *nl = memchr(start, '\n', input_len - pos);
 		size_t len = nl ? (size_t)(nl - start) : input_len - pos;
 		pos += len + 1;
 		line++;
-		if (len == 0 || start[0] == '#')
+		if (len == 0 || start[0] == '#' || (len == 1 && start[0] == '\r'))
 			continue;
 		struct ref_record r;
-		if (!ref_record(start, len, fuzz_strict(6), &r)) {
+		if (!ref_record(start, len, plat->path_separator, &r)) {
 			first_bad = line;
 			break;
 		}
-		records++;
+		for (size_t k = 0; !first_dup && k < records; k++) {
+			int same = refs[k].key_len == r.key_len;
+			for (size_t j = 0; same && j < r.key_len; j++)
+				same = plat->case_insensitive
+					       ? ref_fold(refs[k].key[j]) == ref_fold(r.key[j])
+					       : refs[k].key[j] == r.key[j];
+			if (same)
+				first_dup = line;
+		}
+		ref_lines[records] = line;
+		refs[records++] = r;
 	}
-	if (!has_magic) {
+	if (!has_magic || !whole_magic) {
 		FUZZ_CHECK(rc == EXS_USAGE, "a file without the magic line is "
 			   "accepted (%d)", rc);
 		goto out;
 	}
-	if (first_bad) {
+	if (first_bad || first_dup) {
+		size_t bad = first_bad ? first_bad : first_dup;
 		char where[64];
-		snprintf(where, sizeof(where), "m:%zu", first_bad);
-		if (!fuzz_strict(6) && rc == EXS_OK)
-			goto out; /* a lenient size only the strict reading refuses */
-		FUZZ_CHECK(rc == EXS_USAGE, "line %zu is malformed but the manifest "
-			   "is accepted", first_bad);
+		snprintf(where, sizeof(where), "m:%zu", bad);
+		FUZZ_CHECK(rc == EXS_USAGE, "line %zu is %s but the manifest is "
+			   "accepted", bad, first_bad ? "malformed" : "a duplicate");
 		FUZZ_CHECK(!strcmp(err.where, where), "refused at '%s', the first "
-			   "bad line is %zu", err.where, first_bad);
+			   "bad line is %zu (%s)", err.where, bad,
+			   first_bad ? "malformed" : "a duplicate");
 		goto out;
 	}
 	FUZZ_CHECK(rc == EXS_OK, "a well-formed manifest is refused: %s: %s",
@@ -376,30 +458,24 @@ static void check_one(const struct exs_platform *plat,
 	FUZZ_CHECK(ctx.count == records, "%zu entries for %zu records",
 		   ctx.count, records);
 	for (size_t i = 1; i < ctx.count; i++) {
-		int cmp = compare_entries(&ctx.entries[i - 1], &ctx.entries[i]);
-		FUZZ_CHECK(cmp <= 0, "entries %zu and %zu are out of order", i - 1, i);
-		duplicates |= cmp == 0;
+		int cmp = compare_keys(ctx.entries[i - 1].key,
+				       ctx.entries[i - 1].key_len,
+				       ctx.entries[i].key, ctx.entries[i].key_len,
+				       plat->case_insensitive);
+		FUZZ_CHECK(cmp < 0, "entries %zu and %zu are out of order or the "
+			   "same path", i - 1, i);
 	}
-	/* Issue 12 item 6: one record per path. */
-	FUZZ_CHECK(!fuzz_strict(6) || !duplicates, "a duplicated record is kept");
-	line = 0;
-	for (size_t pos = 0; pos < input_len;) {
-		const uint8_t *start = input + pos;
-		const uint8_t *nl = memchr(start, '\n', input_len - pos);
-		size_t len = nl ? (size_t)(nl - start) : input_len - pos;
-		pos += len + 1;
-		line++;
-		struct ref_record r;
-		if (len == 0 || start[0] == '#' ||
-		    !ref_record(start, len, fuzz_strict(6), &r))
-			continue;
-		struct entry *e = find_entry(&ctx, &r, plat->case_insensitive);
-		FUZZ_CHECK(e, "line %zu is not among the entries", line);
-		if (!duplicates)
-			check_entry(e, &r, plat->case_insensitive, line);
+	for (size_t i = 0; i < records; i++) {
+		struct entry *e = find_entry(&ctx, &refs[i], plat->case_insensitive);
+		FUZZ_CHECK(e, "line %zu is not among the entries", ref_lines[i]);
+		FUZZ_CHECK(e->line == ref_lines[i], "line %zu comes back as line "
+			   "%zu", ref_lines[i], e->line);
+		check_entry(e, &refs[i], 0, ref_lines[i]);
 	}
 	check_removed(&cli, &ctx, roots);
 out:
+	free(refs);
+	free(ref_lines);
 	free(ctx.entries);
 	exs_buf_free(&text);
 }

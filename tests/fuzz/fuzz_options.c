@@ -7,11 +7,14 @@
  * walked or written. Properties: the exit code is 0 (help, version, a
  * command), 16 (usage) or 23 (out of memory); a command runs only with its
  * own name; every option value points into the argument strings; --threads
- * is -1 or 0..32.
+ * is -1 or 0..32; the flags (--logs, --from-start, --no-sandbox,
+ * --allow-unsealed, ...) are 0 or 1.
  *
- * Known bug (issue 12 item 3): an option that takes a value, given as the
- * last argument, dereferences NULL. Such inputs are skipped unless
- * fuzz_strict(3).
+ * An option that takes a value and stands last with none (issue 12 item 3)
+ * is exit 16 and runs no command (exit 0 only when --help or --version
+ * came before it): a reference walk of the arguments (value options consume the
+ * next one, "--" ends the options) says when that is the case. The hidden
+ * worker mode is reached only as "exsweep --sandbox-worker ARG".
  */
 #include <stdarg.h>
 #include <string.h>
@@ -103,6 +106,14 @@ static int command(struct exs_cli *cli, const char *name)
 	check_value("--note", cli->note);
 	check_value("--against", cli->against);
 	check_value("--output", cli->output);
+	check_value("--since", cli->since);
+	check_value("--log-budget", cli->log_budget);
+	check_list("--log-dir", &cli->log_dirs);
+	FUZZ_CHECK(cli->logs <= 1 && cli->from_start <= 1 &&
+		   cli->no_sandbox <= 1 && cli->allow_unsealed <= 1 &&
+		   cli->logs >= 0 && cli->from_start >= 0 &&
+		   cli->no_sandbox >= 0 && cli->allow_unsealed >= 0,
+		   "a flag is neither 0 nor 1");
 	check_list("arguments", &cli->args);
 	check_list("--web-root", &cli->web_roots);
 	check_list("--exclude", &cli->excludes);
@@ -130,30 +141,53 @@ const char *exs_rules_engine_version(void) { return "libyara"; }
 const char *exs_hash_library_version(void) { return "crypto"; }
 const char *exs_store_library_version(void) { return "sqlite"; }
 
-/* The hidden worker mode is not the parser's: reaching it is a finding. */
+/* The hidden worker mode: only "exsweep --sandbox-worker ARG" reaches it. */
+static int worker_expected;
+
 int exs_judge_worker_main(const struct exs_platform *worker_plat,
 			  const char *arg)
 {
-	(void)worker_plat;
-	(void)arg;
-	FUZZ_CHECK(0, "the option parser started the sandbox worker");
-	return EXS_EXIT_INTERNAL;
+	FUZZ_CHECK(worker_expected, "the option parser started the sandbox "
+		   "worker");
+	FUZZ_CHECK(worker_plat == &plat && arg, "the worker got no argument");
+	expected_command = "--sandbox-worker";
+	return EXS_EXIT_CLEAN;
 }
 
 /* ---- The harness ---------------------------------------------------------- */
 
-/* Issue 12 item 3: a value-taking option as the last argument. */
-static int item3_input(char **argv, int argc)
+static int takes_value(const char *arg)
 {
-	static const char *const takes_value[] = {
+	static const char *const options[] = {
 		"-c", "--config", "-b", "--baseline", "-j", "--json", "-r",
 		"--rules-dir", "--image", "-w", "--web-root", "-x", "--exclude",
 		"-p", "--threads", "--note", "--accept", "--against", "-o",
 		"--output", "--since", "--log-budget", "--log-dir", NULL,
 	};
-	for (int i = 0; takes_value[i]; i++)
-		if (!strcmp(argv[argc - 1], takes_value[i]))
+	for (int i = 0; options[i]; i++)
+		if (!strcmp(arg, options[i]))
 			return 1;
+	return 0;
+}
+
+/* The reference walk: 1 when the last argument is an option that takes a
+ * value and has none; *help when -h/--help/-V/--version comes before it. */
+static int missing_value(char **argv, int argc, int *help)
+{
+	*help = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--"))
+			return 0;
+		if (!strcmp(a, "-h") || !strcmp(a, "--help") ||
+		    !strcmp(a, "-V") || !strcmp(a, "--version"))
+			*help = 1;
+		if (takes_value(a)) {
+			if (i == argc - 1)
+				return 1;
+			i++;
+		}
+	}
 	return 0;
 }
 
@@ -176,11 +210,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	args_count = argc;
 	expected_command = NULL;
 
-	if (argc > 1 && !fuzz_strict(3) && item3_input(argv, argc)) {
-		free(buf);
-		return 0;
-	}
+	worker_expected = argc == 3 && !strcmp(argv[1], "--sandbox-worker");
+	int help;
+	int missing = !worker_expected && missing_value(argv, argc, &help);
 	int code = exs_cli_main(argc, argv, &plat);
+	if (missing) {
+		FUZZ_CHECK(!expected_command, "'%s' stands last with no value, "
+			   "yet command '%s' ran", argv[argc - 1],
+			   expected_command);
+		FUZZ_CHECK(code == EXS_EXIT_USAGE ||
+			   (help && code == EXS_EXIT_CLEAN),
+			   "'%s' stands last with no value: exit %d",
+			   argv[argc - 1], code);
+	}
 	FUZZ_CHECK(code == EXS_EXIT_CLEAN || code == EXS_EXIT_USAGE ||
 		   code == EXS_EXIT_INTERNAL, "exit code %d", code);
 	FUZZ_CHECK(code != EXS_EXIT_CLEAN || expected_command ||

@@ -1,10 +1,13 @@
 /* fuzz_pattern.c -- the exclude pattern matcher (scanner/path.c) against a
  * reference matcher written here from the syntax in path.h.
  *
- * Input: one flag byte (bit 0: the path separator is '\' instead of '/'),
- * the pattern up to the first '\n', then the path. Both exs_pattern_match
- * and exs_pattern_match_ancestor must give the reference's answer, and a
- * pattern compiles exactly when the reference finds a component in it.
+ * Input: one flag byte (bit 0: the path separator is '\' instead of '/';
+ * bit 1: the pattern is repeated, '/' between the copies, up to 4096
+ * components, or 4097 with bit 2), the pattern up to the first '\n', then
+ * the path. Both exs_pattern_match and exs_pattern_match_ancestor must give
+ * the reference's answer, and a pattern compiles exactly when the reference
+ * finds from 1 to EXS_PATTERN_MAX_PARTS (4096) components in it (EXS_INVAL
+ * for none, EXS_LIMIT for more).
  *
  * The reference is a plain dynamic programme, polynomial and obviously
  * right rather than fast: over components, R[i][j] says whether the first i
@@ -14,10 +17,11 @@
  * path. Within a component, '*' matches any run of bytes and '?' one byte,
  * ASCII case ignored.
  *
- * Known bug (issue 12 item 4): the matcher in path.c backtracks
- * exponentially, and a path deeper than 512 components never matches.
- * Until the linear-time matcher is merged, inputs are kept small (at most
- * two '**' parts, 48 path components); fuzz_strict(4) lifts the limits.
+ * The matcher is linear in the path's depth and applies at any depth
+ * (issue 12 item 4), so inputs are not limited: any number of '**' parts
+ * and path components, up to libFuzzer's -max_len (a replayed input, such
+ * as regressions/pattern/item4-deeper-than-512, may be longer). The time
+ * limit of each input is the check that it stays linear.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,9 +30,10 @@
 #include "path.h"
 #include "status.h"
 
-#define RELAXED_PATH_COMPONENTS 48
-#define RELAXED_GLOBSTARS 2
 #define PATTERN_MAX 512
+/* Path components tried against a repeated (4096-part) pattern: the
+ * reference is quadratic. */
+#define REPEATED_PATH_COMPONENTS 64
 
 struct span {
 	const char *p;
@@ -138,12 +143,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t pattern_len = newline ? (size_t)(newline - rest) : rest_len;
 	if (pattern_len > PATTERN_MAX)
 		return 0;
-	char pattern[PATTERN_MAX + 1];
-	memcpy(pattern, rest, pattern_len);
-	pattern[pattern_len] = '\0';
-	pattern_len = strlen(pattern); /* the API takes a C string */
+	char one[PATTERN_MAX + 1];
+	memcpy(one, rest, pattern_len);
+	one[pattern_len] = '\0';
+	pattern_len = strlen(one); /* the API takes a C string */
 	const char *path = newline ? newline + 1 : rest + rest_len;
 	size_t path_len = (size_t)(rest + rest_len - path);
+
+	/* The pattern itself, or copies of it up to the parts limit. */
+	struct span *one_parts = malloc((pattern_len + 1) * sizeof(*one_parts));
+	FUZZ_CHECK(one_parts, "harness out of memory");
+	size_t one_np = split(one, pattern_len, 0, is_pattern_sep, one_parts);
+	free(one_parts);
+	size_t copies = 1;
+	if ((data[0] & 2) && one_np) {
+		size_t target = EXS_PATTERN_MAX_PARTS + ((data[0] & 4) ? 1 : 0);
+		copies = (target + one_np - 1) / one_np;
+	}
+	char *pattern = malloc(copies * (pattern_len + 1) + 1);
+	FUZZ_CHECK(pattern, "harness out of memory");
+	memcpy(pattern, one, pattern_len);
+	for (size_t k = 1; k < copies; k++) {
+		pattern[k * (pattern_len + 1) - 1] = '/';
+		memcpy(pattern + k * (pattern_len + 1), one, pattern_len);
+	}
+	pattern_len = copies * (pattern_len + 1) - 1;
+	pattern[pattern_len] = '\0';
 
 	struct span *parts = malloc((pattern_len + 2) * sizeof(*parts));
 	struct span *comps = malloc((path_len + 1) * sizeof(*comps));
@@ -152,15 +177,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t np = split(pattern, pattern_len, 0, is_pattern_sep, parts + 1);
 	size_t nc = split(path, path_len, sep, NULL, comps);
 
-	size_t globstars = 0;
-	for (size_t i = 1; i <= np; i++)
-		globstars += (size_t)is_globstar(parts[i]);
-	/* Issue 12 item 4: keep the exponential matcher out of its worst
-	 * cases until the linear one is in. */
-	if (!fuzz_strict(4) && (globstars > RELAXED_GLOBSTARS ||
-			       nc > RELAXED_PATH_COMPONENTS))
-		goto out;
-
 	struct exs_pattern pat;
 	int rc = exs_pattern_compile(pattern, &pat);
 	if (np == 0) {
@@ -168,8 +184,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   "compiles (status %d)", pattern, rc);
 		goto out;
 	}
-	FUZZ_CHECK(rc == EXS_OK, "pattern '%s' does not compile (status %d)",
-		   pattern, rc);
+	if (np > EXS_PATTERN_MAX_PARTS) {
+		FUZZ_CHECK(rc == EXS_LIMIT, "a pattern of %zu components "
+			   "compiles (status %d)", np, rc);
+		goto out;
+	}
+	FUZZ_CHECK(rc == EXS_OK, "pattern of %zu components does not compile "
+		   "(status %d)", np, rc);
+	if (copies > 1 && nc > REPEATED_PATH_COMPONENTS) {
+		exs_pattern_free(&pat);
+		goto out;
+	}
 	FUZZ_CHECK(pat.anchored == anchored_text(pattern),
 		   "pattern '%s': anchored is %d", pattern, pat.anchored);
 
@@ -209,6 +234,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(!(ext[i] >= 'A' && ext[i] <= 'Z'),
 			   "extension '%s' is not lowercase", ext);
 out:
+	free(pattern);
 	free(parts);
 	free(comps);
 	free(ends);

@@ -10,27 +10,6 @@
 #include <stdarg.h>
 #include <string.h>
 
-const char *fuzz_strict_items(void)
-{
-	const char *v = getenv("EXS_FUZZ_STRICT");
-	return v ? v : "";
-}
-
-int fuzz_strict(int item)
-{
-	static int items = -1; /* bit N: item N is strict */
-	if (items < 0) {
-		const char *v = fuzz_strict_items();
-		items = 0;
-		if (!strcmp(v, "all"))
-			items = 0xFF;
-		for (; *v; v++)
-			if (*v >= '1' && *v <= '7' && (v[1] == ',' || !v[1]))
-				items |= 1 << (*v - '0');
-	}
-	return item >= 1 && item <= 7 && (items >> item & 1);
-}
-
 void fuzz_fail(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
