@@ -180,7 +180,8 @@ static void put_slice(struct exs_buf *b, const char *label,
 static void copy_slice(char *dst, size_t cap, const struct exs_slice *s)
 {
 	size_t n = s->n < cap - 1 ? s->n : cap - 1;
-	memcpy(dst, s->p, n);
+	if (n)          /* an empty slice may have no bytes at all (p NULL) */
+		memcpy(dst, s->p, n);
 	dst[n] = '\0';
 }
 
@@ -317,7 +318,8 @@ static int by_file_line(const void *pa, const void *pb)
 static int add_traces(struct exs_run *run, struct pass_ctx *c)
 {
 	int rc = EXS_OK;
-	qsort(c->traces, c->count, sizeof(*c->traces), by_file_line);
+	if (c->count > 1)    /* no traces: c->traces is NULL */
+		qsort(c->traces, c->count, sizeof(*c->traces), by_file_line);
 	for (size_t i = 0; i < c->count; i++) {
 		struct pending_trace *t = &c->traces[i];
 		if (rc) {
