@@ -6,7 +6,10 @@
  * file to PATH.new, rewrites the table there, seals the whole file again
  * (exs_seal_file through exs_store_swap_in) and renames it over the old
  * one, so a crash or kill -9 at any point leaves a sealed baseline: the
- * old positions or the new ones, never a file whose seal fails.
+ * old positions or the new ones, never a file whose seal fails. The open
+ * baseline is handed over and closed just before that rename (after the
+ * copy is sealed and synced): Windows refuses to rename over a file SQLite
+ * holds open (it opens without FILE_SHARE_DELETE), as update's swap does.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -68,26 +71,36 @@ int exs_store_save_log_positions(struct exs_store *src,
 {
 	const struct exs_platform *plat = src->plat;
 	struct exs_error ignored;
-	if (src->schema < 2)
-		return exs_failf(err, EXS_UNSUPPORTED, 0, "log positions", src->path,
-				 "a schema-1 baseline keeps no log positions "
-				 "(run 'exsweep update' once)");
+	int rc;
+	if (src->schema < 2) {
+		rc = exs_failf(err, EXS_UNSUPPORTED, 0, "log positions", src->path,
+			       "a schema-1 baseline keeps no log positions "
+			       "(run 'exsweep update' once)");
+		exs_store_close(src);
+		return rc;
+	}
 	struct exs_store *s = calloc(1, sizeof(*s));
-	if (!s)
-		return exs_fail(err, EXS_NOMEM, 0, "malloc", src->path);
+	if (!s) {
+		rc = exs_fail(err, EXS_NOMEM, 0, "malloc", src->path);
+		exs_store_close(src);
+		return rc;
+	}
 	s->plat = plat;
 	s->schema = src->schema;
 	s->path = exs_store_concat(src->path, "");
 	s->tmp_path = exs_store_concat(src->path, ".new");
 	if (!s->path || !s->tmp_path) {
+		rc = exs_fail(err, EXS_NOMEM, 0, "malloc", src->path);
 		exs_store_free(s);
-		return exs_fail(err, EXS_NOMEM, 0, "malloc", src->path);
+		exs_store_close(src);
+		return rc;
 	}
 	plat->file_remove(s->tmp_path, &ignored);
-	int rc = exs_store_copy_file(plat, src->path, s->tmp_path, err);
+	rc = exs_store_copy_file(plat, src->path, s->tmp_path, err);
 	if (rc) {
 		plat->file_remove(s->tmp_path, &ignored);
 		exs_store_free(s);
+		exs_store_close(src);
 		return rc;
 	}
 	if (sqlite3_open_v2(s->tmp_path, &s->db, SQLITE_OPEN_READWRITE |
@@ -95,6 +108,7 @@ int exs_store_save_log_positions(struct exs_store *src,
 		rc = exs_store_db_fail(err, EXS_BASELINE, s->db, "sqlite3_open",
 				       s->tmp_path);
 		exs_store_abort(s);
+		exs_store_close(src);
 		return rc;
 	}
 	rc = exs_store_exec(s->db, "PRAGMA journal_mode=OFF;"
@@ -133,9 +147,10 @@ int exs_store_save_log_positions(struct exs_store *src,
 		rc = exs_store_exec(s->db, "COMMIT", s->tmp_path, err);
 	if (rc) {
 		exs_store_abort(s);
+		exs_store_close(src);
 		return rc;
 	}
-	/* src stays open for the caller: on Windows the rename needs it closed
-	 * (see exs_store_swap_in), which the caller must arrange. */
-	return exs_store_swap_in(s, NULL, key, key_len, err);
+	/* src, the baseline being replaced, is closed inside, after the copy
+	 * is sealed and synced and before the rename. */
+	return exs_store_swap_in(s, src, key, key_len, err);
 }

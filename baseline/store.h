@@ -186,8 +186,11 @@ int exs_store_each_log_position(struct exs_store *s,
 /* Replaces the remembered positions with rows[0..count): a copy of the
  * verified baseline is made, the table rewritten, the file sealed again
  * with key and swapped in, as update does (a crash keeps the old file).
- * The caller holds the baseline lock. EXS_UNSUPPORTED for a schema-1
- * baseline (run update first). */
+ * Takes src over: it is closed, whatever the outcome (just before the
+ * rename on success, which Windows refuses over an open database), so the
+ * caller saves positions when it is done reading the baseline and never
+ * touches src again. The caller holds the baseline lock. EXS_UNSUPPORTED for a schema-1 baseline (run update
+ * first). */
 int exs_store_save_log_positions(struct exs_store *src,
 				 const struct exs_store_logpos *rows,
 				 size_t count, const unsigned char *key,

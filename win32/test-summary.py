@@ -7,6 +7,8 @@ counts each test script printed itself, and every skip with its reason.
 Reads BUILD-DIR/meson-logs/testlog.json (the last `meson test` run there).
 An e2e script prints "ok NAME", "skip NAME: reason", "FAIL NAME: ..." and
 ends with "N passed, N failed"; a unit test prints its own counts or nothing.
+A "# skip: reason" line is what a whole file leaves out (under wine: the
+sandboxed worker): listed once, with the files that said it.
 Used by .ci/run for the Windows build and good for the Linux one too, so the
 two can be compared file by file.
 """
@@ -30,6 +32,7 @@ def summarise(build):
     print(f"{build}: {len(runs)} tests")
     print(f"  {'test':<28} {'suite':<6} {'result':<8} {'passed':>6} {'failed':>6} {'skipped':>7} {'secs':>6}")
     skips = []
+    notes = {}   # "# skip: reason" -> the tests that printed it
     ok = True
     for r in runs:
         out = (r.get("stdout") or "").replace("\r\n", "\n").splitlines()
@@ -40,6 +43,8 @@ def summarise(build):
                 passed, failed = m.group(1), m.group(2)
             if line.startswith("skip "):
                 skips.append((r["name"], line[5:]))
+            elif line.startswith("# skip: "):
+                notes.setdefault(line[8:].strip(), []).append(r["name"].rpartition(" / ")[2])
         n_skip = sum(1 for name, _ in skips if name == r["name"])
         skipped = str(n_skip) if passed else ""
         # "exsweep:e2e / t1000-check": project:suite / test
@@ -50,6 +55,8 @@ def summarise(build):
             ok = False
     for name, why in skips:
         print(f"  skipped in {name}: {why}")
+    for why, names in notes.items():
+        print(f"  skipped in every test of {len(names)} files ({', '.join(names)}): {why}")
     return ok
 
 

@@ -121,7 +121,7 @@ int exs_cmd_check(struct exs_cli *cli)
 					   &ctx, &err);
 	/* --logs: exploitation traces, and who requested each finding. */
 	if (!rc && cli->logs)
-		rc = exs_cli_log_pass(cli, &run, store, &key, &err);
+		rc = exs_cli_log_pass(cli, &run, &store, &key, &err);
 out:;
 	int code = rc ? exs_cli_fail(cli, &err) : exs_cli_finish(cli, &run);
 	exs_store_close(store);

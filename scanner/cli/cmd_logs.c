@@ -38,7 +38,7 @@ int exs_cmd_logs(struct exs_cli *cli)
 	}
 	if (!rc) {
 		exs_cli_start_run(cli, &run, "logs", NULL);
-		rc = exs_cli_log_pass(cli, &run, store, store ? &key : NULL, &err);
+		rc = exs_cli_log_pass(cli, &run, &store, store ? &key : NULL, &err);
 	}
 	int code = rc ? exs_cli_fail(cli, &err) : exs_cli_finish(cli, &run);
 	exs_store_close(store);

@@ -180,7 +180,7 @@ static void put_slice(struct exs_buf *b, const char *label,
 static void copy_slice(char *dst, size_t cap, const struct exs_slice *s)
 {
 	size_t n = s->n < cap - 1 ? s->n : cap - 1;
-	if (n) /* an absent field is a NULL slice of length 0 */
+	if (n)          /* an empty slice may have no bytes at all (p NULL) */
 		memcpy(dst, s->p, n);
 	dst[n] = '\0';
 }
@@ -318,7 +318,7 @@ static int by_file_line(const void *pa, const void *pb)
 static int add_traces(struct exs_run *run, struct pass_ctx *c)
 {
 	int rc = EXS_OK;
-	if (c->count > 1)
+	if (c->count > 1)    /* no traces: c->traces is NULL */
 		qsort(c->traces, c->count, sizeof(*c->traces), by_file_line);
 	for (size_t i = 0; i < c->count; i++) {
 		struct pending_trace *t = &c->traces[i];
@@ -396,21 +396,28 @@ static int load_position(void *ctx, const struct exs_store_logpos *p)
 	return exs_logpos_append(set, &lp);
 }
 
-static int save_positions(struct exs_store *store, const struct exs_key *key,
+/* Saves the positions into a re-sealed copy of the baseline and closes the
+ * open one (*store is NULL afterwards, whatever the outcome): on Windows the
+ * copy cannot be renamed over a file SQLite still holds. */
+static int save_positions(struct exs_store **store, const struct exs_key *key,
 			  struct exs_logpos_set *set, struct exs_error *err)
 {
 	struct exs_store_logpos *rows = calloc(set->count ? set->count : 1,
 					       sizeof(*rows));
-	if (!rows)
+	if (!rows) {
+		exs_store_close(*store);
+		*store = NULL;
 		return exs_fail(err, EXS_NOMEM, 0, "malloc", "log positions");
+	}
 	for (size_t i = 0; i < set->count; i++) {
 		const struct exs_logpos *p = &set->items[i];
 		rows[i] = (struct exs_store_logpos){ p->path, p->size, p->offset,
 			p->line, { 0 }, p->head_len, p->fields };
 		memcpy(rows[i].head, p->head, 32);
 	}
-	int rc = exs_store_save_log_positions(store, rows, set->count, key->bytes,
-					      key->len, err);
+	int rc = exs_store_save_log_positions(*store, rows, set->count,
+					      key->bytes, key->len, err);
+	*store = NULL;
 	free(rows);
 	return rc;
 }
@@ -495,9 +502,10 @@ static int add_target(void *ctx, const struct exs_finding *f)
 }
 
 int exs_cli_log_pass(struct exs_cli *cli, struct exs_run *run,
-		     struct exs_store *store, const struct exs_key *key,
+		     struct exs_store **storep, const struct exs_key *key,
 		     struct exs_error *err)
 {
+	struct exs_store *store = storep ? *storep : NULL;
 	const struct exs_platform *plat = cli->plat;
 	struct exs_iis_config iis;
 	struct exs_strlist roots = { 0 }, files = { 0 };
@@ -588,8 +596,10 @@ int exs_cli_log_pass(struct exs_cli *cli, struct exs_run *run,
 		rc = exs_fail(err, EXS_NOMEM, 0, "malloc", "log positions");
 	if (rc)
 		goto out;
+	/* The last use of the baseline: saving hands it over (closed). */
 	if (store && key) {
-		rc = save_positions(store, key, &positions, err);
+		rc = save_positions(storep, key, &positions, err);
+		store = NULL;
 		if (rc == EXS_UNSUPPORTED) {
 			char msg[512];
 			exs_error_format(err, msg, sizeof(msg));

@@ -30,15 +30,18 @@ VALUE_OPTIONS = [
 ]
 
 
-def run(exe, args, cwd):
-    p = subprocess.run([exe] + args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=60, cwd=cwd)
+def run(e, args):
+    """The binary with args, through lib.py's wrapper (wine for exsweep.exe)."""
+    argv, env = e.wrapped([e.exe] + args)
+    p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=180 if e.wine else 60,
+                       cwd=e.dir, env=env)
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
 
 
 @tests.case
 def usage_lists_the_same_value_options(e):
-    rc, out, _ = run(e.exe, ["--help"], e.dir)
+    rc, out, _ = run(e, ["--help"])
     eq(rc, 0, "--help exit status")
     listed = set()
     for line in out.splitlines():
@@ -59,7 +62,7 @@ def missing_value_is_a_usage_error(e):
         for name in filter(None, (short, long)):
             for args in (["check", name], ["init", name], [name],
                          ["-q", "update", "--no-progress", name]):
-                rc, out, err = run(e.exe, args, e.dir)
+                rc, out, err = run(e, args)
                 if rc != 16 or f"'{name}'" not in err or "needs a value" not in err:
                     bad.append(f"{' '.join(args)}: exit {rc}, stderr {err.strip()!r}")
     check(not bad, "\n  ".join(["a missing value was not a clean usage error:"] + bad))
@@ -68,7 +71,7 @@ def missing_value_is_a_usage_error(e):
 @tests.case
 def inline_empty_value_is_not_missing(e):
     # "--threads=" gives an empty value: a bad number, not a crash.
-    rc, _, err = run(e.exe, ["check", "--threads="], e.dir)
+    rc, _, err = run(e, ["check", "--threads="])
     eq(rc, 16, "exit status of --threads=")
     check("--threads" in err, f"message does not name the option: {err!r}")
 

@@ -21,9 +21,10 @@ tests = lib.Tests()
 
 
 def exsweep(e, *args):
-    argv = [e.exe] + list(args)
+    argv, env = e.wrapped([e.exe] + list(args))
     p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=60, cwd=e.dir)
+                       stderr=subprocess.PIPE, timeout=180 if e.wine else 60,
+                       cwd=e.dir, env=env)
     e.last = lib.Result(argv, p.returncode, p.stdout, p.stderr, None)
     check(p.returncode >= 0, f"exsweep was killed by signal {-p.returncode}")
     return p.returncode, p.stdout, p.stderr
@@ -57,6 +58,22 @@ HOSTILE = [
 LONG_188 = "/" + "w" * 187
 
 
+def resolved(e, v):
+    """A web_root value as the dump spells it: itself, or on Windows the full
+    path (relative to the folder exsweep ran in, or to the drive of it)."""
+    if not e.wine:
+        return v
+    if v.startswith("/"):
+        return e.native(v)
+    return e.native(e.dir) + "\\" + v
+
+
+def longest(e):
+    """A web root of 4096 bytes, the most a value holds, in the binary's form."""
+    v = "/" + "p" * 4095
+    return v[:4096 - (len(e.native(v)) - len(v))]
+
+
 @tests.case
 def hostile_values_from_a_file_round_trip(e):
     def quote(v):
@@ -71,8 +88,9 @@ def hostile_values_from_a_file_round_trip(e):
     first = round_trip(e, ["-c", e.config], "file")
     text = first.decode("utf-8")
     for v in HOSTILE + [LONG_188]:
-        check(any(l.startswith("web_root = ") and (l[11:] == v or l[11:] == quote(v))
-                  for l in text.splitlines()), f"web_root {v!r} missing from the dump")
+        w = resolved(e, v)
+        check(any(l.startswith("web_root = ") and (l[11:] == w or l[11:] == quote(w))
+                  for l in text.splitlines()), f"web_root {w!r} missing from the dump")
 
 
 @tests.case
@@ -81,7 +99,7 @@ def the_188_byte_web_root_of_the_issue(e):
     e.write_config(web_roots=[LONG_188])
     round_trip(e, ["-c", e.config], "long")
     # And a path of 4096 bytes, the most a value holds.
-    e.write_config(web_roots=["/" + "p" * 4095])
+    e.write_config(web_roots=[longest(e)])
     round_trip(e, ["-c", e.config], "longest")
 
 
@@ -94,19 +112,29 @@ def hostile_values_from_the_command_line_round_trip(e):
     round_trip(e, args, "cli")
 
 
-@tests.case
-def values_a_file_cannot_hold_are_refused_on_the_command_line(e):
-    for opt, value, what in [("-w", "/a\nroot = /", "line break"),
-                             ("-x", "/", "invalid exclude pattern '/'"),
-                             ("--exclude", "\\", "invalid exclude pattern"),
-                             ("-b", "/" + "b" * 4096, "too long"),
-                             ("-x", "/r\xff", "not valid UTF-8")]:
+def refused_on_the_command_line(e, cases):
+    for opt, value, what in cases:
         arg = value.encode("utf-8", "surrogateescape") if "\xff" not in value \
             else b"/r\xff"
         rc, _, err = exsweep(e, "-c", e.config, opt, os.fsdecode(arg), "config")
         eq(rc, 16, f"exit status for {opt} {value[:20]!r}")
         check(what.encode() in err, f"{opt}: the message does not say {what!r}: {err!r}")
         check(b"option '--" in err, f"{opt}: the message does not name the option: {err!r}")
+
+
+@tests.case
+def values_a_file_cannot_hold_are_refused_on_the_command_line(e):
+    refused_on_the_command_line(e, [("-w", "/a\nroot = /", "line break"),
+                                    ("-x", "/", "invalid exclude pattern '/'"),
+                                    ("--exclude", "\\", "invalid exclude pattern"),
+                                    ("-b", "/" + "b" * 4096, "too long")])
+
+
+@tests.case
+def value_not_utf8_is_refused_on_the_command_line(e):
+    lib.posix_only(e, "an argument that is not valid UTF-8 (wine converts it to "
+                   "U+FFFD before the binary's UTF-16 command line)")
+    refused_on_the_command_line(e, [("-x", "/r\xff", "not valid UTF-8")])
 
 
 @tests.case
@@ -118,7 +146,7 @@ def bad_exclude_is_a_config_error_with_its_line(e):
     line = sum(1 for _ in open(e.config))
     r = e.run("init", json_report=False)
     eq(r.rc, 16, "exit status of init")
-    check(f"{e.config}:{line}: invalid exclude pattern '/'".encode() in r.err,
+    check(f"{e.shown(e.config)}:{line}: invalid exclude pattern '/'".encode() in r.err,
           f"no FILE:LINE for the pattern: {r.err!r}")
     check(not os.path.exists(e.baseline), "init wrote a baseline")
 

@@ -36,6 +36,12 @@ def setup(e):
     subprocess.run([sys.executable, MKTREE, os.path.join(e.dir, "x"), "--files", "3000",
                     "--mib", "40", "--seed", "7", "--ini", e.config, "--baseline", e.baseline],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # The config again through lib.py, from the roots mktree named: the
+    # binary's path form, and under wine [sandbox] enabled = no.
+    with open(e.config, encoding="utf-8") as f:
+        pairs = [l.split(" = ", 1) for l in f.read().splitlines() if " = " in l]
+    e.write_config(roots=[v for k, v in pairs if k == "root"],
+                   web_roots=[v for k, v in pairs if k == "web_root"])
     started = time.monotonic()
     e.run("init", json_report=False, expect_rc=0, timeout=300)
     seconds = time.monotonic() - started

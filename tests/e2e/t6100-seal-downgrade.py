@@ -33,20 +33,35 @@ def key_path(e):
     return os.path.join(e.state, "baseline.key")
 
 
+def row_key(e, target):
+    """target (POSIX bytes) as the baseline's path column holds it: the
+    binary's own spelling (under wine Z:\\..., UTF-8)."""
+    return os.fsencode(e.native(target))
+
+
 def forge(e, target, schema="1", verdict=True):
     """Rewrites target's row to what is on disk now, forges its verdict and
-    sets schema_version; returns the SQLite connection's changes."""
+    sets schema_version; returns the SQLite connection's changes. Under
+    wine the row keeps its Windows fields (attributes, SID, volume serial,
+    file index), which the host's POSIX stat cannot give; size, times and
+    digest are the webshell's."""
     st = os.stat(target)
     with open(target, "rb") as f:
         digest = hashlib.sha256(f.read()).digest()
     con = sqlite3.connect(e.baseline)
     try:
-        cur = con.execute("UPDATE files SET size=?, mtime_ns=?, ctime_ns=?, mode=?,"
-                          " owner=?, volume_id=?, file_id=?, link_count=?, sha256=?"
-                          " WHERE path=?",
-                          (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_mode,
-                           f"{st.st_uid}:{st.st_gid}", st.st_dev, st.st_ino,
-                           st.st_nlink, digest, target))
+        if e.wine:
+            cur = con.execute("UPDATE files SET size=?, mtime_ns=?, sha256=?"
+                              " WHERE path=?",
+                              (st.st_size, e.ns(st.st_mtime_ns), digest,
+                               row_key(e, target)))
+        else:
+            cur = con.execute("UPDATE files SET size=?, mtime_ns=?, ctime_ns=?,"
+                              " mode=?, owner=?, volume_id=?, file_id=?,"
+                              " link_count=?, sha256=? WHERE path=?",
+                              (st.st_size, st.st_mtime_ns, st.st_ctime_ns,
+                               st.st_mode, f"{st.st_uid}:{st.st_gid}", st.st_dev,
+                               st.st_ino, st.st_nlink, digest, target))
         eq(cur.rowcount, 1, "test setup: rows rewritten for the page")
         if verdict:
             rules = [r[0] for r in con.execute("SELECT DISTINCT rules FROM verdicts")]
@@ -174,8 +189,14 @@ def legacy_verdicts_are_not_trusted(e):
     st = os.stat(page)
     digest = hashlib.sha256(lib.CHOPPER_PREFIX + lib.CHOPPER).digest()
     con = sqlite3.connect(e.baseline)
-    con.execute("UPDATE files SET size=?, mtime_ns=?, ctime_ns=?, sha256=? WHERE path=?",
-                (st.st_size, st.st_mtime_ns, st.st_ctime_ns, digest, page))
+    if e.wine:   # Windows' ctime is not the host's: the row keeps its own
+        cur = con.execute("UPDATE files SET size=?, mtime_ns=?, sha256=? WHERE path=?",
+                          (st.st_size, e.ns(st.st_mtime_ns), digest, row_key(e, page)))
+    else:
+        cur = con.execute("UPDATE files SET size=?, mtime_ns=?, ctime_ns=?, sha256=?"
+                          " WHERE path=?",
+                          (st.st_size, st.st_mtime_ns, st.st_ctime_ns, digest, page))
+    eq(cur.rowcount, 1, "test setup: rows rewritten for the page")
     con.execute("CREATE TABLE verdicts(sha256 BLOB NOT NULL, rules TEXT NOT NULL,"
                 " PRIMARY KEY(sha256, rules)) WITHOUT ROWID")
     con.commit()

@@ -45,7 +45,8 @@ def refused(e, manifest, line, reason):
     r = e.run("check", "--against", manifest, json_report=False)
     eq(r.rc, 16, f"exit status for line {line} ({reason})")
     err = r.err.decode("utf-8", "replace")
-    check(f"{manifest}:{line}: " in err, f"the message does not name {manifest}:{line}: {err!r}")
+    where = f"{e.shown(manifest)}:{line}: "   # the path as the binary spells it
+    check(where in err, f"the message does not name {where}: {err!r}")
     check(reason in err, f"the message does not say {reason!r}: {err!r}")
 
 
@@ -124,7 +125,7 @@ def duplicate_record_is_refused(e):
     r = e.run("check", "--against", m, json_report=False)
     eq(r.rc, 16, "exit status for a duplicated record")
     err = r.err.decode("utf-8", "replace")
-    check(f"{m}:{last}: duplicate record" in err and f"first at line {first}" in err,
+    check(f"{e.shown(m)}:{last}: duplicate record" in err and f"first at line {first}" in err,
           f"the message does not name both lines: {err!r}")
     # Several duplicates: the first one in file order is reported, and a
     # flood of one line is told quickly (no quadratic search).
@@ -132,7 +133,7 @@ def duplicate_record_is_refused(e):
                        name="many.tsv")
     r = e.run("check", "--against", m, json_report=False, expect_rc=16)
     err = r.err.decode("utf-8", "replace")
-    want = f"{m}:{len(header) + len(records) + 1}: duplicate record"
+    want = f"{e.shown(m)}:{len(header) + len(records) + 1}: duplicate record"
     check(want in err and f"first at line {len(header) + 3}" in err,
           f"not the first duplicate in file order: {err!r}")
     m = write_manifest(e, header, records + [records[0]] * 200000, name="flood.tsv")

@@ -230,6 +230,33 @@ def positions_remembered_in_the_sealed_baseline(e):
 
 
 @tests.case
+def positions_saved_after_the_baseline_is_closed(e):
+    """Windows will not rename over a file that is still open without delete
+    sharing, and SQLite opens none with it: saving the read positions must
+    close the baseline it replaces before swapping the re-sealed copy in, as
+    update does. The winreplace fault makes Linux refuse such a rename the
+    same way."""
+    lib.posix_only(e, "winreplace stands for Windows's rename rule on Linux; "
+                   "under wine the real MoveFileExW refuses (the positions and "
+                   "who-requested tests save positions there)")
+    if not e.extra_exes:
+        raise lib.Skip("no exsweep-fault binary given")
+    fexe = e.extra_exes[0]
+    expected = set(image_env(e))
+    e.run("--image", e.tree, "init", json_report=False, expect_rc=0)
+    env = {"EXSWEEP_FAULTS": "winreplace:*baseline.db"}
+    r = e.run("check", "--logs", "--image", e.tree, exe=fexe, env=env)
+    check(r.rc < 16, f"check --logs failed to save its positions (exit {r.rc})")
+    eq(traces(r.report, e.tree), expected, "check --logs: every trace")
+    check(not os.path.exists(e.baseline + ".new"), "check --logs left baseline.db.new")
+    r = e.run("logs", "--image", e.tree, exe=fexe, env=env)
+    eq(traces(r.report, e.tree), set(), "logs after check --logs: nothing read again")
+    check(not os.path.exists(e.baseline + ".new"), "logs left baseline.db.new")
+    r = logs_run(e)
+    check(r.report["logs"]["unchanged"] >= 10, f"positions not kept: {r.report['logs']}")
+
+
+@tests.case
 def budget_reads_a_little_per_run_and_loses_nothing(e):
     expected = set(image_env(e))
     e.run("--image", e.tree, "init", json_report=False, expect_rc=0)
