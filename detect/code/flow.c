@@ -1282,7 +1282,7 @@ static void check_sinks(struct flow *fl, size_t a, size_t b, unsigned ctx_kinds)
 		if (!after_dot && i + 1 < b && is_op(u, &u->tok[i + 1], "(")) {
 			const struct name_entry *e = tok_entry(fl, t);
 			if (e && (e->kinds & K_EVALALIAS)) {
-				size_t ra, rb;
+				size_t ra = 0, rb = 0;
 				call_args(u, i, b, 0, &ra, &rb);
 				struct taint_info ti;
 				region_taint(fl, ra, rb, &ti);
