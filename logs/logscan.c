@@ -14,28 +14,6 @@
 
 /* ---- Positions ----------------------------------------------------------- */
 
-struct exs_logpos *exs_logpos_find(struct exs_logpos_set *set,
-				   const char *path)
-{
-	if (!set)
-		return NULL;
-	size_t lo = 0, hi = set->sorted;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(set->items[mid].path, path);
-		if (!c)
-			return &set->items[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (size_t i = set->sorted; i < set->count; i++)
-		if (strcmp(set->items[i].path, path) == 0)
-			return &set->items[i];
-	return NULL;
-}
-
 struct exs_logpos *exs_logpos_find_sorted(struct exs_logpos_set *set,
 					  const char *path)
 {
@@ -51,6 +29,18 @@ struct exs_logpos *exs_logpos_find_sorted(struct exs_logpos_set *set,
 			hi = mid;
 	}
 	return NULL;
+}
+
+struct exs_logpos *exs_logpos_find(struct exs_logpos_set *set,
+				   const char *path)
+{
+	if (!set)
+		return NULL;
+	struct exs_logpos *p = exs_logpos_find_sorted(set, path);
+	for (size_t i = set->sorted; !p && i < set->count; i++)
+		if (strcmp(set->items[i].path, path) == 0)
+			p = &set->items[i];
+	return p;
 }
 
 static int by_path(const void *a, const void *b)

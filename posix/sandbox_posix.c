@@ -28,6 +28,7 @@
 #define _GNU_SOURCE /* close_range, setresuid */
 #endif
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
@@ -306,12 +307,14 @@ static int wait_ready(int fd, short events, int64_t deadline_ns,
 	}
 }
 
-int exs_posix_worker_send(struct exs_worker *w, const void *buf, size_t len,
-			  int64_t deadline_ns, struct exs_error *err)
+/* Moves exactly len bytes over the channel in one direction, waiting for
+ * the socket (non-blocking) until the deadline. */
+static int transfer(struct exs_worker *w, char *p, size_t len, int sending,
+		    int64_t deadline_ns, struct exs_error *err)
 {
-	const char *p = buf;
 	while (len) {
-		ssize_t n = send(w->fd, p, len, MSG_NOSIGNAL);
+		ssize_t n = sending ? send(w->fd, p, len, MSG_NOSIGNAL)
+				    : recv(w->fd, p, len, 0);
 		if (n > 0) {
 			p += n;
 			len -= (size_t)n;
@@ -320,40 +323,30 @@ int exs_posix_worker_send(struct exs_worker *w, const void *buf, size_t len,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			int rc = wait_ready(w->fd, POLLOUT, deadline_ns, err);
+			int rc = wait_ready(w->fd, sending ? POLLOUT : POLLIN,
+					    deadline_ns, err);
 			if (rc)
 				return rc;
 			continue;
 		}
-		return exs_failf(err, EXS_WORKER, n < 0 ? errno : 0, "send", NULL,
+		return exs_failf(err, EXS_WORKER, n < 0 ? errno : 0,
+				 sending ? "send" : "recv", NULL,
 				 "the worker closed its channel");
 	}
 	return EXS_OK;
 }
 
+int exs_posix_worker_send(struct exs_worker *w, const void *buf, size_t len,
+			  int64_t deadline_ns, struct exs_error *err)
+{
+	/* send() only reads the buffer; the cast serves the shared loop. */
+	return transfer(w, (char *)(uintptr_t)buf, len, 1, deadline_ns, err);
+}
+
 int exs_posix_worker_recv(struct exs_worker *w, void *buf, size_t len,
 			  int64_t deadline_ns, struct exs_error *err)
 {
-	char *p = buf;
-	while (len) {
-		ssize_t n = recv(w->fd, p, len, 0);
-		if (n > 0) {
-			p += n;
-			len -= (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			int rc = wait_ready(w->fd, POLLIN, deadline_ns, err);
-			if (rc)
-				return rc;
-			continue;
-		}
-		return exs_failf(err, EXS_WORKER, n < 0 ? errno : 0, "recv", NULL,
-				 "the worker closed its channel");
-	}
-	return EXS_OK;
+	return transfer(w, buf, len, 0, deadline_ns, err);
 }
 
 static const char *signal_name(int sig)

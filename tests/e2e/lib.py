@@ -29,6 +29,7 @@ import hashlib
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -61,6 +62,39 @@ class Failure(AssertionError):
 
 class Skip(Exception):
     pass
+
+
+def rebuild_as_schema1(db, key, text_paths=False):
+    """Rebuilds a fresh baseline as schema 1, as the exsweep before
+    generations wrote it: a new file (no room for a file seal), the files
+    table of schema 1, schema_version 1, no seals, and no key on the host
+    (schema 1 had none). text_paths stores the paths as TEXT, as a version
+    that bound them with sqlite3_bind_text did."""
+    v2 = db + ".v2"
+    os.rename(db, v2)
+    if os.path.exists(key):
+        os.unlink(key)
+    path = "CAST(path AS TEXT)" if text_paths else "path"
+    con = sqlite3.connect(db)
+    con.executescript(
+        "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+        " WITHOUT ROWID;"
+        "CREATE TABLE files(path BLOB PRIMARY KEY, node INTEGER NOT NULL,"
+        " size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER"
+        " NOT NULL, mode INTEGER NOT NULL, owner TEXT NOT NULL, volume_id"
+        " INTEGER NOT NULL, file_id INTEGER NOT NULL, link_count INTEGER"
+        " NOT NULL, sha256 BLOB NOT NULL, security_sha256 BLOB) WITHOUT ROWID;")
+    con.execute("ATTACH DATABASE ? AS v2", (v2,))
+    con.executescript(
+        "INSERT INTO meta SELECT key,value FROM v2.meta;"
+        "UPDATE meta SET value='1' WHERE key='schema_version';"
+        f"INSERT INTO files SELECT {path},node,size,mtime_ns,ctime_ns,mode,"
+        "owner,volume_id,file_id,link_count,sha256,security_sha256"
+        " FROM v2.files WHERE gen_to IS NULL;")
+    con.commit()
+    con.execute("DETACH DATABASE v2")
+    con.close()
+    os.unlink(v2)
 
 
 def is_windows_exe(exe):

@@ -113,37 +113,12 @@ def utf8_strings_get_no_twin(e):
 
 
 def to_schema1_text_paths(db):
-    """Rebuilds a fresh baseline as a schema-1 one whose paths are TEXT, as an
-    older exsweep wrote it (sqlite3_bind_text): a new file (no room for a
-    file seal), the files table of schema 1 (path BLOB PRIMARY KEY, no
-    generations), schema_version 1, no seals, and no key on the host (schema
-    1 had none)."""
-    v2 = db + ".v2"
-    os.rename(db, v2)
-    key = os.path.join(os.path.dirname(db), "baseline.key")
-    if os.path.exists(key):
-        os.unlink(key)
+    """A schema-1 baseline whose paths are TEXT (lib.rebuild_as_schema1)."""
+    lib.rebuild_as_schema1(db, os.path.join(os.path.dirname(db), "baseline.key"),
+                           text_paths=True)
     con = sqlite3.connect(db)
-    con.executescript(
-        "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)"
-        " WITHOUT ROWID;"
-        "CREATE TABLE files(path BLOB PRIMARY KEY, node INTEGER NOT NULL,"
-        " size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER"
-        " NOT NULL, mode INTEGER NOT NULL, owner TEXT NOT NULL, volume_id"
-        " INTEGER NOT NULL, file_id INTEGER NOT NULL, link_count INTEGER"
-        " NOT NULL, sha256 BLOB NOT NULL, security_sha256 BLOB) WITHOUT ROWID;")
-    con.execute("ATTACH DATABASE ? AS v2", (v2,))
-    con.executescript(
-        "INSERT INTO meta SELECT key,value FROM v2.meta;"
-        "UPDATE meta SET value='1' WHERE key='schema_version';"
-        "INSERT INTO files SELECT CAST(path AS TEXT),node,size,mtime_ns,"
-        " ctime_ns,mode,owner,volume_id,file_id,link_count,sha256,"
-        " security_sha256 FROM v2.files WHERE gen_to IS NULL;")
-    con.commit()
-    con.execute("DETACH DATABASE v2")
     kinds = {t for (t,) in con.execute("SELECT DISTINCT typeof(path) FROM files")}
     con.close()
-    os.unlink(v2)
     eq(kinds, {"text"}, "test setup: path storage class")
 
 

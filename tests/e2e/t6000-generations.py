@@ -21,7 +21,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import lib  # noqa: E402  (only for the Windows binary's path form)
+import lib  # noqa: E402  (the Windows binary's path form, the schema-1 rebuild)
 
 EXE = os.path.abspath(sys.argv[1])
 WINE = lib.is_windows_exe(EXE)
@@ -193,32 +193,7 @@ def test_v1_migration():
     e = Env(files=6)
     try:
         rc, _, err = e.run("init")
-        # Rebuild the baseline as schema 1, as the previous exsweep wrote it:
-        # a new file (no room for a file seal), no generations, and no key
-        # on the host (schema 1 had none).
-        v2 = e.db + ".v2"
-        os.rename(e.db, v2)
-        os.unlink(e.key)
-        con = sqlite3.connect(e.db)
-        con.executescript(
-            "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)"
-            " WITHOUT ROWID;"
-            "CREATE TABLE files(path BLOB PRIMARY KEY, node INTEGER NOT NULL,"
-            " size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER"
-            " NOT NULL, mode INTEGER NOT NULL, owner TEXT NOT NULL, volume_id"
-            " INTEGER NOT NULL, file_id INTEGER NOT NULL, link_count INTEGER"
-            " NOT NULL, sha256 BLOB NOT NULL, security_sha256 BLOB) WITHOUT ROWID;")
-        con.execute("ATTACH DATABASE ? AS v2", (v2,))
-        con.executescript(
-            "INSERT INTO meta SELECT key,value FROM v2.meta;"
-            "UPDATE meta SET value='1' WHERE key='schema_version';"
-            "INSERT INTO files SELECT path,node,size,mtime_ns,ctime_ns,mode,"
-            "owner,volume_id,file_id,link_count,sha256,security_sha256"
-            " FROM v2.files;")
-        con.commit()
-        con.execute("DETACH DATABASE v2")
-        con.close()
-        os.unlink(v2)
+        lib.rebuild_as_schema1(e.db, e.key)
         rc, out, err = e.run("check")
         check("v1 refused without --allow-unsealed", rc == 24 and
               "--allow-unsealed" in err, out + err)
