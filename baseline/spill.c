@@ -12,6 +12,7 @@
 struct exs_spill {
 	sqlite3 *db;
 	sqlite3_stmt *insert;
+	sqlite3_stmt *lookup;   /* exs_spill_each_at, prepared on first use */
 	int in_transaction;
 	sqlite3_int64 seq;
 };
@@ -123,10 +124,39 @@ int exs_spill_each(struct exs_spill *s, exs_spill_fn fn, void *ctx,
 	return rc;
 }
 
+int exs_spill_each_at(struct exs_spill *s, int kind, const char *path,
+		      size_t path_len, exs_spill_fn fn, void *ctx,
+		      struct exs_error *err)
+{
+	if (!s->lookup &&
+	    sqlite3_prepare_v2(s->db, "SELECT row FROM r INDEXED BY r_order "
+			       "WHERE kind = ? AND path = ? ORDER BY seq", -1,
+			       &s->lookup, NULL) != SQLITE_OK)
+		return spill_fail(err, s->db, "sqlite3_prepare");
+	sqlite3_stmt *st = s->lookup;
+	sqlite3_bind_int(st, 1, kind);
+	sqlite3_bind_blob64(st, 2, path_len ? path : "", path_len,
+			    SQLITE_STATIC);
+	int rc = EXS_OK, step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const void *row = sqlite3_column_blob(st, 0);
+		size_t len = (size_t)sqlite3_column_bytes(st, 0);
+		rc = fn(ctx, row, len);
+		if (rc)
+			break;
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = spill_fail(err, s->db, "sqlite3_step");
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
 void exs_spill_close(struct exs_spill *s)
 {
 	if (!s)
 		return;
+	sqlite3_finalize(s->lookup);
 	sqlite3_finalize(s->insert);
 	sqlite3_close(s->db);
 	free(s);

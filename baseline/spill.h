@@ -34,6 +34,13 @@ typedef int (*exs_spill_fn)(void *ctx, const void *row, size_t row_len);
 int exs_spill_each(struct exs_spill *s, exs_spill_fn fn, void *ctx,
 		   struct exs_error *err);
 
+/* Calls fn for every row of one kind and path, in arrival order (through
+ * the index: a lookup, not a walk). May be called from inside the fn of
+ * exs_spill_each. */
+int exs_spill_each_at(struct exs_spill *s, int kind, const char *path,
+		      size_t path_len, exs_spill_fn fn, void *ctx,
+		      struct exs_error *err);
+
 /* Closes and deletes the table. NULL is fine. */
 void exs_spill_close(struct exs_spill *s);
 

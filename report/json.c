@@ -1,4 +1,10 @@
-/* report_json.c -- the JSON report (schema "exsweep-report/1", README).
+/* json.c -- the JSON report (schema "exsweep-report/2", README).
+ *
+ * Every record says which file entry it belongs to ("file": the entry's
+ * number, group.h): the webshell, suspicious and added records of one
+ * planted page carry the same number, and counts.entries says how many
+ * files (and exploitation traces) the records are about. Schema 2 added
+ * those two fields to schema 1's records, which are otherwise unchanged.
  *
  * The document is produced in 64 KiB pieces through a sink, so a report of a
  * hundred thousand findings never sits in memory whole. Every string goes
@@ -12,6 +18,7 @@
 
 #include "buf.h"
 #include "escape.h"
+#include "group.h"
 #include "hash.h"
 #include "run.h"
 
@@ -237,12 +244,12 @@ static void trace(struct writer *w, const struct exs_finding *f)
 }
 
 static void finding(struct writer *w, const struct exs_finding *f,
-		    const struct exs_run *run)
+		    const struct exs_run *run, uint64_t file)
 {
 	char hex[2 * EXS_SHA256_LEN + 1];
 	put(w, "{");
 	str_field(w, "kind", exs_finding_kind_name(f->kind));
-	put(w, ",");
+	exs_buf_printf(&w->buf, ",\"file\":%" PRIu64 ",", file);
 	path_fields(w, f->path, f->path_len);
 	switch (f->kind) {
 	case EXS_FINDING_WEBSHELL:
@@ -384,15 +391,21 @@ static void string_array(struct writer *w, const char *k,
 struct each_ctx {
 	struct writer *w;
 	const struct exs_run *run;
+	struct exs_grouper g;
 	size_t n;
 };
 
 static int one_finding(void *ctx, const struct exs_finding *f)
 {
 	struct each_ctx *e = ctx;
+	uint64_t file;
+	int opens;
+	int rc = exs_grouper_next(&e->g, f, &file, &opens);
+	if (rc)
+		return rc;
 	if (e->n++)
 		put(e->w, ",");
-	finding(e->w, f, e->run);
+	finding(e->w, f, e->run, file);
 	return e->w->status;
 }
 
@@ -401,7 +414,9 @@ int exs_report_json(const struct exs_run *run, const struct exs_sink *out)
 	struct writer w = { .out = out };
 	char t[40];
 	exs_buf_init(&w.buf, 16u << 20);
-	put(&w, "{\"schema\":\"exsweep-report/1\",\"tool\":{\"name\":\"exsweep\","
+	struct exs_group_counts groups;
+	int grc = exs_group_count(run, &groups);
+	put(&w, "{\"schema\":\"exsweep-report/2\",\"tool\":{\"name\":\"exsweep\","
 		"\"version\":\"" EXS_VERSION "\"},");
 	str_field(&w, "command", run->command);
 	put(&w, ",");
@@ -440,7 +455,7 @@ int exs_report_json(const struct exs_run *run, const struct exs_sink *out)
 		       ",\"removed\":%" PRIu64 ",\"changed\":%" PRIu64
 		       ",\"webshell\":%" PRIu64 ",\"suspicious\":%" PRIu64
 		       ",\"error\":%" PRIu64 ",\"exploit_trace\":%" PRIu64
-		       ",\"skipped\":%" PRIu64 "}",
+		       ",\"skipped\":%" PRIu64 ",\"entries\":%" PRIu64 "}",
 		       run->files, run->bytes, run->scanned, run->reused,
 		       run->counts[EXS_FINDING_ADDED],
 		       run->counts[EXS_FINDING_REMOVED],
@@ -448,7 +463,8 @@ int exs_report_json(const struct exs_run *run, const struct exs_sink *out)
 		       run->counts[EXS_FINDING_WEBSHELL],
 		       run->counts[EXS_FINDING_SUSPICIOUS],
 		       run->counts[EXS_FINDING_ERROR],
-		       run->counts[EXS_FINDING_EXPLOIT_TRACE], run->skipped);
+		       run->counts[EXS_FINDING_EXPLOIT_TRACE], run->skipped,
+		       groups.entries);
 	if (run->logs.ran) {
 		const struct exs_log_summary *l = &run->logs;
 		exs_buf_printf(&w.buf, ",\"logs\":{\"files\":%" PRIu64
@@ -475,8 +491,10 @@ int exs_report_json(const struct exs_run *run, const struct exs_sink *out)
 	exs_buf_printf(&w.buf, ",\"exit_code\":%d,", run->exit_code);
 	string_array(&w, "warnings", &run->warnings);
 	put(&w, ",\"findings\":[");
-	struct each_ctx each = { &w, run, 0 };
-	int rc = exs_run_each_finding(run, one_finding, &each);
+	struct each_ctx each = { .w = &w, .run = run };
+	exs_grouper_init(&each.g, run);
+	int rc = grc ? grc : exs_run_each_finding(run, one_finding, &each);
+	exs_grouper_free(&each.g);
 	if (rc && !w.status)
 		w.status = rc;
 	put(&w, "],\"requests_without_file\":[");

@@ -1,4 +1,8 @@
-/* report_text.c -- the human summary on stdout: findings first, worst first.
+/* text.c -- the human summary on stdout: one entry per file, worst first.
+ *
+ * The records of a run are grouped by file (group.h): a planted webshell
+ * is one WEBSHELL entry with its rules, its heuristics and its change, not
+ * three lines, and the headline counts files.
  *
  * Names, and every other string that comes from outside (messages,
  * warnings, rule descriptions, generation notes), are shown through
@@ -16,6 +20,8 @@
 
 #include "buf.h"
 #include "escape.h"
+#include "group.h"
+#include "report.h"
 #include "run.h"
 
 #define LIST_CUT 50
@@ -131,30 +137,46 @@ static void trace_line(struct exs_buf *b, const struct exs_finding *f)
 	exs_buf_putc(b, '\n');
 }
 
-static void finding_line_of(struct exs_buf *b, const struct exs_finding *f);
-
-/* The run whose summary is being written, for the log requests of each
- * finding (one summary at a time per process). */
-static const struct exs_run *current_run;
-static const struct exs_url_hits *last_requests;
-
-static void finding_line(struct exs_buf *b, const struct exs_finding *f)
+/* The rules and heuristics of a webshell or suspicious record, with the
+ * strings they matched; note names the record's kind when it is not the
+ * entry's own (a webshell's heuristics). */
+static void hit_lines(struct exs_buf *b, const struct exs_finding *f,
+		      const char *note)
 {
-	if (f->kind == EXS_FINDING_EXPLOIT_TRACE) {
-		trace_line(b, f);
-		return;
+	for (size_t i = 0; i < f->hit_count; i++) {
+		const struct exs_hit *h = &f->hits[i];
+		exs_buf_puts(b, "          rule ");
+		text(b, h->rule);
+		if (note)
+			exs_buf_printf(b, " (%s)", note);
+		if (h->description[0]) {
+			exs_buf_puts(b, ": ");
+			text(b, h->description);
+		}
+		exs_buf_putc(b, '\n');
+		for (unsigned j = 0; j < h->string_count && j < 3; j++) {
+			const struct exs_hit_string *s = &h->strings[j];
+			exs_buf_printf(b, "            %s at offset %" PRIu64
+				       ": \"", s->id, s->offset);
+			exs_text_escape(b, (const char *)s->excerpt,
+					s->excerpt_len);
+			exs_buf_puts(b, "\"\n");
+		}
 	}
-	finding_line_of(b, f);
-	if (f->kind != EXS_FINDING_WEBSHELL && f->kind != EXS_FINDING_SUSPICIOUS &&
-	    f->kind != EXS_FINDING_REMOVED)
-		return;
-	const struct exs_url_hits *h = current_run
-		? exs_run_url_hits(current_run, f->path, f->path_len) : NULL;
-	/* Once per file: a webshell is often a suspicious file too. */
-	if (h && h != last_requests) {
-		request_lines(b, h);
-		last_requests = h;
-	}
+}
+
+/* "  (sha256 size)" and the timestomp warning of a changed record. */
+static void change_detail(struct exs_buf *b, const struct exs_finding *f)
+{
+	exs_buf_puts(b, "  (");
+	for (unsigned bit = 1, n = 0; bit < (1u << EXS_ATTR_COUNT); bit <<= 1)
+		if (f->changed & bit)
+			exs_buf_printf(b, "%s%s", n++ ? " " : "",
+				       exs_attr_name(bit));
+	exs_buf_puts(b, ")");
+	if (f->timestomp)
+		exs_buf_puts(b, "  TIMESTOMP: content changed, "
+				"modification time did not");
 }
 
 static void finding_line_of(struct exs_buf *b, const struct exs_finding *f)
@@ -165,35 +187,10 @@ static void finding_line_of(struct exs_buf *b, const struct exs_finding *f)
 	case EXS_FINDING_WEBSHELL:
 	case EXS_FINDING_SUSPICIOUS:
 		exs_buf_putc(b, '\n');
-		for (size_t i = 0; i < f->hit_count; i++) {
-			const struct exs_hit *h = &f->hits[i];
-			exs_buf_puts(b, "          rule ");
-			text(b, h->rule);
-			if (h->description[0]) {
-				exs_buf_puts(b, ": ");
-				text(b, h->description);
-			}
-			exs_buf_putc(b, '\n');
-			for (unsigned j = 0; j < h->string_count && j < 3; j++) {
-				const struct exs_hit_string *s = &h->strings[j];
-				exs_buf_printf(b, "            %s at offset %" PRIu64
-					       ": \"", s->id, s->offset);
-				exs_text_escape(b, (const char *)s->excerpt,
-						s->excerpt_len);
-				exs_buf_puts(b, "\"\n");
-			}
-		}
+		hit_lines(b, f, NULL);
 		return;
 	case EXS_FINDING_CHANGED:
-		exs_buf_puts(b, "  (");
-		for (unsigned bit = 1, n = 0; bit < (1u << EXS_ATTR_COUNT); bit <<= 1)
-			if (f->changed & bit)
-				exs_buf_printf(b, "%s%s", n++ ? " " : "",
-					       exs_attr_name(bit));
-		exs_buf_puts(b, ")");
-		if (f->timestomp)
-			exs_buf_puts(b, "  TIMESTOMP: content changed, "
-					"modification time did not");
+		change_detail(b, f);
 		break;
 	case EXS_FINDING_ERROR:
 		exs_buf_puts(b, ": ");
@@ -253,6 +250,12 @@ static int look_first(const struct exs_run *run, const struct exs_finding *f)
 		if (ends_with_ci(f->path, f->path_len, exts[i]))
 			return 1;
 	return 0;
+}
+
+int exs_report_look_first(const struct exs_run *run,
+			  const struct exs_finding *f)
+{
+	return look_first(run, f);
 }
 
 struct folder_count {
@@ -447,38 +450,95 @@ static void baseline_lines(struct exs_buf *b, const struct exs_run *run)
 			     "generation\n");
 }
 
-/* Webshells and suspicious files: they sort first. */
-static int threat_line(void *ctx, const struct exs_finding *f)
+/* One entry: the file and everything said about it, most severe first. A
+ * webshell or suspicious file gets its verdicts with their evidence, its
+ * change and its errors; a change or an error keeps its one line of old,
+ * and the errors of the same file follow it. */
+static void entry_lines(struct exs_buf *b, const struct exs_run *run,
+			const struct exs_entry *e)
 {
-	if (f->kind > EXS_FINDING_SUSPICIOUS)
-		return EXS_RUN_STOP;
-	finding_line(ctx, f);
-	return EXS_OK;
+	const struct exs_finding *head = e->records[0];
+	if (head->kind == EXS_FINDING_EXPLOIT_TRACE) {
+		trace_line(b, head);
+		return;
+	}
+	int removed = head->kind == EXS_FINDING_REMOVED;
+	if (head->kind <= EXS_FINDING_SUSPICIOUS) {
+		exs_buf_printf(b, "%-9s ", kind_labels[head->kind]);
+		exs_text_escape(b, e->path, e->path_len);
+		for (size_t i = 1; i < e->count; i++)
+			exs_buf_printf(b, "%s%s", i == 1 ? "  (also " : ", ",
+				       exs_finding_kind_name(e->records[i]->kind));
+		exs_buf_puts(b, e->count > 1 ? ")\n" : "\n");
+		for (size_t i = 0; i < e->count; i++) {
+			const struct exs_finding *r = e->records[i];
+			if (r->kind <= EXS_FINDING_SUSPICIOUS)
+				hit_lines(b, r, r->kind != head->kind
+					  ? exs_finding_kind_name(r->kind) : NULL);
+		}
+		if (e->change) {
+			exs_buf_printf(b, "          %s",
+				       exs_finding_kind_name(e->change->kind));
+			if (e->change->kind == EXS_FINDING_CHANGED)
+				change_detail(b, e->change);
+			exs_buf_putc(b, '\n');
+			removed = e->change->kind == EXS_FINDING_REMOVED;
+		}
+	} else {
+		finding_line_of(b, head);
+	}
+	for (size_t i = 1; i < e->count; i++) {
+		const struct exs_finding *r = e->records[i];
+		if (r->kind != EXS_FINDING_ERROR)
+			continue;
+		exs_buf_puts(b, "          error: ");
+		text(b, r->message ? r->message : exs_strerror(r->status));
+		exs_buf_putc(b, '\n');
+	}
+	if (e->not_listed)
+		exs_buf_printf(b, "          ... and %zu more records (all in the "
+			       "JSON report)\n", e->not_listed);
+	if (head->kind <= EXS_FINDING_SUSPICIOUS || removed) {
+		const struct exs_url_hits *h =
+			exs_run_url_hits(run, e->path, e->path_len);
+		if (h)
+			request_lines(b, h);
+	}
 }
 
-struct list_ctx {
-	struct exs_buf *b;
+/* The summary's sections, filled by one pass over the entries. */
+struct text_ctx {
+	const struct exs_run *run;
+	struct exs_buf threats, traces, lists;
 	size_t cut;
-	size_t shown[EXS_FINDING_KIND_COUNT];
+	uint64_t shown[EXS_FINDING_KIND_COUNT]; /* entries, by their kind */
+	uint64_t entries, traces_n;
 };
 
-static int list_line(void *ctx, const struct exs_finding *f)
+static int text_entry(void *ctx, const struct exs_entry *e)
 {
-	struct list_ctx *l = ctx;
-	if (f->kind > EXS_FINDING_SUSPICIOUS && f->kind != EXS_FINDING_EXPLOIT_TRACE &&
-	    l->shown[f->kind]++ < l->cut)
-		finding_line(l->b, f);
+	struct text_ctx *t = ctx;
+	t->entries++;
+	uint64_t n = t->shown[e->kind]++;
+	if (e->kind <= EXS_FINDING_SUSPICIOUS) {
+		/* Webshells and suspicious files always in full. */
+		entry_lines(&t->threats, t->run, e);
+	} else if (e->kind == EXS_FINDING_EXPLOIT_TRACE) {
+		t->traces_n++;
+		if (n < t->cut)
+			entry_lines(&t->traces, t->run, e);
+	} else if (n < t->cut) {
+		entry_lines(&t->lists, t->run, e);
+	}
 	return EXS_OK;
 }
 
-/* Exploitation traces come right after the threats found on disk. */
-static int trace_list_line(void *ctx, const struct exs_finding *f)
+static void append_buf(struct exs_buf *b, const struct exs_buf *part)
 {
-	struct list_ctx *l = ctx;
-	if (f->kind == EXS_FINDING_EXPLOIT_TRACE &&
-	    l->shown[f->kind]++ < l->cut)
-		finding_line(l->b, f);
-	return EXS_OK;
+	if (part->failed && !b->failed)
+		b->failed = part->failed;
+	if (part->len)
+		exs_buf_append(b, part->data, part->len);
 }
 
 int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
@@ -489,18 +549,6 @@ int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 	char size[32];
 	human_bytes(run->bytes, size, sizeof(size));
 	double secs = (double)(run->finished_ns - run->started_ns) / 1e9;
-	if (run->command && strcmp(run->command, "logs") == 0) {
-		/* The log pass alone walks no tree: say what it read. */
-		human_bytes(run->logs.bytes, size, sizeof(size));
-		exs_buf_printf(&b, "exsweep logs on %s: %zu finding%s in %" PRIu64
-			       " log files (%s), %.2f s\n", run->host,
-			       run->finding_count, run->finding_count == 1 ? "" : "s",
-			       run->logs.files, size, secs);
-	} else
-		exs_buf_printf(&b, "exsweep %s on %s: %zu finding%s in %" PRIu64
-			       " files (%s), %.2f s\n", run->command, run->host,
-			       run->finding_count, run->finding_count == 1 ? "" : "s",
-			       run->files, size, secs);
 	/* Webshells and suspicious files always come first and in full. On
 	 * patch day the overview of the thousands of changes comes next, and
 	 * only a short taste of each list after it. */
@@ -508,13 +556,38 @@ int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 			   run->counts[EXS_FINDING_CHANGED] +
 			   run->counts[EXS_FINDING_REMOVED];
 	int patch = changes >= PATCH_DAY;
-	size_t cut = verbose ? (size_t)-1 : patch ? PATCH_DAY_CUT : LIST_CUT;
-	struct list_ctx lists = { &b, cut, { 0 } };
-	current_run = run;
-	last_requests = NULL;
-	int rc = exs_run_each_finding(run, threat_line, &b);
-	if (!rc && run->counts[EXS_FINDING_EXPLOIT_TRACE])
-		rc = exs_run_each_finding(run, trace_list_line, &lists);
+	struct text_ctx t;
+	memset(&t, 0, sizeof(t));
+	t.run = run;
+	t.cut = verbose ? (size_t)-1 : patch ? PATCH_DAY_CUT : LIST_CUT;
+	exs_buf_init(&t.threats, 32u << 20);
+	exs_buf_init(&t.traces, 8u << 20);
+	exs_buf_init(&t.lists, 16u << 20);
+	int rc = exs_group_each(run, text_entry, &t);
+	/* The headline counts files (entries), not records: a planted
+	 * webshell is one file, whatever number of judges spoke of it. */
+	uint64_t files_with = t.entries - t.traces_n;
+	if (run->command && strcmp(run->command, "logs") == 0) {
+		/* The log pass alone walks no tree: say what it read. */
+		human_bytes(run->logs.bytes, size, sizeof(size));
+		exs_buf_printf(&b, "exsweep logs on %s: %" PRIu64 " finding%s in %"
+			       PRIu64 " log files (%s), %.2f s\n", run->host,
+			       t.entries, t.entries == 1 ? "" : "s",
+			       run->logs.files, size, secs);
+	} else {
+		exs_buf_printf(&b, "exsweep %s on %s: %" PRIu64 " file%s with "
+			       "findings (%zu record%s", run->command, run->host,
+			       files_with, files_with == 1 ? "" : "s",
+			       run->finding_count,
+			       run->finding_count == 1 ? "" : "s");
+		if (t.traces_n)
+			exs_buf_printf(&b, ", %" PRIu64 " exploit trace%s",
+				       t.traces_n, t.traces_n == 1 ? "" : "s");
+		exs_buf_printf(&b, ") in %" PRIu64 " files (%s), %.2f s\n",
+			       run->files, size, secs);
+	}
+	append_buf(&b, &t.threats);
+	append_buf(&b, &t.traces);
 	for (size_t i = 0; i < run->url_hit_count; i++) {
 		const struct exs_url_hits *h = &run->url_hits[i];
 		if (!h->orphan)
@@ -526,15 +599,16 @@ int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 	}
 	if (patch)
 		patch_day(&b, run);
-	if (!rc)
-		rc = exs_run_each_finding(run, list_line, &lists);
-	size_t *shown = lists.shown;
+	append_buf(&b, &t.lists);
 	for (int k = EXS_FINDING_SUSPICIOUS + 1; k < EXS_FINDING_KIND_COUNT; k++)
-		if (shown[k] > cut)
-			exs_buf_printf(&b, "          ... and %zu more %s "
+		if (t.shown[k] > t.cut)
+			exs_buf_printf(&b, "          ... and %" PRIu64 " more %s "
 				       "(all in the JSON report)\n",
-				       shown[k] - cut,
+				       t.shown[k] - t.cut,
 				       exs_finding_kind_name((enum exs_finding_kind)k));
+	exs_buf_free(&t.threats);
+	exs_buf_free(&t.traces);
+	exs_buf_free(&t.lists);
 	for (size_t i = 0; i < run->warnings.count; i++) {
 		exs_buf_puts(&b, "warning: ");
 		text(&b, run->warnings.items[i]);
@@ -575,6 +649,5 @@ int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 	if (!rc)
 		rc = out->write(out->ctx, b.data, b.len);
 	exs_buf_free(&b);
-	current_run = NULL;
 	return rc;
 }

@@ -141,6 +141,8 @@ int exs_run_add(struct exs_run *run, const struct exs_finding *f)
 	return EXS_OK;
 }
 
+static int compare_bytes(const char *a, size_t al, const char *b, size_t bl);
+
 struct unpack_ctx {
 	exs_finding_fn fn;
 	void *ctx;
@@ -196,6 +198,42 @@ int exs_run_each_finding(const struct exs_run *run, exs_finding_fn fn,
 	}
 	for (size_t i = 0; i < run->finding_count; i++) {
 		int rc = fn(ctx, &run->findings[i]);
+		if (rc)
+			return rc == EXS_RUN_STOP ? EXS_OK : rc;
+	}
+	return EXS_OK;
+}
+
+int exs_run_each_at(const struct exs_run *run, enum exs_finding_kind kind,
+		    const char *path, size_t len, exs_finding_fn fn, void *ctx)
+{
+	if (run->spill) {
+		struct unpack_ctx u = { fn, ctx };
+		struct exs_error err;
+		exs_error_clear(&err);
+		int rc = exs_spill_each_at(run->spill, (int)kind, path, len,
+					   unpack_row, &u, &err);
+		return rc == EXS_RUN_STOP ? EXS_OK : rc;
+	}
+	/* Sorted by (kind, path bytes): the first finding not below
+	 * (kind, path), then every one equal to it. */
+	size_t lo = 0, hi = run->finding_count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct exs_finding *m = &run->findings[mid];
+		int below = m->kind != kind ? m->kind < kind
+			: compare_bytes(m->path, m->path_len, path, len) < 0;
+		if (below)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < run->finding_count; i++) {
+		const struct exs_finding *m = &run->findings[i];
+		if (m->kind != kind || m->path_len != len ||
+		    (len && memcmp(m->path, path, len) != 0))
+			break;
+		int rc = fn(ctx, m);
 		if (rc)
 			return rc == EXS_RUN_STOP ? EXS_OK : rc;
 	}

@@ -134,6 +134,11 @@ void exs_run_sort(struct exs_run *run);
 typedef int (*exs_finding_fn)(void *ctx, const struct exs_finding *f);
 int exs_run_each_finding(const struct exs_run *run, exs_finding_fn fn,
 			 void *ctx);
+/* Calls fn for every finding of one kind and path, in report order (a
+ * lookup: a binary search, or the temporary table's index). May be called
+ * from inside the fn of exs_run_each_finding. */
+int exs_run_each_at(const struct exs_run *run, enum exs_finding_kind kind,
+		    const char *path, size_t len, exs_finding_fn fn, void *ctx);
 /* The AIDE-style bits: 1 added, 2 removed, 4 changed, 8 webshell. */
 int exs_run_finding_bits(const struct exs_run *run);
 void exs_run_free(struct exs_run *run);

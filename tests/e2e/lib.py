@@ -396,7 +396,7 @@ def posix_report(report, posix):
 
 def validate_report(report, rc, command):
     """What every report must satisfy: schema, exit status, counts and order."""
-    eq(report.get("schema"), "exsweep-report/1", "report schema")
+    eq(report.get("schema"), "exsweep-report/2", "report schema")
     eq(report.get("command"), command, "report command")
     eq(report.get("exit_code"), rc, "report exit_code vs process exit status")
     findings = report.get("findings")
@@ -417,6 +417,23 @@ def validate_report(report, rc, command):
         keys.append((KIND_ORDER.index(f["kind"]), path_bytes(f)))
     eq(keys, sorted(keys), "finding order (webshell, changed, added, removed, error; "
        "then by path bytes)")
+    # Schema 2: every record names its file entry; the records of one path
+    # share it, and entries are numbered from 1 in the order of their first
+    # (most severe) record; each exploitation trace is an entry of its own.
+    entry_of, expected = {}, 0
+    for f in findings:
+        check(isinstance(f.get("file"), int), f"finding without a file entry: {f!r}")
+        if f["kind"] == "exploit_trace":
+            expected += 1
+            want = expected
+        else:
+            key = path_bytes(f)
+            if key not in entry_of:
+                expected += 1
+                entry_of[key] = expected
+            want = entry_of[key]
+        eq(f["file"], want, f"the file entry of {f['kind']} {f['path']!r}")
+    eq(counts.get("entries"), expected, "counts.entries vs the records' file entries")
     expected_rc = 0
     for kind, bit in EXIT_BITS.items():
         if any(f["kind"] == kind for f in findings):
