@@ -70,6 +70,8 @@ struct exs_cli {
 	struct exs_discovery discovery; /* what exs_cli_load_config found */
 	int roots_from_config;       /* the config file set root or web_root */
 	int progress_shown;
+	uint64_t progress_total;     /* files the sweep will see, 0 unknown
+					(check and update: the baseline's) */
 };
 
 int exs_cli_main(int argc, char **argv, const struct exs_platform *plat);

@@ -268,9 +268,35 @@ void exs_cli_progress(void *ctx, const struct exs_progress *p)
 		return;
 	double secs = (double)p->elapsed_ns / 1e9;
 	double mib = (double)p->bytes / (1024.0 * 1024.0);
+	char part[96] = "";
+	uint64_t total = cli->progress_total;
+	if (total) {
+		/* The baseline knows how many files there were: percent and the
+		 * time left at the rate so far. Added files can take the count
+		 * past the total; then the end is near but not known. */
+		if (p->files < total && p->files && secs > 0) {
+			double left = secs * (double)(total - p->files) /
+				      (double)p->files;
+			snprintf(part, sizeof(part), " of %llu (%u%%, %.0f s left)",
+				 (unsigned long long)total,
+				 (unsigned)(100.0 * (double)p->files / (double)total),
+				 left + 0.5);
+		} else if (p->files < total) {
+			snprintf(part, sizeof(part), " of %llu (%u%%)",
+				 (unsigned long long)total,
+				 (unsigned)(100.0 * (double)p->files / (double)total));
+		} else if (p->files == total) {
+			snprintf(part, sizeof(part), " of %llu (100%%)",
+				 (unsigned long long)total);
+		} else {
+			snprintf(part, sizeof(part), " of %llu (%llu more than the "
+				 "baseline)", (unsigned long long)total,
+				 (unsigned long long)(p->files - total));
+		}
+	}
 	exs_cli_print(cli, EXS_STDERR,
-		      "\r%llu files, %.1f MiB, %.1f MiB/s, %.1f s   ",
-		      (unsigned long long)p->files, mib,
+		      "\r%llu files%s, %.1f MiB, %.1f MiB/s, %.1f s   ",
+		      (unsigned long long)p->files, part, mib,
 		      secs > 0 ? mib / secs : 0.0, secs);
 	cli->progress_shown = 1;
 }

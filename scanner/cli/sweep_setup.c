@@ -122,7 +122,11 @@ int exs_setup_sweep(struct exs_cli *cli, struct exs_setup *st,
 	if (rc)
 		return rc;
 	sw.heuristics = heuristics;
+	/* check and update walk what the baseline holds, give or take the
+	 * changes: the progress line can say how far along it is. */
+	cli->progress_total = mode == EXS_SWEEP_CHECK ? run->baseline_files : 0;
 	rc = exs_sweep_run(&sw, err);
+	cli->progress_total = 0;
 	exs_heuristics_free(heuristics);
 	run->files = sw.files;
 	run->bytes = sw.bytes;
