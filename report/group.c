@@ -341,7 +341,9 @@ static int count_record(void *ctx, const struct exs_finding *f)
 		return rc;
 	s->out->entries++;
 	s->out->by_kind[f->kind]++;
-	s->out->by_severity[exs_group_severity(s->g.run, f)]++;
+	enum exs_severity sev = exs_group_severity(s->g.run, f);
+	s->out->by_severity[sev]++;
+	s->out->by_kind_severity[f->kind][sev]++;
 	return EXS_OK;
 }
 

@@ -91,6 +91,7 @@ struct exs_group_counts {
 	uint64_t entries;
 	uint64_t by_kind[EXS_FINDING_KIND_COUNT];
 	uint64_t by_severity[EXS_SEVERITY_COUNT];
+	uint64_t by_kind_severity[EXS_FINDING_KIND_COUNT][EXS_SEVERITY_COUNT];
 };
 int exs_group_count(const struct exs_run *run, struct exs_group_counts *out);
 

@@ -240,3 +240,24 @@ void exs_text_escape(struct exs_buf *b, const char *s, size_t len)
 		i++;
 	}
 }
+
+void exs_html_escape(struct exs_buf *b, const char *s, size_t len)
+{
+	struct exs_buf shown;
+	exs_buf_init(&shown, b->limit);
+	exs_text_escape(&shown, s, len);
+	if (shown.failed && !b->failed)
+		b->failed = shown.failed;
+	for (size_t i = 0; i < shown.len; i++) {
+		char c = shown.data[i];
+		switch (c) {
+		case '&': exs_buf_puts(b, "&amp;"); break;
+		case '<': exs_buf_puts(b, "&lt;"); break;
+		case '>': exs_buf_puts(b, "&gt;"); break;
+		case '"': exs_buf_puts(b, "&quot;"); break;
+		case '\'': exs_buf_puts(b, "&#39;"); break;
+		default: exs_buf_putc(b, c); break;
+		}
+	}
+	exs_buf_free(&shown);
+}

@@ -38,5 +38,10 @@ long exs_base64_decode(const char *s, size_t len, unsigned char *out,
  * zero-width and other format characters, noncharacters) as \uXXXX or
  * \UXXXXXXXX, so a name shows what it is. */
 void exs_text_escape(struct exs_buf *b, const char *s, size_t len);
+/* Appends s for HTML, as text or inside a quoted attribute value: what
+ * exs_text_escape shows (so invalid UTF-8 and control bytes are visible
+ * \xNN, disguising characters \uXXXX), with & < > " ' as character
+ * references, so no byte of s can open or close markup. */
+void exs_html_escape(struct exs_buf *b, const char *s, size_t len);
 
 #endif

@@ -44,6 +44,7 @@ static const char usage_text[] =
 "      --image DIR         DIR is a mounted Exchange system drive (/mnt/c):\n"
 "                          default roots are its V15 and inetpub folders\n"
 "  -j, --json FILE         write the JSON report to FILE ('-' for stdout)\n"
+"      --html FILE         write the HTML report to FILE ('-' for stdout)\n"
 "  -p, --threads N         worker threads (default: one per core, at most 32)\n"
 "  -f, --force             init: replace an existing baseline\n"
 "  -q, --quiet             no summary on stdout (scheduled runs)\n"
@@ -208,6 +209,8 @@ static int parse_args(struct exs_cli *cli, int argc, char **argv)
 			cli->baseline_path = v;
 		} else if (OPT('j', "json", 1)) {
 			cli->json_path = v;
+		} else if (OPT(0, "html", 1)) {
+			cli->html_path = v;
 		} else if (OPT('r', "rules-dir", 1)) {
 			cli->rules_dir = v;
 		} else if (OPT(0, "image", 1)) {

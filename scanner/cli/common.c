@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "escape.h"
 #include "path.h"
+#include "report.h"
 
 int exs_cli_exit_for(int status)
 {
@@ -381,8 +382,12 @@ static int write_stream(void *ctx, const char *text, size_t len)
 	return cli->plat->stream_write(EXS_STDOUT, text, len);
 }
 
-static int write_json_file(struct exs_cli *cli, const struct exs_run *run,
-			   const char *path, struct exs_error *err)
+typedef int (*report_writer)(const struct exs_run *run,
+			     const struct exs_sink *out);
+
+static int write_report_file(struct exs_cli *cli, const struct exs_run *run,
+			     const char *path, report_writer writer,
+			     struct exs_error *err)
 {
 	const struct exs_platform *plat = cli->plat;
 	struct file_sink fs = { plat, NULL, err };
@@ -390,7 +395,7 @@ static int write_json_file(struct exs_cli *cli, const struct exs_run *run,
 	if (rc)
 		return rc;
 	struct exs_sink sink = { write_file, &fs };
-	rc = exs_report_json(run, &sink);
+	rc = writer(run, &sink);
 	if (!rc)
 		rc = plat->file_sync(fs.f, err);
 	plat->file_close(fs.f);
@@ -399,9 +404,15 @@ static int write_json_file(struct exs_cli *cli, const struct exs_run *run,
 	return rc;
 }
 
+static int write_json_file(struct exs_cli *cli, const struct exs_run *run,
+			   const char *path, struct exs_error *err)
+{
+	return write_report_file(cli, run, path, exs_report_json, err);
+}
+
 /* The dated report name in the report folder. */
 static int report_dir_path(struct exs_cli *cli, const struct exs_run *run,
-			   struct exs_buf *out)
+			   const char *ext, struct exs_buf *out)
 {
 	char t[40];
 	exs_format_time(run->started_ns, t, sizeof(t));
@@ -414,7 +425,7 @@ static int report_dir_path(struct exs_cli *cli, const struct exs_run *run,
 	compact[n] = '\0';
 	exs_buf_puts(out, cli->cfg.report_dir);
 	exs_buf_putc(out, cli->plat->path_separator);
-	exs_buf_printf(out, "exsweep-%s-%s.json", run->command, compact);
+	exs_buf_printf(out, "exsweep-%s-%s.%s", run->command, compact, ext);
 	return out->failed;
 }
 
@@ -512,6 +523,7 @@ int exs_cli_finish(struct exs_cli *cli, struct exs_run *run)
 	run->finished_ns = cli->plat->clock_wall_ns();
 	run->exit_code = exs_run_finding_bits(run);
 	int json_to_stdout = cli->json_path && strcmp(cli->json_path, "-") == 0;
+	int html_to_stdout = cli->html_path && strcmp(cli->html_path, "-") == 0;
 	int rc = EXS_OK;
 	if (json_to_stdout) {
 		struct exs_sink sink = { write_stream, cli };
@@ -521,18 +533,35 @@ int exs_cli_finish(struct exs_cli *cli, struct exs_run *run)
 	} else if (cli->json_path) {
 		rc = write_json_file(cli, run, cli->json_path, &err);
 	}
+	if (!rc && html_to_stdout) {
+		struct exs_sink sink = { write_stream, cli };
+		rc = exs_report_html(run, &sink);
+		if (rc)
+			exs_fail(&err, rc, 0, "write", "standard output");
+	} else if (!rc && cli->html_path) {
+		rc = write_report_file(cli, run, cli->html_path, exs_report_html,
+				       &err);
+	}
 	if (!rc && cli->cfg.report_dir && cli->cfg.report_dir[0]) {
+		/* The JSON report for machines and, beside it under the same
+		 * name, the HTML report for people. */
 		struct exs_buf path;
 		exs_buf_init(&path, 65536);
 		rc = cli->plat->dir_create(cli->cfg.report_dir, EXS_CREATE_PRIVATE,
 					   &err);
-		if (!rc && report_dir_path(cli, run, &path))
+		if (!rc && report_dir_path(cli, run, "json", &path))
 			rc = exs_fail(&err, EXS_NOMEM, 0, "malloc", NULL);
 		if (!rc)
 			rc = write_json_file(cli, run, path.data, &err);
+		exs_buf_reset(&path);
+		if (!rc && report_dir_path(cli, run, "html", &path))
+			rc = exs_fail(&err, EXS_NOMEM, 0, "malloc", NULL);
+		if (!rc)
+			rc = write_report_file(cli, run, path.data,
+					       exs_report_html, &err);
 		exs_buf_free(&path);
 	}
-	if (!cli->quiet && !json_to_stdout) {
+	if (!cli->quiet && !json_to_stdout && !html_to_stdout) {
 		struct exs_sink sink = { write_stream, cli };
 		exs_report_text(run, &sink, cli->verbose);
 	}

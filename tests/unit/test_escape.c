@@ -1,4 +1,4 @@
-/* test_escape.c -- UTF-8 validation, JSON strings, base64 and terminal text.
+/* test_escape.c -- UTF-8 validation, JSON strings, base64, terminal text and HTML.
  *
  * These renderings carry hostile file names into reports, so every case is
  * checked byte for byte: a JSON string that is one byte off is either
@@ -311,6 +311,28 @@ static void test_text_escape_invisible(void)
 	CHECK_TEXT("\xd8\xa7\xd9\x84\xd8\xb9", "\xd8\xa7\xd9\x84\xd8\xb9"); /* Arabic */
 }
 
+#define CHECK_HTML(in, expected)                                            \
+	CHECK_RENDER(exs_html_escape(&b_, in, sizeof(in) - 1), in,          \
+		     sizeof(in) - 1, expected)
+
+/* HTML: markup characters become references, and everything the
+ * terminal form escapes stays escaped (no raw invalid byte, control or
+ * disguising character reaches the page). */
+static void test_html_escape(void)
+{
+	CHECK_HTML("", "");
+	CHECK_HTML("logon.aspx", "logon.aspx");
+	CHECK_HTML("<img src=x onerror=alert(1)>.aspx",
+		   "&lt;img src=x onerror=alert(1)&gt;.aspx");
+	CHECK_HTML("</script><script>", "&lt;/script&gt;&lt;script&gt;");
+	CHECK_HTML("a&b \"q\" 'r'", "a&amp;b &quot;q&quot; &#39;r&#39;");
+	CHECK_HTML("&lt;", "&amp;lt;");
+	CHECK_HTML("\xff<", "\\xff&lt;");
+	CHECK_HTML("a\nb\x00", "a\\nb\\x00");
+	CHECK_HTML("inv\xe2\x80\xaegpj.aspx", "inv\\u202egpj.aspx");
+	CHECK_HTML("caf\xc3\xa9", "caf\xc3\xa9");
+}
+
 int main(void)
 {
 	RUN(test_utf8_valid_sequences);
@@ -328,5 +350,6 @@ int main(void)
 	RUN(test_text_escape);
 	RUN(test_text_escape_c1_controls);
 	RUN(test_text_escape_invisible);
+	RUN(test_html_escape);
 	return TEST_EXIT();
 }

@@ -20,8 +20,9 @@
     -Uninstall removes the task, the event source and the copied script. It
     leaves the reports, the baseline and the configuration, unless -Purge is
     given, which deletes the reports folder as well.
-    -Rotate keeps the newest -KeepReports reports (exsweep-*.json) and
-    deletes the older ones; the task runs it after every check.
+    -Rotate keeps the newest -KeepReports reports (exsweep-*.json, and the
+    HTML reports beside them, exsweep-*.html) and deletes the older ones;
+    the task runs it after every check.
 
 .PARAMETER ExePath
     The exsweep.exe to schedule. Default: exsweep.exe beside this script.
@@ -180,10 +181,12 @@ function Uninstall-ExsweepTask {
 
 function Invoke-ReportRotation {
     if (-not (Test-Path -LiteralPath $ReportDir)) { return }
-    Get-ChildItem -LiteralPath $ReportDir -Filter 'exsweep-*.json' -File |
-        Sort-Object LastWriteTimeUtc -Descending |
-        Select-Object -Skip $KeepReports |
-        Remove-Item -Force
+    foreach ($filter in 'exsweep-*.json', 'exsweep-*.html') {
+        Get-ChildItem -LiteralPath $ReportDir -Filter $filter -File |
+            Sort-Object LastWriteTimeUtc -Descending |
+            Select-Object -Skip $KeepReports |
+            Remove-Item -Force
+    }
 }
 
 switch ($PSCmdlet.ParameterSetName) {
