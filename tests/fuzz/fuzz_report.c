@@ -1,5 +1,5 @@
-/* fuzz_report.c -- the JSON report and the terminal summary
- * (scanner/report_json.c, report_text.c, escape.c) on runs built from the
+/* fuzz_report.c -- the JSON report, the terminal summary and the HTML report
+ * (report/json.c, text.c, html.c, group.c, escape.c) on runs built from the
  * input: hostile paths, excerpts and record values, many findings of every
  * kind (enough, at times, for the patch-day overview), skipped nodes,
  * generations.
@@ -16,6 +16,19 @@
  * Text properties: the summary is valid UTF-8 with no control character
  * but '\n' (C0, DEL and C1 alike), so no name can forge or recolour a line.
  *
+ * Entries (group.c): every record's "file" is the number of its path's
+ * entry, counted from 1 in the order each path first appears (each
+ * exploitation trace an entry of its own), and counts.entries their count.
+ * The run keeps a path to one change record (changed, added or removed),
+ * as a real run does.
+ *
+ * HTML properties: valid UTF-8 with no control character but '\n'; every
+ * '<' opens one of the writer's own tags (a fixed list of names, whose
+ * inside holds no byte a name could bring: no '<', '&' or control), no '>'
+ * stands outside a tag, every '&' starts one of the references the writer
+ * uses; and a printable ASCII path shows in the page as the harness's own
+ * escaping of it. So no byte of a name or excerpt becomes markup.
+ *
  * Issue 12 item 7: roots, web roots, the baseline path and `against` that
  * are not UTF-8 keep their bytes in a base64 twin (NAME_b64; looked for as
  * any string of the document equal to the base64 of the bytes, whatever its
@@ -27,6 +40,7 @@
 
 #include "fuzz.h"
 #include "json_check.h"
+#include "report.h"
 #include "run.h"
 #include "status.h"
 
@@ -107,6 +121,39 @@ static struct exs_hit *take_hits(struct fuzz_in *in, size_t *count)
 	return hits;
 }
 
+/* The change records added so far: a path has at most one (kind). */
+struct change_seen {
+	char path[300];
+	size_t len;
+	enum exs_finding_kind kind;
+};
+static struct change_seen changes_seen[FINDINGS_MAX];
+static size_t changes_seen_n;
+
+static int is_change_kind(enum exs_finding_kind k)
+{
+	return k >= EXS_FINDING_CHANGED && k <= EXS_FINDING_REMOVED;
+}
+
+/* 0 when path already has a change record of another kind. */
+static int change_allowed(enum exs_finding_kind kind, const char *path,
+			  size_t len)
+{
+	if (!is_change_kind(kind))
+		return 1;
+	for (size_t i = 0; i < changes_seen_n; i++)
+		if (changes_seen[i].len == len &&
+		    memcmp(changes_seen[i].path, path, len) == 0)
+			return changes_seen[i].kind == kind;
+	if (changes_seen_n < FINDINGS_MAX) {
+		struct change_seen *c = &changes_seen[changes_seen_n++];
+		memcpy(c->path, path, len);
+		c->len = len;
+		c->kind = kind;
+	}
+	return 1;
+}
+
 static void take_finding(struct fuzz_in *in, struct exs_run *run,
 			 size_t *total)
 {
@@ -145,6 +192,8 @@ static void take_finding(struct fuzz_in *in, struct exs_run *run,
 		f.path = path;
 		f.path_len = n;
 		f.message = NULL;
+		if (!change_allowed(f.kind, path, n))
+			continue;
 		if (f.kind == EXS_FINDING_ERROR && message[0]) {
 			f.message = malloc(strlen(message) + 1);
 			FUZZ_CHECK(f.message, "harness out of memory");
@@ -277,7 +326,30 @@ static void check_list(const struct fuzz_json *doc, const char *key,
 struct order_ctx {
 	const struct fuzz_json *findings;
 	size_t next;
+	/* the reference numbering: each path's entry, numbered in the order
+	 * paths first appear; each trace a number of its own */
+	char seen_path[FINDINGS_MAX][300];
+	size_t seen_len[FINDINGS_MAX];
+	uint64_t seen_number[FINDINGS_MAX];
+	size_t nseen;
+	uint64_t entries;
 };
+
+static uint64_t reference_entry(struct order_ctx *o, const struct exs_finding *f)
+{
+	if (f->kind == EXS_FINDING_EXPLOIT_TRACE)
+		return ++o->entries;
+	for (size_t i = 0; i < o->nseen; i++)
+		if (o->seen_len[i] == f->path_len &&
+		    memcmp(o->seen_path[i], f->path, f->path_len) == 0)
+			return o->seen_number[i];
+	FUZZ_CHECK(o->nseen < FINDINGS_MAX && f->path_len <= 300,
+		   "harness: too many paths");
+	memcpy(o->seen_path[o->nseen], f->path, f->path_len);
+	o->seen_len[o->nseen] = f->path_len;
+	o->seen_number[o->nseen] = ++o->entries;
+	return o->seen_number[o->nseen++];
+}
 
 static int check_finding(void *ctx, const struct exs_finding *f)
 {
@@ -293,6 +365,12 @@ static int check_finding(void *ctx, const struct exs_finding *f)
 	FUZZ_CHECK(fuzz_json_is_bytes(kind, name, strlen(name)),
 		   "%s: kind is not '%s'", what, name);
 	check_path_pair(item, what, f->path, f->path_len);
+	char number[32];
+	snprintf(number, sizeof(number), "%" PRIu64, reference_entry(o, f));
+	const struct fuzz_json *file = fuzz_json_get(item, "file");
+	FUZZ_CHECK(file && file->type == FUZZ_JSON_NUMBER &&
+		   !strcmp(file->text, number), "%s: file is %s, its entry is %s",
+		   what, file ? file->text : "missing", number);
 	if (f->kind <= EXS_FINDING_SUSPICIOUS) {
 		const struct fuzz_json *m = fuzz_json_get(item, "matches");
 		FUZZ_CHECK(m && m->type == FUZZ_JSON_ARRAY &&
@@ -343,7 +421,9 @@ static void check_json(const struct exs_run *run, const struct fuzz_out *out)
 	const struct fuzz_json *findings = fuzz_json_get(doc, "findings");
 	FUZZ_CHECK(findings && findings->type == FUZZ_JSON_ARRAY,
 		   "no findings array");
-	struct order_ctx order = { findings, 0 };
+	static struct order_ctx order;
+	memset(&order, 0, sizeof(order));
+	order.findings = findings;
 	FUZZ_CHECK(exs_run_each_finding(run, check_finding, &order) == EXS_OK,
 		   "exs_run_each_finding failed");
 	FUZZ_CHECK(order.next == findings->count, "the report has %zu "
@@ -371,6 +451,7 @@ static void check_json(const struct exs_run *run, const struct fuzz_out *out)
 	check_count(counts, "suspicious", run->counts[EXS_FINDING_SUSPICIOUS]);
 	check_count(counts, "error", run->counts[EXS_FINDING_ERROR]);
 	check_count(counts, "skipped", run->skipped);
+	check_count(counts, "entries", order.entries);
 	const struct fuzz_json *code = fuzz_json_get(doc, "exit_code");
 	char text[16];
 	snprintf(text, sizeof(text), "%d", run->exit_code);
@@ -416,6 +497,109 @@ static void check_text(const struct fuzz_out *out)
 			   "the summary holds U+%04X at byte %zu", (unsigned)cp, i);
 		i += n;
 	}
+}
+
+/* ---- Checking the HTML ------------------------------------------------------ */
+
+static int html_tag_allowed(const char *name, size_t n)
+{
+	static const char *const tags[] = {
+		"!DOCTYPE", "html", "head", "meta", "title", "style", "body",
+		"header", "h1", "h2", "h3", "p", "section", "table", "tr", "th",
+		"td", "span", "br", "code", "pre", "article", "div", "b", "ul",
+		"li", "details", "summary", "footer", NULL,
+	};
+	for (int i = 0; tags[i]; i++)
+		if (strlen(tags[i]) == n && !memcmp(tags[i], name, n))
+			return 1;
+	return 0;
+}
+
+static void check_html_markup(const struct fuzz_out *out)
+{
+	static const char *const refs[] = { "&amp;", "&lt;", "&gt;", "&quot;",
+					    "&#39;", "&rarr;", "&middot;", NULL };
+	const char *s = out->data;
+	size_t len = out->len;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = fuzz_utf8_decode((const uint8_t *)s + i, len - i, &cp);
+		FUZZ_CHECK(n, "the HTML is not UTF-8 at byte %zu", i);
+		FUZZ_CHECK(cp == '\n' || (cp >= 0x20 && cp != 0x7F &&
+					  !(cp >= 0x80 && cp <= 0x9F)),
+			   "the HTML holds control U+%04X at byte %zu",
+			   (unsigned)cp, i);
+		FUZZ_CHECK(!bidi_or_separator(cp),
+			   "the HTML holds U+%04X at byte %zu", (unsigned)cp, i);
+		i += n;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '>')
+			FUZZ_CHECK(0, "a '>' outside a tag at byte %zu: %.*s", i,
+				   (int)(i < 40 ? i : 40), s + (i < 40 ? 0 : i - 40));
+		if (s[i] == '&') {
+			int ok = 0;
+			for (int r = 0; refs[r] && !ok; r++)
+				ok = !strncmp(s + i, refs[r], strlen(refs[r]));
+			FUZZ_CHECK(ok, "a '&' that is no reference at byte %zu: %.*s",
+				   i, (int)(len - i < 12 ? len - i : 12), s + i);
+		}
+		if (s[i] != '<')
+			continue;
+		size_t end = i + 1;
+		while (end < len && s[end] != '>')
+			end++;
+		FUZZ_CHECK(end < len, "a '<' with no '>' at byte %zu", i);
+		size_t name = i + 1 + (s[i + 1] == '/');
+		size_t name_end = name;
+		while (name_end < end && s[name_end] != ' ')
+			name_end++;
+		FUZZ_CHECK(html_tag_allowed(s + name, name_end - name),
+			   "a tag the writer does not write at byte %zu: %.*s", i,
+			   (int)(end - i + 1 < 60 ? end - i + 1 : 60), s + i);
+		for (size_t k = i + 1; k < end; k++)
+			FUZZ_CHECK(s[k] != '<' && s[k] != '&' &&
+				   (unsigned char)s[k] >= 0x20 &&
+				   (unsigned char)s[k] < 0x7F,
+				   "data inside a tag at byte %zu: %.*s", k,
+				   (int)(end - i + 1 < 80 ? end - i + 1 : 80), s + i);
+		i = end;
+	}
+	static const char tail[] = "</html>\n";
+	FUZZ_CHECK(len >= sizeof(tail) - 1 &&
+		   !memcmp(s + len - (sizeof(tail) - 1), tail, sizeof(tail) - 1),
+		   "the HTML does not end with </html>");
+}
+
+/* Printable ASCII paths show as the harness's own escaping of them. */
+static int check_html_path(void *ctx, const struct exs_finding *f)
+{
+	const struct fuzz_out *out = ctx;
+	for (size_t i = 0; i < f->path_len; i++)
+		if (f->path[i] < 0x20 || f->path[i] > 0x7E)
+			return 0;
+	struct fuzz_out want = { 0 };
+	fuzz_out_write(&want, "", 0);
+	for (size_t i = 0; i < f->path_len; i++) {
+		char c = f->path[i];
+		const char *r = c == '&' ? "&amp;" : c == '<' ? "&lt;" :
+				c == '>' ? "&gt;" : c == '"' ? "&quot;" :
+				c == '\'' ? "&#39;" : NULL;
+		if (r)
+			fuzz_out_write(&want, r, strlen(r));
+		else
+			fuzz_out_write(&want, &c, 1);
+	}
+	int found = 0;
+	for (size_t i = 0; !found && i + want.len <= out->len; i++)
+		found = !memcmp(out->data + i, want.data, want.len);
+	/* Long lists are cut: only the first records are sure to be shown;
+	 * a path of a cut list may be missing, one never shown raw. */
+	if (f->kind <= EXS_FINDING_SUSPICIOUS)
+		FUZZ_CHECK(found, "the HTML does not show the path '%.*s'",
+			   (int)f->path_len, f->path);
+	fuzz_out_free(&want);
+	return 0;
 }
 
 /* ---- The harness ---------------------------------------------------------- */
@@ -474,6 +658,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   EXS_OK, "exs_run_add_skipped failed");
 	}
 	size_t total = 0;
+	changes_seen_n = 0;
 	while (in.len && total < FINDINGS_MAX)
 		take_finding(&in, &run, &total);
 	run.exit_code = exs_run_finding_bits(&run);
@@ -488,6 +673,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(exs_report_text(&run, &text_sink, verbose) == EXS_OK,
 		   "exs_report_text failed");
 	check_text(&text);
+	struct fuzz_out page = { 0 };
+	struct exs_sink html_sink = { fuzz_out_write, &page };
+	FUZZ_CHECK(exs_report_html(&run, &html_sink) == EXS_OK,
+		   "exs_report_html failed");
+	check_html_markup(&page);
+	FUZZ_CHECK(exs_run_each_finding(&run, check_html_path, &page) == EXS_OK,
+		   "exs_run_each_finding failed");
+	fuzz_out_free(&page);
 
 	fuzz_out_free(&json);
 	fuzz_out_free(&text);
