@@ -410,6 +410,11 @@ static int64_t civil_ns(int y, int mo, int d, int h, int mi, int s)
 	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
 		return 0;
 	int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+	/* Nanoseconds in 64 bits reach 1677-09-21 to 2262-04-11: a year
+	 * outside that (any 4 digits can be written) is no time, not an
+	 * overflow. */
+	if (secs < INT64_MIN / 1000000000 || secs > INT64_MAX / 1000000000)
+		return 0;
 	return secs * 1000000000;
 }
 

@@ -96,7 +96,8 @@ void exs_logparser_assume_iis(struct exs_logparser *p);
 int64_t exs_logreq_time(struct exs_logreq *r);
 
 /* "2026-11-01" + "12:34:56" or "2026-11-01T12:34:56.123Z" -> ns since
- * 1970 UTC; 0 when it is not such a time. */
+ * 1970 UTC; 0 when it is not such a time, or one that 64-bit nanoseconds
+ * cannot hold (before 1677-09-21, after 2262-04-11). */
 int64_t exs_log_parse_time(const char *date, size_t dn, const char *time,
 			   size_t tn);
 /* "2026-11-01", "2026-11-01T12:34:56", "2026-11-01 12:34:56" (UTC). Returns

@@ -1,20 +1,20 @@
 /* fuzz_code.c -- libFuzzer harness for detect/code (extraction, lexing,
  * normalisation, flow) with a standalone replay and hostile-input driver.
  *
- * libFuzzer build (clang):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -DEXS_LIBFUZZER \
- *     -Idetect/code -Iscanner tests/fuzz/fuzz_code.c detect/code/code.c \
- *     detect/code/extract.c detect/code/lex.c detect/code/normalise.c \
- *     detect/code/flow.c -o fuzz_code && ./fuzz_code -max_len=65536 corpus/
- *
  * The first input byte picks the file name (and so the language and the
- * extraction rules); the rest is the file. Without EXS_LIBFUZZER, main()
- * replays the files named on the command line, or, with none, runs the
- * built-in hostile inputs: deep nesting, 16 MiB of one token, unterminated
- * strings and comments, a base64-of-base64 bomb, UTF-16 noise. It fails
- * (exit 1) when an input takes longer than the budget or the analysis
- * reports out of memory; crashes are left to the sanitizers. meson runs it
- * as the unit test `fuzz-code-hostile`.
+ * extraction rules); the rest is the file. Built two ways:
+ *   harness:  one of tests/fuzz/meson.build's fuzz_harnesses, compiled with
+ *             EXS_FUZZ_NO_DRIVER: main is libFuzzer's (tools/fuzz code,
+ *             build-fuzz/) or replay.c's (the test 'fuzz-code-replay' over
+ *             make-seeds' code seeds and regressions/code/).
+ *   driver:   tests/unit/meson.build builds it with the main below, which
+ *             replays the files named on the command line, or, with none,
+ *             runs the built-in hostile inputs: deep nesting, 16 MiB of one
+ *             token, unterminated strings and comments, a base64-of-base64
+ *             bomb, UTF-16 noise. It fails (exit 1) when an input takes
+ *             longer than the budget or the analysis reports out of memory;
+ *             crashes are left to the sanitizers. meson runs it as the unit
+ *             test `fuzz-code-hostile`.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -24,13 +24,19 @@
 #include <time.h>
 
 #include "code.h"
+#include "fuzz.h"
 
 static const char *const names[] = {
 	"a.aspx", "a.asp", "a.ashx", "a.asmx", "a.cs", "a.vb", "a.txt", "a.config",
 	"a.png", "a.asa", "a.cer", "a.asax", "a.svc", "a.log", "a", "a.aspx.txt",
 };
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -47,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-#ifndef EXS_LIBFUZZER
+#ifndef EXS_FUZZ_NO_DRIVER
 
 struct gen {
 	unsigned char *p;

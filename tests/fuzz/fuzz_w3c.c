@@ -4,17 +4,16 @@
  * exs_logscan_buffer, w3c.c, traces.c), and the applicationHost.config
  * reader (iis_sites.c) on the same bytes.
  *
- * Built two ways, self-contained (it needs nothing of tests/fuzz/ infra):
- *   libFuzzer:  clang -g -O1 -fsanitize=fuzzer,address,undefined \
- *                 -DEXS_FUZZ_LIBFUZZER -Iscanner -Ilogs -Ibaseline \
- *                 tests/fuzz/fuzz_w3c.c logs/w3c.c logs/traces.c \
- *                 logs/logscan.c logs/iis_sites.c scanner/hash.c \
- *                 scanner/status.c scanner/strlist.c -lz -lcrypto -o fuzz_w3c
- *               ./fuzz_w3c -max_len=300000 corpus/
- *   replay:     meson builds tests/fuzz/fuzz_w3c with a main that runs each
- *               file given (a crash reproducer, a corpus), or, with
- *               --random N [SEED], N inputs mutated from built-in seeds
- *               (the meson test 'fuzz-w3c' runs 3000 of them).
+ * Built two ways:
+ *   harness:    one of tests/fuzz/meson.build's fuzz_harnesses, compiled
+ *               with EXS_FUZZ_NO_DRIVER: main is libFuzzer's (tools/fuzz w3c,
+ *               build-fuzz/) or replay.c's (the test 'fuzz-w3c-replay' over
+ *               make-seeds' w3c seeds and regressions/w3c/).
+ *   driver:     tests/meson.build builds tests/fuzz_w3c with the main below,
+ *               which runs each file given (a crash reproducer, a corpus),
+ *               or, with --random N [SEED], N inputs mutated from built-in
+ *               seeds (the unit test 'fuzz-w3c' runs 3000 of them; it needs
+ *               no clang and runs under wine too).
  * Either way the target checks its own invariants: every slice lies inside
  * the input, and line numbers never go backwards.
  */
@@ -23,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "iis_sites.h"
 #include "logscan.h"
 
@@ -60,7 +60,12 @@ static int check_req(void *ctx, unsigned worker, const char *file,
 	return 0;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -73,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-#ifndef EXS_FUZZ_LIBFUZZER
+#ifndef EXS_FUZZ_NO_DRIVER
 static const char *const seeds[] = {
 	"#Software: Microsoft Internet Information Services 10.0\r\n#Fields: date time s-ip cs-method "
 	"cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status "

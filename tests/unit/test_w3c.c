@@ -119,6 +119,14 @@ static void test_times(void)
 	ASSERT_EQ(exs_log_parse_since("yesterday", &t), -1);
 	ASSERT_EQ(exs_log_parse_since("2026-13-01", &t), -1);
 	ASSERT_EQ(exs_log_parse_time("2026-11-0", 9, NULL, 0), 0);
+	/* 64-bit nanoseconds end in 2262 and begin in 1677: years past
+	 * either end are no time (they overflowed: fuzz_w3c). */
+	ASSERT_EQ(exs_log_parse_time("2262-04-11", 10, "23:47:16", 8),
+		  9223372036LL * 1000000000LL);
+	ASSERT_EQ(exs_log_parse_time("2262-04-11", 10, "23:47:17", 8), 0);
+	ASSERT_EQ(exs_log_parse_time("9999-12-31T23:59:59Z", 20, NULL, 0), 0);
+	ASSERT_EQ(exs_log_parse_time("0000-01-01", 10, "00:00:00", 8), 0);
+	ASSERT_EQ(exs_log_parse_since("6769-11-01", &t), -1);
 }
 
 /* The techniques a W3C line with these stem, query, user and cookie shows. */
