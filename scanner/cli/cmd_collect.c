@@ -1094,6 +1094,9 @@ static int zip_case(struct exs_cli *cli, struct exs_collect *c,
 		return exs_fail(err, rc, 0, "read", c->path.data);
 	struct exs_zip *z;
 	rc = exs_zip_create(plat, cli->zip_path, plat->clock_wall_ns(), &z, err);
+	if (rc == EXS_EXISTS)
+		rc = exs_failf(err, EXS_USAGE, 0, "--zip", cli->zip_path,
+			       "the file exists (a zip is never written over)");
 	const char *own[] = { "SEAL", "SHA256SUMS" };
 	for (size_t i = 0; !rc && i < 2 + n; i++) {
 		const char *name = i < 2 ? own[i] : e[i - 2].name;
