@@ -261,6 +261,22 @@ def scan_collect_and_zip(e):
 
 
 @tests.case
+def check_against_collects_too(e):
+    e.populate(2)
+    e.run("init", expect_rc=0)
+    export = os.path.join(e.dir, "export.tsv")
+    e.run("export", "-o", export, json_report=False, expect_rc=0)
+    shell = e.write("web/owa/auth/x.aspx", lib.CHOPPER_PREFIX + lib.CHOPPER)
+    case = os.path.join(e.dir, "case")
+    r = e.run("check", "--against", export, "--collect", case)
+    eq(r.rc, 1 | 8, "exit status of check --against --collect")
+    m = manifest_of(case)
+    eq([entry_path(e, x) for x in m["entries"]], [shell], "the entries")
+    eq(read(os.path.join(case, m["entries"][0]["copy"])), read(shell), "the copy")
+    eq(verify(e, case).rc, 0, "collect of the case")
+
+
+@tests.case
 def refusals_before_anything_is_walked(e):
     e.populate(2)
     e.run("init", expect_rc=0)
