@@ -92,16 +92,19 @@ int exs_cmd_logs(struct exs_cli *cli);
 int exs_cmd_collect(struct exs_cli *cli);       /* verify a case folder */
 
 /* Evidence collection (cmd_collect.c). begin, once the configuration is
- * loaded and before anything is walked: loads the seal key and creates the
- * case folder (new or empty); *out stays NULL without --collect. run,
+ * loaded and before anything is walked: refuses a case folder inside the
+ * folders the run walks (walked, web_roots), loads the seal key and
+ * creates the case folder (new or empty); *out stays NULL without
+ * --collect. run,
  * after exs_cli_finish with its exit code: copies every finding's file
  * into the case, writes the manifest, the report, SHA256SUMS and the seal
  * (store, may be NULL, gives the baseline's records); returns the exit
  * code, or an I/O one when the case could not be written. */
 struct exs_collect;
 struct exs_store;
-int exs_collect_begin(struct exs_cli *cli, struct exs_collect **out,
-		      struct exs_error *err);
+int exs_collect_begin(struct exs_cli *cli, const struct exs_strlist *walked,
+		      const struct exs_strlist *web_roots,
+		      struct exs_collect **out, struct exs_error *err);
 int exs_collect_run(struct exs_cli *cli, struct exs_collect *c,
 		    struct exs_run *run, struct exs_store *store, int code);
 void exs_collect_free(struct exs_collect *c);

@@ -344,7 +344,8 @@ int exs_cmd_check_against(struct exs_cli *cli)
 	if (!rc)
 		rc = exs_setup_begin(cli, &st, NULL, NULL, &err);
 	if (!rc)
-		rc = exs_collect_begin(cli, &collect, &err);
+		rc = exs_collect_begin(cli, &st.walk_roots, st.web_roots,
+				       &collect, &err);
 	if (rc)
 		goto out;
 	for (size_t i = 0; i < run.warnings.count; i++)

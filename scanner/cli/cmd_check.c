@@ -112,7 +112,8 @@ int exs_cmd_check(struct exs_cli *cli)
 		rc = exs_setup_from_baseline(cli, &st, &run, "check", rules, store,
 					     &base_roots, &base_web, &err);
 	if (!rc)
-		rc = exs_collect_begin(cli, &collect, &err);
+		rc = exs_collect_begin(cli, &st.walk_roots, st.web_roots,
+				       &collect, &err);
 	if (rc)
 		goto out;
 	ctx = (struct check_ctx){ .cli = cli, .run = &run, .store = store,

@@ -29,6 +29,7 @@
 #include "cli.h"
 #include "escape.h"
 #include "hash.h"
+#include "path.h"
 #include "seal.h"
 #include "zip.h"
 
@@ -596,8 +597,86 @@ void exs_collect_free(struct exs_collect *c)
 	free(c);
 }
 
-int exs_collect_begin(struct exs_cli *cli, struct exs_collect **out,
-		      struct exs_error *err)
+/* The case folder's spellings to compare with the roots: as canonical
+ * (absolute on Windows), and on POSIX, when it was given relative, joined
+ * to $PWD once $PWD is seen to be the current folder. */
+static int case_spellings(const struct exs_platform *plat, const char *dir,
+			  struct exs_strlist *out, struct exs_error *err)
+{
+	char *canon = NULL;
+	int rc = exs_path_canonical(plat, dir, &canon, err);
+	if (rc)
+		return rc;
+	rc = exs_strlist_add_str(out, canon);
+	int absolute = canon[0] == plat->path_separator ||
+		       (plat->path_drives && canon[0] && canon[1] == ':');
+	free(canon);
+	if (rc || absolute)
+		return rc ? exs_fail(err, EXS_NOMEM, 0, "malloc", NULL) : EXS_OK;
+	char pwd[4096];
+	struct exs_stat here, there;
+	struct exs_error ignored;
+	if (plat->env_get("PWD", pwd, sizeof(pwd)) != EXS_OK ||
+	    pwd[0] != plat->path_separator ||
+	    plat->path_stat(".", &here, &ignored) != EXS_OK ||
+	    plat->path_stat(pwd, &there, &ignored) != EXS_OK ||
+	    here.volume_id != there.volume_id || here.file_id != there.file_id)
+		return EXS_OK; /* cannot tell: the textual form only */
+	struct exs_buf joined;
+	exs_buf_init(&joined, sizeof(pwd) + strlen(dir) + 2);
+	exs_buf_puts(&joined, pwd);
+	exs_buf_putc(&joined, plat->path_separator);
+	exs_buf_puts(&joined, dir);
+	rc = joined.failed ? EXS_NOMEM : exs_path_canonical(plat, joined.data,
+							  &canon, err);
+	exs_buf_free(&joined);
+	if (!rc) {
+		rc = exs_strlist_add_str(out, canon);
+		free(canon);
+	}
+	return rc ? exs_fail(err, EXS_NOMEM, 0, "malloc", NULL) : EXS_OK;
+}
+
+/* A case inside a walked folder is refused: its copies would be walked
+ * next time (and reported added), and inside a web root IIS would serve
+ * them: a webshell's copy would run. */
+static int case_outside_roots(struct exs_cli *cli, const char *dir,
+			      const struct exs_strlist *walked,
+			      const struct exs_strlist *web_roots,
+			      struct exs_error *err)
+{
+	const struct exs_platform *plat = cli->plat;
+	struct exs_strlist spell = { 0 };
+	int rc = case_spellings(plat, dir, &spell, err);
+	for (size_t k = 0; !rc && k < 2; k++) {
+		const struct exs_strlist *list = k ? walked : web_roots;
+		for (size_t i = 0; !rc && list && i < list->count; i++) {
+			const char *r = list->items[i];
+			for (size_t j = 0; !rc && j < spell.count; j++) {
+				if (!exs_path_within(spell.items[j],
+						     strlen(spell.items[j]), r,
+						     strlen(r), plat->path_separator,
+						     plat->case_insensitive))
+					continue;
+				rc = exs_failf(err, EXS_USAGE, 0, "--collect", dir,
+					       k ? "the case folder lies inside the "
+						   "walked folder %s: the next run "
+						   "would walk its copies"
+						 : "the case folder lies inside the "
+						   "web root %s: IIS would serve its "
+						   "copies (a webshell's copy would "
+						   "run)",
+					       r);
+			}
+		}
+	}
+	exs_strlist_free(&spell);
+	return rc;
+}
+
+int exs_collect_begin(struct exs_cli *cli, const struct exs_strlist *walked,
+		      const struct exs_strlist *web_roots,
+		      struct exs_collect **out, struct exs_error *err)
 {
 	const struct exs_platform *plat = cli->plat;
 	*out = NULL;
@@ -615,8 +694,10 @@ int exs_collect_begin(struct exs_cli *cli, struct exs_collect **out,
 		return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
 	}
 	/* The seal needs the key before anything is walked. */
-	int rc = exs_seal_key_load(plat, cli->cfg.baseline_key, c->key,
-				   &c->key_len, err);
+	int rc = case_outside_roots(cli, c->dir, walked, web_roots, err);
+	if (!rc)
+		rc = exs_seal_key_load(plat, cli->cfg.baseline_key, c->key,
+				       &c->key_len, err);
 	/* A new case folder, or an empty one: a case is never added to. */
 	if (!rc)
 		rc = plat->dir_create(c->dir, EXS_CREATE_PRIVATE, err);

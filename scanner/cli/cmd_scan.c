@@ -45,7 +45,8 @@ int exs_cmd_scan(struct exs_cli *cli)
 		rc = exs_setup_begin(cli, &st, NULL, NULL, &err);
 	}
 	if (!rc)
-		rc = exs_collect_begin(cli, &collect, &err);
+		rc = exs_collect_begin(cli, &st.walk_roots, st.web_roots,
+				       &collect, &err);
 	if (!rc) {
 		for (size_t i = 0; i < run.warnings.count; i++)
 			exs_cli_print_text(cli, EXS_STDERR, "", run.warnings.items[i]);

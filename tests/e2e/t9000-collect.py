@@ -288,6 +288,14 @@ def refusals_before_anything_is_walked(e):
     eq(r.rc, 16, "exit status of --collect into a folder that is not empty")
     check(b"not empty" in r.err, f"stderr: {r.err!r}")
     eq(os.listdir(case), ["old"], "the folder's contents")
+    # Inside a walked folder or a web root: the next run would walk the
+    # copies, and IIS would serve them.
+    for where, needle in ((os.path.join(e.tree, "Bin", "case"), b"walked folder"),
+                          (os.path.join(e.web, "owa", "case"), b"web root")):
+        r = e.run("check", "--collect", where, json_report=False)
+        eq(r.rc, 16, f"exit status of --collect {where}")
+        check(needle in r.err, f"stderr for {where}: {r.err!r}")
+        check(not os.path.exists(where), f"a case folder was made at {where}")
     os.unlink(os.path.join(e.state, "baseline.key"))
     r = e.run("scan", "--collect", os.path.join(e.dir, "case2"), json_report=False)
     eq(r.rc, 25, "exit status of scan --collect without a key")
