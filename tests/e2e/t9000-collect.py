@@ -191,6 +191,8 @@ def a_case_edited_after_sealing_does_not_verify(e):
     refused("a copy was changed", copy.split("/")[1])
     os.unlink(os.path.join(case, copy))
     refused("a copy was removed", copy.split("/")[1])
+    shutil.rmtree(os.path.join(case, "files"))
+    refused("the copies' folder was removed", "files: the folder is missing")
     with open(os.path.join(case, "files", "000099-planted.aspx"), "wb") as f:
         f.write(b"x")
     refused("a file was added", "000099-planted.aspx")
