@@ -335,8 +335,9 @@ struct exs_platform {
 	 * FIFO blocked on) but as an evidence copy must: without touching the
 	 * original. POSIX asks for O_NOATIME (allowed to the file's owner and
 	 * to root) and falls back to a plain open where it is refused; Win32
-	 * enables SeBackupPrivilege when the token holds it (so ACLs and
-	 * exclusive holders that share for backup do not stop the copy), opens
+	 * enables SeBackupPrivilege when the token holds it (so an ACL that
+	 * denies administrators does not stop the copy; a file another process
+	 * holds without sharing still cannot be opened: EXS_BUSY), opens
 	 * with FILE_FLAG_BACKUP_SEMANTICS and, when the handle may write
 	 * attributes, tells NTFS not to update the last-access time for it
 	 * (SetFileTime with 0xFFFFFFFF). *times gets the times a record does
