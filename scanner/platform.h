@@ -69,6 +69,13 @@ struct exs_dirent {
 	enum exs_node node;
 };
 
+/* What file_open_evidence reports beside struct exs_stat. */
+struct exs_evidence_times {
+	int64_t atime_ns;        /* last access before the copy; 0 unknown */
+	int64_t btime_ns;        /* creation (Windows); 0 unknown */
+	int atime_kept;          /* 1: this open does not move the access time */
+};
+
 /* Severity of an event written with event_report. */
 enum exs_event_severity {
 	EXS_EVENT_INFORMATION = 0,
@@ -321,6 +328,25 @@ struct exs_platform {
 	 * discard up to the offset. */
 	int (*file_seek)(struct exs_file *f, uint64_t offset,
 			 struct exs_error *err);
+
+	/* -- Evidence (check/scan --collect) ----------------------------------- */
+
+	/* Opens path for reading as file_open_read does (no link followed, no
+	 * FIFO blocked on) but as an evidence copy must: without touching the
+	 * original. POSIX asks for O_NOATIME (allowed to the file's owner and
+	 * to root) and falls back to a plain open where it is refused; Win32
+	 * enables SeBackupPrivilege when the token holds it (so an ACL that
+	 * denies administrators does not stop the copy; a file another process
+	 * holds without sharing still cannot be opened: EXS_BUSY), opens
+	 * with FILE_FLAG_BACKUP_SEMANTICS and, when the handle may write
+	 * attributes, tells NTFS not to update the last-access time for it
+	 * (SetFileTime with 0xFFFFFFFF). *times gets the times a record does
+	 * not hold, read before a byte is, and whether the access time was
+	 * kept. May be NULL: callers then use file_open_read and say the
+	 * access time may have moved. */
+	int (*file_open_evidence)(const char *path, struct exs_file **out,
+				  struct exs_evidence_times *times,
+				  struct exs_error *err);
 };
 
 /* The table for the platform exsweep was built for. Never NULL. */

@@ -221,6 +221,86 @@ int exs_win32_file_open_read(const char *path, struct exs_file **out,
 	return file_wrap(h, path, out, err);
 }
 
+/* SeBackupPrivilege, enabled once for the process when its token holds it
+ * (SYSTEM and administrators do, disabled): with it, an open with
+ * FILE_FLAG_BACKUP_SEMANTICS reads past the file's ACL. Without it the
+ * opens below are ordinary ones. */
+static void enable_backup_privilege(void)
+{
+	static LONG done;
+	if (InterlockedExchange(&done, 1))
+		return;
+	HANDLE token;
+	if (!OpenProcessToken(GetCurrentProcess(), TOKEN_ADJUST_PRIVILEGES,
+			      &token))
+		return;
+	TOKEN_PRIVILEGES tp;
+	tp.PrivilegeCount = 1;
+	tp.Privileges[0].Attributes = SE_PRIVILEGE_ENABLED;
+	if (LookupPrivilegeValueW(NULL, L"SeBackupPrivilege",
+				  &tp.Privileges[0].Luid))
+		AdjustTokenPrivileges(token, FALSE, &tp, 0, NULL, NULL);
+	CloseHandle(token);
+}
+
+/* The evidence copy's open (platform.h): backup semantics as every read
+ * here, plus FILE_WRITE_ATTRIBUTES when the ACL grants it, which is what
+ * SetFileTime needs to tell NTFS that this handle's reads must not move
+ * the last-access time (a FILETIME of 0xFFFFFFFF:0xFFFFFFFF). No data or
+ * time is written. */
+int exs_win32_file_open_evidence(const char *path, struct exs_file **out,
+				 struct exs_evidence_times *times,
+				 struct exs_error *err)
+{
+	const DWORD flags = FILE_FLAG_OPEN_REPARSE_POINT |
+			    FILE_FLAG_BACKUP_SEMANTICS |
+			    FILE_FLAG_SEQUENTIAL_SCAN;
+	wchar_t *wpath;
+	HANDLE h = INVALID_HANDLE_VALUE;
+
+	*out = NULL;
+	memset(times, 0, sizeof(*times));
+	enable_backup_privilege();
+	int rc = exs_win32_path_to_wide(path, &wpath, err);
+	if (rc)
+		return rc;
+	int may_keep_atime = 1;
+	rc = create_file(wpath, GENERIC_READ | FILE_WRITE_ATTRIBUTES,
+			 OPEN_EXISTING, flags, NULL, path, &h, err);
+	if (rc == EXS_ACCESS) {
+		may_keep_atime = 0;
+		rc = create_file(wpath, GENERIC_READ, OPEN_EXISTING, flags,
+				 NULL, path, &h, err);
+	}
+	if (rc == EXS_ACCESS)
+		rc = create_file(wpath,
+				 FILE_READ_DATA | FILE_READ_ATTRIBUTES |
+					 SYNCHRONIZE,
+				 OPEN_EXISTING, flags, NULL, path, &h, err);
+	free(wpath);
+	if (rc)
+		return rc;
+	rc = check_plain_handle(h, path, err);
+	if (rc) {
+		CloseHandle(h);
+		return rc;
+	}
+	BY_HANDLE_FILE_INFORMATION info;
+	if (GetFileInformationByHandle(h, &info)) {
+		times->atime_ns = exs_win32_filetime_to_ns(
+			((uint64_t)info.ftLastAccessTime.dwHighDateTime << 32) |
+			info.ftLastAccessTime.dwLowDateTime);
+		times->btime_ns = exs_win32_filetime_to_ns(
+			((uint64_t)info.ftCreationTime.dwHighDateTime << 32) |
+			info.ftCreationTime.dwLowDateTime);
+	}
+	if (may_keep_atime) {
+		FILETIME keep = { 0xFFFFFFFFu, 0xFFFFFFFFu };
+		times->atime_kept = SetFileTime(h, NULL, &keep, NULL) != 0;
+	}
+	return file_wrap(h, path, out, err);
+}
+
 int exs_win32_file_read(struct exs_file *f, void *buf, size_t cap,
 			size_t *got, struct exs_error *err)
 {

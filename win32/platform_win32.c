@@ -466,6 +466,7 @@ static const struct exs_platform win32_platform = {
 	.file_read = exs_win32_file_read,
 	.file_seek = exs_win32_file_seek,
 	.file_security = exs_win32_file_security,
+	.file_open_evidence = exs_win32_file_open_evidence,
 	.file_close = exs_win32_file_close,
 	.path_stat = exs_win32_path_stat,
 

@@ -109,6 +109,9 @@ int exs_win32_file_open_read(const char *path, struct exs_file **out,
 			     struct exs_error *err);
 int exs_win32_file_stat(struct exs_file *f, struct exs_stat *out,
 			struct exs_error *err);
+int exs_win32_file_open_evidence(const char *path, struct exs_file **out,
+				 struct exs_evidence_times *times,
+				 struct exs_error *err);
 int exs_win32_file_read(struct exs_file *f, void *buf, size_t cap,
 			size_t *got, struct exs_error *err);
 int exs_win32_file_seek(struct exs_file *f, uint64_t offset,

@@ -33,6 +33,9 @@ static const char usage_text[] =
 "   or: exsweep [OPTIONS] config [--sample] print the effective configuration, or a sample\n"
 "   or: exsweep [OPTIONS] info              print what discovery found, the platform and\n"
 "                                           the effective configuration\n"
+"   or: exsweep [OPTIONS] collect [--zip FILE] CASE\n"
+"                                           verify a case folder written by --collect\n"
+"                                           (seal, every copy's SHA-256); --zip packs it\n"
 "   or: exsweep --init | --check | --update AIDE's spellings\n"
 "\n"
 "options:\n"
@@ -71,6 +74,9 @@ static const char usage_text[] =
 "      --log-dir DIR       logs: read DIR (repeatable; replaces the defaults)\n"
 "      --from-start        logs: read every log whole, not from where the last\n"
 "                          run stopped\n"
+"      --collect CASE      check, scan: copy every finding's file into the new\n"
+"                          case folder CASE, with a manifest, sealed\n"
+"      --zip FILE          collect: also write the verified case as a ZIP file\n"
 "  -V, --version           print the version\n"
 "  -h, --help              print this help\n"
 "\n"
@@ -79,7 +85,7 @@ static const char usage_text[] =
 "20 I/O, 21 locked by another run, 22 baseline exists (use --force),\n"
 "23 internal error, 24 baseline seal does not match (tampered or damaged),\n"
 "25 baseline key missing or unreadable, 26 the scan worker's sandbox cannot be\n"
-"set up (see --no-sandbox)\n";
+"set up (see --no-sandbox), 27 a case folder does not verify (collect)\n";
 
 struct command {
 	const char *name;
@@ -97,6 +103,7 @@ static const struct command commands[] = {
 	{ "history", exs_cmd_history },
 	{ "export", exs_cmd_export },
 	{ "logs", exs_cmd_logs },
+	{ "collect", exs_cmd_collect },
 };
 
 static const struct command *find_command(const char *name)
@@ -265,6 +272,10 @@ static int parse_args(struct exs_cli *cli, int argc, char **argv)
 				return EXS_EXIT_INTERNAL;
 		} else if (OPT(0, "from-start", 0)) {
 			cli->from_start = 1;
+		} else if (OPT(0, "collect", 1)) {
+			cli->collect_dir = v;
+		} else if (OPT(0, "zip", 1)) {
+			cli->zip_path = v;
 		} else if (missing) {
 			return usage_error(cli, "option '%s' needs a value",
 					   missing);

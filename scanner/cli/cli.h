@@ -36,6 +36,7 @@ enum exs_exit {
 	EXS_EXIT_SEAL = 24,            /* baseline seal does not match */
 	EXS_EXIT_NOKEY = 25,           /* baseline key missing or unreadable */
 	EXS_EXIT_SANDBOX = 26,         /* the scan worker's sandbox failed */
+	EXS_EXIT_CASE = 27,            /* a case folder does not verify */
 };
 
 struct exs_cli {
@@ -66,6 +67,8 @@ struct exs_cli {
 	const char *log_budget;      /* --log-budget SIZE */
 	struct exs_strlist log_dirs; /* --log-dir DIR */
 	int from_start;              /* --from-start: ignore read positions */
+	const char *collect_dir;     /* check/scan --collect CASE */
+	const char *zip_path;        /* collect --zip FILE */
 	/* state */
 	struct exs_config cfg;
 	struct exs_discovery discovery; /* what exs_cli_load_config found */
@@ -89,6 +92,25 @@ int exs_cmd_history(struct exs_cli *cli);
 int exs_cmd_export(struct exs_cli *cli);
 int exs_cmd_check_against(struct exs_cli *cli);  /* check --against */
 int exs_cmd_logs(struct exs_cli *cli);
+int exs_cmd_collect(struct exs_cli *cli);       /* verify a case folder */
+
+/* Evidence collection (cmd_collect.c). begin, once the configuration is
+ * loaded and before anything is walked: refuses a case folder inside the
+ * folders the run walks (walked, web_roots), loads the seal key and
+ * creates the case folder (new or empty); *out stays NULL without
+ * --collect. run,
+ * after exs_cli_finish with its exit code: copies every finding's file
+ * into the case, writes the manifest, the report, SHA256SUMS and the seal
+ * (store, may be NULL, gives the baseline's records); returns the exit
+ * code, or an I/O one when the case could not be written. */
+struct exs_collect;
+struct exs_store;
+int exs_collect_begin(struct exs_cli *cli, const struct exs_strlist *walked,
+		      const struct exs_strlist *web_roots,
+		      struct exs_collect **out, struct exs_error *err);
+int exs_collect_run(struct exs_cli *cli, struct exs_collect *c,
+		    struct exs_run *run, struct exs_store *store, int code);
+void exs_collect_free(struct exs_collect *c);
 
 /* Shared helpers (common.c). */
 int exs_cli_exit_for(int status);

@@ -328,6 +328,7 @@ int exs_cmd_check_against(struct exs_cli *cli)
 	struct exs_rules *rules = NULL;
 	struct exs_buf text;
 	struct against_ctx ctx;
+	struct exs_collect *collect = NULL;
 	memset(&run, 0, sizeof(run));
 	memset(&st, 0, sizeof(st));
 	memset(&ctx, 0, sizeof(ctx));
@@ -342,6 +343,9 @@ int exs_cmd_check_against(struct exs_cli *cli)
 		rc = load_manifest(cli, &text, &ctx, &err);
 	if (!rc)
 		rc = exs_setup_begin(cli, &st, NULL, NULL, &err);
+	if (!rc)
+		rc = exs_collect_begin(cli, &st.walk_roots, st.web_roots,
+				       &collect, &err);
 	if (rc)
 		goto out;
 	for (size_t i = 0; i < run.warnings.count; i++)
@@ -359,6 +363,11 @@ int exs_cmd_check_against(struct exs_cli *cli)
 			rc = report_removed(&ctx, &ctx.entries[i]);
 out:;
 	int code = rc ? exs_cli_fail(cli, &err) : exs_cli_finish(cli, &run);
+	/* --collect: the findings' files into the case folder (no baseline
+	 * records: the other server's manifest is not one). */
+	if (!rc)
+		code = exs_collect_run(cli, collect, &run, NULL, code);
+	exs_collect_free(collect);
 	free(ctx.entries);
 	exs_buf_free(&ctx.key);
 	exs_buf_free(&text);

@@ -90,6 +90,7 @@ int exs_cmd_check(struct exs_cli *cli)
 	struct exs_strlist base_roots = { 0 }, base_web = { 0 };
 	struct check_ctx ctx;
 	struct exs_key key;
+	struct exs_collect *collect = NULL;
 	if (cli->against)
 		return exs_cmd_check_against(cli);
 	memset(&run, 0, sizeof(run));
@@ -110,6 +111,9 @@ int exs_cmd_check(struct exs_cli *cli)
 	if (!rc)
 		rc = exs_setup_from_baseline(cli, &st, &run, "check", rules, store,
 					     &base_roots, &base_web, &err);
+	if (!rc)
+		rc = exs_collect_begin(cli, &st.walk_roots, st.web_roots,
+				       &collect, &err);
 	if (rc)
 		goto out;
 	ctx = (struct check_ctx){ .cli = cli, .run = &run, .store = store,
@@ -124,6 +128,10 @@ int exs_cmd_check(struct exs_cli *cli)
 		rc = exs_cli_log_pass(cli, &run, &store, &key, &err);
 out:;
 	int code = rc ? exs_cli_fail(cli, &err) : exs_cli_finish(cli, &run);
+	/* --collect: the findings' files into the case folder. */
+	if (!rc)
+		code = exs_collect_run(cli, collect, &run, store, code);
+	exs_collect_free(collect);
 	exs_store_close(store);
 	if (lock)
 		cli->plat->file_close(lock);

@@ -28,6 +28,7 @@ int exs_cmd_scan(struct exs_cli *cli)
 	struct exs_run run;
 	struct exs_setup st;
 	struct exs_rules *rules = NULL;
+	struct exs_collect *collect = NULL;
 	memset(&run, 0, sizeof(run));
 	memset(&st, 0, sizeof(st));
 	exs_error_clear(&err);
@@ -43,6 +44,9 @@ int exs_cmd_scan(struct exs_cli *cli)
 		st.scan_paths_only = cli->args.count > 0;
 		rc = exs_setup_begin(cli, &st, NULL, NULL, &err);
 	}
+	if (!rc)
+		rc = exs_collect_begin(cli, &st.walk_roots, st.web_roots,
+				       &collect, &err);
 	if (!rc) {
 		for (size_t i = 0; i < run.warnings.count; i++)
 			exs_cli_print_text(cli, EXS_STDERR, "", run.warnings.items[i]);
@@ -55,6 +59,10 @@ int exs_cmd_scan(struct exs_cli *cli)
 			rc = exs_cli_log_pass(cli, &run, NULL, NULL, &err);
 	}
 	int code = rc ? exs_cli_fail(cli, &err) : exs_cli_finish(cli, &run);
+	/* --collect: the findings' files into the case folder. */
+	if (!rc)
+		code = exs_collect_run(cli, collect, &run, NULL, code);
+	exs_collect_free(collect);
 	exs_setup_end(&st);
 	exs_rules_free(rules);
 	exs_run_free(&run);

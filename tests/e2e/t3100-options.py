@@ -28,6 +28,7 @@ VALUE_OPTIONS = [
     (None, "--accept"), (None, "--against"), ("-o", "--output"),
     (None, "--since"), (None, "--log-budget"), (None, "--log-dir"),
     (None, "--html"),
+    (None, "--collect"), (None, "--zip"),
 ]
 
 

@@ -109,6 +109,8 @@ static int command(struct exs_cli *cli, const char *name)
 	check_value("--output", cli->output);
 	check_value("--since", cli->since);
 	check_value("--log-budget", cli->log_budget);
+	check_value("--collect", cli->collect_dir);
+	check_value("--zip", cli->zip_path);
 	check_list("--log-dir", &cli->log_dirs);
 	FUZZ_CHECK(cli->logs <= 1 && cli->from_start <= 1 &&
 		   cli->no_sandbox <= 1 && cli->allow_unsealed <= 1 &&
@@ -136,6 +138,7 @@ COMMAND(exs_cmd_update, "update")
 COMMAND(exs_cmd_history, "history")
 COMMAND(exs_cmd_export, "export")
 COMMAND(exs_cmd_logs, "logs")
+COMMAND(exs_cmd_collect, "collect")
 
 /* --version names the libraries; the parser's harness links none. */
 const char *exs_rules_engine_version(void) { return "libyara"; }
@@ -163,7 +166,8 @@ static int takes_value(const char *arg)
 		"-c", "--config", "-b", "--baseline", "-j", "--json", "-r",
 		"--rules-dir", "--image", "-w", "--web-root", "-x", "--exclude",
 		"-p", "--threads", "--note", "--accept", "--against", "-o",
-		"--output", "--since", "--log-budget", "--log-dir", "--html", NULL,
+		"--output", "--since", "--log-budget", "--log-dir", "--html",
+		"--collect", "--zip", NULL,
 	};
 	for (int i = 0; options[i]; i++)
 		if (!strcmp(arg, options[i]))
