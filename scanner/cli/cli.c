@@ -44,6 +44,8 @@ static const char usage_text[] =
 "      --image DIR         DIR is a mounted Exchange system drive (/mnt/c):\n"
 "                          default roots are its V15 and inetpub folders\n"
 "  -j, --json FILE         write the JSON report to FILE ('-' for stdout)\n"
+"      --ndjson FILE       write the NDJSON report (ECS and OCSF records, one\n"
+"                          per line) to FILE ('-' for stdout)\n"
 "  -p, --threads N         worker threads (default: one per core, at most 32)\n"
 "  -f, --force             init: replace an existing baseline\n"
 "  -q, --quiet             no summary on stdout (scheduled runs)\n"
@@ -208,6 +210,8 @@ static int parse_args(struct exs_cli *cli, int argc, char **argv)
 			cli->baseline_path = v;
 		} else if (OPT('j', "json", 1)) {
 			cli->json_path = v;
+		} else if (OPT(0, "ndjson", 1)) {
+			cli->ndjson_path = v;
 		} else if (OPT('r', "rules-dir", 1)) {
 			cli->rules_dir = v;
 		} else if (OPT(0, "image", 1)) {
@@ -270,6 +274,11 @@ static int parse_args(struct exs_cli *cli, int argc, char **argv)
 		}
 #undef OPT
 	}
+	/* One report on stdout at most: two would interleave into neither. */
+	if (cli->json_path && cli->ndjson_path &&
+	    strcmp(cli->json_path, "-") == 0 && strcmp(cli->ndjson_path, "-") == 0)
+		return usage_error(cli, "%s", "--json - and --ndjson - cannot "
+				   "both write to standard output");
 	return 0;
 }
 

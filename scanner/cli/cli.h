@@ -45,6 +45,7 @@ struct exs_cli {
 	const char *config_path;     /* NULL: the platform default */
 	const char *baseline_path;
 	const char *json_path;
+	const char *ndjson_path;     /* --ndjson FILE: ECS/OCSF, one per line */
 	const char *rules_dir;
 	const char *image;           /* --image DIR: a mounted system drive */
 	struct exs_strlist args;     /* ROOTs / PATHs after the command */

@@ -355,8 +355,20 @@ static int write_stream(void *ctx, const char *text, size_t len)
 	return cli->plat->stream_write(EXS_STDOUT, text, len);
 }
 
+enum report_format { FORMAT_JSON, FORMAT_NDJSON };
+
+static int write_report(struct exs_cli *cli, const struct exs_run *run,
+			enum report_format format, const struct exs_sink *sink)
+{
+	if (format == FORMAT_NDJSON)
+		return exs_report_ndjson(run, cli->plat->path_separator == '\\',
+					 sink);
+	return exs_report_json(run, sink);
+}
+
 static int write_json_file(struct exs_cli *cli, const struct exs_run *run,
-			   const char *path, struct exs_error *err)
+			   const char *path, enum report_format format,
+			   struct exs_error *err)
 {
 	const struct exs_platform *plat = cli->plat;
 	struct file_sink fs = { plat, NULL, err };
@@ -364,7 +376,7 @@ static int write_json_file(struct exs_cli *cli, const struct exs_run *run,
 	if (rc)
 		return rc;
 	struct exs_sink sink = { write_file, &fs };
-	rc = exs_report_json(run, &sink);
+	rc = write_report(cli, run, format, &sink);
 	if (!rc)
 		rc = plat->file_sync(fs.f, err);
 	plat->file_close(fs.f);
@@ -375,7 +387,7 @@ static int write_json_file(struct exs_cli *cli, const struct exs_run *run,
 
 /* The dated report name in the report folder. */
 static int report_dir_path(struct exs_cli *cli, const struct exs_run *run,
-			   struct exs_buf *out)
+			   const char *ext, struct exs_buf *out)
 {
 	char t[40];
 	exs_format_time(run->started_ns, t, sizeof(t));
@@ -388,7 +400,7 @@ static int report_dir_path(struct exs_cli *cli, const struct exs_run *run,
 	compact[n] = '\0';
 	exs_buf_puts(out, cli->cfg.report_dir);
 	exs_buf_putc(out, cli->plat->path_separator);
-	exs_buf_printf(out, "exsweep-%s-%s.json", run->command, compact);
+	exs_buf_printf(out, "exsweep-%s-%s.%s", run->command, compact, ext);
 	return out->failed;
 }
 
@@ -486,27 +498,43 @@ int exs_cli_finish(struct exs_cli *cli, struct exs_run *run)
 	run->finished_ns = cli->plat->clock_wall_ns();
 	run->exit_code = exs_run_finding_bits(run);
 	int json_to_stdout = cli->json_path && strcmp(cli->json_path, "-") == 0;
+	int ndjson_to_stdout = cli->ndjson_path &&
+			       strcmp(cli->ndjson_path, "-") == 0;
 	int rc = EXS_OK;
-	if (json_to_stdout) {
-		struct exs_sink sink = { write_stream, cli };
-		rc = exs_report_json(run, &sink);
-		if (rc)
-			exs_fail(&err, rc, 0, "write", "standard output");
-	} else if (cli->json_path) {
-		rc = write_json_file(cli, run, cli->json_path, &err);
+	/* --json FILE, then --ndjson FILE; '-' is stdout (and no summary). */
+	const char *paths[2] = { cli->json_path, cli->ndjson_path };
+	for (int i = 0; !rc && i < 2; i++) {
+		enum report_format format = i ? FORMAT_NDJSON : FORMAT_JSON;
+		if (!paths[i])
+			continue;
+		if (strcmp(paths[i], "-") == 0) {
+			struct exs_sink sink = { write_stream, cli };
+			rc = write_report(cli, run, format, &sink);
+			if (rc)
+				exs_fail(&err, rc, 0, "write", "standard output");
+		} else {
+			rc = write_json_file(cli, run, paths[i], format, &err);
+		}
 	}
 	if (!rc && cli->cfg.report_dir && cli->cfg.report_dir[0]) {
-		struct exs_buf path;
-		exs_buf_init(&path, 65536);
 		rc = cli->plat->dir_create(cli->cfg.report_dir, EXS_CREATE_PRIVATE,
 					   &err);
-		if (!rc && report_dir_path(cli, run, &path))
-			rc = exs_fail(&err, EXS_NOMEM, 0, "malloc", NULL);
-		if (!rc)
-			rc = write_json_file(cli, run, path.data, &err);
-		exs_buf_free(&path);
+		/* [report] format: json, ndjson or both, in the order given. */
+		const struct exs_strlist *formats = &cli->cfg.report_formats;
+		for (size_t i = 0; !rc && i < formats->count; i++) {
+			int nd = strcmp(formats->items[i], "ndjson") == 0;
+			struct exs_buf path;
+			exs_buf_init(&path, 65536);
+			if (report_dir_path(cli, run, nd ? "ndjson" : "json", &path))
+				rc = exs_fail(&err, EXS_NOMEM, 0, "malloc", NULL);
+			if (!rc)
+				rc = write_json_file(cli, run, path.data,
+						     nd ? FORMAT_NDJSON : FORMAT_JSON,
+						     &err);
+			exs_buf_free(&path);
+		}
 	}
-	if (!cli->quiet && !json_to_stdout) {
+	if (!cli->quiet && !json_to_stdout && !ndjson_to_stdout) {
 		struct exs_sink sink = { write_stream, cli };
 		exs_report_text(run, &sink, cli->verbose);
 	}

@@ -27,6 +27,7 @@ VALUE_OPTIONS = [
     ("-j", "--json"), ("-p", "--threads"), (None, "--note"),
     (None, "--accept"), (None, "--against"), ("-o", "--output"),
     (None, "--since"), (None, "--log-budget"), (None, "--log-dir"),
+    (None, "--ndjson"),
 ]
 
 

@@ -101,6 +101,7 @@ static int command(struct exs_cli *cli, const char *name)
 	check_value("--config", cli->config_path);
 	check_value("--baseline", cli->baseline_path);
 	check_value("--json", cli->json_path);
+	check_value("--ndjson", cli->ndjson_path);
 	check_value("--rules-dir", cli->rules_dir);
 	check_value("--image", cli->image);
 	check_value("--note", cli->note);
@@ -162,7 +163,8 @@ static int takes_value(const char *arg)
 		"-c", "--config", "-b", "--baseline", "-j", "--json", "-r",
 		"--rules-dir", "--image", "-w", "--web-root", "-x", "--exclude",
 		"-p", "--threads", "--note", "--accept", "--against", "-o",
-		"--output", "--since", "--log-budget", "--log-dir", NULL,
+		"--output", "--since", "--log-budget", "--log-dir", "--ndjson",
+		NULL,
 	};
 	for (int i = 0; options[i]; i++)
 		if (!strcmp(arg, options[i]))
