@@ -29,6 +29,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lib  # noqa: E402
+import logfixtures  # noqa: E402
 from lib import check, eq, fs  # noqa: E402
 
 tests = lib.Tests()
@@ -310,6 +311,30 @@ def hostile_names_keep_their_bytes(e):
     eq([rec_path(e, s, s["file"]) for s in skipped], [os.path.join(fs(e.web), b"pipe\xff")],
        "skipped records")
     eq(skipped[0]["file"]["type"], "fifo", "a skipped FIFO's file.type")
+
+
+@tests.case
+def exploit_traces_are_detection_findings(e):
+    logfixtures.minimal_tree(e.tree)
+    e.write_config(text="\n".join([
+        "[baseline]", f"path = {e.native(e.baseline)}",
+        f"key = {e.native(os.path.join(e.state, 'baseline.key'))}", ""]))
+    logfixtures.write(e.tree)
+    out = os.path.join(e.dir, "report.ndjson")
+    r = e.run("logs", "--image", e.tree, "--ndjson", out)
+    records = read_ndjson(out)
+    validate(records)
+    traces = [f for f in r.report["findings"] if f["kind"] == "exploit_trace"]
+    check(traces, "the fixtures gave no exploit trace")
+    got = [x for x in records if x["exsweep"].get("kind") == "exploit_trace"]
+    eq(len(got), len(traces), "one Detection Finding per trace")
+    for x, f in zip(got, traces):
+        eq(x["class_uid"], 2004, "a trace's class")
+        eq(x["finding_info"]["analytic"]["name"], f["technique"], "analytic.name")
+        eq(x["evidences"][0]["data"]["line"], f["line"], "evidence line")
+        eq(rec_path(e, x, x["evidences"][0]["file"]), lib.path_bytes(f), "the log file")
+        if f.get("time"):
+            check("first_seen_time" in x["finding_info"], "a dated trace has first_seen_time")
 
 
 def fault_exe(e):
