@@ -690,12 +690,9 @@ static int posix_iis_wwwroot(char *buf, size_t cap, struct exs_error *err)
 
 /* syslog would be the place, but a scheduled run's report file and exit
  * code already reach the admin; the event log is a Windows convention. */
-static int posix_event_report(int severity, unsigned event_id,
-			      const char *message)
+static int posix_event_report(const struct exs_event *ev)
 {
-	(void)severity;
-	(void)event_id;
-	(void)message;
+	(void)ev;
 	return EXS_UNSUPPORTED;
 }
 

@@ -336,6 +336,12 @@ static int key_apply(struct exs_config *cfg, const struct key_spec *k,
 				return EXS_CONFIG;
 			}
 		}
+		if (k->offset == offsetof(struct exs_config, report_formats) &&
+		    strcmp(value, "json") != 0 && strcmp(value, "ndjson") != 0) {
+			snprintf(detail, cap, "unknown report format '%s' "
+				 "(json or ndjson)", value);
+			return EXS_CONFIG;
+		}
 		return exs_strlist_add_str(member_list(cfg, k), value);
 	case KEY_DATA_FILE:
 		/* There is no baseline without a file: empty is not "none". */

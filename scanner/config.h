@@ -38,6 +38,7 @@ struct exs_config {
 	char *iis_config;              /* applicationHost.config, NULL: found */
 	/* [report] */
 	char *report_dir;              /* NULL: no dated report file */
+	struct exs_strlist report_formats; /* "json", "ndjson" */
 	/* [sandbox] */
 	int sandbox;                   /* judge files in sandboxed workers */
 	char *sandbox_user;            /* the workers' account (root only) */

@@ -83,6 +83,25 @@ enum exs_event_severity {
 	EXS_EVENT_ERROR,
 };
 
+/* One event for the system log: a message for people and its data as
+ * named fields for machines (kind, path, rule, sha256, ...), so that an
+ * Event Log subscription or a SIEM can filter on them. Names are ASCII
+ * identifiers; values are UTF-8 text, already escaped for display where
+ * they quote a file name. The fields of each event ID are a documented
+ * contract (README, "Windows"): append, never reorder. */
+struct exs_event_field {
+	const char *name;
+	const char *value;
+};
+struct exs_event {
+	int severity;                        /* enum exs_event_severity */
+	unsigned id;
+	const char *message;
+	const struct exs_event_field *fields;
+	size_t field_count;
+};
+#define EXS_EVENT_FIELDS_MAX 32
+
 /* Where a stream of text goes: the process's standard output or error. */
 enum exs_stream { EXS_STDOUT = 1, EXS_STDERR = 2 };
 
@@ -243,14 +262,15 @@ struct exs_platform {
 
 	/* -- The system log ---------------------------------------------------- */
 
-	/* Writes one event (severity is an enum exs_event_severity) with a
-	 * UTF-8 message to the system's log: on Win32 the Application log,
-	 * source "exsweep" (RegisterEventSourceW + ReportEventW; the source is
-	 * registered by win32/task/Install-ExsweepTask.ps1). Returns EXS_OK,
-	 * EXS_UNSUPPORTED where there is no such log (POSIX), or another
-	 * status when the write failed. */
-	int (*event_report)(int severity, unsigned event_id,
-			    const char *message);
+	/* Writes one event to the system's log: on Win32 the Application
+	 * log, source "exsweep", as a classic event whose insertion strings
+	 * are the message and then each field's value in order (ReportEventW;
+	 * they become the event's <EventData><Data> items; the message file
+	 * is exsweep.exe's own message table, registered by the MSI and
+	 * win32/task/Install-ExsweepTask.ps1). At most EXS_EVENT_FIELDS_MAX
+	 * fields. Returns EXS_OK, EXS_UNSUPPORTED where there is no such log
+	 * (POSIX), or another status when the write failed. */
+	int (*event_report)(const struct exs_event *ev);
 
 	/* -- Alternate data streams ---------------------------------------------- */
 

@@ -153,6 +153,12 @@ struct exs_sink {
 
 /* The JSON report (README, "The JSON report"). */
 int exs_report_json(const struct exs_run *run, const struct exs_sink *out);
+/* The NDJSON report (report/ndjson.c, README "The NDJSON report"): ECS
+ * file events, OCSF Detection Findings and an OCSF Scan Activity, one per
+ * line. windows: records hold Windows file attributes and SIDs and paths
+ * split at '\\' (the platform's separator). */
+int exs_report_ndjson(const struct exs_run *run, int windows,
+		      const struct exs_sink *out);
 /* The human summary, findings first. verbose lists every finding; otherwise
  * long lists are cut with a "... N more" line. */
 int exs_report_text(const struct exs_run *run, const struct exs_sink *out,

@@ -76,6 +76,8 @@ check "msi icacls grants SYSTEM and Administrators only, without inheritance" \
 	bash -c "msiinfo export '$msi' CustomAction | grep -P '^DataDirAcl\t' | grep -q '/inheritance:r /grant:r \*S-1-5-18:(OI)(CI)F \*S-1-5-32-544:(OI)(CI)F '"
 check "msi sequence: the ACL right after CreateFolders" \
 	bash -c "msiinfo export '$msi' InstallExecuteSequence | grep -qP '^DataDirAcl\tNOT REMOVE~=\"ALL\"\t3710\r?$'"
+check "msi Registry: the event source's message file is exsweep.exe" \
+	bash -c "msiinfo export '$msi' Registry | grep -P '\tEventMessageFile\t' | grep -qF 'Services\\EventLog\\Application\\exsweep'"
 check "msi feature Task is off by default (level 1000)" \
 	bash -c "msiinfo export '$msi' Feature | grep -qP '^Task\t\tScheduled check\t\t2\t1000\t'"
 echo "      msi Property: $(export_table Property | grep -E '^(ProductName|ProductVersion|Manufacturer|ALLUSERS)' | tr '\t\r\n' '=  ')"

@@ -158,14 +158,14 @@ void exs_win32_cond_signal(struct exs_cond *c);
 void exs_win32_cond_broadcast(struct exs_cond *c);
 void exs_win32_cond_destroy(struct exs_cond *c);
 
-/* -- registry_win32.c: discovering Exchange and IIS; the event log -------- */
+/* -- registry_win32.c, eventlog_win32.c: Exchange and IIS; the event log --- */
 
 int exs_win32_exchange_install_path(char *buf, size_t cap,
 				    struct exs_error *err);
 int exs_win32_iis_wwwroot(char *buf, size_t cap, struct exs_error *err);
-/* One event in the Application log, source "exsweep". */
-int exs_win32_event_report(int severity, unsigned event_id,
-			   const char *message);
+/* One event in the Application log, source "exsweep": the message and
+ * the fields' values as insertion strings (eventlog_win32.c). */
+int exs_win32_event_report(const struct exs_event *ev);
 
 /* -- sandbox_win32.c: the scan worker's process boundary ------------------ */
 

@@ -7,9 +7,8 @@
  * HKLM\SOFTWARE\Microsoft\InetStp. Both keys live in the 64-bit view, which a
  * 32-bit build would not see without KEY_WOW64_64KEY, so it is always asked
  * for. Values come back as WTF-8, like every other path of this layer.
- *
- * The event log sits here too: its sources are registry entries, and
- * Install-ExsweepTask.ps1 creates exsweep's under the Application log.
+ * (The event log, whose sources are registry entries too, is
+ * eventlog_win32.c.)
  */
 #include "platform_win32.h"
 
@@ -145,31 +144,4 @@ int exs_win32_iis_wwwroot(char *buf, size_t cap, struct exs_error *err)
 	rc = to_wtf8(value, buf, cap, where, err);
 	free(value);
 	return rc;
-}
-
-int exs_win32_event_report(int severity, unsigned event_id,
-			   const char *message)
-{
-	WORD type = severity == EXS_EVENT_ERROR ? EVENTLOG_ERROR_TYPE
-		  : severity == EXS_EVENT_WARNING ? EVENTLOG_WARNING_TYPE
-						  : EVENTLOG_INFORMATION_TYPE;
-	wchar_t *text;
-	int rc = exs_win32_wtf8_to_utf16_alloc(message, &text);
-	if (rc)
-		return rc;
-	/* An unregistered source still logs, under the name given; Event
-	 * Viewer then says it lacks the message file but shows the text. */
-	HANDLE source = RegisterEventSourceW(NULL, L"exsweep");
-	if (!source) {
-		DWORD code = GetLastError();
-		free(text);
-		return exs_win32_status(code);
-	}
-	LPCWSTR strings[1] = { text };
-	BOOL ok = ReportEventW(source, type, 0, (DWORD)event_id, NULL, 1, 0,
-			       strings, NULL);
-	DWORD code = ok ? 0 : GetLastError();
-	DeregisterEventSource(source);
-	free(text);
-	return ok ? EXS_OK : exs_win32_status(code);
 }

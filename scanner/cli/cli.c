@@ -48,6 +48,8 @@ static const char usage_text[] =
 "                          default roots are its V15 and inetpub folders\n"
 "  -j, --json FILE         write the JSON report to FILE ('-' for stdout)\n"
 "      --html FILE         write the HTML report to FILE ('-' for stdout)\n"
+"      --ndjson FILE       write the NDJSON report (ECS and OCSF records, one\n"
+"                          per line) to FILE ('-' for stdout)\n"
 "  -p, --threads N         worker threads (default: one per core, at most 32)\n"
 "  -f, --force             init: replace an existing baseline\n"
 "  -q, --quiet             no summary on stdout (scheduled runs)\n"
@@ -218,6 +220,8 @@ static int parse_args(struct exs_cli *cli, int argc, char **argv)
 			cli->json_path = v;
 		} else if (OPT(0, "html", 1)) {
 			cli->html_path = v;
+		} else if (OPT(0, "ndjson", 1)) {
+			cli->ndjson_path = v;
 		} else if (OPT('r', "rules-dir", 1)) {
 			cli->rules_dir = v;
 		} else if (OPT(0, "image", 1)) {
@@ -284,6 +288,13 @@ static int parse_args(struct exs_cli *cli, int argc, char **argv)
 		}
 #undef OPT
 	}
+	/* One report on stdout at most: two would interleave into neither. */
+	int on_stdout = (cli->json_path && strcmp(cli->json_path, "-") == 0) +
+			(cli->ndjson_path && strcmp(cli->ndjson_path, "-") == 0) +
+			(cli->html_path && strcmp(cli->html_path, "-") == 0);
+	if (on_stdout > 1)
+		return usage_error(cli, "%s", "only one of --json -, --ndjson - "
+				   "and --html - can write to standard output");
 	return 0;
 }
 

@@ -47,6 +47,7 @@ struct exs_cli {
 	const char *baseline_path;
 	const char *json_path;
 	const char *html_path;       /* --html FILE: the HTML report */
+	const char *ndjson_path;     /* --ndjson FILE: ECS/OCSF, one per line */
 	const char *rules_dir;
 	const char *image;           /* --image DIR: a mounted system drive */
 	struct exs_strlist args;     /* ROOTs / PATHs after the command */

@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "escape.h"
+#include "hash.h"
 #include "path.h"
 #include "report.h"
 
@@ -382,11 +383,27 @@ static int write_stream(void *ctx, const char *text, size_t len)
 	return cli->plat->stream_write(EXS_STDOUT, text, len);
 }
 
-typedef int (*report_writer)(const struct exs_run *run,
-			     const struct exs_sink *out);
+/* One writer per report format; the NDJSON one also needs the path
+ * convention of the platform. */
+enum report_format { FORMAT_JSON, FORMAT_NDJSON, FORMAT_HTML };
+
+static int write_report(struct exs_cli *cli, const struct exs_run *run,
+			enum report_format format, const struct exs_sink *sink)
+{
+	switch (format) {
+	case FORMAT_NDJSON:
+		return exs_report_ndjson(run, cli->plat->path_separator == '\\',
+					 sink);
+	case FORMAT_HTML:
+		return exs_report_html(run, sink);
+	case FORMAT_JSON:
+		break;
+	}
+	return exs_report_json(run, sink);
+}
 
 static int write_report_file(struct exs_cli *cli, const struct exs_run *run,
-			     const char *path, report_writer writer,
+			     const char *path, enum report_format format,
 			     struct exs_error *err)
 {
 	const struct exs_platform *plat = cli->plat;
@@ -395,19 +412,13 @@ static int write_report_file(struct exs_cli *cli, const struct exs_run *run,
 	if (rc)
 		return rc;
 	struct exs_sink sink = { write_file, &fs };
-	rc = writer(run, &sink);
+	rc = write_report(cli, run, format, &sink);
 	if (!rc)
 		rc = plat->file_sync(fs.f, err);
 	plat->file_close(fs.f);
 	if (rc && !err->where[0])
 		exs_fail(err, rc, 0, "write", path);
 	return rc;
-}
-
-static int write_json_file(struct exs_cli *cli, const struct exs_run *run,
-			   const char *path, struct exs_error *err)
-{
-	return write_report_file(cli, run, path, exs_report_json, err);
 }
 
 /* The dated report name in the report folder. */
@@ -432,16 +443,102 @@ static int report_dir_path(struct exs_cli *cli, const struct exs_run *run,
 /* ---- The event log ---------------------------------------------------------
  * With --event-log, where the platform has a system log (Windows): one
  * summary event, then one event per finding, in report order (webshells
- * first), at most EVENT_FINDINGS_MAX of them and then a note. The IDs are
- * documented in README ("Windows"); they are a contract with the admins'
- * alert rules, so never renumber them. */
+ * first), at most EVENT_FINDINGS_MAX of them and then a note. The IDs and
+ * each ID's fields are documented in README ("Windows"); they are a
+ * contract with the admins' alert rules and subscriptions, so never
+ * renumber or reorder them: append. */
 #define EVENT_SUMMARY 1000
-#define EVENT_FINDING_BASE 1001 /* + enum exs_finding_kind: 1001..1006 */
+#define EVENT_FINDING_BASE 1001 /* + enum exs_finding_kind: 1001..1007 */
 #define EVENT_FINDINGS_MAX 50
+
+/* An event being built: the message and the fields' values live in one
+ * buffer (NUL-separated), pointed at once it is complete. */
+struct event_build {
+	struct exs_buf text;
+	size_t msg_end;
+	const char *names[EXS_EVENT_FIELDS_MAX];
+	size_t offs[EXS_EVENT_FIELDS_MAX];
+	size_t n;
+	struct exs_event_field fields[EXS_EVENT_FIELDS_MAX];
+};
+
+static void ev_begin(struct event_build *b)
+{
+	exs_buf_reset(&b->text);
+	b->n = 0;
+}
+
+static void ev_end_message(struct event_build *b)
+{
+	exs_buf_putc(&b->text, '\0');
+	b->msg_end = b->text.len;
+}
+
+/* Starts field name; its value is what is appended until the next. */
+static void ev_field(struct event_build *b, const char *name)
+{
+	if (b->n && b->n <= EXS_EVENT_FIELDS_MAX)
+		exs_buf_putc(&b->text, '\0');
+	if (b->n < EXS_EVENT_FIELDS_MAX) {
+		b->names[b->n] = name;
+		b->offs[b->n] = b->text.len;
+	}
+	b->n++;
+}
+
+static void ev_field_str(struct event_build *b, const char *name,
+			 const char *value)
+{
+	ev_field(b, name);
+	exs_buf_puts(&b->text, value);
+}
+
+static void ev_field_u64(struct event_build *b, const char *name, uint64_t v)
+{
+	ev_field(b, name);
+	exs_buf_printf(&b->text, "%llu", (unsigned long long)v);
+}
+
+/* Names are bytes; the log takes text, escaped as the summary shows it. */
+static void ev_field_name(struct event_build *b, const char *name,
+			  const char *s, size_t len)
+{
+	ev_field(b, name);
+	exs_text_escape(&b->text, s, len);
+}
+
+/* Which generation, seal and Exchange build every event names. */
+static void ev_baseline_fields(struct event_build *b, const struct exs_run *run)
+{
+	const struct exs_generation *g = exs_run_generation(run);
+	char build[32];
+	ev_field(b, "generation");
+	if (g)
+		exs_buf_printf(&b->text, "%lld", (long long)g->id);
+	ev_field_str(b, "seal", g ? g->seal : "");
+	exs_build_format(&run->build, build, sizeof(build));
+	ev_field_str(b, "exchange_build", build);
+}
+
+static int ev_report(const struct exs_platform *plat, struct event_build *b,
+		     int severity, unsigned id)
+{
+	if (b->n)
+		exs_buf_putc(&b->text, '\0');
+	if (b->text.failed || b->n > EXS_EVENT_FIELDS_MAX)
+		return EXS_NOMEM;
+	for (size_t i = 0; i < b->n; i++) {
+		b->fields[i].name = b->names[i];
+		b->fields[i].value = b->text.data + b->offs[i];
+	}
+	struct exs_event ev = { severity, id, b->text.data, b->fields, b->n };
+	return plat->event_report(&ev);
+}
 
 struct event_ctx {
 	const struct exs_platform *plat;
-	struct exs_buf *msg;
+	const struct exs_run *run;
+	struct event_build *b;
 	size_t left, logged;
 };
 
@@ -452,10 +549,12 @@ static int event_finding(void *ctx, const struct exs_finding *f)
 	if (e->logged == e->left)
 		return EXS_RUN_STOP; /* enough: the report has the rest */
 	e->logged++;
-	struct exs_buf *msg = e->msg;
-	exs_buf_reset(msg);
-	exs_buf_printf(msg, "%s: ", exs_finding_kind_name(f->kind));
-	/* Names are bytes; the log takes text. */
+	struct event_build *b = e->b;
+	struct exs_buf *msg = &b->text;
+	const char *kind = exs_finding_kind_name(f->kind);
+	const struct exs_hit *h = f->hit_count ? &f->hits[0] : NULL;
+	ev_begin(b);
+	exs_buf_printf(msg, "%s: ", kind);
 	exs_text_escape(msg, f->path, f->path_len);
 	if (f->kind == EXS_FINDING_ERROR && f->message) {
 		exs_buf_puts(msg, ": ");
@@ -463,17 +562,64 @@ static int event_finding(void *ctx, const struct exs_finding *f)
 	}
 	if (f->kind == EXS_FINDING_CHANGED && f->timestomp)
 		exs_buf_puts(msg, " (timestomp)");
-	if (f->kind == EXS_FINDING_EXPLOIT_TRACE && f->hit_count) {
+	if (f->kind == EXS_FINDING_EXPLOIT_TRACE && h) {
 		exs_buf_printf(msg, ":%llu: ", (unsigned long long)f->trace.line);
-		exs_text_escape(msg, f->hits[0].rule, strlen(f->hits[0].rule));
+		exs_text_escape(msg, h->rule, strlen(h->rule));
 		exs_buf_puts(msg, " from ");
 		exs_text_escape(msg, f->trace.client, strlen(f->trace.client));
 	}
+	ev_end_message(b);
+
+	ev_field_str(b, "kind", kind);
+	ev_field_name(b, "path", f->path, f->path_len);
+	ev_field(b, "rule");
+	if (h)
+		exs_text_escape(msg, h->rule, strlen(h->rule));
+	ev_field(b, "rules");
+	for (size_t i = 0; i < f->hit_count; i++) {
+		if (i)
+			exs_buf_putc(msg, ' ');
+		exs_text_escape(msg, f->hits[i].rule, strlen(f->hits[i].rule));
+	}
+	ev_field(b, "rule_severity");
+	if (h)
+		exs_text_escape(msg, h->severity, strlen(h->severity));
+	const struct exs_record *r = f->has_new ? &f->new_rec
+				   : f->has_old ? &f->old_rec : NULL;
+	ev_field(b, "sha256");
+	if (r) {
+		char hex[2 * EXS_SHA256_LEN + 1];
+		exs_hex(r->sha256, EXS_SHA256_LEN, hex);
+		exs_buf_puts(msg, hex);
+	}
+	ev_field(b, "size");
+	if (r)
+		exs_buf_printf(msg, "%llu", (unsigned long long)r->st.size);
+	/* What else the kind has to say, in one field. */
+	ev_field(b, "detail");
+	if (f->kind == EXS_FINDING_CHANGED) {
+		for (unsigned bit = 1, n = 0; bit < (1u << EXS_ATTR_COUNT); bit <<= 1)
+			if (f->changed & bit)
+				exs_buf_printf(msg, "%s%s", n++ ? " " : "",
+					       exs_attr_name(bit));
+	} else if (f->kind == EXS_FINDING_ERROR) {
+		exs_buf_printf(msg, "%s: ", exs_status_name(f->status));
+		const char *text = f->message ? f->message : exs_strerror(f->status);
+		exs_text_escape(msg, text, strlen(text));
+	} else if (f->kind == EXS_FINDING_EXPLOIT_TRACE) {
+		exs_buf_printf(msg, "line %llu from ",
+			       (unsigned long long)f->trace.line);
+		exs_text_escape(msg, f->trace.client, strlen(f->trace.client));
+	}
+	/* A value of its own, so that a subscription can select on it. */
+	ev_field_str(b, "timestomp", f->kind == EXS_FINDING_CHANGED &&
+				     f->timestomp ? "timestomp" : "");
+	ev_baseline_fields(b, e->run);
 	if (msg->failed)
 		return EXS_RUN_STOP;
-	e->plat->event_report(f->kind == EXS_FINDING_WEBSHELL
-				      ? EXS_EVENT_ERROR : EXS_EVENT_WARNING,
-			      EVENT_FINDING_BASE + (unsigned)f->kind, msg->data);
+	ev_report(e->plat, b, f->kind == EXS_FINDING_WEBSHELL ? EXS_EVENT_ERROR
+							       : EXS_EVENT_WARNING,
+		  EVENT_FINDING_BASE + (unsigned)f->kind);
 	return EXS_OK;
 }
 
@@ -482,36 +628,47 @@ static void report_events(struct exs_cli *cli, const struct exs_run *run)
 	const struct exs_platform *plat = cli->plat;
 	if (!cli->event_log || !plat->event_report)
 		return;
-	struct exs_buf msg;
-	exs_buf_init(&msg, 65536);
-	exs_buf_printf(&msg, "exsweep %s: %llu files", run->command,
+	struct event_build b;
+	exs_buf_init(&b.text, 1u << 20);
+	ev_begin(&b);
+	exs_buf_printf(&b.text, "exsweep %s: %llu files", run->command,
 		       (unsigned long long)run->files);
 	for (int k = 0; k < EXS_FINDING_KIND_COUNT; k++)
-		exs_buf_printf(&msg, ", %llu %s",
+		exs_buf_printf(&b.text, ", %llu %s",
 			       (unsigned long long)run->counts[k],
 			       exs_finding_kind_name((enum exs_finding_kind)k));
-	exs_buf_printf(&msg, "; exit code %d", run->exit_code);
+	exs_buf_printf(&b.text, "; exit code %d", run->exit_code);
+	ev_end_message(&b);
+	ev_field_str(&b, "kind", "summary");
+	ev_field_str(&b, "command", run->command);
+	ev_field_u64(&b, "files", run->files);
+	ev_field(&b, "exit_code");
+	exs_buf_printf(&b.text, "%d", run->exit_code);
+	for (int k = 0; k < EXS_FINDING_KIND_COUNT; k++)
+		ev_field_u64(&b, exs_finding_kind_name((enum exs_finding_kind)k),
+			     run->counts[k]);
+	ev_baseline_fields(&b, run);
 	int severity = run->finding_count ? EXS_EVENT_WARNING
 					  : EXS_EVENT_INFORMATION;
-	if (msg.failed ||
-	    plat->event_report(severity, EVENT_SUMMARY, msg.data) != EXS_OK) {
+	if (ev_report(plat, &b, severity, EVENT_SUMMARY) != EXS_OK) {
 		/* EXS_UNSUPPORTED (POSIX) or no log: the report still stands. */
-		exs_buf_free(&msg);
+		exs_buf_free(&b.text);
 		return;
 	}
 	size_t n = run->finding_count < EVENT_FINDINGS_MAX
 			   ? run->finding_count : EVENT_FINDINGS_MAX;
-	struct event_ctx ev = { plat, &msg, n, 0 };
+	struct event_ctx ev = { plat, run, &b, n, 0 };
 	exs_run_each_finding(run, event_finding, &ev);
 	if (run->finding_count > n) {
-		exs_buf_reset(&msg);
-		exs_buf_printf(&msg, "%lu more findings not logged; see the "
+		ev_begin(&b);
+		exs_buf_printf(&b.text, "%lu more findings not logged; see the "
 			       "report", (unsigned long)(run->finding_count - n));
-		if (!msg.failed)
-			plat->event_report(EXS_EVENT_WARNING, EVENT_SUMMARY,
-					   msg.data);
+		ev_end_message(&b);
+		ev_field_str(&b, "kind", "not_logged");
+		ev_field_u64(&b, "count", run->finding_count - n);
+		ev_report(plat, &b, EXS_EVENT_WARNING, EVENT_SUMMARY);
 	}
-	exs_buf_free(&msg);
+	exs_buf_free(&b.text);
 }
 
 int exs_cli_finish(struct exs_cli *cli, struct exs_run *run)
@@ -522,46 +679,50 @@ int exs_cli_finish(struct exs_cli *cli, struct exs_run *run)
 	exs_run_sort(run);
 	run->finished_ns = cli->plat->clock_wall_ns();
 	run->exit_code = exs_run_finding_bits(run);
-	int json_to_stdout = cli->json_path && strcmp(cli->json_path, "-") == 0;
-	int html_to_stdout = cli->html_path && strcmp(cli->html_path, "-") == 0;
 	int rc = EXS_OK;
-	if (json_to_stdout) {
-		struct exs_sink sink = { write_stream, cli };
-		rc = exs_report_json(run, &sink);
-		if (rc)
-			exs_fail(&err, rc, 0, "write", "standard output");
-	} else if (cli->json_path) {
-		rc = write_json_file(cli, run, cli->json_path, &err);
-	}
-	if (!rc && html_to_stdout) {
-		struct exs_sink sink = { write_stream, cli };
-		rc = exs_report_html(run, &sink);
-		if (rc)
-			exs_fail(&err, rc, 0, "write", "standard output");
-	} else if (!rc && cli->html_path) {
-		rc = write_report_file(cli, run, cli->html_path, exs_report_html,
-				       &err);
+	/* --json FILE, --ndjson FILE, --html FILE; '-' is stdout (and then
+	 * no summary). */
+	const char *paths[3] = { cli->json_path, cli->ndjson_path,
+				 cli->html_path };
+	int to_stdout = 0;
+	for (int i = 0; !rc && i < 3; i++) {
+		enum report_format format = (enum report_format)i;
+		if (!paths[i])
+			continue;
+		if (strcmp(paths[i], "-") == 0) {
+			struct exs_sink sink = { write_stream, cli };
+			to_stdout = 1;
+			rc = write_report(cli, run, format, &sink);
+			if (rc)
+				exs_fail(&err, rc, 0, "write", "standard output");
+		} else {
+			rc = write_report_file(cli, run, paths[i], format, &err);
+		}
 	}
 	if (!rc && cli->cfg.report_dir && cli->cfg.report_dir[0]) {
-		/* The JSON report for machines and, beside it under the same
-		 * name, the HTML report for people. */
-		struct exs_buf path;
-		exs_buf_init(&path, 65536);
 		rc = cli->plat->dir_create(cli->cfg.report_dir, EXS_CREATE_PRIVATE,
 					   &err);
-		if (!rc && report_dir_path(cli, run, "json", &path))
-			rc = exs_fail(&err, EXS_NOMEM, 0, "malloc", NULL);
-		if (!rc)
-			rc = write_json_file(cli, run, path.data, &err);
-		exs_buf_reset(&path);
-		if (!rc && report_dir_path(cli, run, "html", &path))
-			rc = exs_fail(&err, EXS_NOMEM, 0, "malloc", NULL);
-		if (!rc)
-			rc = write_report_file(cli, run, path.data,
-					       exs_report_html, &err);
-		exs_buf_free(&path);
+		/* [report] format: json, ndjson or both, in the order given;
+		 * the HTML report for people always beside them. */
+		const struct exs_strlist *formats = &cli->cfg.report_formats;
+		for (size_t i = 0; !rc && i <= formats->count; i++) {
+			enum report_format format = FORMAT_HTML;
+			if (i < formats->count)
+				format = strcmp(formats->items[i], "ndjson") == 0
+					 ? FORMAT_NDJSON : FORMAT_JSON;
+			static const char *const ext[] = { "json", "ndjson",
+							   "html" };
+			struct exs_buf path;
+			exs_buf_init(&path, 65536);
+			if (report_dir_path(cli, run, ext[format], &path))
+				rc = exs_fail(&err, EXS_NOMEM, 0, "malloc", NULL);
+			if (!rc)
+				rc = write_report_file(cli, run, path.data,
+						       format, &err);
+			exs_buf_free(&path);
+		}
 	}
-	if (!cli->quiet && !json_to_stdout && !html_to_stdout) {
+	if (!cli->quiet && !to_stdout) {
 		struct exs_sink sink = { write_stream, cli };
 		exs_report_text(run, &sink, cli->verbose);
 	}

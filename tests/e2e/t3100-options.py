@@ -29,6 +29,7 @@ VALUE_OPTIONS = [
     (None, "--since"), (None, "--log-budget"), (None, "--log-dir"),
     (None, "--html"),
     (None, "--collect"), (None, "--zip"),
+    (None, "--ndjson"),
 ]
 
 

@@ -16,6 +16,11 @@
  *           Linux only, since it looks through /proc/self/fd
  *   nocase  (the glob is ignored) the table says names compare without
  *           case, as Windows does, so case rules are tested on Linux
+ * EXSWEEP_EVENTS=FILE gives the table a system log: each event_report
+ * appends one JSON line to FILE, {"severity":N,"id":N,"message":"...",
+ * "fields":[["name","value"],...]} with the fields in order, so that the
+ * Event Log records (--event-log) are tested on Linux as Windows gets
+ * them: the message and then each field's value.
  * Paths no rule matches, and every other call, go to the native table.
  * The rules are parsed once; the only state that changes afterwards is the
  * list of open ioerr files, which worker threads share under a mutex.
@@ -30,6 +35,8 @@
 #include <sys/stat.h>
 #endif
 
+#include "buf.h"
+#include "escape.h"
 #include "fault_platform.h"
 
 enum fault_kind {
@@ -233,6 +240,37 @@ static int fault_file_replace(const char *src, const char *dest,
 	return native->file_replace(src, dest, err);
 }
 
+static char events_path[4096];
+
+static int fault_event_report(const struct exs_event *ev)
+{
+	struct exs_buf b;
+	exs_buf_init(&b, 1u << 24);
+	exs_buf_printf(&b, "{\"severity\":%d,\"id\":%u,\"message\":",
+		       ev->severity, ev->id);
+	exs_json_string(&b, ev->message, strlen(ev->message));
+	exs_buf_puts(&b, ",\"fields\":[");
+	for (size_t i = 0; i < ev->field_count; i++) {
+		exs_buf_puts(&b, i ? ",[" : "[");
+		exs_json_string(&b, ev->fields[i].name, strlen(ev->fields[i].name));
+		exs_buf_putc(&b, ',');
+		exs_json_string(&b, ev->fields[i].value,
+				strlen(ev->fields[i].value));
+		exs_buf_putc(&b, ']');
+	}
+	exs_buf_puts(&b, "]}\n");
+	int rc = b.failed;
+	if (!rc) {
+		FILE *f = fopen(events_path, "ab");
+		if (!f || fwrite(b.data, 1, b.len, f) != b.len)
+			rc = EXS_IO;
+		if (f && fclose(f) != 0)
+			rc = EXS_IO;
+	}
+	exs_buf_free(&b);
+	return rc;
+}
+
 /* Splits fault_spec in place into rules. */
 static int parse_rules(void)
 {
@@ -325,5 +363,13 @@ const struct exs_platform *fault_platform(void)
 	fault_table.file_replace = fault_file_replace;
 	if (no_case)
 		fault_table.case_insensitive = 1;
+	rc = native->env_get("EXSWEEP_EVENTS", events_path, sizeof events_path);
+	if (rc == EXS_OK && events_path[0])
+		fault_table.event_report = fault_event_report;
+	else if (rc != EXS_OK && rc != EXS_NOENT) {
+		fprintf(stderr, "fault: cannot read EXSWEEP_EVENTS: %s\n",
+			exs_strerror(rc));
+		return NULL;
+	}
 	return &fault_table;
 }

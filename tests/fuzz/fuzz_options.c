@@ -102,6 +102,7 @@ static int command(struct exs_cli *cli, const char *name)
 	check_value("--baseline", cli->baseline_path);
 	check_value("--json", cli->json_path);
 	check_value("--html", cli->html_path);
+	check_value("--ndjson", cli->ndjson_path);
 	check_value("--rules-dir", cli->rules_dir);
 	check_value("--image", cli->image);
 	check_value("--note", cli->note);
@@ -167,7 +168,7 @@ static int takes_value(const char *arg)
 		"--rules-dir", "--image", "-w", "--web-root", "-x", "--exclude",
 		"-p", "--threads", "--note", "--accept", "--against", "-o",
 		"--output", "--since", "--log-budget", "--log-dir", "--html",
-		"--collect", "--zip", NULL,
+		"--collect", "--zip", "--ndjson", NULL,
 	};
 	for (int i = 0; options[i]; i++)
 		if (!strcmp(arg, options[i]))

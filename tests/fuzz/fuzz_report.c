@@ -1,5 +1,6 @@
-/* fuzz_report.c -- the JSON report, the terminal summary and the HTML report
- * (report/json.c, text.c, html.c, group.c, escape.c) on runs built from the
+/* fuzz_report.c -- the JSON report, the NDJSON report, the terminal summary
+ * and the HTML report (report/json.c, ndjson.c, text.c, html.c, group.c,
+ * escape.c) on runs built from the
  * input: hostile paths, excerpts and record values, many findings of every
  * kind (enough, at times, for the patch-day overview), skipped nodes,
  * generations.
@@ -34,6 +35,18 @@
  * any string of the document equal to the base64 of the bytes, whatever its
  * name), and the summary carries no bidirectional control, invisible
  * format character or U+2028/U+2029 (the writer escapes them as \uXXXX).
+ *
+ * NDJSON properties (issue 16): the output is lines, each one strict JSON
+ * object and nothing else; one line per verdict (each hit of a webshell or
+ * suspicious finding, each exploit trace: OCSF class 2004), per change or
+ * error (ECS, exsweep.record "change" or "error") and per listed skipped
+ * node, in report order, then the run (OCSF class 6007) last; each
+ * record's path (ECS file.path, OCSF evidences[0].file.path) is the bytes,
+ * or the bytes with U+FFFD beside exsweep.path_b64 with the exact bytes,
+ * and path_b64 only then; excerpts likewise (excerpt_b64); type_uid is
+ * class_uid * 100 + activity_id. Both path spellings (POSIX and Windows,
+ * input flag 8) are written. fuzz_ndjson.c is this harness with only the
+ * NDJSON checks, so that its corpus grows on the NDJSON writer alone.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -470,6 +483,179 @@ static void check_json(const struct exs_run *run, const struct fuzz_out *out)
 	fuzz_json_free(doc);
 }
 
+/* ---- Checking the NDJSON ---------------------------------------------------- */
+
+static const struct fuzz_json *get_path(const struct fuzz_json *v,
+					const char *const *keys)
+{
+	for (; *keys && v; keys++)
+		v = v->type == FUZZ_JSON_ARRAY ? (v->count ? &v->items[0] : NULL)
+					       : fuzz_json_get(v, *keys);
+	return v;
+}
+
+static int json_int_is(const struct fuzz_json *v, long long want)
+{
+	char text[32];
+	snprintf(text, sizeof(text), "%lld", want);
+	return v && v->type == FUZZ_JSON_NUMBER && !strcmp(v->text, text);
+}
+
+/* plain holds the bytes, or their replaced form beside an exact twin. */
+static void check_nd_bytes(const struct fuzz_json *plain,
+			   const struct fuzz_json *b64, const char *what,
+			   const void *bytes, size_t len)
+{
+	FUZZ_CHECK(plain && plain->type == FUZZ_JSON_STRING, "%s missing", what);
+	if (fuzz_utf8_valid(bytes, len)) {
+		FUZZ_CHECK(fuzz_json_is_bytes(plain, bytes, len),
+			   "%s: '%s' is not the bytes", what, plain->text);
+		FUZZ_CHECK(!b64, "%s: a _b64 twin beside valid UTF-8", what);
+		return;
+	}
+	FUZZ_CHECK(b64, "%s: no _b64 twin for bytes that are not UTF-8", what);
+	char *want = fuzz_base64(bytes, len);
+	FUZZ_CHECK(fuzz_json_is_bytes(b64, want, strlen(want)),
+		   "%s: _b64 is not the bytes (%s)", what, want);
+	free(want);
+	struct fuzz_out r = { 0 };
+	replaced_form(bytes, len, &r);
+	FUZZ_CHECK(fuzz_json_is_bytes(plain, r.data, r.len),
+		   "%s: not the bytes with U+FFFD for invalid ones", what);
+	fuzz_out_free(&r);
+}
+
+struct nd_ctx {
+	const struct fuzz_out *out;
+	size_t at;          /* the next line's first byte */
+	size_t line;
+	struct fuzz_json *rec;
+};
+
+/* Parses the next line into c->rec (an object), or fails. */
+static const struct fuzz_json *nd_next(struct nd_ctx *c, const char *what)
+{
+	fuzz_json_free(c->rec);
+	c->rec = NULL;
+	FUZZ_CHECK(c->at < c->out->len, "NDJSON: no line for %s", what);
+	const char *start = c->out->data + c->at;
+	const char *nl = memchr(start, '\n', c->out->len - c->at);
+	FUZZ_CHECK(nl, "NDJSON: line %zu does not end with a newline", c->line);
+	const char *why = NULL;
+	size_t at = 0, len = (size_t)(nl - start);
+	c->rec = fuzz_json_parse(start, len, &why, &at);
+	FUZZ_CHECK(c->rec, "NDJSON line %zu (%s) is not JSON: %s at byte %zu: "
+		   "%.*s", c->line, what, why, at,
+		   (int)(len - at < 40 ? len - at : 40), start + at);
+	FUZZ_CHECK(c->rec->type == FUZZ_JSON_OBJECT, "NDJSON line %zu is not "
+		   "an object", c->line);
+	c->at += len + 1;
+	c->line++;
+	return c->rec;
+}
+
+static void nd_record(const struct fuzz_json *rec, const char *what,
+		      const char *record, const char *path, size_t len)
+{
+	const struct fuzz_json *x = fuzz_json_get(rec, "exsweep");
+	FUZZ_CHECK(x && x->type == FUZZ_JSON_OBJECT, "%s: no exsweep object",
+		   what);
+	FUZZ_CHECK(fuzz_json_is_bytes(fuzz_json_get(x, "record"), record,
+				      strlen(record)),
+		   "%s: exsweep.record is not '%s'", what, record);
+	static const char *const ecs_path[] = { "file", "path", NULL };
+	static const char *const ocsf_path[] = { "evidences", "0", "file",
+						 "path", NULL };
+	int ocsf = fuzz_json_get(rec, "class_uid") != NULL;
+	if (ocsf) {
+		const struct fuzz_json *c = fuzz_json_get(rec, "class_uid");
+		const struct fuzz_json *a = fuzz_json_get(rec, "activity_id");
+		const struct fuzz_json *t = fuzz_json_get(rec, "type_uid");
+		FUZZ_CHECK(c && a && t && c->type == FUZZ_JSON_NUMBER &&
+			   a->type == FUZZ_JSON_NUMBER &&
+			   json_int_is(t, atoll(c->text) * 100 + atoll(a->text)),
+			   "%s: type_uid is not class_uid * 100 + activity_id",
+			   what);
+	} else {
+		FUZZ_CHECK(fuzz_json_get(rec, "@timestamp"), "%s: no @timestamp",
+			   what);
+	}
+	if (path)
+		check_nd_bytes(get_path(rec, ocsf ? ocsf_path : ecs_path),
+			       fuzz_json_get(x, "path_b64"), what, path, len);
+}
+
+static int nd_finding(void *ctx, const struct exs_finding *f)
+{
+	struct nd_ctx *c = ctx;
+	char what[64];
+	snprintf(what, sizeof(what), "%s finding",
+		 exs_finding_kind_name(f->kind));
+	switch (f->kind) {
+	case EXS_FINDING_WEBSHELL:
+	case EXS_FINDING_SUSPICIOUS:
+	case EXS_FINDING_EXPLOIT_TRACE: {
+		size_t n = f->kind == EXS_FINDING_EXPLOIT_TRACE || !f->hit_count
+				   ? 1 : f->hit_count;
+		for (size_t i = 0; i < n; i++) {
+			const struct fuzz_json *rec = nd_next(c, what);
+			FUZZ_CHECK(json_int_is(fuzz_json_get(rec, "class_uid"),
+					       2004), "%s: not class 2004", what);
+			nd_record(rec, what, "finding", f->path, f->path_len);
+			if (f->kind == EXS_FINDING_EXPLOIT_TRACE || !f->hit_count)
+				continue;
+			static const char *const strings[] = {
+				"evidences", "0", "data", "strings", NULL };
+			const struct fuzz_json *s = get_path(rec, strings);
+			const struct exs_hit *h = &f->hits[i];
+			FUZZ_CHECK(s && s->type == FUZZ_JSON_ARRAY &&
+				   s->count == h->string_count,
+				   "%s: evidence strings of hit %zu", what, i);
+			for (size_t j = 0; j < s->count; j++)
+				check_nd_bytes(fuzz_json_get(&s->items[j], "excerpt"),
+					       fuzz_json_get(&s->items[j],
+							     "excerpt_b64"),
+					       "excerpt", h->strings[j].excerpt,
+					       h->strings[j].excerpt_len);
+		}
+		break;
+	}
+	case EXS_FINDING_CHANGED:
+	case EXS_FINDING_ADDED:
+	case EXS_FINDING_REMOVED:
+		nd_record(nd_next(c, what), what, "change", f->path, f->path_len);
+		break;
+	default:
+		nd_record(nd_next(c, what), what, "error", f->path, f->path_len);
+		break;
+	}
+	return 0;
+}
+
+static void check_ndjson(const struct exs_run *run, const struct fuzz_out *out)
+{
+	struct nd_ctx c = { out, 0, 1, NULL };
+	FUZZ_CHECK(out->len && out->data[out->len - 1] == '\n',
+		   "the NDJSON report does not end with a newline");
+	FUZZ_CHECK(exs_run_each_finding(run, nd_finding, &c) == EXS_OK,
+		   "exs_run_each_finding failed");
+	for (size_t i = 0; i < run->skipped_listed; i++) {
+		const struct exs_skipped *s = &run->skipped_list[i];
+		nd_record(nd_next(&c, "skipped"), "skipped", "skipped", s->path,
+			  s->path_len);
+	}
+	const struct fuzz_json *rec = nd_next(&c, "the run");
+	FUZZ_CHECK(json_int_is(fuzz_json_get(rec, "class_uid"), 6007),
+		   "the last line is not the Scan Activity (class 6007)");
+	nd_record(rec, "the run", "summary", NULL, 0);
+	const struct fuzz_json *x = fuzz_json_get(rec, "exsweep");
+	FUZZ_CHECK(json_int_is(fuzz_json_get(x, "exit_code"), run->exit_code),
+		   "the run's exsweep.exit_code");
+	FUZZ_CHECK(c.at == out->len, "NDJSON: %zu bytes after the run's line",
+		   out->len - c.at);
+	fuzz_json_free(c.rec);
+}
+
 /* ---- Checking the summary ------------------------------------------------- */
 
 static int bidi_or_separator(uint32_t cp)
@@ -664,9 +850,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	run.exit_code = exs_run_finding_bits(&run);
 	exs_run_sort(&run);
 
-	struct fuzz_out json = { 0 }, text = { 0 };
+	struct fuzz_out json = { 0 }, text = { 0 }, nd = { 0 };
 	struct exs_sink json_sink = { fuzz_out_write, &json };
 	struct exs_sink text_sink = { fuzz_out_write, &text };
+	struct exs_sink nd_sink = { fuzz_out_write, &nd };
+#ifndef FUZZ_NDJSON_ONLY
 	FUZZ_CHECK(exs_report_json(&run, &json_sink) == EXS_OK,
 		   "exs_report_json failed");
 	check_json(&run, &json);
@@ -681,9 +869,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(exs_run_each_finding(&run, check_html_path, &page) == EXS_OK,
 		   "exs_run_each_finding failed");
 	fuzz_out_free(&page);
+#else
+	(void)json_sink;
+	(void)text_sink;
+	(void)verbose;
+	(void)check_json;
+	(void)check_text;
+	(void)check_html_markup;
+	(void)check_html_path;
+#endif
+	FUZZ_CHECK(exs_report_ndjson(&run, (flags & 8) != 0, &nd_sink) == EXS_OK,
+		   "exs_report_ndjson failed");
+	check_ndjson(&run, &nd);
 
 	fuzz_out_free(&json);
 	fuzz_out_free(&text);
+	fuzz_out_free(&nd);
 	exs_run_free(&run);
 	exs_strlist_free(&roots);
 	exs_strlist_free(&web_roots);

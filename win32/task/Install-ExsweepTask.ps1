@@ -9,9 +9,11 @@
         ProgramData removed: reports list every file exsweep found);
       * writes "[report] dir = %ProgramData%\exsweep\reports" into
         %ProgramData%\exsweep\exsweep.ini unless the file already sets it;
-      * registers the event source "exsweep" in the Application log, so that
-        exsweep --event-log events (IDs 1000-1006, README "Windows") show
-        their text in Event Viewer;
+      * registers the event source "exsweep" in the Application log with
+        exsweep.exe as its message file (unless the MSI registered it), so
+        that exsweep --event-log events (IDs 1000-1007, README "Windows")
+        show their text in Event Viewer; their data are the events'
+        <EventData> items (win32/wef/ has a sample subscription);
       * copies this script into %ProgramData%\exsweep and registers the task
         "exsweep" from exsweep-task.xml: as SYSTEM, highest privileges, daily
         at 03:00 and 10 minutes after boot, "exsweep.exe check --quiet
@@ -20,9 +22,10 @@
     -Uninstall removes the task, the event source and the copied script. It
     leaves the reports, the baseline and the configuration, unless -Purge is
     given, which deletes the reports folder as well.
-    -Rotate keeps the newest -KeepReports reports (exsweep-*.json, and the
-    HTML reports beside them, exsweep-*.html) and deletes the older ones;
-    the task runs it after every check.
+    -Rotate keeps the newest -KeepReports reports of each format
+    (exsweep-*.json, exsweep-*.ndjson, and the HTML reports beside them,
+    exsweep-*.html) and deletes the older ones; the task runs it after
+    every check.
 
 .PARAMETER ExePath
     The exsweep.exe to schedule. Default: exsweep.exe beside this script.
@@ -126,14 +129,13 @@ function Set-ReportDirConfig {
     Write-ConfigLines $lines
 }
 
-function Register-ExsweepEventSource {
+function Register-ExsweepEventSource([string]$MessageFile) {
     if ([System.Diagnostics.EventLog]::SourceExists($EventSource)) { return }
-    if (Get-Command New-EventLog -ErrorAction SilentlyContinue) {
-        New-EventLog -LogName Application -Source $EventSource
-    } else {
-        # PowerShell 7 has no New-EventLog.
-        [System.Diagnostics.EventLog]::CreateEventSource($EventSource, 'Application')
-    }
+    # exsweep.exe holds the message table of its event IDs
+    # (win32/exsweep-events.mc).
+    $data = New-Object System.Diagnostics.EventSourceCreationData($EventSource, 'Application')
+    $data.MessageResourceFile = $MessageFile
+    [System.Diagnostics.EventLog]::CreateEventSource($data)
 }
 
 function Install-ExsweepTask {
@@ -145,7 +147,7 @@ function Install-ExsweepTask {
     Set-PrivateAcl $DataDir
     Set-PrivateAcl $ReportDir
     Set-ReportDirConfig
-    Register-ExsweepEventSource
+    Register-ExsweepEventSource $exe
     Copy-Item -LiteralPath $PSCommandPath -Destination $ScriptCopy -Force
 
     $esc = [System.Security.SecurityElement]
@@ -181,7 +183,7 @@ function Uninstall-ExsweepTask {
 
 function Invoke-ReportRotation {
     if (-not (Test-Path -LiteralPath $ReportDir)) { return }
-    foreach ($filter in 'exsweep-*.json', 'exsweep-*.html') {
+    foreach ($filter in 'exsweep-*.json', 'exsweep-*.ndjson', 'exsweep-*.html') {
         Get-ChildItem -LiteralPath $ReportDir -Filter $filter -File |
             Sort-Object LastWriteTimeUtc -Descending |
             Select-Object -Skip $KeepReports |
