@@ -59,6 +59,8 @@ struct exs_cli {
 	const char *note;            /* update --note */
 	struct exs_strlist accepts;  /* update --accept PATH */
 	const char *against;         /* check --against MANIFEST */
+	const char *reference;       /* check, update --reference EXPORT */
+	int vouched_only;            /* update --vouched-only */
 	const char *output;          /* export -o FILE */
 	int logs;                    /* check/scan --logs: add the log pass */
 	const char *since;           /* --since DATE */
