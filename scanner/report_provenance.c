@@ -185,8 +185,8 @@ static void reasons(struct exs_buf *b, const struct exs_prov_summary *s,
 	for (unsigned i = 1; i < EXS_WHY_COUNT; i++) {
 		if (!s->by[i] || exs_prov_why_vouches(i) != vouches)
 			continue;
-		exs_buf_printf(b, "%s%" PRIu64 " %s", n++ ? ", " : " (",
-			       s->by[i], exs_prov_why_text(i));
+		exs_buf_printf(b, "%s%s: %" PRIu64, n++ ? "; " : " (",
+			       exs_prov_why_text(i), s->by[i]);
 	}
 	if (n)
 		exs_buf_putc(b, ')');
@@ -199,7 +199,7 @@ void exs_report_text_provenance(struct exs_buf *b, const struct exs_run *run)
 		return;
 	exs_buf_printf(b, "provenance: %" PRIu64 " vouched for", s->vouched);
 	reasons(b, s, 1);
-	exs_buf_printf(b, "; %" PRIu64 " not vouched for", s->not_vouched);
+	exs_buf_printf(b, ";\n  %" PRIu64 " not vouched for", s->not_vouched);
 	reasons(b, s, 0);
 	exs_buf_putc(b, '\n');
 	if (s->reference) {

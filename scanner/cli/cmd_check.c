@@ -130,7 +130,7 @@ int exs_cmd_check(struct exs_cli *cli)
 					   &ctx, &err);
 	/* Vouched for or not: every change, once the whole tree is seen. */
 	if (!rc)
-		rc = exs_cli_prov_finish(cli, &run, prov, NULL, NULL, &err);
+		rc = exs_cli_prov_finish(&run, prov, NULL, NULL, &err);
 	/* --logs: exploitation traces, and who requested each finding. */
 	if (!rc && cli->logs)
 		rc = exs_cli_log_pass(cli, &run, &store, &key, &err);

@@ -227,7 +227,7 @@ int exs_cmd_update(struct exs_cli *cli)
 		rc = exs_store_each_unseen(src, keep_unseen, retire_removed,
 					   &ctx, &err);
 	if (!rc)
-		rc = exs_cli_prov_finish(cli, &run, prov, take_vouched, &ctx,
+		rc = exs_cli_prov_finish(&run, prov, take_vouched, &ctx,
 					 &err);
 	if (rc)
 		goto out;

@@ -113,28 +113,24 @@ static int judge_one(void *ctx, struct exs_finding *f)
 	if (rc)
 		return rc;
 	struct exs_prov_summary *s = &j->run->provenance;
-	int vouched = f->prov.vouch == EXS_VOUCH_YES;
-	if (j->after) {
-		int r = j->after(j->ctx, f);
-		if (r == 1)
-			return 1; /* taken in; not reported, not counted */
-		if (r)
-			return r;
-		s->kept++;
-	}
 	s->by[f->prov.why < EXS_WHY_COUNT ? f->prov.why : 0]++;
-	if (vouched)
+	if (f->prov.vouch == EXS_VOUCH_YES)
 		s->vouched++;
 	else
 		s->not_vouched++;
 	if (f->prov.emphasis)
 		s->emphasized++;
-	return 0;
+	if (!j->after)
+		return 0;
+	int r = j->after(j->ctx, f);
+	if (r == 0)
+		s->kept++;
+	return r; /* 1: taken in, so no longer reported */
 }
 
-int exs_cli_prov_finish(struct exs_cli *cli, struct exs_run *run,
-			struct exs_prov *p, exs_prov_after_fn after,
-			void *ctx, struct exs_error *err)
+int exs_cli_prov_finish(struct exs_run *run, struct exs_prov *p,
+			exs_prov_after_fn after, void *ctx,
+			struct exs_error *err)
 {
 	if (!p)
 		return EXS_OK;
@@ -161,7 +157,6 @@ int exs_cli_prov_finish(struct exs_cli *cli, struct exs_run *run,
 			return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
 	}
 	exs_prov_use_reference(p, s->reference_used);
-	(void)cli;
 	struct judge_ctx j = { p, run, after, ctx };
 	int rc = exs_run_rewrite(run, judge_one, &j);
 	if (rc && !err->status)

@@ -124,7 +124,7 @@ def cu_with_a_reference_leaves_only_the_altered_page(e):
     check(all("signature is not checked" in w for w in images), f"image reasons {images}")
     check("... and 2 more not vouched for" in out, "no count of the images not listed:\n" + out)
     check(f"provenance: {PAGES + 2 + 8 + 2} vouched for" in out, "vouched count:\n" + out)
-    check(f"; {IMAGES + 1} not vouched for" in out, "not-vouched count:\n" + out)
+    check(f"  {IMAGES + 1} not vouched for" in out, "not-vouched count:\n" + out)
     rep = r.report
     p = prov(rep, target)
     eq((p["vouched"], p["why"]), (False, "differs_from_reference"), "the altered page")
@@ -212,6 +212,7 @@ def update_vouched_only_keeps_the_rest_reported(e):
     eq(kept, want, "changes update --vouched-only did not take")
     eq(r.rc, 4, "exit status: changes remain")
     eq(r.report["provenance"]["kept"], IMAGES + 1, "report provenance.kept")
+    eq(r.report["provenance"]["vouched"], PAGES + 12, "report provenance.vouched (taken in)")
     # The next check (sealed baseline, generation 2) still reports exactly them.
     r = e.run("check", expect_rc=4)
     eq({lib.path_bytes(f) for f in r.report["findings"]}, want, "what the next check reports")
