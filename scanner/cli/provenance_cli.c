@@ -10,41 +10,12 @@
  * parsed strictly.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "provenance_cli.h"
 
 #define REFERENCE_MAX (1ull << 31)
-
-static int read_reference(struct exs_cli *cli, const char *path,
-			  struct exs_buf *text, struct exs_error *err)
-{
-	const struct exs_platform *plat = cli->plat;
-	struct exs_file *f = NULL;
-	int rc = plat->file_open_read(path, &f, err);
-	while (!rc) {
-		size_t got = 0;
-		if (exs_buf_reserve(text, 1u << 20)) {
-			rc = exs_failf(err, EXS_LIMIT, 0, "read", path,
-				       "reference manifest too large");
-			break;
-		}
-		rc = plat->file_read(f, text->data + text->len, 1u << 20, &got,
-				     err);
-		if (rc || !got)
-			break;
-		text->len += got;
-	}
-	if (f)
-		plat->file_close(f);
-	if (rc)
-		return exs_failf(err, EXS_USAGE, err->os_code, "open", path,
-				 "cannot read the reference manifest: %s",
-				 err->detail[0] ? err->detail : exs_strerror(rc));
-	return EXS_OK;
-}
 
 const char *exs_cli_reference_path(const struct exs_cli *cli)
 {
@@ -75,7 +46,7 @@ int exs_cli_prov_begin(struct exs_cli *cli, const struct exs_strlist *walk_roots
 		return rc;
 	struct exs_buf text;
 	exs_buf_init(&text, REFERENCE_MAX);
-	rc = read_reference(cli, path, &text, err);
+	rc = exs_cli_read_file(cli, path, "the reference manifest", &text, err);
 	if (!rc)
 		rc = exs_prov_load_reference(*out, path, text.data ? text.data : "",
 					     text.len, err);
