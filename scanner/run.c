@@ -227,7 +227,7 @@ static int rewrite_row(void *ctx, const struct exs_finding *f)
 	 * else. */
 	struct exs_finding *m = (struct exs_finding *)f;
 	int rc = r->fn(r->ctx, m);
-	if (rc == 1) {
+	if (rc == EXS_RUN_DROP) {
 		drop_counts(r->run, m);
 		return EXS_OK;
 	}
@@ -257,8 +257,8 @@ int exs_run_rewrite(struct exs_run *run,
 	int rc = EXS_OK;
 	for (size_t i = 0; i < run->finding_count; i++) {
 		struct exs_finding *f = &run->findings[i];
-		int r = rc ? 0 : fn(ctx, f);
-		if (r == 1) {
+		int r = rc ? EXS_OK : fn(ctx, f);
+		if (r == EXS_RUN_DROP) {
 			run->counts[f->kind]--;
 			free(f->path);
 			free(f->message);

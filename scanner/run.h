@@ -148,11 +148,12 @@ void exs_run_sort(struct exs_run *run);
 typedef int (*exs_finding_fn)(void *ctx, const struct exs_finding *f);
 int exs_run_each_finding(const struct exs_run *run, exs_finding_fn fn,
 			 void *ctx);
-/* Calls fn for every finding in report order (after exs_run_sort) with a
- * finding it may change in place (not its kind, path or pointers); fn
- * returns 0 to keep it, 1 to drop it (counts follow), or an error status,
- * which stops the walk and is returned. The spilled findings are written
- * anew. EXS_OK, EXS_NOMEM, EXS_IO or fn's status. */
+/* Calls fn for every finding (in the order they are kept) with a finding
+ * it may change in place (not its kind, path or pointers); fn returns
+ * EXS_OK to keep it, EXS_RUN_DROP to drop it (counts follow), or an error
+ * status, which stops the walk and is returned. The spilled findings are
+ * written anew. EXS_OK, EXS_NOMEM, EXS_IO or fn's status. */
+#define EXS_RUN_DROP (-2)
 int exs_run_rewrite(struct exs_run *run,
 		    int (*fn)(void *ctx, struct exs_finding *f), void *ctx);
 /* The AIDE-style bits: 1 added, 2 removed, 4 changed, 8 webshell. */

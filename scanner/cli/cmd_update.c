@@ -125,7 +125,7 @@ static int take_vouched(void *ctx, struct exs_finding *f)
 {
 	struct update_ctx *c = ctx;
 	if (f->prov.vouch != EXS_VOUCH_YES)
-		return 0;
+		return EXS_OK;
 	int rc;
 	if (f->kind == EXS_FINDING_REMOVED) {
 		rc = exs_store_retire(c->dst, f->path, f->path_len, c->err);
@@ -139,7 +139,7 @@ static int take_vouched(void *ctx, struct exs_finding *f)
 		else if (!rc)
 			c->run->accepted_added++;
 	}
-	return rc ? rc : 1;
+	return rc ? rc : EXS_RUN_DROP;
 }
 
 static int keep_unseen(void *ctx, const char *path, size_t len)

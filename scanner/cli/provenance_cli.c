@@ -79,7 +79,7 @@ static int judge_one(void *ctx, struct exs_finding *f)
 	struct judge_ctx *j = ctx;
 	if (f->kind != EXS_FINDING_ADDED && f->kind != EXS_FINDING_CHANGED &&
 	    f->kind != EXS_FINDING_REMOVED)
-		return 0;
+		return EXS_OK;
 	int rc = exs_prov_decide(j->prov, f);
 	if (rc)
 		return rc;
@@ -92,11 +92,11 @@ static int judge_one(void *ctx, struct exs_finding *f)
 	if (f->prov.emphasis)
 		s->emphasized++;
 	if (!j->after)
-		return 0;
+		return EXS_OK;
 	int r = j->after(j->ctx, f);
-	if (r == 0)
+	if (r == EXS_OK)
 		s->kept++;
-	return r; /* 1: taken in, so no longer reported */
+	return r; /* EXS_RUN_DROP: taken in, so no longer reported */
 }
 
 int exs_cli_prov_finish(struct exs_run *run, struct exs_prov *p,

@@ -20,9 +20,9 @@ int exs_cli_prov_begin(struct exs_cli *cli, const struct exs_strlist *walk_roots
 int exs_cli_prov_see(struct exs_prov *p, const struct exs_item *item);
 /* After the walk: judges every added, changed and removed finding and
  * counts them into run->provenance (all of them, taken in or not). after, when given, sees each judged
- * finding and returns 1 to take it out of the report (update
- * --vouched-only accepting it), 0 to keep it, or an error status (err
- * filled). A reference of another build is not used, with a warning. */
+ * finding and returns EXS_RUN_DROP to take it out of the report
+ * (update --vouched-only accepting it), EXS_OK to keep it, or an error
+ * status (err filled). A reference of another build is not used, with a warning. */
 typedef int (*exs_prov_after_fn)(void *ctx, struct exs_finding *f);
 int exs_cli_prov_finish(struct exs_run *run, struct exs_prov *p,
 			exs_prov_after_fn after, void *ctx,
