@@ -20,6 +20,7 @@
 #include "escape.h"
 #include "group.h"
 #include "hash.h"
+#include "provenance.h"
 #include "run.h"
 
 #define FLUSH_AT (64u * 1024)
@@ -243,6 +244,51 @@ static void trace(struct writer *w, const struct exs_finding *f)
 	str_field(w, "request", f->message ? f->message : "");
 }
 
+/* Who vouches for a change (provenance.h): data of the finding. */
+static void provenance(struct writer *w, const struct exs_provenance *p)
+{
+	exs_buf_printf(&w->buf, ",\"provenance\":{\"vouched\":%s,",
+		       p->vouch == EXS_VOUCH_YES ? "true" : "false");
+	str_field(w, "why", exs_prov_why_name(p->why));
+	put(w, ",");
+	str_field(w, "reason", exs_prov_why_text(p->why));
+	if (p->signer[0]) {
+		char signer[EXS_SIGNER_MAX + 1];
+		memcpy(signer, p->signer, EXS_SIGNER_MAX);
+		signer[EXS_SIGNER_MAX] = '\0';
+		put(w, ",");
+		str_field(w, "signer", signer);
+	}
+	exs_buf_printf(&w->buf, ",\"shipped_page\":%s,\"emphasis\":%s}",
+		       p->shipped ? "true" : "false",
+		       p->emphasis ? "true" : "false");
+}
+
+/* The run's provenance counts, per reason. */
+static void provenance_summary(struct writer *w, const struct exs_run *run)
+{
+	const struct exs_prov_summary *s = &run->provenance;
+	put(w, ",\"provenance\":{");
+	if (s->reference) {
+		str_field(w, "reference", s->reference);
+		put(w, ",");
+		str_field(w, "reference_build", s->reference_build);
+		exs_buf_printf(&w->buf, ",\"reference_used\":%s,",
+			       s->reference_used ? "true" : "false");
+	}
+	exs_buf_printf(&w->buf, "\"vouched_only\":%s,\"vouched\":%" PRIu64
+		       ",\"not_vouched\":%" PRIu64 ",\"emphasized\":%" PRIu64,
+		       s->vouched_only ? "true" : "false", s->vouched,
+		       s->not_vouched, s->emphasized);
+	if (s->vouched_only)
+		exs_buf_printf(&w->buf, ",\"kept\":%" PRIu64, s->kept);
+	put(w, ",\"by\":{");
+	for (unsigned i = 1, n = 0; i < EXS_WHY_COUNT; i++)
+		exs_buf_printf(&w->buf, "%s\"%s\":%" PRIu64, n++ ? "," : "",
+			       exs_prov_why_name(i), s->by[i]);
+	put(w, "}}");
+}
+
 static void finding(struct writer *w, const struct exs_finding *f,
 		    const struct exs_run *run, uint64_t file)
 {
@@ -298,6 +344,8 @@ static void finding(struct writer *w, const struct exs_finding *f,
 		exs_buf_printf(&w->buf, ",\"os_code\":%ld", f->os_code);
 		break;
 	}
+	if (f->prov.vouch != EXS_VOUCH_NONE)
+		provenance(w, &f->prov);
 	const struct exs_url_hits *uh =
 		f->kind == EXS_FINDING_WEBSHELL || f->kind == EXS_FINDING_SUSPICIOUS ||
 		f->kind == EXS_FINDING_REMOVED
@@ -465,6 +513,8 @@ int exs_report_json(const struct exs_run *run, const struct exs_sink *out)
 		       run->counts[EXS_FINDING_ERROR],
 		       run->counts[EXS_FINDING_EXPLOIT_TRACE], run->skipped,
 		       groups.entries);
+	if (run->provenance.ran)
+		provenance_summary(&w, run);
 	if (run->logs.ran) {
 		const struct exs_log_summary *l = &run->logs;
 		exs_buf_printf(&w.buf, ",\"logs\":{\"files\":%" PRIu64

@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "escape.h"
 #include "group.h"
+#include "patchday.h"
 #include "report.h"
 #include "run.h"
 
@@ -202,62 +203,6 @@ static void finding_line_of(struct exs_buf *b, const struct exs_finding *f)
 	exs_buf_putc(b, '\n');
 }
 
-static int ends_with_ci(const char *s, size_t n, const char *suffix)
-{
-	size_t k = strlen(suffix);
-	if (n < k)
-		return 0;
-	for (size_t i = 0; i < k; i++) {
-		char c = s[n - k + i];
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		if (c != suffix[i])
-			return 0;
-	}
-	return 1;
-}
-
-static int contains_ci(const char *s, size_t n, const char *needle)
-{
-	size_t k = strlen(needle);
-	for (size_t i = 0; i + k <= n; i++)
-		if (ends_with_ci(s, i + k, needle))
-			return 1;
-	return 0;
-}
-
-/* What deserves a look first among thousands of changes: new or changed
- * server-side scripts and configs in web folders, anything new in
- * aspnet_client, a changed web.config. */
-static int look_first(const struct exs_run *run, const struct exs_finding *f)
-{
-	static const char *const exts[] = { ".aspx", ".ashx", ".asmx", ".asp",
-		".asa", ".asax", ".cer", ".cshtml", ".config", ".svc", NULL };
-	if (f->kind != EXS_FINDING_ADDED && f->kind != EXS_FINDING_CHANGED)
-		return 0;
-	if (f->kind == EXS_FINDING_ADDED &&
-	    contains_ci(f->path, f->path_len, "aspnet_client"))
-		return 1;
-	if (ends_with_ci(f->path, f->path_len, "web.config"))
-		return 1;
-	int web = 0;
-	for (size_t i = 0; run->web_roots && i < run->web_roots->count; i++) {
-		const char *r = run->web_roots->items[i];
-		size_t rl = strlen(r);
-		web |= f->path_len > rl && memcmp(f->path, r, rl) == 0;
-	}
-	for (size_t i = 0; web && exts[i]; i++)
-		if (ends_with_ci(f->path, f->path_len, exts[i]))
-			return 1;
-	return 0;
-}
-
-int exs_report_look_first(const struct exs_run *run,
-			  const struct exs_finding *f)
-{
-	return look_first(run, f);
-}
-
 struct folder_count {
 	enum exs_finding_kind kind;
 	const char *path;
@@ -282,23 +227,6 @@ static int compare_folders(const void *pa, const void *pb)
 	if (c)
 		return c;
 	return a->len < b->len ? -1 : a->len > b->len;
-}
-
-struct look_ctx {
-	struct exs_buf *b;
-	const struct exs_run *run;
-	size_t shown;
-};
-
-static int look_line(void *ctx, const struct exs_finding *f)
-{
-	struct look_ctx *l = ctx;
-	if (look_first(l->run, f) && l->shown++ < LIST_CUT) {
-		exs_buf_printf(l->b, "  %-8s ", exs_finding_kind_name(f->kind));
-		exs_text_escape(l->b, f->path, f->path_len);
-		exs_buf_putc(l->b, '\n');
-	}
-	return EXS_OK;
 }
 
 struct folder_runs {
@@ -362,12 +290,11 @@ static void patch_day(struct exs_buf *b, const struct exs_run *run)
 			       g->exchange_build, now);
 	struct folder_count top[TOP_FOLDERS];
 	size_t ntop = 0;
-	exs_buf_printf(b, "%" PRIu64 " changes; look first at:\n", changes);
-	struct look_ctx look = { b, run, 0 };
-	exs_run_each_finding(run, look_line, &look);
-	if (!look.shown)
-		exs_buf_puts(b, "  (no new or changed scripts or configs in web "
-			     "folders)\n");
+	exs_buf_printf(b, "%" PRIu64 " changes\n", changes);
+	/* What was vouched for and by what, then what was not (provenance,
+	 * patchday.c). */
+	exs_report_text_provenance(b, run);
+	exs_report_text_look_first(b, run);
 	/* Top folders: gather (kind, folder, count) of every run of changes
 	 * in the same folder, sort them so equal folders are adjacent (the
 	 * findings' own path order is not enough: a subfolder's files sort
@@ -439,6 +366,10 @@ static void baseline_lines(struct exs_buf *b, const struct exs_run *run)
 			       run->new_generation, run->accepted_added,
 			       run->accepted_changed, run->accepted_removed,
 			       run->refused);
+	if (run->new_generation && run->provenance.vouched_only)
+		exs_buf_printf(b, "update --vouched-only: %" PRIu64 " changes "
+			       "not vouched for keep their old records and "
+			       "stay reported\n", run->provenance.kept);
 	if (g && g->exchange_build[0] && now[0] &&
 	    strcmp(g->exchange_build, now) != 0)
 		exs_buf_printf(b, "exchange build: baseline %s, host now %s\n",
@@ -597,8 +528,12 @@ int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 		exs_buf_puts(&b, "\n");
 		request_lines(&b, h);
 	}
+	if (!rc)
+		rc = exs_report_text_emphasis(&b, run);
 	if (patch)
 		patch_day(&b, run);
+	else if (changes)
+		exs_report_text_provenance(&b, run);
 	append_buf(&b, &t.lists);
 	for (int k = EXS_FINDING_SUSPICIOUS + 1; k < EXS_FINDING_KIND_COUNT; k++)
 		if (t.shown[k] > t.cut)

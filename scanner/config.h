@@ -36,6 +36,8 @@ struct exs_config {
 	struct exs_strlist log_dirs;   /* empty: derived from IIS and V15 */
 	uint64_t log_budget;           /* bytes per log pass, 0: no cap */
 	char *iis_config;              /* applicationHost.config, NULL: found */
+	/* [provenance] */
+	char *provenance_reference;    /* a clean server's export, NULL: none */
 	/* [report] */
 	char *report_dir;              /* NULL: no dated report file */
 	struct exs_strlist report_formats; /* "json", "ndjson" */

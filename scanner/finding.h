@@ -59,6 +59,40 @@ struct exs_trace_info {
 	int http_status;                /* 0 when not logged */
 };
 
+/* Who vouches for an added, changed or removed file (provenance.h). Plain
+ * bytes, no pointers: the finding is copied whole into the spill table. */
+enum exs_vouch { EXS_VOUCH_NONE = 0, EXS_VOUCH_YES, EXS_VOUCH_NO };
+enum exs_vouch_why {
+	EXS_WHY_NONE = 0,
+	/* vouched for */
+	EXS_WHY_REFERENCE,        /* identical to the reference export's file */
+	EXS_WHY_BUILD_COPY,       /* identical to its copy in the build's other
+				     folders */
+	EXS_WHY_SIGNED,           /* validly signed by a vouched signer */
+	EXS_WHY_GONE_IN_REFERENCE, /* removed; the reference lacks it too */
+	/* not vouched for */
+	EXS_WHY_SIGNATURE_UNKNOWN, /* a PE image, signature not checked */
+	EXS_WHY_NOT_SIGNED,       /* a PE image not signed by a vouched signer */
+	EXS_WHY_DIFFERS,          /* the reference has other bytes */
+	EXS_WHY_NOT_IN_REFERENCE, /* the reference does not have it */
+	EXS_WHY_NO_REFERENCE,     /* no reference export to compare with */
+	EXS_WHY_NEW_IN_AUTH,      /* a new file directly in an auth folder */
+	EXS_WHY_TEXT_IN_WEB,      /* a .txt or .log file in a web folder */
+	EXS_WHY_KEPT_IN_REFERENCE, /* removed; the reference still has it */
+	EXS_WHY_COUNT
+};
+#define EXS_SIGNER_MAX 96
+
+struct exs_provenance {
+	unsigned char vouch;            /* enum exs_vouch */
+	unsigned char why;              /* enum exs_vouch_why */
+	unsigned char shipped;          /* a page Exchange ships that attackers
+					   edit (shipped_pages.tsv) */
+	unsigned char emphasis;         /* shipped, and changed while the
+					   Exchange build did not */
+	char signer[EXS_SIGNER_MAX];    /* EXS_WHY_SIGNED: who */
+};
+
 struct exs_finding {
 	enum exs_finding_kind kind;
 	char *path;                     /* owned; bytes, not NUL-safe */
@@ -78,6 +112,8 @@ struct exs_finding {
 	size_t hit_count;
 	/* exploit_trace findings */
 	struct exs_trace_info trace;
+	/* added, changed and removed findings of check (provenance.h) */
+	struct exs_provenance prov;
 };
 
 const char *exs_finding_kind_name(enum exs_finding_kind kind);

@@ -46,7 +46,7 @@ struct packed_head {
 	size_t message_len;
 };
 
-static int spill_one(struct exs_run *run, const struct exs_finding *f)
+static int spill_put(struct exs_spill *spill, const struct exs_finding *f)
 {
 	struct packed_head h;
 	memset(&h, 0, sizeof(h));
@@ -72,10 +72,15 @@ static int spill_one(struct exs_run *run, const struct exs_finding *f)
 		memcpy(p, f->hits, hits_len);
 	struct exs_error err;
 	exs_error_clear(&err);
-	int rc = exs_spill_put(run->spill, f->kind, f->path, f->path_len, row,
+	int rc = exs_spill_put(spill, f->kind, f->path, f->path_len, row,
 			       len, &err);
 	free(row);
 	return rc;
+}
+
+static int spill_one(struct exs_run *run, const struct exs_finding *f)
+{
+	return spill_put(run->spill, f);
 }
 
 /* Moves the findings held in memory into a new temporary table. */
@@ -238,6 +243,72 @@ int exs_run_each_at(const struct exs_run *run, enum exs_finding_kind kind,
 			return rc == EXS_RUN_STOP ? EXS_OK : rc;
 	}
 	return EXS_OK;
+}
+
+struct rewrite_ctx {
+	struct exs_run *run;
+	struct exs_spill *dst;
+	int (*fn)(void *ctx, struct exs_finding *f);
+	void *ctx;
+};
+
+static void drop_counts(struct exs_run *run, const struct exs_finding *f)
+{
+	run->counts[f->kind]--;
+	run->finding_count--;
+}
+
+static int rewrite_row(void *ctx, const struct exs_finding *f)
+{
+	struct rewrite_ctx *r = ctx;
+	/* unpack_row hands over its own copy: changing it changes nothing
+	 * else. */
+	struct exs_finding *m = (struct exs_finding *)f;
+	int rc = r->fn(r->ctx, m);
+	if (rc == EXS_RUN_DROP) {
+		drop_counts(r->run, m);
+		return EXS_OK;
+	}
+	return rc ? rc : spill_put(r->dst, m);
+}
+
+int exs_run_rewrite(struct exs_run *run,
+		    int (*fn)(void *ctx, struct exs_finding *f), void *ctx)
+{
+	if (run->spill) {
+		struct exs_error err;
+		exs_error_clear(&err);
+		struct rewrite_ctx r = { run, NULL, fn, ctx };
+		int rc = exs_spill_open(&r.dst, &err);
+		if (rc)
+			return rc;
+		rc = exs_run_each_finding(run, rewrite_row, &r);
+		if (rc) {
+			exs_spill_close(r.dst);
+			return rc;
+		}
+		exs_spill_close(run->spill);
+		run->spill = r.dst;
+		return EXS_OK;
+	}
+	size_t kept = 0;
+	int rc = EXS_OK;
+	for (size_t i = 0; i < run->finding_count; i++) {
+		struct exs_finding *f = &run->findings[i];
+		int r = rc ? EXS_OK : fn(ctx, f);
+		if (r == EXS_RUN_DROP) {
+			run->counts[f->kind]--;
+			free(f->path);
+			free(f->message);
+			free(f->hits);
+			continue;
+		}
+		if (r)
+			rc = r;
+		run->findings[kept++] = *f;
+	}
+	run->finding_count = kept;
+	return rc;
 }
 
 int exs_run_add_skipped(struct exs_run *run, const char *path, size_t len,

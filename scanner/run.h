@@ -67,6 +67,18 @@ struct exs_log_summary {
 	double seconds;
 };
 
+/* What provenance made of the changes (provenance.h): counts per reason. */
+struct exs_prov_summary {
+	int ran;
+	const char *reference;           /* the reference export, or NULL */
+	char reference_build[32];        /* its exchange_build, "" if none */
+	int reference_used;              /* 0: of another build, not used */
+	int vouched_only;                /* update --vouched-only */
+	uint64_t by[EXS_WHY_COUNT];      /* findings per enum exs_vouch_why */
+	uint64_t vouched, not_vouched, emphasized;
+	uint64_t kept;                   /* update --vouched-only: not taken */
+};
+
 struct exs_run {
 	const char *command;             /* "init", "check", "scan" */
 	char host[256];
@@ -105,6 +117,8 @@ struct exs_run {
 	int64_t new_generation;          /* 0 if none was written */
 	uint64_t accepted_added, accepted_changed, accepted_removed;
 	uint64_t refused;
+	/* provenance of the changes (check, update --vouched-only) */
+	struct exs_prov_summary provenance;
 	/* the log pass */
 	struct exs_log_summary logs;
 	struct exs_url_hits *url_hits;   /* owned, url_hit_count of them */
@@ -139,6 +153,14 @@ int exs_run_each_finding(const struct exs_run *run, exs_finding_fn fn,
  * from inside the fn of exs_run_each_finding. */
 int exs_run_each_at(const struct exs_run *run, enum exs_finding_kind kind,
 		    const char *path, size_t len, exs_finding_fn fn, void *ctx);
+/* Calls fn for every finding (in the order they are kept) with a finding
+ * it may change in place (not its kind, path or pointers); fn returns
+ * EXS_OK to keep it, EXS_RUN_DROP to drop it (counts follow), or an error
+ * status, which stops the walk and is returned. The spilled findings are
+ * written anew. EXS_OK, EXS_NOMEM, EXS_IO or fn's status. */
+#define EXS_RUN_DROP (-2)
+int exs_run_rewrite(struct exs_run *run,
+		    int (*fn)(void *ctx, struct exs_finding *f), void *ctx);
 /* The AIDE-style bits: 1 added, 2 removed, 4 changed, 8 webshell. */
 int exs_run_finding_bits(const struct exs_run *run);
 void exs_run_free(struct exs_run *run);

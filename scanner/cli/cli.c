@@ -21,7 +21,7 @@ static const char usage_text[] =
 "                                           and every added or changed file\n"
 "   or: exsweep [OPTIONS] check --against MANIFEST [ROOT...]\n"
 "                                           compare with another server's export instead\n"
-"   or: exsweep [OPTIONS] update [--note TEXT] [--accept PATH]... [ROOT...]\n"
+"   or: exsweep [OPTIONS] update [--note TEXT] [--accept PATH]... [--vouched-only] [ROOT...]\n"
 "                                           accept the tree as a new baseline generation;\n"
 "                                           files with findings only with --accept\n"
 "   or: exsweep [OPTIONS] history [PATH...] the generations, and each PATH's story\n"
@@ -68,6 +68,10 @@ static const char usage_text[] =
 "      --note TEXT         update: why this generation was taken\n"
 "      --accept PATH       update: accept PATH despite a finding (repeatable)\n"
 "      --against MANIFEST  check: compare with an exported manifest\n"
+"      --reference EXPORT  check, update: a clean server's export of the same\n"
+"                          build; changes identical to it are vouched for\n"
+"      --vouched-only      update: accept only the changes vouched for; the\n"
+"                          rest keep their old records and stay reported\n"
 "  -o, --output FILE       export: write the manifest to FILE (default stdout)\n"
 "      --logs              check, scan: also read the logs: exploitation traces,\n"
 "                          and who requested each finding's file\n"
@@ -263,6 +267,10 @@ static int parse_args(struct exs_cli *cli, int argc, char **argv)
 				return EXS_EXIT_INTERNAL;
 		} else if (OPT(0, "against", 1)) {
 			cli->against = v;
+		} else if (OPT(0, "reference", 1)) {
+			cli->reference = v;
+		} else if (OPT(0, "vouched-only", 0)) {
+			cli->vouched_only = 1;
 		} else if (OPT('o', "output", 1)) {
 			cli->output = v;
 		} else if (OPT(0, "logs", 0)) {

@@ -8,6 +8,7 @@
 #ifndef EXS_CLI_H
 #define EXS_CLI_H
 
+#include "buf.h"
 #include "compiler.h"
 #include "config.h"
 #include "discover.h"
@@ -62,6 +63,8 @@ struct exs_cli {
 	const char *note;            /* update --note */
 	struct exs_strlist accepts;  /* update --accept PATH */
 	const char *against;         /* check --against MANIFEST */
+	const char *reference;       /* check, update --reference EXPORT */
+	int vouched_only;            /* update --vouched-only */
 	const char *output;          /* export -o FILE */
 	int logs;                    /* check/scan --logs: add the log pass */
 	const char *since;           /* --since DATE */
@@ -137,6 +140,10 @@ void exs_cli_progress_end(struct exs_cli *cli);
 /* Writes the JSON report (--json or the report folder) and the summary;
  * returns the run's exit code, or an I/O exit code. */
 int exs_cli_finish(struct exs_cli *cli, struct exs_run *run);
+/* Reads all of path into text (whose limit caps it): EXS_USAGE "cannot
+ * read WHAT: why" when it cannot be read, naming path. */
+int exs_cli_read_file(struct exs_cli *cli, const char *path, const char *what,
+		      struct exs_buf *text, struct exs_error *err);
 /* Takes the baseline lock: PATH.lock, held until *lock is closed. */
 int exs_cli_lock(struct exs_cli *cli, const char *baseline,
 		 struct exs_file **lock, struct exs_error *err);

@@ -129,27 +129,9 @@ static int load_manifest(struct exs_cli *cli, struct exs_buf *text,
 {
 	const struct exs_platform *plat = cli->plat;
 	const char *path = cli->against;
-	struct exs_file *f = NULL;
-	int rc = plat->file_open_read(path, &f, err);
-	while (!rc) {
-		size_t got = 0;
-		if (exs_buf_reserve(text, 1u << 20)) {
-			rc = exs_failf(err, EXS_LIMIT, 0, "read", path,
-				       "manifest too large");
-			break;
-		}
-		rc = plat->file_read(f, text->data + text->len, 1u << 20, &got,
-				     err);
-		if (rc || !got)
-			break;
-		text->len += got;
-	}
-	if (f)
-		plat->file_close(f);
+	int rc = exs_cli_read_file(cli, path, "manifest", text, err);
 	if (rc)
-		return exs_failf(err, EXS_USAGE, err->os_code, "open", path,
-				 "cannot read manifest: %s",
-				 err->detail[0] ? err->detail : exs_strerror(rc));
+		return rc;
 	if (text->len < strlen(EXS_MANIFEST_MAGIC) ||
 	    memcmp(text->data, EXS_MANIFEST_MAGIC, strlen(EXS_MANIFEST_MAGIC)))
 		return exs_failf(err, EXS_USAGE, 0, "read", path,

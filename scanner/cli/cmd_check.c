@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "logs_cli.h"
 #include "path.h"
+#include "provenance_cli.h"
 #include "store.h"
 #include "sweep_setup.h"
 
@@ -22,6 +23,7 @@ struct check_ctx {
 	struct exs_store *store;
 	struct exs_setup *setup;
 	struct exs_strlist unreadable_dirs;
+	struct exs_prov *prov;
 	struct exs_error *err;
 };
 
@@ -33,6 +35,8 @@ static int check_collect(void *ctx, struct exs_item *item)
 					item, &readable, c->err);
 	if (rc || !readable)
 		return rc;
+	if (exs_cli_prov_see(c->prov, item))
+		return exs_fail(c->err, EXS_NOMEM, 0, "collect", item->path);
 	struct exs_finding f;
 	memset(&f, 0, sizeof(f));
 	f.path = item->path;
@@ -91,6 +95,7 @@ int exs_cmd_check(struct exs_cli *cli)
 	struct check_ctx ctx;
 	struct exs_key key;
 	struct exs_collect *collect = NULL;
+	struct exs_prov *prov = NULL;
 	if (cli->against)
 		return exs_cmd_check_against(cli);
 	memset(&run, 0, sizeof(run));
@@ -114,15 +119,22 @@ int exs_cmd_check(struct exs_cli *cli)
 	if (!rc)
 		rc = exs_collect_begin(cli, &st.walk_roots, st.web_roots,
 				       &collect, &err);
+	/* The reference is read before anything is walked. */
+	if (!rc)
+		rc = exs_cli_prov_begin(cli, &st.walk_roots, st.web_roots, &run,
+					&prov, &err);
 	if (rc)
 		goto out;
 	ctx = (struct check_ctx){ .cli = cli, .run = &run, .store = store,
-				  .setup = &st, .err = &err };
+				  .setup = &st, .prov = prov, .err = &err };
 	rc = exs_setup_sweep(cli, &st, &run, EXS_SWEEP_CHECK, rules, store,
 			     check_collect, &ctx, &err);
 	if (!rc)
 		rc = exs_store_each_unseen(store, keep_unseen, report_removed,
 					   &ctx, &err);
+	/* Vouched for or not: every change, once the whole tree is seen. */
+	if (!rc)
+		rc = exs_cli_prov_finish(&run, prov, NULL, NULL, &err);
 	/* --logs: exploitation traces, and who requested each finding. */
 	if (!rc && cli->logs)
 		rc = exs_cli_log_pass(cli, &run, &store, &key, &err);
@@ -132,6 +144,7 @@ out:;
 	if (!rc)
 		code = exs_collect_run(cli, collect, &run, store, code);
 	exs_collect_free(collect);
+	exs_prov_free(prov);
 	exs_store_close(store);
 	if (lock)
 		cli->plat->file_close(lock);

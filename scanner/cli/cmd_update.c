@@ -7,6 +7,13 @@
  * with a webshell or suspicious finding stays out of the new generation (it
  * keeps showing as added or changed) unless named with --accept.
  *
+ * With --vouched-only, a change no provenance vouches for (provenance.h) is
+ * not taken either: it keeps its old record (or none, when added; or stays,
+ * when removed) in the new generation and so is reported again by the next
+ * check, while the vouched changes are taken. They are judged once the
+ * whole tree is seen (the build-copy rule needs it), from the findings the
+ * sweep collected, which hold the new records.
+ *
  * The new generation is built on a copy of the baseline (PATH.new) and
  * swapped in when sealed and synced: a killed update leaves the previous
  * generation intact, sealed and usable. The baseline lock is taken first.
@@ -18,6 +25,7 @@
 #include "baseline_cli.h"
 #include "cli.h"
 #include "path.h"
+#include "provenance_cli.h"
 #include "sweep_setup.h"
 
 struct update_ctx {
@@ -28,7 +36,28 @@ struct update_ctx {
 	struct exs_strlist unreadable_dirs;
 	struct exs_error *err;
 	const char *rules_digest;
+	struct exs_prov *prov;             /* --vouched-only */
 };
+
+/* --vouched-only: a change waits as a finding until provenance judges it. */
+static int hold(struct update_ctx *c, const struct exs_item *item)
+{
+	struct exs_finding f;
+	memset(&f, 0, sizeof(f));
+	f.kind = item->has_old ? EXS_FINDING_CHANGED : EXS_FINDING_ADDED;
+	f.path = item->path;
+	f.path_len = item->path_len;
+	f.has_new = 1;
+	f.new_rec = item->rec;
+	if (item->has_old) {
+		f.has_old = 1;
+		f.old_rec = item->old_rec;
+		f.changed = item->diff;
+		f.timestomp = exs_record_is_timestomp(item->diff);
+	}
+	int rc = exs_run_add(c->run, &f);
+	return rc ? exs_fail(c->err, rc, 0, "collect", item->path) : EXS_OK;
+}
 
 static int is_accepted(const struct exs_cli *cli, const char *path, size_t len)
 {
@@ -67,6 +96,8 @@ static int update_collect(void *ctx, struct exs_item *item)
 	if (!rc && clean && c->rules_digest)
 		rc = exs_store_add_verdict(c->dst, item->rec.sha256,
 					   c->rules_digest, c->err);
+	if (!rc && readable && exs_cli_prov_see(c->prov, item))
+		rc = exs_fail(c->err, EXS_NOMEM, 0, "collect", item->path);
 	if (rc || !readable || (item->has_old && !item->diff))
 		return rc;
 	if ((flagged || scan_failed) &&
@@ -76,6 +107,8 @@ static int update_collect(void *ctx, struct exs_item *item)
 			return exs_fail(c->err, EXS_NOMEM, 0, "collect", NULL);
 		return EXS_OK;
 	}
+	if (c->prov && !is_accepted(c->cli, item->path, item->path_len))
+		return hold(c, item);
 	rc = exs_store_accept(c->dst, item->path, item->path_len, &item->rec,
 			      c->err);
 	if (!rc) {
@@ -85,6 +118,28 @@ static int update_collect(void *ctx, struct exs_item *item)
 			c->run->accepted_added++;
 	}
 	return rc;
+}
+
+/* --vouched-only, after the walk: the vouched changes go in. */
+static int take_vouched(void *ctx, struct exs_finding *f)
+{
+	struct update_ctx *c = ctx;
+	if (f->prov.vouch != EXS_VOUCH_YES)
+		return EXS_OK;
+	int rc;
+	if (f->kind == EXS_FINDING_REMOVED) {
+		rc = exs_store_retire(c->dst, f->path, f->path_len, c->err);
+		if (!rc)
+			c->run->accepted_removed++;
+	} else {
+		rc = exs_store_accept(c->dst, f->path, f->path_len, &f->new_rec,
+				      c->err);
+		if (!rc && f->kind == EXS_FINDING_CHANGED)
+			c->run->accepted_changed++;
+		else if (!rc)
+			c->run->accepted_added++;
+	}
+	return rc ? rc : EXS_RUN_DROP;
 }
 
 static int keep_unseen(void *ctx, const char *path, size_t len)
@@ -97,7 +152,18 @@ static int retire_removed(void *ctx, const char *path, size_t len,
 			  const struct exs_record *rec)
 {
 	struct update_ctx *c = ctx;
-	(void)rec;
+	if (c->prov && !is_accepted(c->cli, path, len)) {
+		struct exs_finding f;
+		memset(&f, 0, sizeof(f));
+		f.kind = EXS_FINDING_REMOVED;
+		f.path = (char *)path;
+		f.path_len = len;
+		f.has_old = 1;
+		f.old_rec = *rec;
+		int added = exs_run_add(c->run, &f);
+		return added ? exs_fail(c->err, added, 0, "collect", path)
+			     : EXS_OK;
+	}
 	int rc = exs_store_retire(c->dst, path, len, c->err);
 	if (!rc)
 		c->run->accepted_removed++;
@@ -116,6 +182,7 @@ int exs_cmd_update(struct exs_cli *cli)
 	struct exs_key key;
 	struct exs_generation gen;
 	struct update_ctx ctx;
+	struct exs_prov *prov = NULL;
 	memset(&run, 0, sizeof(run));
 	memset(&st, 0, sizeof(st));
 	memset(&ctx, 0, sizeof(ctx));
@@ -142,12 +209,16 @@ int exs_cmd_update(struct exs_cli *cli)
 	if (!rc)
 		rc = exs_setup_from_baseline(cli, &st, &run, "update", rules, src,
 					     &base_roots, &base_web, &err);
+	if (!rc && cli->vouched_only)
+		rc = exs_cli_prov_begin(cli, &st.walk_roots, st.web_roots, &run,
+					&prov, &err);
 	if (!rc)
 		rc = exs_store_begin_update(src, &dst, &err);
 	if (rc)
 		goto out;
 	ctx = (struct update_ctx){ .cli = cli, .run = &run, .src = src,
 				   .dst = dst, .setup = &st, .err = &err,
+				   .prov = prov,
 				   .rules_digest = rules ? exs_rules_digest(rules)
 							 : NULL };
 	rc = exs_setup_sweep(cli, &st, &run, EXS_SWEEP_CHECK, rules, src,
@@ -155,10 +226,14 @@ int exs_cmd_update(struct exs_cli *cli)
 	if (!rc)
 		rc = exs_store_each_unseen(src, keep_unseen, retire_removed,
 					   &ctx, &err);
+	if (!rc)
+		rc = exs_cli_prov_finish(&run, prov, take_vouched, &ctx,
+					 &err);
 	if (rc)
 		goto out;
-	exs_cli_generation_info(cli, &run, rules,
-				cli->note ? cli->note : "update", &gen);
+	exs_cli_generation_info(cli, &run, rules, cli->note ? cli->note
+				: cli->vouched_only ? "update --vouched-only"
+						    : "update", &gen);
 	/* src, the baseline being replaced, is closed inside, just before the
 	 * rename (Windows refuses to rename over an open database). */
 	rc = exs_store_commit_update(dst, src, &gen, key.bytes, key.len, &err);
@@ -178,6 +253,7 @@ out:;
 	int code = rc ? exs_cli_fail(cli, &err) : exs_cli_finish(cli, &run);
 	if (dst)
 		exs_store_abort(dst);
+	exs_prov_free(prov);
 	exs_store_close(src);
 	if (lock)
 		cli->plat->file_close(lock);

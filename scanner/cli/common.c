@@ -311,6 +311,36 @@ void exs_cli_progress_end(struct exs_cli *cli)
 	}
 }
 
+/* ---- Reading a whole file ------------------------------------------------ */
+
+int exs_cli_read_file(struct exs_cli *cli, const char *path, const char *what,
+		      struct exs_buf *text, struct exs_error *err)
+{
+	const struct exs_platform *plat = cli->plat;
+	struct exs_file *f = NULL;
+	int rc = plat->file_open_read(path, &f, err);
+	while (!rc) {
+		size_t got = 0;
+		if (exs_buf_reserve(text, 1u << 20)) {
+			rc = exs_failf(err, EXS_LIMIT, 0, "read", path,
+				       "%s too large", what);
+			break;
+		}
+		rc = plat->file_read(f, text->data + text->len, 1u << 20, &got,
+				     err);
+		if (rc || !got)
+			break;
+		text->len += got;
+	}
+	if (f)
+		plat->file_close(f);
+	if (rc)
+		return exs_failf(err, EXS_USAGE, err->os_code, "open", path,
+				 "cannot read %s: %s", what,
+				 err->detail[0] ? err->detail : exs_strerror(rc));
+	return EXS_OK;
+}
+
 /* ---- Lock ----------------------------------------------------------------- */
 
 int exs_cli_lock(struct exs_cli *cli, const char *baseline,

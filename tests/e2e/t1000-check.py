@@ -327,7 +327,7 @@ def patch_day_summary_puts_the_overview_first(e):
     lines = out.splitlines()
     check("this looks like an Exchange cumulative or security update: "
           "build 15.2.1118.7 -> 15.2.1258.12" in out, "no CU verdict:\n" + out)
-    first = lines.index(next(l for l in lines if l.endswith("look first at:")))
+    first = lines.index(next(l for l in lines if l.startswith("look first")))
     check(e.shown(page) in lines[first + 1], "the new page is not listed first")
     top = lines.index("top folders:")
     check("220 changed" in lines[top + 1], "Bin is not the top folder: " + lines[top + 1])

@@ -25,7 +25,7 @@ VALUE_OPTIONS = [
     ("-c", "--config"), ("-b", "--baseline"), ("-w", "--web-root"),
     ("-x", "--exclude"), ("-r", "--rules-dir"), (None, "--image"),
     ("-j", "--json"), ("-p", "--threads"), (None, "--note"),
-    (None, "--accept"), (None, "--against"), ("-o", "--output"),
+    (None, "--accept"), (None, "--against"), ("-o", "--output"), (None, "--reference"),
     (None, "--since"), (None, "--log-budget"), (None, "--log-dir"),
     (None, "--html"),
     (None, "--collect"), (None, "--zip"),

@@ -107,6 +107,7 @@ static int command(struct exs_cli *cli, const char *name)
 	check_value("--image", cli->image);
 	check_value("--note", cli->note);
 	check_value("--against", cli->against);
+	check_value("--reference", cli->reference);
 	check_value("--output", cli->output);
 	check_value("--since", cli->since);
 	check_value("--log-budget", cli->log_budget);
@@ -116,7 +117,8 @@ static int command(struct exs_cli *cli, const char *name)
 	FUZZ_CHECK(cli->logs <= 1 && cli->from_start <= 1 &&
 		   cli->no_sandbox <= 1 && cli->allow_unsealed <= 1 &&
 		   cli->logs >= 0 && cli->from_start >= 0 &&
-		   cli->no_sandbox >= 0 && cli->allow_unsealed >= 0,
+		   cli->no_sandbox >= 0 && cli->allow_unsealed >= 0 &&
+		   (cli->vouched_only == 0 || cli->vouched_only == 1),
 		   "a flag is neither 0 nor 1");
 	check_list("arguments", &cli->args);
 	check_list("--web-root", &cli->web_roots);
@@ -168,7 +170,7 @@ static int takes_value(const char *arg)
 		"--rules-dir", "--image", "-w", "--web-root", "-x", "--exclude",
 		"-p", "--threads", "--note", "--accept", "--against", "-o",
 		"--output", "--since", "--log-budget", "--log-dir", "--html",
-		"--collect", "--zip", "--ndjson", NULL,
+		"--collect", "--zip", "--ndjson", "--reference", NULL,
 	};
 	for (int i = 0; options[i]; i++)
 		if (!strcmp(arg, options[i]))
