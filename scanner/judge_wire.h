@@ -12,7 +12,8 @@
  *
  *   READY       worker -> parent  i32 status, str detail: the sandbox is up
  *                                 (or why it could not be set up)
- *   INIT        parent -> worker  u32 version, u32 flags, u32 timeout_s,
+ *   INIT        parent -> worker  u32 version, u32 flags (EXS_WIRE_INIT_*),
+ *                                 u32 timeout_s,
  *                                 u8 separator, u32 max_request, bytes rules
  *   INIT_DONE   worker -> parent  i32 status, str detail
  *   JUDGE       parent -> worker  u64 id, u32 want, str path, 5 x str vars,
@@ -62,6 +63,14 @@ enum exs_verdict_kind {
 	EXS_VERDICT_KIND_MAX = 2
 };
 #define EXS_WANT(kind) (1u << (kind))
+/* Not a kind: a bit of JUDGE's want saying that the sweep already judged
+ * these bytes clean under the same rules, so the judges that depend on the
+ * content alone (the built-in rules, the code analysis) need not run. */
+#define EXS_WANT_KNOWN_CLEAN (1u << 31)
+
+/* INIT's flags: rules follow; the engine's gate bits (judge.h). */
+#define EXS_WIRE_INIT_RULES 1u
+#define EXS_WIRE_INIT_GATE_SHIFT 1
 
 struct exs_verdict_part {
 	int present;

@@ -393,6 +393,7 @@ int exs_sweep_run(struct exs_sweep *s, struct exs_error *err)
 			.sandbox = s->sandbox,
 			.user = s->sandbox_user,
 			.memory = s->sandbox_memory,
+			.gate = s->gate,
 		};
 		rc = exs_judges_create(&jc, &judges, err);
 	}

@@ -58,6 +58,9 @@ struct exs_sweep {
 	 * (reuse_verdicts); init and update record such verdicts. */
 	const char *rules_digest;
 	int reuse_verdicts;
+	/* EXS_ENGINE_GATE* bits (judge.h): which files the built-in rules, the
+	 * code analysis and the extra rules skip. */
+	unsigned gate;
 	/* Called on the calling thread for each item; it may take item->hits
 	 * (set them NULL). A nonzero return stops the sweep and is returned. */
 	int (*collect)(void *ctx, struct exs_item *item);
