@@ -11,11 +11,17 @@ with [yara] gate_extra_rules = yes only on files with a marker. The built-in
 rules' global rule ExSweep_Server_Code keeps them off marker-less bytes even
 with the gate off, which is what makes the skip sound.
 
+Also --low-priority and [scan] low_priority (Linux): the sweep's threads run
+at nice 19 in the idle I/O class.
+
     t9100-gate.py EXSWEEP
 """
 
 import os
+import shutil
+import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lib  # noqa: E402
@@ -115,6 +121,62 @@ def builtin_rules_need_a_marker_even_without_gate(e):
         shells = lib.by_kind(e.run("scan").report, "webshell")
         check(page in shells, f"gate={gate}: the page is not a webshell finding")
         check(bare not in shells, f"gate={gate}: the marker-less fragment matched")
+
+
+def observe_priority(e, argv):
+    """Starts the binary and, once its sweep threads run, reads their nice
+    values and the I/O class of the main thread (ionice)."""
+    p = subprocess.Popen([e.exe] + argv, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    seen = None
+    try:
+        while p.poll() is None and seen is None:
+            try:
+                tasks = os.listdir(f"/proc/{p.pid}/task")
+                if len(tasks) >= 3:      # main, walker, workers
+                    nices = []
+                    for t in tasks:
+                        with open(f"/proc/{p.pid}/task/{t}/stat") as f:
+                            stat = f.read()
+                        nices.append(int(stat.rsplit(")", 1)[1].split()[16]))
+                    io = subprocess.run(["ionice", "-p", str(p.pid)],
+                                        capture_output=True, text=True).stdout.strip()
+                    seen = (nices, io)
+            except (FileNotFoundError, ProcessLookupError, IndexError):
+                pass
+            time.sleep(0.002)
+    finally:
+        p.wait()
+    return seen
+
+
+@tests.case
+def low_priority_lowers_cpu_and_io_priority(e):
+    lib.posix_only(e, "nice and ioprio are Linux's")
+    if not sys.platform.startswith("linux") or not shutil.which("ionice"):
+        raise lib.Skip("needs Linux and ionice")
+    body = lib.benign_aspx("Busy") * 30
+    for i in range(2000):
+        e.write(f"web/owa/auth/p{i // 100}/page{i}.aspx", body)
+    for how in (["--low-priority"], ["-c", "LOWCFG"]):
+        with_keys(e, "")
+        low = e.path("low.ini")
+        with open(e.config, encoding="utf-8") as f:
+            text = f.read()
+        with open(low, "w", encoding="utf-8") as f:
+            f.write(text + "\n[scan]\nlow_priority = yes\n")
+        argv = ["-c", os.fsdecode(low)] if how[0] == "-c" else ["-c", e.config] + how
+        seen = observe_priority(e, argv + ["--no-sandbox", "--threads", "2", "scan"])
+        check(seen is not None, f"{how}: the sweep ended before it could be observed")
+        nices, io = seen
+        eq(set(nices), {19}, f"{how}: nice values of the threads")
+        check(io.startswith("idle") or io == "best-effort: prio 7",
+              f"{how}: I/O priority is {io!r}")
+    # Without the switch the run keeps its priority.
+    with_keys(e, "")
+    seen = observe_priority(e, ["-c", e.config, "--no-sandbox", "--threads", "2", "scan"])
+    check(seen is not None, "the sweep ended before it could be observed")
+    check(19 not in seen[0], f"nice 19 without --low-priority: {seen[0]}")
 
 
 if __name__ == "__main__":
