@@ -40,8 +40,8 @@ static void part_error(struct exs_verdict_part *p, const struct exs_error *err)
  * markers the built-in rules (which cannot match it: their global rule
  * wants a marker) and the analysis (which finds server code only where such
  * markers are); the admin's rules still run unless [yara] gate_extra_rules
- * says otherwise. Content the sweep already judged clean under the same
- * rules (EXS_WANT_KNOWN_CLEAN) needs neither either. */
+ * says otherwise. What the sweep already knows clean (EXS_WANT_RULES_CLEAN,
+ * EXS_WANT_CODE_CLEAN) does not run again either. */
 struct judge_plan {
 	unsigned sets;     /* EXS_RULESET() bits */
 	int analyse;
@@ -51,17 +51,17 @@ static struct judge_plan plan_judges(const struct exs_engine *e,
 				     const struct exs_judge_request *rq)
 {
 	struct judge_plan p = { EXS_RULESETS_ALL, 1 };
-	int content_needed = !(rq->want & EXS_WANT_KNOWN_CLEAN);
-	if (content_needed && (e->gate & EXS_ENGINE_GATE) &&
+	int rules = !(rq->want & EXS_WANT_RULES_CLEAN);
+	p.analyse = !(rq->want & EXS_WANT_CODE_CLEAN);
+	if ((e->gate & EXS_ENGINE_GATE) &&
+	    (rules || p.analyse || (e->gate & EXS_ENGINE_GATE_EXTRA)) &&
 	    !(exs_gate_scan(rq->data, rq->len) & EXS_GATE_SCRIPT)) {
-		content_needed = 0;
+		rules = p.analyse = 0;
 		if (e->gate & EXS_ENGINE_GATE_EXTRA)
 			p.sets = 0;
 	}
-	if (!content_needed) {
+	if (!rules)
 		p.sets &= ~EXS_RULESET(EXS_RULESET_BUILTIN);
-		p.analyse = 0;
-	}
 	return p;
 }
 

@@ -63,10 +63,13 @@ enum exs_verdict_kind {
 	EXS_VERDICT_KIND_MAX = 2
 };
 #define EXS_WANT(kind) (1u << (kind))
-/* Not a kind: a bit of JUDGE's want saying that the sweep already judged
- * these bytes clean under the same rules, so the judges that depend on the
- * content alone (the built-in rules, the code analysis) need not run. */
-#define EXS_WANT_KNOWN_CLEAN (1u << 31)
+/* Not kinds: bits of JUDGE's want saying what the sweep already knows of
+ * these bytes under the same rules. RULES_CLEAN: the built-in rules (which
+ * see only the bytes) match nothing. CODE_CLEAN: neither does the code
+ * analysis (which also sees the name's extensions). Those judges then need
+ * not run; the heuristics and the extra rules (which see the path) do. */
+#define EXS_WANT_RULES_CLEAN (1u << 31)
+#define EXS_WANT_CODE_CLEAN (1u << 30)
 
 /* INIT's flags: rules follow; the engine's gate bits (judge.h). */
 #define EXS_WIRE_INIT_RULES 1u

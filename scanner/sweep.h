@@ -69,6 +69,8 @@ struct exs_sweep {
 	void *ctx;
 	/* Filled by the run. */
 	uint64_t files, bytes, scanned, reused;
+	uint64_t shared;    /* judged with the clean verdict of identical bytes
+			       (this run's, or the baseline's) */
 	unsigned long long dirs, excluded;
 };
 

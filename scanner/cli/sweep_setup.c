@@ -131,6 +131,7 @@ int exs_setup_sweep(struct exs_cli *cli, struct exs_setup *st,
 	run->bytes = sw.bytes;
 	run->scanned = sw.scanned;
 	run->reused = sw.reused;
+	run->shared = sw.shared;
 	return rc;
 }
 

@@ -11,6 +11,11 @@ with [yara] gate_extra_rules = yes only on files with a marker. The built-in
 rules' global rule ExSweep_Server_Code keeps them off marker-less bytes even
 with the gate off, which is what makes the skip sound.
 
+Identical bytes are judged once per run (counts.scan_shared): copies share
+the clean verdict, a webshell's copy is still a finding, and the same bytes
+under other extensions are judged again. An added file whose bytes the
+baseline knows clean is not run through the built-in rules again.
+
 Also --low-priority and [scan] low_priority (Linux): the sweep's threads run
 at nice 19 in the idle I/O class.
 
@@ -121,6 +126,45 @@ def builtin_rules_need_a_marker_even_without_gate(e):
         shells = lib.by_kind(e.run("scan").report, "webshell")
         check(page in shells, f"gate={gate}: the page is not a webshell finding")
         check(bare not in shells, f"gate={gate}: the marker-less fragment matched")
+
+
+PAGE = (b'<%@ Page Language="C#" %>\r\n<html><body><% Response.Write(DateTime.Now); %>'
+        b'</body></html>\r\n')
+SHELL = b'<%@ Page Language="Jscript"%><%eval(Request.Item["k"],"unsafe");%>\r\n'
+
+
+@tests.case
+def identical_files_share_one_clean_verdict(e):
+    for i in range(20):
+        for build in ("15.2.1118.7", "15.2.1258.12"):
+            e.write(f"web/owa/{build}/p{i}.aspx", PAGE + b"%d" % i)
+    js = e.write("web/owa/15.2.1258.12/p0.js", PAGE + b"0")   # same bytes, .js
+    shells = [e.write(f"web/owa/{b}/s.aspx", SHELL) for b in ("x", "y")]
+    with_keys(e, "")
+    r = e.run("scan", "--threads", "1")
+    eq(r.report["counts"]["scan_shared"], 20, "copies judged with a shared verdict")
+    found = lib.by_kind(r.report, "webshell")
+    eq(sorted(p for p in found if p in shells), sorted(shells), "both webshell copies")
+    check(js not in found, "the .js copy has a finding")
+
+
+@tests.case
+def added_copy_of_known_clean_bytes_reuses_the_baseline(e):
+    for i in range(10):
+        e.write(f"web/owa/15.2.1118.7/p{i}.aspx", PAGE + b"%d" % i)
+    with_keys(e, "")
+    e.run("init", "--threads", "1", expect_rc=0)
+    for i in range(10):   # a cumulative update: the old build copied
+        e.write(f"web/owa/15.2.1258.12/p{i}.aspx", PAGE + b"%d" % i)
+    shell = e.write("web/owa/15.2.1258.12/s.aspx", SHELL)
+    r = e.run("check", "--threads", "1")
+    # the 10 unchanged files reuse their verdicts as before; the 10 copies
+    # reuse the baseline's clean verdict of their bytes
+    eq(r.report["counts"]["scan_reused"], 10, "unchanged files not rescanned")
+    eq(r.report["counts"]["scan_shared"], 10, "added copies of known-clean bytes")
+    check(shell in lib.by_kind(r.report, "webshell"), "the added webshell is not found")
+    r = e.run("check", "--threads", "1", "--rescan")
+    eq(r.report["counts"]["scan_shared"], 0, "--rescan takes nothing from the baseline")
 
 
 def observe_priority(e, argv):
