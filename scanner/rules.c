@@ -268,7 +268,7 @@ static unsigned count_rules(const struct exs_rules *r)
 	unsigned n = 0;
 	for (int k = 0; k < EXS_RULESETS; k++) {
 		const YR_RULE *rule;
-		if (r->yr[k])
+		if (r->yr[k] && k != EXS_RULESET_VIEW)
 			yr_rules_foreach(r->yr[k], rule) n++;
 	}
 	return n;
@@ -301,10 +301,17 @@ int exs_rules_load(const struct exs_platform *plat, const char *extra_dir,
 		return exs_fail(err, EXS_NOMEM, 0, "yr_compiler_create", NULL);
 	}
 	YR_COMPILER *cx = NULL;          /* the extra rules, when there are */
+	YR_COMPILER *cv = NULL;          /* the built-in rules for views */
+	if (new_compiler(&cv, &ctx)) {
+		yr_compiler_destroy(c);
+		free(r);
+		return exs_fail(err, EXS_NOMEM, 0, "yr_compiler_create", NULL);
+	}
 	struct exs_sha256 *sha = NULL;
 	if (exs_sha256_create(&sha) || exs_sha256_begin(sha)) {
 		exs_sha256_free(sha);
 		yr_compiler_destroy(c);
+		yr_compiler_destroy(cv);
 		free(r);
 		return exs_fail(err, EXS_NOMEM, 0, "sha256", NULL);
 	}
@@ -315,6 +322,14 @@ int exs_rules_load(const struct exs_platform *plat, const char *extra_dir,
 			    strlen(exs_builtin_rules[i].text));
 		ctx.file = exs_builtin_rules[i].name;
 		yr_compiler_add_string(c, exs_builtin_rules[i].text, "exsweep");
+		if (!ctx.errors &&
+		    strcmp(exs_builtin_rules[i].name, EXS_RULES_GATE_FILE) != 0) {
+			/* Its warnings were the set's: said once. */
+			ctx.messages = NULL;
+			yr_compiler_add_string(cv, exs_builtin_rules[i].text,
+					       "exsweep");
+			ctx.messages = warnings;
+		}
 		if (ctx.errors) {
 			rc = exs_failf(err, EXS_RULES, 0, "compile", ctx.first_where,
 				       "%s", ctx.first_message);
@@ -371,10 +386,13 @@ int exs_rules_load(const struct exs_platform *plat, const char *extra_dir,
 	exs_hex(md, sizeof(md), r->digest);
 	if (!rc && (yr_compiler_get_rules(c, &r->yr[EXS_RULESET_BUILTIN]) !=
 			    ERROR_SUCCESS ||
+		    yr_compiler_get_rules(cv, &r->yr[EXS_RULESET_VIEW]) !=
+			    ERROR_SUCCESS ||
 		    (cx && yr_compiler_get_rules(cx, &r->yr[EXS_RULESET_EXTRA]) !=
 				   ERROR_SUCCESS)))
 		rc = exs_fail(err, EXS_NOMEM, 0, "yr_compiler_get_rules", NULL);
 	yr_compiler_destroy(c);
+	yr_compiler_destroy(cv);
 	if (cx)
 		yr_compiler_destroy(cx);
 	if (rc) {
@@ -426,7 +444,7 @@ int exs_rules_each(const struct exs_rules *r,
 {
 	for (int k = 0; k < EXS_RULESETS; k++) {
 		const YR_RULE *rule;
-		if (!r->yr[k])
+		if (!r->yr[k] || k == EXS_RULESET_VIEW)
 			continue;
 		yr_rules_foreach(r->yr[k], rule)
 		{

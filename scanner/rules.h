@@ -42,10 +42,21 @@ extern const size_t exs_builtin_rule_count;
 struct exs_rules;
 struct exs_scanner;
 
-enum { EXS_RULESET_BUILTIN = 0, EXS_RULESET_EXTRA = 1, EXS_RULESETS = 2 };
+/* VIEW is the built-in rules without their global rule (the gate's twin,
+ * yara-rules/server_code.yar), for detect/code's normalised view of code
+ * already extracted from its blocks, which carries no markers. It is not
+ * listed or counted: its rules are BUILTIN's. */
+enum {
+	EXS_RULESET_BUILTIN = 0, EXS_RULESET_EXTRA = 1, EXS_RULESET_VIEW = 2,
+	EXS_RULESETS = 3
+};
 #define EXS_RULESET(k) (1u << (k))
 #define EXS_RULESETS_ALL (EXS_RULESET(EXS_RULESET_BUILTIN) | \
 			  EXS_RULESET(EXS_RULESET_EXTRA))
+#define EXS_RULESETS_VIEW (EXS_RULESET(EXS_RULESET_VIEW) | \
+			   EXS_RULESET(EXS_RULESET_EXTRA))
+/* The built-in rule file that holds the global rule. */
+#define EXS_RULES_GATE_FILE "yara-rules/server_code.yar"
 
 /* Process-wide libyara set-up and tear-down; call once from main. */
 int exs_rules_library_init(struct exs_error *err);
