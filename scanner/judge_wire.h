@@ -70,6 +70,7 @@ enum exs_verdict_kind {
  * not run; the heuristics and the extra rules (which see the path) do. */
 #define EXS_WANT_RULES_CLEAN (1u << 31)
 #define EXS_WANT_CODE_CLEAN (1u << 30)
+_Static_assert(EXS_VERDICT_KIND_MAX < 30, "verdict kinds reach the want flags");
 
 /* INIT's flags: rules follow; the engine's gate bits (judge.h). */
 #define EXS_WIRE_INIT_RULES 1u
