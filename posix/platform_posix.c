@@ -19,6 +19,9 @@
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#endif
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -636,14 +639,20 @@ static int posix_place(enum exs_place which, char *buf, size_t cap,
 	return EXS_OK;
 }
 
+/* The lowest CPU priority (nice 19) and, on Linux, the idle I/O class
+ * (ioprio_set, which glibc does not wrap): the threads and scan workers
+ * started afterwards inherit both. Where the idle class is refused, the
+ * lowest best-effort level (7). */
 static int posix_set_low_priority(struct exs_error *err)
 {
-	errno = 0;
-	if (nice(10) == -1 && errno != 0)
-		return fail_errno(err, "nice", NULL);
-#ifdef __linux__
-	/* ioprio_set needs a syscall wrapper glibc does not have; the idle
-	 * I/O class is set by the caller's environment (ionice) instead. */
+	if (setpriority(PRIO_PROCESS, 0, 19) != 0)
+		return fail_errno(err, "setpriority", NULL);
+#if defined(__linux__) && defined(SYS_ioprio_set)
+	enum { WHO_PROCESS = 1, CLASS_BE = 2, CLASS_IDLE = 3, CLASS_SHIFT = 13 };
+	if (syscall(SYS_ioprio_set, WHO_PROCESS, 0, CLASS_IDLE << CLASS_SHIFT) != 0 &&
+	    syscall(SYS_ioprio_set, WHO_PROCESS, 0,
+		    (CLASS_BE << CLASS_SHIFT) | 7) != 0)
+		return fail_errno(err, "ioprio_set", NULL);
 #endif
 	return EXS_OK;
 }

@@ -499,13 +499,13 @@ int exs_report_json(const struct exs_run *run, const struct exs_sink *out)
 	exs_buf_printf(&w.buf,
 		       ",\"counts\":{\"files\":%" PRIu64 ",\"bytes\":%" PRIu64
 		       ",\"scanned\":%" PRIu64 ",\"scan_reused\":%" PRIu64
-		       ",\"added\":%" PRIu64
+		       ",\"scan_shared\":%" PRIu64 ",\"added\":%" PRIu64
 		       ",\"removed\":%" PRIu64 ",\"changed\":%" PRIu64
 		       ",\"webshell\":%" PRIu64 ",\"suspicious\":%" PRIu64
 		       ",\"error\":%" PRIu64 ",\"exploit_trace\":%" PRIu64
 		       ",\"skipped\":%" PRIu64 ",\"entries\":%" PRIu64 "}",
 		       run->files, run->bytes, run->scanned, run->reused,
-		       run->counts[EXS_FINDING_ADDED],
+		       run->shared, run->counts[EXS_FINDING_ADDED],
 		       run->counts[EXS_FINDING_REMOVED],
 		       run->counts[EXS_FINDING_CHANGED],
 		       run->counts[EXS_FINDING_WEBSHELL],

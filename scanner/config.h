@@ -25,10 +25,13 @@ struct exs_config {
 	int default_excludes;          /* apply the built-in Exchange excludes */
 	unsigned threads;              /* 0: one worker per core */
 	unsigned max_depth;            /* deepest folder level walked */
+	int gate;                      /* built-in rules on marked files only */
+	int low_priority;              /* lowest CPU and I/O priority */
 	/* [yara] */
 	uint64_t yara_max_size;        /* larger files are hashed, not scanned */
 	unsigned yara_timeout;         /* seconds per file */
 	char *rules_dir;               /* extra rules folder, NULL if none */
+	int gate_extra_rules;          /* the extra rules gated too */
 	/* [baseline] */
 	char *baseline_path;
 	char *baseline_key;            /* the seal key file */

@@ -29,6 +29,9 @@ struct exs_item {
 	struct exs_record old_rec;
 	unsigned diff;               /* check: exs_record_diff(old, new) */
 	int scanned;                 /* YARA ran over the content */
+	int content_shared;          /* the clean verdict of identical bytes
+					(this run's, or the baseline's)
+					stood for content judges */
 	int verdict_reused;          /* check: the baseline knew these bytes
 					clean under these rules: not rescanned */
 	int scan_status;             /* EXS_OK or why the scan failed */

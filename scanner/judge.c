@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "gate.h"        /* detect/gate: which judges the bytes need */
 #include "verdict.h"     /* detect/code: what the server code does */
 
 static exs_judge_test_hook test_hook;
@@ -34,11 +35,42 @@ static void part_error(struct exs_verdict_part *p, const struct exs_error *err)
 		 err->detail[0] ? err->detail : exs_strerror(err->status));
 }
 
+/* The dispatch: which rule sets run over the bytes, and whether the code
+ * analysis does. The gate (detect/gate.h) spares a file without server-code
+ * markers the built-in rules (which cannot match it: their global rule
+ * wants a marker) and the analysis (which finds server code only where such
+ * markers are); the admin's rules still run unless [yara] gate_extra_rules
+ * says otherwise. What the sweep already knows clean (EXS_WANT_RULES_CLEAN,
+ * EXS_WANT_CODE_CLEAN) does not run again either. */
+struct judge_plan {
+	unsigned sets;     /* EXS_RULESET() bits */
+	int analyse;
+};
+
+static struct judge_plan plan_judges(const struct exs_engine *e,
+				     const struct exs_judge_request *rq)
+{
+	struct judge_plan p = { EXS_RULESETS_ALL, 1 };
+	int rules = !(rq->want & EXS_WANT_RULES_CLEAN);
+	p.analyse = !(rq->want & EXS_WANT_CODE_CLEAN);
+	if ((e->gate & EXS_ENGINE_GATE) &&
+	    (rules || p.analyse || (e->gate & EXS_ENGINE_GATE_EXTRA)) &&
+	    !(exs_gate_scan(rq->data, rq->len) & EXS_GATE_SCRIPT)) {
+		rules = p.analyse = 0;
+		if (e->gate & EXS_ENGINE_GATE_EXTRA)
+			p.sets = 0;
+	}
+	if (!rules)
+		p.sets &= ~EXS_RULESET(EXS_RULESET_BUILTIN);
+	return p;
+}
+
 void exs_engine_judge(struct exs_engine *e, const struct exs_judge_request *rq,
 		      struct exs_verdict *v)
 {
 	struct exs_verdict_part *yara = &v->part[EXS_VERDICT_YARA];
 	struct exs_verdict_part *heur = &v->part[EXS_VERDICT_HEURISTICS];
+	struct judge_plan plan = plan_judges(e, rq);
 	if (rq->want & EXS_WANT(EXS_VERDICT_YARA)) {
 		yara->present = 1;
 		struct exs_scan_vars vars = {
@@ -52,9 +84,10 @@ void exs_engine_judge(struct exs_engine *e, const struct exs_judge_request *rq,
 		exs_error_clear(&err);
 		if (!e->scanner)
 			exs_fail(&err, EXS_INTERNAL, 0, "yara", NULL);
-		else
-			exs_scanner_scan(e->scanner, rq->data, rq->len, &vars,
-					 &yara->hits, &yara->count, &err);
+		else if (plan.sets)
+			exs_scanner_scan_sets(e->scanner, plan.sets, rq->data,
+					      rq->len, &vars, &yara->hits,
+					      &yara->count, &err);
 		if (err.status)
 			part_error(yara, &err);
 	}
@@ -73,7 +106,7 @@ void exs_engine_judge(struct exs_engine *e, const struct exs_judge_request *rq,
 		 * heuristics), the rest the heuristics'. With the scanner, the
 		 * rules also see the de-obfuscated code. */
 		struct exs_verdict_part *strong = yara->present ? yara : heur;
-		if (!heur->status &&
+		if (!heur->status && plan.analyse &&
 		    exs_code_check(rq->path, rq->path_len, rq->data, rq->len,
 				   e->scanner, &strong->hits, &strong->count,
 				   &heur->hits, &heur->count)) {
@@ -228,7 +261,8 @@ static int worker_begin(struct exs_judge *j, struct exs_error *err)
 	if (!rc) {
 		exs_wire_begin(&j->msg, EXS_WIRE_INIT);
 		exs_wire_u32(&j->msg, EXS_WIRE_VERSION);
-		exs_wire_u32(&j->msg, js->cfg.rules ? 1 : 0);
+		exs_wire_u32(&j->msg, (js->cfg.rules ? EXS_WIRE_INIT_RULES : 0) |
+				      js->cfg.gate << EXS_WIRE_INIT_GATE_SHIFT);
 		exs_wire_u32(&j->msg, js->cfg.yara_timeout);
 		exs_wire_u8(&j->msg, (unsigned char)plat->path_separator);
 		exs_wire_u32(&j->msg, js->max_request);
@@ -365,6 +399,7 @@ int exs_judge_create(struct exs_judges *js, struct exs_judge **out,
 		rc = worker_begin(j, err);
 	} else {
 		j->engine.heuristics = js->cfg.heuristics;
+		j->engine.gate = js->cfg.gate;
 		if (js->cfg.rules)
 			rc = exs_scanner_create(js->cfg.rules, js->cfg.yara_timeout,
 						&j->engine.scanner, err);

@@ -43,6 +43,7 @@ struct exs_judge_config {
 	int sandbox;                    /* 1: worker processes */
 	const char *user;               /* account of the workers (root) */
 	uint64_t memory;                /* memory limit of a worker */
+	unsigned gate;                  /* EXS_ENGINE_GATE* bits */
 };
 
 struct exs_judge_request {
@@ -77,9 +78,16 @@ void exs_judge_free(struct exs_judge *j);
 
 /* ---- The judges themselves, shared by both sides ------------------------- */
 
+/* The gate (detect/gate.h, [scan] gate): the built-in rules and the code
+ * analysis only on files with server-code markers; with _EXTRA ([yara]
+ * gate_extra_rules) the extra rules too. */
+#define EXS_ENGINE_GATE 1u
+#define EXS_ENGINE_GATE_EXTRA 2u
+
 struct exs_engine {
 	struct exs_scanner *scanner;             /* NULL: no YARA */
 	const struct exs_heuristics *heuristics; /* NULL: none */
+	unsigned gate;                           /* EXS_ENGINE_GATE* bits */
 };
 
 /* Runs what rq->want asks for into *v; never fails as a whole (each part

@@ -12,7 +12,8 @@
  *
  *   READY       worker -> parent  i32 status, str detail: the sandbox is up
  *                                 (or why it could not be set up)
- *   INIT        parent -> worker  u32 version, u32 flags, u32 timeout_s,
+ *   INIT        parent -> worker  u32 version, u32 flags (EXS_WIRE_INIT_*),
+ *                                 u32 timeout_s,
  *                                 u8 separator, u32 max_request, bytes rules
  *   INIT_DONE   worker -> parent  i32 status, str detail
  *   JUDGE       parent -> worker  u64 id, u32 want, str path, 5 x str vars,
@@ -62,6 +63,18 @@ enum exs_verdict_kind {
 	EXS_VERDICT_KIND_MAX = 2
 };
 #define EXS_WANT(kind) (1u << (kind))
+/* Not kinds: bits of JUDGE's want saying what the sweep already knows of
+ * these bytes under the same rules. RULES_CLEAN: the built-in rules (which
+ * see only the bytes) match nothing. CODE_CLEAN: neither does the code
+ * analysis (which also sees the name's extensions). Those judges then need
+ * not run; the heuristics and the extra rules (which see the path) do. */
+#define EXS_WANT_RULES_CLEAN (1u << 31)
+#define EXS_WANT_CODE_CLEAN (1u << 30)
+_Static_assert(EXS_VERDICT_KIND_MAX < 30, "verdict kinds reach the want flags");
+
+/* INIT's flags: rules follow; the engine's gate bits (judge.h). */
+#define EXS_WIRE_INIT_RULES 1u
+#define EXS_WIRE_INIT_GATE_SHIFT 1
 
 struct exs_verdict_part {
 	int present;

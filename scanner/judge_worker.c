@@ -145,7 +145,7 @@ int exs_judge_worker_main(const struct exs_platform *plat, const char *arg)
 	exs_error_clear(&err);
 	struct exs_rules *rules = NULL;
 	struct exs_heuristics *heuristics = NULL;
-	struct exs_engine engine = { NULL, NULL };
+	struct exs_engine engine = { NULL, NULL, 0 };
 
 	int rc = exs_rules_library_init(&err);
 	if (!rc)
@@ -171,7 +171,9 @@ int exs_judge_worker_main(const struct exs_platform *plat, const char *arg)
 	const unsigned char *blob = exs_wire_get_bytes(&r, len, &blob_len);
 	if (r.failed || r.p != r.end || version != EXS_WIRE_VERSION)
 		rc = exs_fail(&err, EXS_INVAL, 0, "sandbox", "init message");
-	if (!rc && (flags & 1))
+	engine.gate = (flags >> EXS_WIRE_INIT_GATE_SHIFT) &
+		      (EXS_ENGINE_GATE | EXS_ENGINE_GATE_EXTRA);
+	if (!rc && (flags & EXS_WIRE_INIT_RULES))
 		rc = exs_rules_from_blob(blob, blob_len, &rules, &err);
 	if (!rc && rules)
 		rc = exs_scanner_create(rules, timeout, &engine.scanner, &err);

@@ -3,6 +3,12 @@
  * libyara reports compile errors through a callback that does not know which
  * of our strings it is compiling, so the callback context carries the name
  * of the file being added and the messages are stamped "FILE:LINE: ...".
+ *
+ * The built-in rules and the extra rules are two compiled sets (rules.h,
+ * EXS_RULESET_*), so that the gate can spare a file the built-in rules while
+ * the admin's rules still run on it. They travel to the scan worker as one
+ * blob: for each set a u64 (little-endian) length and its libyara stream, a
+ * zero length for a set that is absent.
  */
 #include "rules.h"
 
@@ -20,7 +26,7 @@
 #define EXTRA_RULE_FILE_MAX (16u << 20)
 
 struct exs_rules {
-	YR_RULES *yr;
+	YR_RULES *yr[EXS_RULESETS];     /* NULL: the set is empty */
 	unsigned builtin_files;
 	unsigned extra_files;
 	unsigned rule_count;
@@ -28,7 +34,7 @@ struct exs_rules {
 };
 
 struct exs_scanner {
-	YR_SCANNER *yr;
+	YR_SCANNER *yr[EXS_RULESETS];
 	/* Filled by the match callback during one scan. */
 	struct exs_hit *hits;
 	size_t count, cap;
@@ -257,11 +263,14 @@ static int test_compile(const char *name, const char *ns, const char *text,
 	return out->errors ? EXS_RULES : EXS_OK;
 }
 
-static unsigned count_rules(YR_RULES *yr)
+static unsigned count_rules(const struct exs_rules *r)
 {
 	unsigned n = 0;
-	const YR_RULE *rule;
-	yr_rules_foreach(yr, rule) n++;
+	for (int k = 0; k < EXS_RULESETS; k++) {
+		const YR_RULE *rule;
+		if (r->yr[k] && k != EXS_RULESET_VIEW)
+			yr_rules_foreach(r->yr[k], rule) n++;
+	}
 	return n;
 }
 
@@ -291,10 +300,18 @@ int exs_rules_load(const struct exs_platform *plat, const char *extra_dir,
 		free(r);
 		return exs_fail(err, EXS_NOMEM, 0, "yr_compiler_create", NULL);
 	}
+	YR_COMPILER *cx = NULL;          /* the extra rules, when there are */
+	YR_COMPILER *cv = NULL;          /* the built-in rules for views */
+	if (new_compiler(&cv, &ctx)) {
+		yr_compiler_destroy(c);
+		free(r);
+		return exs_fail(err, EXS_NOMEM, 0, "yr_compiler_create", NULL);
+	}
 	struct exs_sha256 *sha = NULL;
 	if (exs_sha256_create(&sha) || exs_sha256_begin(sha)) {
 		exs_sha256_free(sha);
 		yr_compiler_destroy(c);
+		yr_compiler_destroy(cv);
 		free(r);
 		return exs_fail(err, EXS_NOMEM, 0, "sha256", NULL);
 	}
@@ -305,6 +322,14 @@ int exs_rules_load(const struct exs_platform *plat, const char *extra_dir,
 			    strlen(exs_builtin_rules[i].text));
 		ctx.file = exs_builtin_rules[i].name;
 		yr_compiler_add_string(c, exs_builtin_rules[i].text, "exsweep");
+		if (!ctx.errors &&
+		    strcmp(exs_builtin_rules[i].name, EXS_RULES_GATE_FILE) != 0) {
+			/* Its warnings were the set's: said once. */
+			ctx.messages = NULL;
+			yr_compiler_add_string(cv, exs_builtin_rules[i].text,
+					       "exsweep");
+			ctx.messages = warnings;
+		}
 		if (ctx.errors) {
 			rc = exs_failf(err, EXS_RULES, 0, "compile", ctx.first_where,
 				       "%s", ctx.first_message);
@@ -339,9 +364,13 @@ int exs_rules_load(const struct exs_platform *plat, const char *extra_dir,
 			continue;
 		}
 		digest_text(sha, files[i].text, strlen(files[i].text));
+		if (!cx && new_compiler(&cx, &ctx)) {
+			rc = exs_fail(err, EXS_NOMEM, 0, "yr_compiler_create", NULL);
+			break;
+		}
 		ctx.file = files[i].name;
 		ctx.messages = NULL;
-		yr_compiler_add_string(c, files[i].text, files[i].ns);
+		yr_compiler_add_string(cx, files[i].text, files[i].ns);
 		ctx.messages = warnings;
 		if (ctx.errors) {
 			rc = exs_failf(err, EXS_RULES, 0, "compile", ctx.first_where,
@@ -355,14 +384,22 @@ int exs_rules_load(const struct exs_platform *plat, const char *extra_dir,
 	exs_sha256_finish(sha, md);
 	exs_sha256_free(sha);
 	exs_hex(md, sizeof(md), r->digest);
-	if (!rc && yr_compiler_get_rules(c, &r->yr) != ERROR_SUCCESS)
+	if (!rc && (yr_compiler_get_rules(c, &r->yr[EXS_RULESET_BUILTIN]) !=
+			    ERROR_SUCCESS ||
+		    yr_compiler_get_rules(cv, &r->yr[EXS_RULESET_VIEW]) !=
+			    ERROR_SUCCESS ||
+		    (cx && yr_compiler_get_rules(cx, &r->yr[EXS_RULESET_EXTRA]) !=
+				   ERROR_SUCCESS)))
 		rc = exs_fail(err, EXS_NOMEM, 0, "yr_compiler_get_rules", NULL);
 	yr_compiler_destroy(c);
+	yr_compiler_destroy(cv);
+	if (cx)
+		yr_compiler_destroy(cx);
 	if (rc) {
 		exs_rules_free(r);
 		return rc;
 	}
-	r->rule_count = count_rules(r->yr);
+	r->rule_count = count_rules(r);
 	*out = r;
 	return EXS_OK;
 }
@@ -405,15 +442,19 @@ int exs_rules_each(const struct exs_rules *r,
 			     const char *tags, const char *description),
 		   void *ctx)
 {
-	const YR_RULE *rule;
-	yr_rules_foreach(r->yr, rule)
-	{
-		char tags[256];
-		join_tags(rule, tags, sizeof(tags));
-		int rc = fn(ctx, rule->ns->name, rule->identifier, tags,
-			    meta_string(rule, "description"));
-		if (rc)
-			return rc;
+	for (int k = 0; k < EXS_RULESETS; k++) {
+		const YR_RULE *rule;
+		if (!r->yr[k] || k == EXS_RULESET_VIEW)
+			continue;
+		yr_rules_foreach(r->yr[k], rule)
+		{
+			char tags[256];
+			join_tags(rule, tags, sizeof(tags));
+			int rc = fn(ctx, rule->ns->name, rule->identifier, tags,
+				    meta_string(rule, "description"));
+			if (rc)
+				return rc;
+		}
 	}
 	return EXS_OK;
 }
@@ -422,8 +463,9 @@ void exs_rules_free(struct exs_rules *r)
 {
 	if (!r)
 		return;
-	if (r->yr)
-		yr_rules_destroy(r->yr);
+	for (int k = 0; k < EXS_RULESETS; k++)
+		if (r->yr[k])
+			yr_rules_destroy(r->yr[k]);
 	free(r);
 }
 
@@ -500,13 +542,19 @@ int exs_scanner_create(struct exs_rules *r, unsigned timeout_s,
 		       struct exs_scanner **out, struct exs_error *err)
 {
 	struct exs_scanner *s = calloc(1, sizeof(*s));
-	if (!s || yr_scanner_create(r->yr, &s->yr) != ERROR_SUCCESS) {
-		free(s);
+	if (!s)
 		return exs_fail(err, EXS_NOMEM, 0, "yr_scanner_create", NULL);
+	for (int k = 0; k < EXS_RULESETS; k++) {
+		if (!r->yr[k])
+			continue;
+		if (yr_scanner_create(r->yr[k], &s->yr[k]) != ERROR_SUCCESS) {
+			exs_scanner_free(s);
+			return exs_fail(err, EXS_NOMEM, 0, "yr_scanner_create", NULL);
+		}
+		yr_scanner_set_timeout(s->yr[k], (int)timeout_s);
+		yr_scanner_set_flags(s->yr[k], SCAN_FLAGS_REPORT_RULES_MATCHING);
+		yr_scanner_set_callback(s->yr[k], scan_callback, s);
 	}
-	yr_scanner_set_timeout(s->yr, (int)timeout_s);
-	yr_scanner_set_flags(s->yr, SCAN_FLAGS_REPORT_RULES_MATCHING);
-	yr_scanner_set_callback(s->yr, scan_callback, s);
 	*out = s;
 	return EXS_OK;
 }
@@ -516,19 +564,35 @@ int exs_scanner_scan(struct exs_scanner *s, const unsigned char *data,
 		     struct exs_hit **hits, size_t *count,
 		     struct exs_error *err)
 {
+	return exs_scanner_scan_sets(s, EXS_RULESETS_ALL, data, len, vars, hits,
+				     count, err);
+}
+
+int exs_scanner_scan_sets(struct exs_scanner *s, unsigned sets,
+			  const unsigned char *data, size_t len,
+			  const struct exs_scan_vars *vars,
+			  struct exs_hit **hits, size_t *count,
+			  struct exs_error *err)
+{
 	const char *values[] = {
 		vars->filename, vars->filepath, vars->extension, vars->filetype,
 		vars->owner,
 	};
-	for (size_t i = 0; i < sizeof(values) / sizeof(*values); i++)
-		yr_scanner_define_string_variable(s->yr, external_names[i],
-						  values[i] ? values[i] : "");
 	s->hits = NULL;
 	s->count = s->cap = 0;
 	s->failed = 0;
 	/* An empty buffer is a valid scan: rules on filename may match. */
 	static const unsigned char empty[1];
-	int rc = yr_scanner_scan_mem(s->yr, len ? data : empty, len);
+	int rc = ERROR_SUCCESS;
+	for (int k = 0; k < EXS_RULESETS && rc == ERROR_SUCCESS && !s->failed;
+	     k++) {
+		if (!s->yr[k] || !(sets & EXS_RULESET(k)))
+			continue;
+		for (size_t i = 0; i < sizeof(values) / sizeof(*values); i++)
+			yr_scanner_define_string_variable(s->yr[k], external_names[i],
+							  values[i] ? values[i] : "");
+		rc = yr_scanner_scan_mem(s->yr[k], len ? data : empty, len);
+	}
 	*hits = s->hits;
 	*count = s->count;
 	s->hits = NULL;
@@ -549,7 +613,9 @@ void exs_scanner_free(struct exs_scanner *s)
 {
 	if (!s)
 		return;
-	yr_scanner_destroy(s->yr);
+	for (int k = 0; k < EXS_RULESETS; k++)
+		if (s->yr[k])
+			yr_scanner_destroy(s->yr[k]);
 	free(s->hits);
 	free(s);
 }
@@ -585,13 +651,24 @@ static size_t blob_read(void *ptr, size_t size, size_t count, void *user_data)
 int exs_rules_save(const struct exs_rules *r, struct exs_buf *out,
 		   struct exs_error *err)
 {
-	struct blob_stream s = { .out = out };
-	YR_STREAM stream = { .user_data = &s, .write = blob_write };
-	int rc = yr_rules_save_stream(r->yr, &stream);
-	if (rc != ERROR_SUCCESS || out->failed)
-		return exs_failf(err, out->failed ? out->failed : EXS_RULES, rc,
-				 "yr_rules_save_stream", NULL,
-				 "cannot serialise the compiled rules");
+	for (int k = 0; k < EXS_RULESETS; k++) {
+		size_t at = out->len;
+		unsigned char n[8] = { 0 };
+		exs_buf_append(out, n, sizeof(n));
+		int rc = ERROR_SUCCESS;
+		if (r->yr[k] && !out->failed) {
+			struct blob_stream s = { .out = out };
+			YR_STREAM stream = { .user_data = &s, .write = blob_write };
+			rc = yr_rules_save_stream(r->yr[k], &stream);
+		}
+		if (rc != ERROR_SUCCESS || out->failed)
+			return exs_failf(err, out->failed ? out->failed : EXS_RULES,
+					 rc, "yr_rules_save_stream", NULL,
+					 "cannot serialise the compiled rules");
+		uint64_t len = (uint64_t)(out->len - at - sizeof(n));
+		for (int i = 0; i < 8; i++)
+			out->data[at + (size_t)i] = (char)(unsigned char)(len >> (8 * i));
+	}
 	return EXS_OK;
 }
 
@@ -601,15 +678,39 @@ int exs_rules_from_blob(const void *data, size_t len, struct exs_rules **out,
 	struct exs_rules *r = calloc(1, sizeof(*r));
 	if (!r)
 		return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
-	struct blob_stream s = { .p = data, .left = len };
-	YR_STREAM stream = { .user_data = &s, .read = blob_read };
-	int rc = yr_rules_load_stream(&stream, &r->yr);
-	if (rc != ERROR_SUCCESS) {
-		free(r);
-		return exs_failf(err, EXS_RULES, rc, "yr_rules_load_stream", NULL,
-				 "cannot load the compiled rules (error %d)", rc);
+	const unsigned char *p = data;
+	size_t left = len;
+	for (int k = 0; k < EXS_RULESETS; k++) {
+		uint64_t n = 0;
+		if (left < 8) {
+			exs_rules_free(r);
+			return exs_failf(err, EXS_RULES, 0, "yr_rules_load_stream",
+					 NULL, "the compiled rules are truncated");
+		}
+		for (int i = 0; i < 8; i++)
+			n |= (uint64_t)p[i] << (8 * i);
+		p += 8;
+		left -= 8;
+		if (n > left) {
+			exs_rules_free(r);
+			return exs_failf(err, EXS_RULES, 0, "yr_rules_load_stream",
+					 NULL, "the compiled rules are truncated");
+		}
+		if (!n)
+			continue;
+		struct blob_stream s = { .p = p, .left = (size_t)n };
+		YR_STREAM stream = { .user_data = &s, .read = blob_read };
+		int rc = yr_rules_load_stream(&stream, &r->yr[k]);
+		if (rc != ERROR_SUCCESS) {
+			exs_rules_free(r);
+			return exs_failf(err, EXS_RULES, rc, "yr_rules_load_stream",
+					 NULL, "cannot load the compiled rules "
+					 "(error %d)", rc);
+		}
+		p += n;
+		left -= (size_t)n;
 	}
-	r->rule_count = count_rules(r->yr);
+	r->rule_count = count_rules(r);
 	*out = r;
 	return EXS_OK;
 }

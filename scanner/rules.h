@@ -13,7 +13,12 @@
  * that their rule sets load unchanged: filename, filepath, extension,
  * filetype, owner.
  *
- * Threads share one compiled rule set and each owns an exs_scanner.
+ * The built-in rules and the extra rules are compiled into two sets
+ * (EXS_RULESET_BUILTIN, EXS_RULESET_EXTRA), so that a scan can run either
+ * or both: detect/gate.h decides when the built-in rules cannot match a
+ * file, while the admin's rules, whose needs exsweep cannot know, still run.
+ *
+ * Threads share the compiled rules and each owns an exs_scanner.
  */
 #ifndef EXS_RULES_H
 #define EXS_RULES_H
@@ -36,6 +41,22 @@ extern const size_t exs_builtin_rule_count;
 
 struct exs_rules;
 struct exs_scanner;
+
+/* VIEW is the built-in rules without their global rule (the gate's twin,
+ * yara-rules/server_code.yar), for detect/code's normalised view of code
+ * already extracted from its blocks, which carries no markers. It is not
+ * listed or counted: its rules are BUILTIN's. */
+enum {
+	EXS_RULESET_BUILTIN = 0, EXS_RULESET_EXTRA = 1, EXS_RULESET_VIEW = 2,
+	EXS_RULESETS = 3
+};
+#define EXS_RULESET(k) (1u << (k))
+#define EXS_RULESETS_ALL (EXS_RULESET(EXS_RULESET_BUILTIN) | \
+			  EXS_RULESET(EXS_RULESET_EXTRA))
+#define EXS_RULESETS_VIEW (EXS_RULESET(EXS_RULESET_VIEW) | \
+			   EXS_RULESET(EXS_RULESET_EXTRA))
+/* The built-in rule file that holds the global rule. */
+#define EXS_RULES_GATE_FILE "yara-rules/server_code.yar"
 
 /* Process-wide libyara set-up and tear-down; call once from main. */
 int exs_rules_library_init(struct exs_error *err);
@@ -102,6 +123,13 @@ int exs_scanner_scan(struct exs_scanner *s, const unsigned char *data,
 		     size_t len, const struct exs_scan_vars *vars,
 		     struct exs_hit **hits, size_t *count,
 		     struct exs_error *err);
+/* The same with only the sets in the EXS_RULESET() bits of sets (the hits
+ * of both in one list; a set that is empty is skipped). */
+int exs_scanner_scan_sets(struct exs_scanner *s, unsigned sets,
+			  const unsigned char *data, size_t len,
+			  const struct exs_scan_vars *vars,
+			  struct exs_hit **hits, size_t *count,
+			  struct exs_error *err);
 void exs_scanner_free(struct exs_scanner *s);
 
 #endif

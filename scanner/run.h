@@ -91,6 +91,8 @@ struct exs_run {
 	unsigned rules_builtin, rules_extra, rule_count;
 	uint64_t files, bytes, scanned;
 	uint64_t reused;                 /* check: verdicts reused, not rescanned */
+	uint64_t shared;                 /* judged with an identical file's
+					    clean verdict (sweep.c) */
 	uint64_t skipped;                /* all of them */
 	struct exs_skipped *skipped_list; /* the first EXS_SKIPPED_LIST_MAX */
 	size_t skipped_listed;

@@ -1,6 +1,7 @@
 /* sweep.c -- walker, workers and collector (see sweep.h).
  *
- * Divisions: per-worker state, reading one file, the threads, the run.
+ * Divisions: the clean-content cache, per-worker state, reading one file,
+ * the threads, the run.
  *
  * Ownership: an item belongs to whoever holds it; the queues only pass
  * pointers. On cancellation every thread stops at its next queue operation
@@ -28,9 +29,132 @@
 #define QUEUE_SLOTS (256 / BATCH_ITEMS) /* batches: 256 items in flight */
 #define SECURITY_MAX (64u * 1024)
 #define MAX_THREADS 32
+#define SUFFIX_MAX 32            /* a name's extensions, as a cache key */
+#define CACHE_MAX (1u << 20)     /* entries; past this, no more are added */
+
+/* ---- The clean-content cache ----------------------------------------------
+ *
+ * Exchange ships the same pages and scripts under several build and virtual
+ * directory folders, and a cumulative update copies a whole build folder:
+ * identical bytes need the content judges (the built-in rules, the code
+ * analysis) once per run. The workers share a set of the contents judged
+ * clean, keyed by SHA-256 and the name's extensions from the first dot
+ * ("aspx", "asp.txt": the code analysis reads them), and a copy is sent
+ * with EXS_WANT_RULES_CLEAN | EXS_WANT_CODE_CLEAN; the heuristics and the
+ * extra rules, which see the path, still judge it. Only clean verdicts are
+ * kept, so nothing a finding needs is ever taken from another path. */
+
+struct clean_key {
+	unsigned char sha256[EXS_SHA256_LEN];
+	char suffix[SUFFIX_MAX];
+};
+
+struct clean_cache {
+	const struct exs_platform *plat;
+	struct exs_mutex *lock;
+	struct clean_key *slots;     /* open addressing; suffix[0] == 1: used */
+	size_t cap, used;            /* cap: a power of two */
+};
+
+static size_t key_hash(const struct clean_key *k, size_t cap)
+{
+	size_t h = 0;
+	memcpy(&h, k->sha256, sizeof(h)); /* already uniform */
+	for (const char *c = k->suffix; *c; c++)
+		h = h * 31 + (unsigned char)*c;
+	return h & (cap - 1);
+}
+
+/* Slot of k, or of the free slot where it would go. */
+static struct clean_key *cache_slot(struct clean_key *slots, size_t cap,
+				    const struct clean_key *k)
+{
+	for (size_t i = key_hash(k, cap);; i = (i + 1) & (cap - 1)) {
+		struct clean_key *e = &slots[i];
+		if (!e->suffix[0] ||
+		    (!memcmp(e->sha256, k->sha256, EXS_SHA256_LEN) &&
+		     !strcmp(e->suffix + 1, k->suffix)))
+			return e;
+	}
+}
+
+static int cache_has(struct clean_cache *c, const struct clean_key *k)
+{
+	if (!c->lock)
+		return 0;
+	c->plat->mutex_lock(c->lock);
+	int found = c->slots && cache_slot(c->slots, c->cap, k)->suffix[0];
+	c->plat->mutex_unlock(c->lock);
+	return found;
+}
+
+/* Adds k; out of memory or past CACHE_MAX it is simply not kept. */
+static void cache_add(struct clean_cache *c, const struct clean_key *k)
+{
+	if (!c->lock)
+		return;
+	c->plat->mutex_lock(c->lock);
+	if (c->used < CACHE_MAX && (c->used + 1) * 2 > c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 1024;
+		struct clean_key *grown = calloc(cap, sizeof(*grown));
+		if (grown) {
+			for (size_t i = 0; i < c->cap; i++) {
+				if (!c->slots[i].suffix[0])
+					continue;
+				struct clean_key plain = c->slots[i];
+				memmove(plain.suffix, plain.suffix + 1,
+					sizeof(plain.suffix) - 1);
+				*cache_slot(grown, cap, &plain) = c->slots[i];
+			}
+			free(c->slots);
+			c->slots = grown;
+			c->cap = cap;
+		}
+	}
+	if (c->slots && (c->used + 1) * 2 <= c->cap) {
+		struct clean_key *e = cache_slot(c->slots, c->cap, k);
+		if (!e->suffix[0]) {
+			memcpy(e->sha256, k->sha256, EXS_SHA256_LEN);
+			e->suffix[0] = 1;  /* used; the suffix follows */
+			memcpy(e->suffix + 1, k->suffix, sizeof(e->suffix) - 1);
+			c->used++;
+		}
+	}
+	c->plat->mutex_unlock(c->lock);
+}
+
+static void clean_cache_free(struct clean_cache *c)
+{
+	if (c->lock)
+		c->plat->mutex_destroy(c->lock);
+	free(c->slots);
+}
+
+/* The cache key of a file: its SHA-256 and its base name's extensions from
+ * the first dot, in lower case. 0 when the name has none that fit. */
+static int content_key(const unsigned char sha256[EXS_SHA256_LEN],
+		       const char *base, size_t base_len, struct clean_key *k)
+{
+	const char *dot = memchr(base, '.', base_len);
+	if (!dot)
+		return 0;
+	size_t n = base_len - (size_t)(dot + 1 - base);
+	if (n + 2 > SUFFIX_MAX)   /* room for the used mark and the NUL */
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)dot[1 + i];
+		if (!c)
+			return 0;
+		k->suffix[i] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+	}
+	k->suffix[n] = '\0';
+	memcpy(k->sha256, sha256, EXS_SHA256_LEN);
+	return 1;
+}
 
 struct worker {
 	struct exs_sweep *sweep;
+	struct clean_cache *clean;  /* shared by the workers */
 	struct exs_queue *jobs, *results;
 	struct exs_thread *thread;
 	struct exs_judge *judge;     /* YARA and the heuristics, sandboxed */
@@ -105,9 +229,10 @@ static void take_part(struct exs_item *it, struct exs_verdict_part *p,
 }
 
 /* Has the file's bytes judged (sandboxed, unless the run says otherwise):
- * YARA always, the heuristics when with_heuristics. */
+ * YARA always, the heuristics when with_heuristics; known holds the
+ * EXS_WANT_*_CLEAN bits the baseline gives. */
 static void judge_file(struct worker *wk, struct exs_item *it,
-		       int with_heuristics)
+		       int with_heuristics, unsigned known)
 {
 	const struct exs_platform *plat = wk->sweep->plat;
 	size_t base_len;
@@ -120,9 +245,16 @@ static void judge_file(struct worker *wk, struct exs_item *it,
 	exs_path_extension(base, base_len, ext + 1, sizeof(ext) - 1);
 	if (!ext[1])
 		ext[0] = '\0';
+	struct clean_key key;
+	int keyed = content_key(it->rec.sha256, base, base_len, &key);
+	int cached = keyed && cache_has(wk->clean, &key);
+	if (cached)
+		known |= EXS_WANT_RULES_CLEAN | EXS_WANT_CODE_CLEAN;
+	it->content_shared = known != 0;
 	struct exs_judge_request rq = {
 		.want = EXS_WANT(EXS_VERDICT_YARA) |
-			(with_heuristics ? EXS_WANT(EXS_VERDICT_HEURISTICS) : 0),
+			(with_heuristics ? EXS_WANT(EXS_VERDICT_HEURISTICS) : 0) |
+			known,
 		.path = it->path,
 		.path_len = it->path_len,
 		.vars = {
@@ -154,6 +286,10 @@ static void judge_file(struct worker *wk, struct exs_item *it,
 	take_part(it, &v.part[EXS_VERDICT_HEURISTICS], "heuristics",
 		  &it->suspicious, &it->suspicious_count);
 	exs_verdict_free(&v);
+	/* Clean with the heuristics asked too: the whole verdict was empty. */
+	if (keyed && with_heuristics && !cached && !it->scan_status &&
+	    !it->hit_count && !it->suspicious_count)
+		cache_add(wk->clean, &key);
 }
 
 static int wants_scan(const struct exs_sweep *s, const struct exs_item *it)
@@ -266,12 +402,21 @@ static void process_file(struct worker *wk, struct exs_item *it)
 	if (!wants_scan(s, it))
 		return;
 	if (buffered && wk->data.len == total) {
+		/* New bytes (an added file, a copy a cumulative update made)
+		 * the baseline knows clean under these rules: the built-in
+		 * rules need not see them again; the code analysis, which
+		 * reads the name too, does. */
+		unsigned known = 0;
+		if (s->reuse_verdicts && wk->reader &&
+		    exs_store_known_clean(wk->reader, it->rec.sha256,
+					  s->rules_digest))
+			known = EXS_WANT_RULES_CLEAN;
 		/* In check, an unchanged file was judged by the heuristics
 		 * when it was accepted into the baseline: only new content
 		 * is. */
 		judge_file(wk, it, s->heuristics &&
 			   (s->mode != EXS_SWEEP_CHECK || !it->has_old ||
-			    it->diff));
+			    it->diff), known);
 	} else {
 		it->scan_status = exs_failf(&it->scan_err, EXS_LIMIT, 0, "scan",
 					    it->path,
@@ -353,9 +498,11 @@ static void free_workers(struct worker *wks, unsigned n)
 }
 
 static int setup_worker(struct exs_sweep *s, struct exs_judges *judges,
-			struct worker *wk, struct exs_error *err)
+			struct clean_cache *clean, struct worker *wk,
+			struct exs_error *err)
 {
 	wk->sweep = s;
+	wk->clean = clean;
 	exs_buf_init(&wk->data, (size_t)s->yara_max_size);
 	wk->chunk = malloc(READ_CHUNK);
 	wk->security = s->plat->file_security ? malloc(SECURITY_MAX) : NULL;
@@ -383,6 +530,11 @@ int exs_sweep_run(struct exs_sweep *s, struct exs_error *err)
 	memset(&walker, 0, sizeof(walker));
 	int rc = EXS_OK;
 	struct exs_judges *judges = NULL;
+	/* Without a mutex the cache is off: every copy is judged. */
+	struct clean_cache clean = { .plat = plat };
+	struct exs_error ignored;
+	if (plat->mutex_create && plat->mutex_create(&clean.lock, &ignored))
+		clean.lock = NULL;
 	if (s->rules) {
 		struct exs_judge_config jc = {
 			.plat = plat,
@@ -393,11 +545,12 @@ int exs_sweep_run(struct exs_sweep *s, struct exs_error *err)
 			.sandbox = s->sandbox,
 			.user = s->sandbox_user,
 			.memory = s->sandbox_memory,
+			.gate = s->gate,
 		};
 		rc = exs_judges_create(&jc, &judges, err);
 	}
 	for (unsigned i = 0; !rc && i < n; i++)
-		rc = setup_worker(s, judges, &wks[i], err);
+		rc = setup_worker(s, judges, &clean, &wks[i], err);
 	if (!rc)
 		rc = exs_queue_create(plat, QUEUE_SLOTS, 1, &walker.jobs, err);
 	if (!rc)
@@ -407,6 +560,7 @@ int exs_sweep_run(struct exs_sweep *s, struct exs_error *err)
 			exs_queue_free(walker.jobs);
 		free_workers(wks, n);
 		exs_judges_free(judges);
+		clean_cache_free(&clean);
 		return rc;
 	}
 	walker.walk = (struct exs_walk){
@@ -455,6 +609,7 @@ int exs_sweep_run(struct exs_sweep *s, struct exs_error *err)
 				s->bytes += it->rec.st.size;
 				s->scanned += it->scanned;
 				s->reused += it->verdict_reused;
+				s->shared += it->content_shared;
 			}
 			rc = s->collect(s->ctx, it);
 			exs_item_free(it);
@@ -496,5 +651,6 @@ int exs_sweep_run(struct exs_sweep *s, struct exs_error *err)
 	exs_queue_free(walker.results);
 	free_workers(wks, n);
 	exs_judges_free(judges);
+	clean_cache_free(&clean);
 	return rc;
 }

@@ -58,6 +58,9 @@ struct exs_sweep {
 	 * (reuse_verdicts); init and update record such verdicts. */
 	const char *rules_digest;
 	int reuse_verdicts;
+	/* EXS_ENGINE_GATE* bits (judge.h): which files the built-in rules, the
+	 * code analysis and the extra rules skip. */
+	unsigned gate;
 	/* Called on the calling thread for each item; it may take item->hits
 	 * (set them NULL). A nonzero return stops the sweep and is returned. */
 	int (*collect)(void *ctx, struct exs_item *item);
@@ -66,6 +69,8 @@ struct exs_sweep {
 	void *ctx;
 	/* Filled by the run. */
 	uint64_t files, bytes, scanned, reused;
+	uint64_t shared;    /* judged with the clean verdict of identical bytes
+			       (this run's, or the baseline's) */
 	unsigned long long dirs, excluded;
 };
 

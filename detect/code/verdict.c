@@ -108,8 +108,11 @@ static int scan_view(struct exs_scanner *scanner, const char *path, size_t path_
 	size_t count = 0;
 	struct exs_error err;
 	memset(&err, 0, sizeof(err));
-	if (exs_scanner_scan(scanner, (const unsigned char *)v->text, v->len, &vars,
-			     &hits, &count, &err) != EXS_OK) {
+	/* The view is code taken out of its blocks: the built-in rules
+	 * without their marker gate (rules.h, EXS_RULESET_VIEW). */
+	if (exs_scanner_scan_sets(scanner, EXS_RULESETS_VIEW,
+				  (const unsigned char *)v->text, v->len, &vars,
+				  &hits, &count, &err) != EXS_OK) {
 		free(hits);
 		return 0; /* the raw scan's verdict stands */
 	}

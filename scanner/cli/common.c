@@ -229,7 +229,7 @@ int exs_cli_load_config(struct exs_cli *cli, struct exs_error *err)
 		rc = canonical_list(plat, &cli->args, err);
 	if (!rc)
 		rc = canonical_list(plat, &cli->accepts, err);
-	if (!rc && cli->low_priority)
+	if (!rc && (cli->low_priority || cli->cfg.low_priority))
 		rc = plat->set_low_priority(err);
 	return rc;
 }

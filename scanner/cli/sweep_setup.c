@@ -6,6 +6,7 @@
 
 #include "baseline_cli.h"
 #include "buf.h"
+#include "judge.h"
 #include "path.h"
 #include "cli.h"
 #include "sweep_setup.h"
@@ -110,6 +111,8 @@ int exs_setup_sweep(struct exs_cli *cli, struct exs_setup *st,
 				  2 * cli->cfg.yara_max_size,
 		.rules_digest = rules ? exs_rules_digest(rules) : NULL,
 		.reuse_verdicts = !cli->rescan,
+		.gate = (cli->cfg.gate ? EXS_ENGINE_GATE : 0) |
+			(cli->cfg.gate_extra_rules ? EXS_ENGINE_GATE_EXTRA : 0),
 		.baseline = baseline,
 		.collect = collect,
 		.progress = exs_cli_progress,
@@ -132,6 +135,7 @@ int exs_setup_sweep(struct exs_cli *cli, struct exs_setup *st,
 	run->bytes = sw.bytes;
 	run->scanned = sw.scanned;
 	run->reused = sw.reused;
+	run->shared = sw.shared;
 	return rc;
 }
 

@@ -17,7 +17,8 @@
       * copies this script into %ProgramData%\exsweep and registers the task
         "exsweep" from exsweep-task.xml: as SYSTEM, highest privileges, daily
         at 03:00 and 10 minutes after boot, "exsweep.exe check --quiet
-        --no-progress --event-log", then a second action that rotates the
+        --no-progress --event-log --low-priority" (background processing
+        mode: lower CPU, I/O and memory priority), then a second action that rotates the
         reports (this script with -Rotate).
     -Uninstall removes the task, the event source and the copied script. It
     leaves the reports, the baseline and the configuration, unless -Purge is
