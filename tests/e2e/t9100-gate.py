@@ -163,6 +163,21 @@ def added_copy_of_known_clean_bytes_reuses_the_baseline(e):
     eq(r.report["counts"]["scan_reused"], 10, "unchanged files not rescanned")
     eq(r.report["counts"]["scan_shared"], 10, "added copies of known-clean bytes")
     check(shell in lib.by_kind(r.report, "webshell"), "the added webshell is not found")
+
+
+@tests.case
+def renamed_file_reuses_the_baseline_unless_rescan(e):
+    # The bytes stand nowhere else in the tree, so only the baseline can
+    # know them (an identical file walked first would share its verdict in
+    # the run, whatever --rescan says).
+    old = e.write("web/owa/auth/a.aspx", PAGE)
+    e.write("web/owa/auth/other.aspx", PAGE + b"other")
+    with_keys(e, "")
+    e.run("init", "--threads", "1", expect_rc=0)
+    os.remove(old)
+    e.write("web/owa/moved/b.aspx", PAGE)
+    r = e.run("check", "--threads", "1")
+    eq(r.report["counts"]["scan_shared"], 1, "the renamed file's known-clean bytes")
     r = e.run("check", "--threads", "1", "--rescan")
     eq(r.report["counts"]["scan_shared"], 0, "--rescan takes nothing from the baseline")
 
