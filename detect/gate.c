@@ -143,6 +143,30 @@ static int is_pe(const unsigned char *p, size_t n)
 	return e < n && n - e >= 4 && memcmp(p + e, "PE\0\0", 4) == 0;
 }
 
+/* Lower case, without the dot. Keep in step with server_code.yar's
+ * $ext condition (tests/unit/test_gate.c compares them). */
+const char *const exs_gate_server_extensions[] = {
+	"asa", "asax", "ascx", "ashx", "asmx", "asp", "aspx", "axd", "cdx",
+	"cer", "cs", "cshtml", "inc", "master", "skin", "svc", "vb", "vbhtml",
+	NULL,
+};
+
+int exs_gate_server_extension(const char *extension)
+{
+	if (!extension || extension[0] != '.')
+		return 0;
+	const char *e = extension + 1;
+	for (size_t i = 0; exs_gate_server_extensions[i]; i++) {
+		const char *k = exs_gate_server_extensions[i];
+		size_t j = 0;
+		while (k[j] && e[j] && lc((unsigned char)e[j]) == (unsigned char)k[j])
+			j++;
+		if (!k[j] && !e[j])
+			return 1;
+	}
+	return 0;
+}
+
 unsigned exs_gate_scan(const unsigned char *p, size_t n)
 {
 	unsigned flags = 0;

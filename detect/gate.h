@@ -35,6 +35,19 @@
  * n is 0). */
 unsigned exs_gate_scan(const unsigned char *p, size_t n);
 
+/* 1 when a file with this extension (".asp", any case, as YARA's
+ * `extension` variable spells it) is judged whatever its bytes: a file that
+ * ASP or ASP.NET can run as raw code without any marker of its own, because
+ * another page names it (`<script runat="server" src="x.inc">`,
+ * `<!-- #include -->`, a directive's CodeFile/Src, App_Code) or because the
+ * server maps the extension to a script engine (.asp, .aspx, .cer, ...).
+ * ExSweep_Server_Code opens for the same list. */
+int exs_gate_server_extension(const char *extension);
+
+/* The extensions exs_gate_server_extension knows, NULL-terminated, without
+ * their dot (the tests compare them with server_code.yar's). */
+extern const char *const exs_gate_server_extensions[];
+
 /* The markers exs_gate_scan looks for, for the README and the tests: a
  * NULL-terminated list of short descriptions. */
 extern const char *const exs_gate_markers[];

@@ -55,6 +55,7 @@ static struct judge_plan plan_judges(const struct exs_engine *e,
 	p.analyse = !(rq->want & EXS_WANT_CODE_CLEAN);
 	if ((e->gate & EXS_ENGINE_GATE) &&
 	    (rules || p.analyse || (e->gate & EXS_ENGINE_GATE_EXTRA)) &&
+	    !exs_gate_server_extension(rq->vars.extension) &&
 	    !(exs_gate_scan(rq->data, rq->len) & EXS_GATE_SCRIPT)) {
 		rules = p.analyse = 0;
 		if (e->gate & EXS_ENGINE_GATE_EXTRA)

@@ -35,6 +35,10 @@ global private rule ExSweep_Server_Code
         $web = "System.Web" nocase ascii wide
         $cfg = ".config\"" nocase ascii wide
     condition:
+        // a file ASP/ASP.NET runs as raw code when another page names it
+        // (<script runat="server" src=...>, #include, CodeFile, App_Code) or
+        // maps its extension to a script engine: detect/gate.c's list
+        extension matches /^\.(asa|asax|ascx|ashx|asmx|asp|aspx|axd|cdx|cer|cs|cshtml|inc|master|skin|svc|vb|vbhtml)$/i or
         any of ($dir, $blk, $u*, $run, $web, $cfg) or
         ($pct and not for any i in (0..4095) : (i < filesize and uint8(i) == 0))
 }

@@ -114,18 +114,22 @@ def extra_rules_run_on_every_file_unless_gated(e):
 
 
 @tests.case
-def builtin_rules_need_a_marker_even_without_gate(e):
-    # A request evaluator with no <% block, runat or directive cannot run as
-    # server code, and the built-in rules (their global rule) do not match
-    # it; the same line in a page does.
+def builtin_rules_need_a_marker_or_a_server_extension(e):
+    # A request evaluator with no <% block, runat or directive runs as server
+    # code only when a page names its file (<script runat="server" src=...>,
+    # #include): in a name with a server-code extension (.inc, .asp, .cs, ...)
+    # the built-in rules judge it, with the gate or without; in a client-side
+    # name (.js) neither the gate nor the rules' global rule let it match.
     line = b'if Request("k")<>"" then ExecuteGlobal Request("k") end if\r\n'
-    bare = e.write("web/owa/auth/fragment.inc", line)
+    inc = e.write("web/owa/auth/fragment.inc", line)
+    js = e.write("web/owa/auth/fragment.js", line)
     page = e.write("web/owa/auth/page.asp", b"<%\r\n" + line + b"%>\r\n")
     for gate in ("yes", "no"):
         with_keys(e, f"[scan]\ngate = {gate}")
         shells = lib.by_kind(e.run("scan").report, "webshell")
         check(page in shells, f"gate={gate}: the page is not a webshell finding")
-        check(bare not in shells, f"gate={gate}: the marker-less fragment matched")
+        check(inc in shells, f"gate={gate}: the raw-code .inc file is not a webshell finding")
+        check(js not in shells, f"gate={gate}: the marker-less .js fragment matched")
 
 
 PAGE = (b'<%@ Page Language="C#" %>\r\n<html><body><% Response.Write(DateTime.Now); %>'

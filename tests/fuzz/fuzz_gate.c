@@ -104,7 +104,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		   "PE flag %d for a buffer the reference calls %d",
 		   !!(g & EXS_GATE_PE), reference_pe(copy, size));
 	if (!(g & EXS_GATE_SCRIPT)) {
-		struct exs_scan_vars vars = { "f.aspx", "/w/f.aspx", ".aspx", "", "" };
+		/* A name the gate does not open for by its extension. */
+		struct exs_scan_vars vars = { "f.js", "/w/f.js", ".js", "", "" };
 		struct exs_hit *hits = NULL;
 		size_t count = 0;
 		struct exs_error err;

@@ -117,11 +117,64 @@ static void test_pe(void)
 	ASSERT_TRUE(!(SCRIPT("MZ") || (scan("MZ", 2) & EXS_GATE_PE)));
 }
 
-int main(void)
+static void test_server_extensions(void)
+{
+	ASSERT_TRUE(exs_gate_server_extension(".asp"));
+	ASSERT_TRUE(exs_gate_server_extension(".ASPX"));
+	ASSERT_TRUE(exs_gate_server_extension(".Inc"));
+	ASSERT_TRUE(exs_gate_server_extension(".cs"));
+	ASSERT_TRUE(!exs_gate_server_extension(".as"));
+	ASSERT_TRUE(!exs_gate_server_extension(".aspxx"));
+	ASSERT_TRUE(!exs_gate_server_extension("asp"));
+	ASSERT_TRUE(!exs_gate_server_extension(".js"));
+	ASSERT_TRUE(!exs_gate_server_extension(".png"));
+	ASSERT_TRUE(!exs_gate_server_extension(""));
+	ASSERT_TRUE(!exs_gate_server_extension(NULL));
+}
+
+/* The extensions of ExSweep_Server_Code's condition (server_code.yar, the
+ * path given by meson) are exactly exs_gate_server_extensions, in order. */
+static const char *rule_path;
+
+static void test_rule_lists_the_same_extensions(void)
+{
+	FILE *f = fopen(rule_path, "rb");
+	ASSERT_TRUE(f != NULL);
+	if (!f)
+		return;
+	static char text[1 << 16];
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	const char *lead = "extension matches /^\\.(";
+	char *p = strstr(text, lead);
+	ASSERT_TRUE(p != NULL);
+	if (!p)
+		return;
+	p += strlen(lead);
+	char *end = strstr(p, ")$/i");
+	ASSERT_TRUE(end != NULL);
+	if (!end)
+		return;
+	*end = '\0';
+	size_t i = 0;
+	for (char *tok = strtok(p, "|"); tok; tok = strtok(NULL, "|"), i++) {
+		ASSERT_TRUE(exs_gate_server_extensions[i] != NULL);
+		if (!exs_gate_server_extensions[i])
+			return;
+		ASSERT_STR_EQ(tok, exs_gate_server_extensions[i]);
+	}
+	ASSERT_TRUE(exs_gate_server_extensions[i] == NULL);
+}
+
+int main(int argc, char **argv)
 {
 	RUN(test_markers_single_byte);
 	RUN(test_markers_binary);
 	RUN(test_markers_wide);
 	RUN(test_pe);
+	RUN(test_server_extensions);
+	rule_path = argc > 1 ? argv[1] : "yara-rules/server_code.yar";
+	RUN(test_rule_lists_the_same_extensions);
 	return TEST_EXIT();
 }
