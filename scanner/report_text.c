@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "escape.h"
+#include "regfinding.h"
 #include "run.h"
 
 #define LIST_CUT 50
@@ -25,7 +26,58 @@
 
 static const char *const kind_labels[EXS_FINDING_KIND_COUNT] = {
 	"WEBSHELL", "SUSPECT", "CHANGED", "ADDED", "REMOVED", "ERROR", "TRACE",
+	"CONFIG",
 };
+
+/* One registration finding: the config file and line, the change, the
+ * entry and what it points to (the JSON report has every field). */
+static void registration_line(struct exs_buf *b, const struct exs_finding *f)
+{
+	struct exs_reg_fields r;
+	if (exs_reg_finding_unpack(f->message, &r)) {
+		b->failed = EXS_NOMEM;
+		return;
+	}
+	exs_buf_printf(b, "%-9s ", "CONFIG");
+	exs_text_escape(b, f->path, f->path_len);
+	exs_buf_printf(b, ":%llu\n          ", (unsigned long long)f->trace.line);
+	exs_text_escape(b, r.f[EXS_REGF_CHANGE], strlen(r.f[EXS_REGF_CHANGE]));
+	exs_buf_putc(b, ' ');
+	exs_text_escape(b, r.f[EXS_REGF_KIND], strlen(r.f[EXS_REGF_KIND]));
+	exs_buf_puts(b, " '");
+	exs_text_escape(b, r.f[EXS_REGF_NAME], strlen(r.f[EXS_REGF_NAME]));
+	exs_buf_putc(b, '\'');
+	if (r.f[EXS_REGF_SCOPE][0]) {
+		exs_buf_puts(b, " in '");
+		exs_text_escape(b, r.f[EXS_REGF_SCOPE], strlen(r.f[EXS_REGF_SCOPE]));
+		exs_buf_putc(b, '\'');
+	}
+	const char *what = r.f[EXS_REGF_IMAGE][0] ? r.f[EXS_REGF_IMAGE]
+						  : r.f[EXS_REGF_TYPE];
+	const char *was = r.f[EXS_REGF_IMAGE][0] ? r.f[EXS_REGF_OLD_IMAGE]
+						 : r.f[EXS_REGF_OLD_TYPE];
+	if (strcmp(r.f[EXS_REGF_CHANGE], "changed") == 0 && strcmp(was, what)) {
+		exs_buf_puts(b, ": ");
+		exs_text_escape(b, was, strlen(was));
+		exs_buf_puts(b, " -> ");
+		exs_text_escape(b, what, strlen(what));
+	} else if (what[0]) {
+		exs_buf_puts(b, " -> ");
+		exs_text_escape(b, what, strlen(what));
+	}
+	if (r.f[EXS_REGF_PATH][0] && strcmp(r.f[EXS_REGF_PATH],
+					    r.f[EXS_REGF_NAME])) {
+		exs_buf_puts(b, " (path ");
+		exs_text_escape(b, r.f[EXS_REGF_PATH], strlen(r.f[EXS_REGF_PATH]));
+		exs_buf_putc(b, ')');
+	}
+	if (r.f[EXS_REGF_WHY][0]) {
+		exs_buf_puts(b, "\n          suspicious: ");
+		exs_text_escape(b, r.f[EXS_REGF_WHY], strlen(r.f[EXS_REGF_WHY]));
+	}
+	exs_buf_putc(b, '\n');
+	exs_reg_fields_free(&r);
+}
 
 static void human_bytes(uint64_t n, char *buf, size_t cap)
 {
@@ -142,6 +194,10 @@ static void finding_line(struct exs_buf *b, const struct exs_finding *f)
 {
 	if (f->kind == EXS_FINDING_EXPLOIT_TRACE) {
 		trace_line(b, f);
+		return;
+	}
+	if (f->kind == EXS_FINDING_REGISTRATION) {
+		registration_line(b, f);
 		return;
 	}
 	finding_line_of(b, f);
@@ -466,6 +522,7 @@ static int list_line(void *ctx, const struct exs_finding *f)
 {
 	struct list_ctx *l = ctx;
 	if (f->kind > EXS_FINDING_SUSPICIOUS && f->kind != EXS_FINDING_EXPLOIT_TRACE &&
+	    f->kind != EXS_FINDING_REGISTRATION &&
 	    l->shown[f->kind]++ < l->cut)
 		finding_line(l->b, f);
 	return EXS_OK;
@@ -476,6 +533,17 @@ static int trace_list_line(void *ctx, const struct exs_finding *f)
 {
 	struct list_ctx *l = ctx;
 	if (f->kind == EXS_FINDING_EXPLOIT_TRACE &&
+	    l->shown[f->kind]++ < l->cut)
+		finding_line(l->b, f);
+	return EXS_OK;
+}
+
+/* Registrations added, removed or changed come next: the extension points
+ * of IIS and Exchange matter more than the files around them. */
+static int registration_list_line(void *ctx, const struct exs_finding *f)
+{
+	struct list_ctx *l = ctx;
+	if (f->kind == EXS_FINDING_REGISTRATION &&
 	    l->shown[f->kind]++ < l->cut)
 		finding_line(l->b, f);
 	return EXS_OK;
@@ -515,6 +583,8 @@ int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 	int rc = exs_run_each_finding(run, threat_line, &b);
 	if (!rc && run->counts[EXS_FINDING_EXPLOIT_TRACE])
 		rc = exs_run_each_finding(run, trace_list_line, &lists);
+	if (!rc && run->counts[EXS_FINDING_REGISTRATION])
+		rc = exs_run_each_finding(run, registration_list_line, &lists);
 	for (size_t i = 0; i < run->url_hit_count; i++) {
 		const struct exs_url_hits *h = &run->url_hits[i];
 		if (!h->orphan)
@@ -569,6 +639,10 @@ int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 	if (run->logs.ran)
 		exs_buf_printf(&b, ", %" PRIu64 " exploit traces",
 			       run->counts[EXS_FINDING_EXPLOIT_TRACE]);
+	if (run->counts[EXS_FINDING_REGISTRATION])
+		exs_buf_printf(&b, ", %" PRIu64 " registrations added, removed "
+			       "or changed",
+			       run->counts[EXS_FINDING_REGISTRATION]);
 	exs_buf_printf(&b, "; exit code %d\n", run->exit_code);
 	if (!rc)
 		rc = b.failed;

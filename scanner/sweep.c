@@ -105,9 +105,10 @@ static void take_part(struct exs_item *it, struct exs_verdict_part *p,
 }
 
 /* Has the file's bytes judged (sandboxed, unless the run says otherwise):
- * YARA always, the heuristics when with_heuristics. */
-static void judge_file(struct worker *wk, struct exs_item *it,
-		       int with_heuristics)
+ * YARA when with_yara, the heuristics when with_heuristics, the config
+ * reader when with_config. */
+static void judge_file(struct worker *wk, struct exs_item *it, int with_yara,
+		       int with_heuristics, int with_config)
 {
 	const struct exs_platform *plat = wk->sweep->plat;
 	size_t base_len;
@@ -121,8 +122,9 @@ static void judge_file(struct worker *wk, struct exs_item *it,
 	if (!ext[1])
 		ext[0] = '\0';
 	struct exs_judge_request rq = {
-		.want = EXS_WANT(EXS_VERDICT_YARA) |
-			(with_heuristics ? EXS_WANT(EXS_VERDICT_HEURISTICS) : 0),
+		.want = (with_yara ? EXS_WANT(EXS_VERDICT_YARA) : 0) |
+			(with_heuristics ? EXS_WANT(EXS_VERDICT_HEURISTICS) : 0) |
+			(with_config ? EXS_WANT(EXS_VERDICT_CONFIG) : 0),
 		.path = it->path,
 		.path_len = it->path_len,
 		.vars = {
@@ -136,7 +138,7 @@ static void judge_file(struct worker *wk, struct exs_item *it,
 		.data = (const unsigned char *)wk->data.data,
 		.len = wk->data.len,
 	};
-	it->scanned = 1;
+	it->scanned = with_yara;
 	struct exs_verdict v;
 	struct exs_error err;
 	exs_error_clear(&err);
@@ -153,6 +155,19 @@ static void judge_file(struct worker *wk, struct exs_item *it,
 		  &it->hit_count);
 	take_part(it, &v.part[EXS_VERDICT_HEURISTICS], "heuristics",
 		  &it->suspicious, &it->suspicious_count);
+	struct exs_verdict_part *conf = &v.part[EXS_VERDICT_CONFIG];
+	if (conf->present && !conf->status) {
+		it->config_read = 1;
+		it->regs = conf->regs;
+		it->reg_count = conf->reg_count;
+		conf->regs = NULL;
+		conf->reg_count = 0;
+	} else if (conf->present && !it->scan_status) {
+		it->scan_status = exs_failf(&it->scan_err, conf->status, 0,
+					    "config", it->path,
+					    "configuration not read: %s",
+					    conf->detail);
+	}
 	exs_verdict_free(&v);
 }
 
@@ -205,8 +220,12 @@ static void process_file(struct worker *wk, struct exs_item *it)
 		}
 	}
 
-	/* Keep the bytes in memory only when YARA may need them. */
-	int may_scan = s->rules && (s->mode != EXS_SWEEP_INIT || it->is_web);
+	/* Keep the bytes in memory only when YARA or the config reader may
+	 * need them. */
+	int is_config = s->rules && exs_reg_is_config_path(it->path, it->path_len,
+							     plat->path_separator);
+	int may_scan = s->rules && (s->mode != EXS_SWEEP_INIT || it->is_web ||
+				    is_config);
 	int buffered = may_scan && st.size <= s->yara_max_size;
 	exs_buf_reset(&wk->data);
 	if (buffered && exs_buf_reserve(&wk->data, (size_t)st.size))
@@ -263,15 +282,26 @@ static void process_file(struct worker *wk, struct exs_item *it)
 		it->verdict_reused = 1;
 		return;
 	}
-	if (!wants_scan(s, it))
+	/* A configuration file is read for its registrations whenever its
+	 * bytes are new to the run's comparison: always in init and scan, in
+	 * check when it is added or changed. */
+	int new_bytes = s->mode != EXS_SWEEP_CHECK || !it->has_old || it->diff;
+	int with_config = is_config && new_bytes;
+	int with_yara = wants_scan(s, it);
+	if (!with_yara && !with_config)
 		return;
 	if (buffered && wk->data.len == total) {
 		/* In check, an unchanged file was judged by the heuristics
 		 * when it was accepted into the baseline: only new content
 		 * is. */
-		judge_file(wk, it, s->heuristics &&
-			   (s->mode != EXS_SWEEP_CHECK || !it->has_old ||
-			    it->diff));
+		judge_file(wk, it, with_yara,
+			   with_yara && s->heuristics && new_bytes, with_config);
+	} else if (!with_yara) {
+		it->scan_status = exs_failf(&it->scan_err, EXS_LIMIT, 0,
+					    "config", it->path,
+					    "configuration not read: larger "
+					    "than max_file_size (%llu bytes)",
+					    (unsigned long long)s->yara_max_size);
 	} else {
 		it->scan_status = exs_failf(&it->scan_err, EXS_LIMIT, 0, "scan",
 					    it->path,

@@ -14,6 +14,7 @@
 #include "logs_cli.h"
 #include "path.h"
 #include "store.h"
+#include "registrations_cli.h"
 #include "sweep_setup.h"
 
 struct check_ctx {
@@ -23,13 +24,19 @@ struct check_ctx {
 	struct exs_setup *setup;
 	struct exs_strlist unreadable_dirs;
 	struct exs_error *err;
+	struct exs_reg_cli regs;
 };
 
 static int check_collect(void *ctx, struct exs_item *item)
 {
 	struct check_ctx *c = ctx;
 	int readable;
-	int rc = exs_setup_collect_seen(c->run, c->store, &c->unreadable_dirs,
+	/* Registrations added, removed or changed, before the item's
+	 * suspicious hits are collected. */
+	int rc = exs_reg_cli_item(&c->regs, c->run, item, c->err);
+	if (rc)
+		return rc;
+	rc = exs_setup_collect_seen(c->run, c->store, &c->unreadable_dirs,
 					item, &readable, c->err);
 	if (rc || !readable)
 		return rc;
@@ -76,7 +83,7 @@ static int report_removed(void *ctx, const char *path, size_t len,
 	int added = exs_run_add(c->run, &f);
 	if (added)
 		return exs_fail(c->err, added, 0, "collect", path);
-	return EXS_OK;
+	return exs_reg_cli_removed(&c->regs, c->run, path, len, rec, c->err);
 }
 
 int exs_cmd_check(struct exs_cli *cli)
@@ -114,6 +121,7 @@ int exs_cmd_check(struct exs_cli *cli)
 		goto out;
 	ctx = (struct check_ctx){ .cli = cli, .run = &run, .store = store,
 				  .setup = &st, .err = &err };
+	exs_reg_cli_init(&ctx.regs, cli, store, NULL);
 	rc = exs_setup_sweep(cli, &st, &run, EXS_SWEEP_CHECK, rules, store,
 			     check_collect, &ctx, &err);
 	if (!rc)

@@ -6,19 +6,25 @@
 
 #include "cli.h"
 #include "logs_cli.h"
+#include "registrations_cli.h"
 #include "sweep_setup.h"
 
 struct scan_ctx {
 	struct exs_cli *cli; /* first: the progress callback reads it */
 	struct exs_run *run;
 	struct exs_error *err;
+	struct exs_reg_cli regs;
 };
 
 static int scan_collect(void *ctx, struct exs_item *item)
 {
 	struct scan_ctx *c = ctx;
 	int readable;
-	int rc = exs_cli_collect_common(c->run, item, &readable);
+	/* A configuration file's registrations, judged without a baseline. */
+	int rc = exs_reg_cli_item(&c->regs, c->run, item, c->err);
+	if (rc)
+		return rc;
+	rc = exs_cli_collect_common(c->run, item, &readable);
 	return rc ? exs_fail(c->err, rc, 0, "collect", item->path) : EXS_OK;
 }
 
@@ -47,7 +53,8 @@ int exs_cmd_scan(struct exs_cli *cli)
 		for (size_t i = 0; i < run.warnings.count; i++)
 			exs_cli_print_text(cli, EXS_STDERR, "", run.warnings.items[i]);
 		exs_cli_start_run(cli, &run, "scan", rules);
-		struct scan_ctx ctx = { cli, &run, &err };
+		struct scan_ctx ctx = { .cli = cli, .run = &run, .err = &err };
+		exs_reg_cli_init(&ctx.regs, cli, NULL, NULL);
 		rc = exs_setup_sweep(cli, &st, &run, EXS_SWEEP_SCAN, rules, NULL,
 				     scan_collect, &ctx, &err);
 		/* --logs: traces, and who requested what the scan found. */

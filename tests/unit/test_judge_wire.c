@@ -39,9 +39,10 @@ static void valid_reply(struct exs_buf *b)
 	struct exs_verdict v;
 	memset(&v, 0, sizeof(v));
 	v.id = 7;
-	v.part[EXS_VERDICT_YARA] = (struct exs_verdict_part){ 1, 0, "", yara, 2 };
-	v.part[EXS_VERDICT_HEURISTICS] =
-		(struct exs_verdict_part){ 1, 0, "", heur, 1 };
+	v.part[EXS_VERDICT_YARA] = (struct exs_verdict_part){
+		.present = 1, .hits = yara, .count = 2 };
+	v.part[EXS_VERDICT_HEURISTICS] = (struct exs_verdict_part){
+		.present = 1, .hits = heur, .count = 1 };
 	exs_buf_init(b, EXS_WIRE_REPLY_MAX);
 	exs_wire_encode_verdict(b, &v);
 }
