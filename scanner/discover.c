@@ -129,6 +129,7 @@ void exs_discovery_free(struct exs_discovery *d)
 {
 	exs_strlist_free(&d->roots);
 	exs_strlist_free(&d->web_roots);
+	exs_strlist_free(&d->config_roots);
 }
 
 static void discovery_reset(struct exs_discovery *d)
@@ -306,18 +307,32 @@ static int resolve(const struct exs_platform *plat, const char *base,
 static int add_windows_folders(const struct exs_platform *plat,
 			       struct exs_discovery *out, struct exs_error *err)
 {
-	if (!out->windir[0])
-		return EXS_OK;
-	for (size_t i = 0; i < sizeof(windows_folders) / sizeof(windows_folders[0]);
-	     i++) {
-		char found[EXS_DISCOVER_PATH_MAX];
+	static const char *const config_folders[][6] = {
+		{ "System32", "inetsrv", "config", NULL },
+		{ "Microsoft.NET", "Framework64", "v4.0.30319", "Config", NULL },
+		{ "Microsoft.NET", "Framework", "v4.0.30319", "Config", NULL },
+	};
+	static const char *const shared[] = { "TransportRoles", "Shared", NULL };
+	char found[EXS_DISCOVER_PATH_MAX];
+	int rc = EXS_OK;
+	if (out->install[0] &&
+	    resolve(plat, out->install, shared, found, sizeof(found)) == EXS_OK)
+		rc = exs_strlist_add_str(&out->config_roots, found);
+	for (size_t i = 0; !rc && out->windir[0] &&
+			   i < sizeof(windows_folders) / sizeof(windows_folders[0]);
+	     i++)
 		if (resolve(plat, out->windir, windows_folders[i], found,
-			    sizeof(found)) != EXS_OK)
-			continue;
-		if (exs_strlist_add_str(&out->roots, found)) {
-			exs_discovery_free(out);
-			return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
-		}
+			    sizeof(found)) == EXS_OK)
+			rc = exs_strlist_add_str(&out->roots, found);
+	for (size_t i = 0; !rc && out->windir[0] &&
+			   i < sizeof(config_folders) / sizeof(config_folders[0]);
+	     i++)
+		if (resolve(plat, out->windir, config_folders[i], found,
+			    sizeof(found)) == EXS_OK)
+			rc = exs_strlist_add_str(&out->config_roots, found);
+	if (rc) {
+		exs_discovery_free(out);
+		return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
 	}
 	return EXS_OK;
 }

@@ -44,6 +44,11 @@ struct exs_discovery {
 	char windir[EXS_DISCOVER_PATH_MAX];  /* "" if unknown */
 	struct exs_strlist roots;            /* derived; empty if nothing found */
 	struct exs_strlist web_roots;
+	/* The folders of the configuration files whose registrations are read
+	 * (inetsrv\config, the Framework Config folders, TransportRoles\
+	 * Shared), where they exist: scan without PATHs walks them beside the
+	 * web roots. */
+	struct exs_strlist config_roots;
 };
 
 /* "none", "registry", "env", "--image", "config". */

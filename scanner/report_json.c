@@ -492,6 +492,7 @@ int exs_report_json(const struct exs_run *run, const struct exs_sink *out)
 		       ",\"webshell\":%" PRIu64 ",\"suspicious\":%" PRIu64
 		       ",\"error\":%" PRIu64 ",\"exploit_trace\":%" PRIu64
 		       ",\"registration\":%" PRIu64
+		       ",\"volatile_churn\":%" PRIu64
 		       ",\"skipped\":%" PRIu64 "}",
 		       run->files, run->bytes, run->scanned, run->reused,
 		       run->counts[EXS_FINDING_ADDED],
@@ -501,7 +502,8 @@ int exs_report_json(const struct exs_run *run, const struct exs_sink *out)
 		       run->counts[EXS_FINDING_SUSPICIOUS],
 		       run->counts[EXS_FINDING_ERROR],
 		       run->counts[EXS_FINDING_EXPLOIT_TRACE],
-		       run->counts[EXS_FINDING_REGISTRATION], run->skipped);
+		       run->counts[EXS_FINDING_REGISTRATION],
+		       run->volatile_churn, run->skipped);
 	if (run->logs.ran) {
 		const struct exs_log_summary *l = &run->logs;
 		exs_buf_printf(&w.buf, ",\"logs\":{\"files\":%" PRIu64

@@ -643,6 +643,9 @@ int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 		exs_buf_printf(&b, ", %" PRIu64 " registrations added, removed "
 			       "or changed",
 			       run->counts[EXS_FINDING_REGISTRATION]);
+	if (run->volatile_churn)
+		exs_buf_printf(&b, ", %" PRIu64 " changes in Temporary ASP.NET "
+			       "Files (judged, not listed)", run->volatile_churn);
 	exs_buf_printf(&b, "; exit code %d\n", run->exit_code);
 	if (!rc)
 		rc = b.failed;

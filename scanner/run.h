@@ -79,6 +79,10 @@ struct exs_run {
 	unsigned rules_builtin, rules_extra, rule_count;
 	uint64_t files, bytes, scanned;
 	uint64_t reused;                 /* check: verdicts reused, not rescanned */
+	uint64_t volatile_churn;         /* check: files added, changed or
+					    removed in a compilation cache
+					    (Temporary ASP.NET Files), judged
+					    but not listed */
 	uint64_t skipped;                /* all of them */
 	struct exs_skipped *skipped_list; /* the first EXS_SKIPPED_LIST_MAX */
 	size_t skipped_listed;

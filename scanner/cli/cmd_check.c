@@ -57,6 +57,14 @@ static int check_collect(void *ctx, struct exs_item *item)
 	} else {
 		return EXS_OK;
 	}
+	/* A compilation cache churns with every page compiled: its files
+	 * are judged (their webshell and suspicious findings stand), but
+	 * their comings and goings are only counted. */
+	if (exs_discover_is_volatile(item->path, item->path_len,
+				     c->cli->plat->path_separator)) {
+		c->run->volatile_churn++;
+		return EXS_OK;
+	}
 	int added = exs_run_add(c->run, &f);
 	if (added)
 		return exs_fail(c->err, added, 0, "collect", item->path);
@@ -73,6 +81,10 @@ static int report_removed(void *ctx, const char *path, size_t len,
 			  const struct exs_record *rec)
 {
 	struct check_ctx *c = ctx;
+	if (exs_discover_is_volatile(path, len, c->cli->plat->path_separator)) {
+		c->run->volatile_churn++;
+		return EXS_OK;
+	}
 	struct exs_finding f;
 	memset(&f, 0, sizeof(f));
 	f.kind = EXS_FINDING_REMOVED;

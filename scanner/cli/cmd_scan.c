@@ -1,6 +1,8 @@
 /* cmd_scan.c -- `exsweep scan [PATH...]`: the sweep after patching, when no
  * baseline from before exists. YARA over every file of the given paths, or
- * of the configured web roots. No baseline is read or written.
+ * of the configured web roots and the configuration folders discovery found
+ * (inetsrv\config, TransportRoles\Shared, the Framework Config folders).
+ * No baseline is read or written.
  */
 #include <string.h>
 
@@ -44,8 +46,17 @@ int exs_cmd_scan(struct exs_cli *cli)
 	if (!rc) {
 		/* Without PATHs, scan walks the web roots only; with PATHs,
 		 * only the PATHs. */
-		if (!cli->args.count)
+		if (!cli->args.count) {
 			exs_strlist_clear(&cli->cfg.roots);
+			/* and the folders of IIS's and Exchange's
+			 * configuration, for their registrations */
+			const struct exs_strlist *cr = &cli->discovery.config_roots;
+			for (size_t i = 0; !rc && i < cr->count; i++)
+				if (exs_strlist_add_str(&cli->cfg.roots,
+							cr->items[i]))
+					rc = exs_fail(&err, EXS_NOMEM, 0,
+						      "malloc", NULL);
+		}
 		st.scan_paths_only = cli->args.count > 0;
 		rc = exs_setup_begin(cli, &st, NULL, NULL, &err);
 	}

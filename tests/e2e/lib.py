@@ -41,9 +41,9 @@ import traceback
 OLD_MTIME_NS = 1714564800123456789
 
 KIND_ORDER = ["webshell", "suspicious", "changed", "added", "removed", "error",
-              "exploit_trace"]
+              "exploit_trace", "registration"]
 EXIT_BITS = {"added": 1, "removed": 2, "changed": 4, "webshell": 8, "suspicious": 8,
-             "exploit_trace": 8}
+             "exploit_trace": 8, "registration": 4}
 
 # A China Chopper-style one-liner, after a benign prefix so that a match offset
 # of 0 (or any offset inside the prefix) is wrong. As a page of under 2 KiB that
