@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "escape.h"
 #include "path.h"
+#include "regfinding.h"
 
 int exs_cli_exit_for(int status)
 {
@@ -399,7 +400,7 @@ static int report_dir_path(struct exs_cli *cli, const struct exs_run *run,
  * documented in README ("Windows"); they are a contract with the admins'
  * alert rules, so never renumber them. */
 #define EVENT_SUMMARY 1000
-#define EVENT_FINDING_BASE 1001 /* + enum exs_finding_kind: 1001..1006 */
+#define EVENT_FINDING_BASE 1001 /* + enum exs_finding_kind: 1001..1008 */
 #define EVENT_FINDINGS_MAX 50
 
 struct event_ctx {
@@ -431,6 +432,28 @@ static int event_finding(void *ctx, const struct exs_finding *f)
 		exs_text_escape(msg, f->hits[0].rule, strlen(f->hits[0].rule));
 		exs_buf_puts(msg, " from ");
 		exs_text_escape(msg, f->trace.client, strlen(f->trace.client));
+	}
+	if (f->kind == EXS_FINDING_REGISTRATION) {
+		struct exs_reg_fields r;
+		if (exs_reg_finding_unpack(f->message, &r) == EXS_OK) {
+			exs_buf_printf(msg, ":%llu: ", (unsigned long long)f->trace.line);
+			for (int i = EXS_REGF_CHANGE; i <= EXS_REGF_NAME; i++) {
+				if (i == EXS_REGF_SCOPE)
+					continue;
+				exs_text_escape(msg, r.f[i], strlen(r.f[i]));
+				exs_buf_putc(msg, ' ');
+			}
+			const char *what = r.f[EXS_REGF_IMAGE][0] ? r.f[EXS_REGF_IMAGE]
+								  : r.f[EXS_REGF_TYPE];
+			exs_text_escape(msg, what, strlen(what));
+			if (r.f[EXS_REGF_WHY][0]) {
+				exs_buf_puts(msg, " (suspicious: ");
+				exs_text_escape(msg, r.f[EXS_REGF_WHY],
+						strlen(r.f[EXS_REGF_WHY]));
+				exs_buf_putc(msg, ')');
+			}
+			exs_reg_fields_free(&r);
+		}
 	}
 	if (msg->failed)
 		return EXS_RUN_STOP;
