@@ -8,7 +8,8 @@
  * agents.config). Checked beside ASan/UBSan and leaks:
  *   - the reader answers EXS_OK, EXS_INVAL or EXS_LIMIT (EXS_NOMEM only
  *     when memory ran out), never anything else; a refusal names a line
- *     inside the input and says why;
+ *     inside the input (lines end as XML ends them: LF, CR LF or a CR
+ *     alone) and says why;
  *   - accepted: at most EXS_REG_MAX registrations, each of a known kind,
  *     with known flags, a line inside the input, and every field
  *     NUL-terminated inside itself; a field flagged truncated is full;
@@ -75,9 +76,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t count = 0;
 	uint64_t line = 0;
 	char why[160];
+	/* Lines as XML ends them: LF, CR LF, or a CR alone. */
 	uint64_t lines = 1;
 	for (size_t i = 0; i < size; i++)
-		lines += data[i] == '\n';
+		lines += data[i] == '\n' ||
+			 (data[i] == '\r' && (i + 1 == size || data[i + 1] != '\n'));
 	int rc = exs_config_registrations(data, size, &regs, &count, &line, why,
 					  sizeof(why));
 	FUZZ_CHECK(rc == EXS_OK || rc == EXS_INVAL || rc == EXS_LIMIT ||
