@@ -136,6 +136,7 @@ static void test_refusals(void)
 	deep[n] = '\0';
 	ASSERT_EQ(parse(deep), EXS_OK);
 	char *deeper = malloc(66 * 8);
+	ASSERT_TRUE(deeper != NULL);
 	n = 0;
 	for (int i = 0; i < 65; i++)
 		n += (size_t)sprintf(deeper + n, "<a>");
@@ -146,6 +147,7 @@ static void test_refusals(void)
 	/* More registrations than EXS_REG_MAX is an error, not a cut. */
 	size_t cap = (EXS_REG_MAX + 2) * 64 + 64;
 	char *many = malloc(cap);
+	ASSERT_TRUE(many != NULL);
 	n = (size_t)sprintf(many, "<c><globalModules>");
 	for (int i = 0; i < EXS_REG_MAX + 1; i++)
 		n += (size_t)sprintf(many + n, "<add name=\"m%d\" image=\"x\"/>", i);
@@ -155,6 +157,7 @@ static void test_refusals(void)
 	free(many);
 	/* A value longer than its field is cut and flagged. */
 	char *longv = malloc(4096);
+	ASSERT_TRUE(longv != NULL);
 	n = (size_t)sprintf(longv, "<c><globalModules><add name=\"L\" image=\"C:\\");
 	memset(longv + n, 'a', 1000);
 	n += 1000;
