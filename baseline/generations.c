@@ -89,6 +89,11 @@ int exs_store_compute_seal(struct exs_store *s, const unsigned char *key,
 	if (!rc)
 		rc = seal_query(s, seal, "files",
 			"SELECT * FROM files ORDER BY path, gen_from", err);
+	/* Configuration registrations, in baselines that have them: a
+	 * baseline sealed before the table existed keeps its seal. */
+	if (!rc && exs_store_has_registrations(s))
+		rc = seal_query(s, seal, "registrations",
+			"SELECT * FROM registrations ORDER BY sha256, ord", err);
 	if (rc) {
 		exs_seal_free(seal);
 		return rc;

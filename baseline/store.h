@@ -34,6 +34,7 @@
 
 #include "platform.h"
 #include "record.h"
+#include "registration.h"
 
 #define EXS_STORE_SCHEMA_VERSION 2
 
@@ -198,5 +199,20 @@ int exs_store_save_log_positions(struct exs_store *src,
 
 /* SQLite's version as linked ("3.40.1"). */
 const char *exs_store_library_version(void);
+
+/* Configuration registrations (registrations.c), kept by the SHA-256 of
+ * the config file's bytes. add: init and update, into the store being
+ * built (bytes already recorded are left as they are). lookup: *known is 0
+ * when these bytes were never read (or the baseline predates the table);
+ * *out is malloc'd. has: whether the table exists. */
+int exs_store_add_registrations(struct exs_store *s,
+				const unsigned char sha256[EXS_SHA256_LEN],
+				const struct exs_registration *r, size_t n,
+				struct exs_error *err);
+int exs_store_registrations(struct exs_store *s,
+			    const unsigned char sha256[EXS_SHA256_LEN],
+			    struct exs_registration **out, size_t *count,
+			    int *known, struct exs_error *err);
+int exs_store_has_registrations(struct exs_store *s);
 
 #endif

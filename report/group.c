@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "regfinding.h"
 #include "report.h"
 
 struct exs_group_slot {
@@ -28,6 +29,14 @@ static int is_change(enum exs_finding_kind k)
 {
 	return k == EXS_FINDING_CHANGED || k == EXS_FINDING_ADDED ||
 	       k == EXS_FINDING_REMOVED;
+}
+
+/* A record that is an event of its own, never joined to a file's entry:
+ * an exploitation trace (a log line) and a registration (a config entry;
+ * its path is the config file, which has its own change record). */
+static int is_event(enum exs_finding_kind k)
+{
+	return k == EXS_FINDING_EXPLOIT_TRACE || k == EXS_FINDING_REGISTRATION;
 }
 
 static uint64_t hash_path(const char *p, size_t n)
@@ -125,8 +134,8 @@ int exs_grouper_next(struct exs_grouper *g, const struct exs_finding *f,
 		     uint64_t *number, int *opens)
 {
 	*opens = 0;
-	if (f->kind == EXS_FINDING_EXPLOIT_TRACE) {
-		/* One event per log line. */
+	if (is_event(f->kind)) {
+		/* One event per log line or config entry. */
 		*number = ++g->entries;
 		*opens = 1;
 		return EXS_OK;
@@ -248,7 +257,7 @@ static int on_record(void *ctx, const struct exs_finding *f)
 	if (is_change(f->kind))
 		e->change = f;
 	s->ncopies = 0;
-	if (f->kind != EXS_FINDING_EXPLOIT_TRACE) {
+	if (!is_event(f->kind)) {
 		/* More records of the entry's own kind (rare), except after a
 		 * change: one per path. */
 		if (!is_change(f->kind) && run->counts[f->kind] > 1) {
@@ -314,6 +323,11 @@ enum exs_severity exs_group_severity(const struct exs_run *run,
 		/* The technique says; medium is a rare admin action too. */
 		return f->hit_count && strcmp(f->hits[0].severity, "medium") == 0
 			? EXS_SEVERITY_MEDIUM : EXS_SEVERITY_HIGH;
+	case EXS_FINDING_REGISTRATION:
+		/* An extension point of IIS or Exchange that moved: a look
+		 * first, high when it is suspicious on its own (reasons). */
+		return exs_reg_finding_suspicious(f->message)
+			? EXS_SEVERITY_HIGH : EXS_SEVERITY_MEDIUM;
 	case EXS_FINDING_CHANGED:
 	case EXS_FINDING_ADDED:
 	case EXS_FINDING_REMOVED:

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "regfinding.h"
 #include "buf.h"
 #include "escape.h"
 #include "group.h"
@@ -80,6 +81,7 @@ static const char style[] =
 
 static const char *const kind_labels[EXS_FINDING_KIND_COUNT] = {
 	"WEBSHELL", "SUSPECT", "CHANGED", "ADDED", "REMOVED", "ERROR", "TRACE",
+	"CONFIG",
 };
 
 struct writer {
@@ -501,6 +503,37 @@ static void requests_block(struct writer *w, const struct exs_url_hits *h)
 	put(w, "</table></div>\n");
 }
 
+/* A configuration entry added, removed or changed, at its config line. */
+static void registration_block(struct writer *w, const struct exs_finding *f)
+{
+	struct exs_reg_fields r;
+	if (exs_reg_finding_unpack(f->message, &r)) {
+		w->status = EXS_NOMEM;
+		return;
+	}
+	exs_buf_printf(&w->buf, "<p>line %llu: <b>",
+		       (unsigned long long)f->trace.line);
+	esc_str(w, r.f[EXS_REGF_CHANGE]);
+	put(w, "</b> ");
+	esc_str(w, r.f[EXS_REGF_KIND]);
+	put(w, " <span class=\"rule\">");
+	esc_str(w, r.f[EXS_REGF_NAME]);
+	put(w, "</span>");
+	const char *what = r.f[EXS_REGF_IMAGE][0] ? r.f[EXS_REGF_IMAGE]
+						  : r.f[EXS_REGF_TYPE];
+	if (what[0]) {
+		put(w, " &rarr; ");
+		esc_str(w, what);
+	}
+	put(w, "</p>\n");
+	if (r.f[EXS_REGF_WHY][0]) {
+		put(w, "<p><b>suspicious</b>: ");
+		esc_str(w, r.f[EXS_REGF_WHY]);
+		put(w, "</p>\n");
+	}
+	exs_reg_fields_free(&r);
+}
+
 static void trace_block(struct writer *w, const struct exs_finding *f)
 {
 	const struct exs_hit *h = f->hit_count ? &f->hits[0] : NULL;
@@ -555,6 +588,11 @@ static void entry_block(struct writer *w, const struct exs_entry *e)
 	}
 	if (e->kind == EXS_FINDING_EXPLOIT_TRACE) {
 		trace_block(w, head_rec);
+		put(w, "</article>\n");
+		return;
+	}
+	if (e->kind == EXS_FINDING_REGISTRATION) {
+		registration_block(w, head_rec);
 		put(w, "</article>\n");
 		return;
 	}

@@ -21,6 +21,7 @@
 #include "group.h"
 #include "hash.h"
 #include "provenance.h"
+#include "regfinding.h"
 #include "run.h"
 
 #define FLUSH_AT (64u * 1024)
@@ -289,6 +290,53 @@ static void provenance_summary(struct writer *w, const struct exs_run *run)
 	put(w, "}}");
 }
 
+/* A registration finding: the entry, where it stands, what it points to
+ * and, for a new or changed one with reasons, why it is suspicious. */
+static void registration(struct writer *w, const struct exs_finding *f)
+{
+	struct exs_reg_fields r;
+	if (exs_reg_finding_unpack(f->message, &r)) {
+		w->buf.failed = EXS_NOMEM;
+		return;
+	}
+	static const char *const entry_keys[] = { "kind", "scope", "name",
+						  "path", "image", "type",
+						  "extra" };
+	put(w, ",");
+	str_field(w, "change", r.f[EXS_REGF_CHANGE]);
+	exs_buf_printf(&w->buf, ",\"line\":%" PRIu64 ",\"entry\":{",
+		       f->trace.line);
+	for (int i = 0; i < 7; i++) {
+		if (i)
+			put(w, ",");
+		str_field(w, entry_keys[i], r.f[EXS_REGF_KIND + i]);
+	}
+	put(w, "}");
+	if (strcmp(r.f[EXS_REGF_CHANGE], "changed") == 0) {
+		put(w, ",\"old\":{");
+		str_field(w, "image", r.f[EXS_REGF_OLD_IMAGE]);
+		put(w, ",");
+		str_field(w, "type", r.f[EXS_REGF_OLD_TYPE]);
+		put(w, ",");
+		str_field(w, "extra", r.f[EXS_REGF_OLD_EXTRA]);
+		put(w, "}");
+	}
+	put(w, ",");
+	if (r.f[EXS_REGF_RESOLVED][0])
+		str_field(w, "image_path", r.f[EXS_REGF_RESOLVED]);
+	else
+		put(w, "\"image_path\":null");
+	exs_buf_printf(&w->buf, ",\"image_exists\":%s",
+		       !r.f[EXS_REGF_EXISTS][0] ? "null"
+		       : r.f[EXS_REGF_EXISTS][0] == '1' ? "true" : "false");
+	put(w, ",");
+	if (r.f[EXS_REGF_WHY][0])
+		str_field(w, "suspicious", r.f[EXS_REGF_WHY]);
+	else
+		put(w, "\"suspicious\":null");
+	exs_reg_fields_free(&r);
+}
+
 static void finding(struct writer *w, const struct exs_finding *f,
 		    const struct exs_run *run, uint64_t file)
 {
@@ -331,6 +379,9 @@ static void finding(struct writer *w, const struct exs_finding *f,
 		break;
 	case EXS_FINDING_EXPLOIT_TRACE:
 		trace(w, f);
+		break;
+	case EXS_FINDING_REGISTRATION:
+		registration(w, f);
 		break;
 	case EXS_FINDING_ERROR:
 	default:
@@ -503,6 +554,8 @@ int exs_report_json(const struct exs_run *run, const struct exs_sink *out)
 		       ",\"removed\":%" PRIu64 ",\"changed\":%" PRIu64
 		       ",\"webshell\":%" PRIu64 ",\"suspicious\":%" PRIu64
 		       ",\"error\":%" PRIu64 ",\"exploit_trace\":%" PRIu64
+		       ",\"registration\":%" PRIu64
+		       ",\"volatile_churn\":%" PRIu64
 		       ",\"skipped\":%" PRIu64 ",\"entries\":%" PRIu64 "}",
 		       run->files, run->bytes, run->scanned, run->reused,
 		       run->shared, run->counts[EXS_FINDING_ADDED],
@@ -511,8 +564,9 @@ int exs_report_json(const struct exs_run *run, const struct exs_sink *out)
 		       run->counts[EXS_FINDING_WEBSHELL],
 		       run->counts[EXS_FINDING_SUSPICIOUS],
 		       run->counts[EXS_FINDING_ERROR],
-		       run->counts[EXS_FINDING_EXPLOIT_TRACE], run->skipped,
-		       groups.entries);
+		       run->counts[EXS_FINDING_EXPLOIT_TRACE],
+		       run->counts[EXS_FINDING_REGISTRATION],
+		       run->volatile_churn, run->skipped, groups.entries);
 	if (run->provenance.ran)
 		provenance_summary(&w, run);
 	if (run->logs.ran) {

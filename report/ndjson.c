@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "regfinding.h"
 #include "buf.h"
 #include "escape.h"
 #include "hash.h"
@@ -417,6 +418,41 @@ static void change_record(struct writer *w, const struct exs_finding *f)
 	put(w, "}}\n");
 }
 
+/* A configuration entry added, removed or changed: an ECS file event on the
+ * config file (its line in exsweep.registration), the entry's fields as
+ * exsweep's own, never as ECS fields they are not. */
+static void registration_record(struct writer *w, const struct exs_finding *f)
+{
+	static const char *const names[EXS_REGF_COUNT] = {
+		"change", "kind", "scope", "name", "path", "image", "type",
+		"extra", "old_image", "old_type", "old_extra", "image_path",
+		"image_exists", "suspicious",
+	};
+	struct exs_reg_fields r;
+	if (exs_reg_finding_unpack(f->message, &r)) {
+		w->buf.failed = EXS_NOMEM;
+		return;
+	}
+	const char *change = r.f[EXS_REGF_CHANGE];
+	const char *type = strcmp(change, "added") == 0 ? "creation"
+			 : strcmp(change, "removed") == 0 ? "deletion" : "change";
+	ecs_head(w, type, "registration", "success");
+	ecs_file(w, f->path, f->path_len, NULL, "file");
+	ecs_message(w, "registration", f->path, f->path_len);
+	put(w, ",\"exsweep\":{");
+	exsweep_common(w, "registration");
+	put(w, ",\"kind\":\"registration\"");
+	path_twin(w, f->path, f->path_len);
+	exs_buf_printf(&w->buf, ",\"registration\":{\"line\":%llu",
+		       (unsigned long long)f->trace.line);
+	for (int i = 0; i < EXS_REGF_COUNT; i++) {
+		put(w, ",");
+		str_kz(w, names[i], r.f[i]);
+	}
+	put(w, "}}}\n");
+	exs_reg_fields_free(&r);
+}
+
 static void error_record(struct writer *w, const struct exs_finding *f)
 {
 	const char *message = f->message ? f->message : exs_strerror(f->status);
@@ -714,6 +750,9 @@ static int one_finding(void *ctx, const struct exs_finding *f)
 	case EXS_FINDING_ADDED:
 	case EXS_FINDING_REMOVED:
 		change_record(w, f);
+		break;
+	case EXS_FINDING_REGISTRATION:
+		registration_record(w, f);
 		break;
 	case EXS_FINDING_ERROR:
 	default:

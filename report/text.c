@@ -22,6 +22,7 @@
 #include "escape.h"
 #include "group.h"
 #include "patchday.h"
+#include "regfinding.h"
 #include "report.h"
 #include "run.h"
 
@@ -32,7 +33,58 @@
 
 static const char *const kind_labels[EXS_FINDING_KIND_COUNT] = {
 	"WEBSHELL", "SUSPECT", "CHANGED", "ADDED", "REMOVED", "ERROR", "TRACE",
+	"CONFIG",
 };
+
+/* One registration finding: the config file and line, the change, the
+ * entry and what it points to (the JSON report has every field). */
+static void registration_line(struct exs_buf *b, const struct exs_finding *f)
+{
+	struct exs_reg_fields r;
+	if (exs_reg_finding_unpack(f->message, &r)) {
+		b->failed = EXS_NOMEM;
+		return;
+	}
+	exs_buf_printf(b, "%-9s ", "CONFIG");
+	exs_text_escape(b, f->path, f->path_len);
+	exs_buf_printf(b, ":%llu\n          ", (unsigned long long)f->trace.line);
+	exs_text_escape(b, r.f[EXS_REGF_CHANGE], strlen(r.f[EXS_REGF_CHANGE]));
+	exs_buf_putc(b, ' ');
+	exs_text_escape(b, r.f[EXS_REGF_KIND], strlen(r.f[EXS_REGF_KIND]));
+	exs_buf_puts(b, " '");
+	exs_text_escape(b, r.f[EXS_REGF_NAME], strlen(r.f[EXS_REGF_NAME]));
+	exs_buf_putc(b, '\'');
+	if (r.f[EXS_REGF_SCOPE][0]) {
+		exs_buf_puts(b, " in '");
+		exs_text_escape(b, r.f[EXS_REGF_SCOPE], strlen(r.f[EXS_REGF_SCOPE]));
+		exs_buf_putc(b, '\'');
+	}
+	const char *what = r.f[EXS_REGF_IMAGE][0] ? r.f[EXS_REGF_IMAGE]
+						  : r.f[EXS_REGF_TYPE];
+	const char *was = r.f[EXS_REGF_IMAGE][0] ? r.f[EXS_REGF_OLD_IMAGE]
+						 : r.f[EXS_REGF_OLD_TYPE];
+	if (strcmp(r.f[EXS_REGF_CHANGE], "changed") == 0 && strcmp(was, what)) {
+		exs_buf_puts(b, ": ");
+		exs_text_escape(b, was, strlen(was));
+		exs_buf_puts(b, " -> ");
+		exs_text_escape(b, what, strlen(what));
+	} else if (what[0]) {
+		exs_buf_puts(b, " -> ");
+		exs_text_escape(b, what, strlen(what));
+	}
+	if (r.f[EXS_REGF_PATH][0] && strcmp(r.f[EXS_REGF_PATH],
+					    r.f[EXS_REGF_NAME])) {
+		exs_buf_puts(b, " (path ");
+		exs_text_escape(b, r.f[EXS_REGF_PATH], strlen(r.f[EXS_REGF_PATH]));
+		exs_buf_putc(b, ')');
+	}
+	if (r.f[EXS_REGF_WHY][0]) {
+		exs_buf_puts(b, "\n          suspicious: ");
+		exs_text_escape(b, r.f[EXS_REGF_WHY], strlen(r.f[EXS_REGF_WHY]));
+	}
+	exs_buf_putc(b, '\n');
+	exs_reg_fields_free(&r);
+}
 
 static void human_bytes(uint64_t n, char *buf, size_t cap)
 {
@@ -393,6 +445,10 @@ static void entry_lines(struct exs_buf *b, const struct exs_run *run,
 		trace_line(b, head);
 		return;
 	}
+	if (head->kind == EXS_FINDING_REGISTRATION) {
+		registration_line(b, head);
+		return;
+	}
 	int removed = head->kind == EXS_FINDING_REMOVED;
 	if (head->kind <= EXS_FINDING_SUSPICIOUS) {
 		exs_buf_printf(b, "%-9s ", kind_labels[head->kind]);
@@ -440,10 +496,10 @@ static void entry_lines(struct exs_buf *b, const struct exs_run *run,
 /* The summary's sections, filled by one pass over the entries. */
 struct text_ctx {
 	const struct exs_run *run;
-	struct exs_buf threats, traces, lists;
+	struct exs_buf threats, traces, regs, lists;
 	size_t cut;
 	uint64_t shown[EXS_FINDING_KIND_COUNT]; /* entries, by their kind */
-	uint64_t entries, traces_n;
+	uint64_t entries, traces_n, regs_n;
 };
 
 static int text_entry(void *ctx, const struct exs_entry *e)
@@ -458,6 +514,12 @@ static int text_entry(void *ctx, const struct exs_entry *e)
 		t->traces_n++;
 		if (n < t->cut)
 			entry_lines(&t->traces, t->run, e);
+	} else if (e->kind == EXS_FINDING_REGISTRATION) {
+		/* The extension points of IIS and Exchange matter more than
+		 * the files around them: listed before the changes. */
+		t->regs_n++;
+		if (n < t->cut)
+			entry_lines(&t->regs, t->run, e);
 	} else if (n < t->cut) {
 		entry_lines(&t->lists, t->run, e);
 	}
@@ -493,11 +555,13 @@ int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 	t.cut = verbose ? (size_t)-1 : patch ? PATCH_DAY_CUT : LIST_CUT;
 	exs_buf_init(&t.threats, 32u << 20);
 	exs_buf_init(&t.traces, 8u << 20);
+	exs_buf_init(&t.regs, 8u << 20);
 	exs_buf_init(&t.lists, 16u << 20);
 	int rc = exs_group_each(run, text_entry, &t);
 	/* The headline counts files (entries), not records: a planted
-	 * webshell is one file, whatever number of judges spoke of it. */
-	uint64_t files_with = t.entries - t.traces_n;
+	 * webshell is one file, whatever number of judges spoke of it;
+	 * traces and registrations are events, counted apart. */
+	uint64_t files_with = t.entries - t.traces_n - t.regs_n;
 	if (run->command && strcmp(run->command, "logs") == 0) {
 		/* The log pass alone walks no tree: say what it read. */
 		human_bytes(run->logs.bytes, size, sizeof(size));
@@ -514,11 +578,15 @@ int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 		if (t.traces_n)
 			exs_buf_printf(&b, ", %" PRIu64 " exploit trace%s",
 				       t.traces_n, t.traces_n == 1 ? "" : "s");
+		if (t.regs_n)
+			exs_buf_printf(&b, ", %" PRIu64 " registration%s",
+				       t.regs_n, t.regs_n == 1 ? "" : "s");
 		exs_buf_printf(&b, ") in %" PRIu64 " files (%s), %.2f s\n",
 			       run->files, size, secs);
 	}
 	append_buf(&b, &t.threats);
 	append_buf(&b, &t.traces);
+	append_buf(&b, &t.regs);
 	for (size_t i = 0; i < run->url_hit_count; i++) {
 		const struct exs_url_hits *h = &run->url_hits[i];
 		if (!h->orphan)
@@ -543,6 +611,7 @@ int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 				       exs_finding_kind_name((enum exs_finding_kind)k));
 	exs_buf_free(&t.threats);
 	exs_buf_free(&t.traces);
+	exs_buf_free(&t.regs);
 	exs_buf_free(&t.lists);
 	for (size_t i = 0; i < run->warnings.count; i++) {
 		exs_buf_puts(&b, "warning: ");
@@ -578,6 +647,13 @@ int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 	if (run->logs.ran)
 		exs_buf_printf(&b, ", %" PRIu64 " exploit traces",
 			       run->counts[EXS_FINDING_EXPLOIT_TRACE]);
+	if (run->counts[EXS_FINDING_REGISTRATION])
+		exs_buf_printf(&b, ", %" PRIu64 " registrations added, removed "
+			       "or changed",
+			       run->counts[EXS_FINDING_REGISTRATION]);
+	if (run->volatile_churn)
+		exs_buf_printf(&b, ", %" PRIu64 " changes in Temporary ASP.NET "
+			       "Files (judged, not listed)", run->volatile_churn);
 	exs_buf_printf(&b, "; exit code %d\n", run->exit_code);
 	if (!rc)
 		rc = b.failed;

@@ -12,6 +12,20 @@
 #include "buf.h"
 #include "discover.h"
 
+/* The folders under %windir% that hold IIS's and .NET's extension points,
+ * walked when they exist. */
+static const char *const windows_folders[][6] = {
+	{ "System32", "inetsrv", NULL },
+	{ "Microsoft.NET", "assembly", NULL },
+	{ "assembly", NULL },
+	{ "Microsoft.NET", "Framework64", "v4.0.30319", "Config", NULL },
+	{ "Microsoft.NET", "Framework", "v4.0.30319", "Config", NULL },
+	{ "Microsoft.NET", "Framework64", "v4.0.30319",
+	  "Temporary ASP.NET Files", NULL },
+	{ "Microsoft.NET", "Framework", "v4.0.30319", "Temporary ASP.NET Files",
+	  NULL },
+};
+
 /* The stock web root, for a Windows host whose IIS does not say. */
 #define STOCK_WWWROOT "C:\\inetpub\\wwwroot"
 
@@ -115,6 +129,7 @@ void exs_discovery_free(struct exs_discovery *d)
 {
 	exs_strlist_free(&d->roots);
 	exs_strlist_free(&d->web_roots);
+	exs_strlist_free(&d->config_roots);
 }
 
 static void discovery_reset(struct exs_discovery *d)
@@ -133,6 +148,9 @@ static int discovery_derive(const struct exs_platform *plat,
 	return EXS_OK;
 }
 
+static int add_windows_folders(const struct exs_platform *plat,
+			       struct exs_discovery *out, struct exs_error *err);
+
 int exs_discover_native(const struct exs_platform *plat,
 			struct exs_discovery *out, struct exs_error *err)
 {
@@ -150,6 +168,12 @@ int exs_discover_native(const struct exs_platform *plat,
 	    !copy_trimmed(out->wwwroot, sizeof(out->wwwroot), raw,
 			  plat->path_separator))
 		out->wwwroot_found = 1;
+	if (plat->path_separator == '\\' && plat->env_get &&
+	    (plat->env_get("windir", raw, sizeof(raw)) == EXS_OK ||
+	     plat->env_get("SystemRoot", raw, sizeof(raw)) == EXS_OK) &&
+	    raw[0])
+		copy_trimmed(out->windir, sizeof(out->windir), raw,
+			     plat->path_separator);
 	if (!out->install[0] && !out->wwwroot_found)
 		return EXS_OK; /* nothing found: the built-in defaults stand */
 	/* The platform does not say which source answered. POSIX has only
@@ -161,7 +185,10 @@ int exs_discover_native(const struct exs_platform *plat,
 	if (!out->wwwroot_found && plat->path_separator == '\\')
 		snprintf(out->wwwroot, sizeof(out->wwwroot), "%s",
 			 STOCK_WWWROOT);
-	return discovery_derive(plat, out, err);
+	int rc = discovery_derive(plat, out, err);
+	if (!rc)
+		rc = add_windows_folders(plat, out, err);
+	return rc;
 }
 
 /* -- Images: names in any case ----------------------------------------------- */
@@ -276,6 +303,58 @@ static int resolve(const struct exs_platform *plat, const char *base,
 	return EXS_NOENT;
 }
 
+/* The IIS and .NET folders under out->windir that exist, as roots. */
+static int add_windows_folders(const struct exs_platform *plat,
+			       struct exs_discovery *out, struct exs_error *err)
+{
+	static const char *const config_folders[][6] = {
+		{ "System32", "inetsrv", "config", NULL },
+		{ "Microsoft.NET", "Framework64", "v4.0.30319", "Config", NULL },
+		{ "Microsoft.NET", "Framework", "v4.0.30319", "Config", NULL },
+	};
+	static const char *const shared[] = { "TransportRoles", "Shared", NULL };
+	char found[EXS_DISCOVER_PATH_MAX];
+	int rc = EXS_OK;
+	if (out->install[0] &&
+	    resolve(plat, out->install, shared, found, sizeof(found)) == EXS_OK)
+		rc = exs_strlist_add_str(&out->config_roots, found);
+	for (size_t i = 0; !rc && out->windir[0] &&
+			   i < sizeof(windows_folders) / sizeof(windows_folders[0]);
+	     i++)
+		if (resolve(plat, out->windir, windows_folders[i], found,
+			    sizeof(found)) == EXS_OK)
+			rc = exs_strlist_add_str(&out->roots, found);
+	for (size_t i = 0; !rc && out->windir[0] &&
+			   i < sizeof(config_folders) / sizeof(config_folders[0]);
+	     i++)
+		if (resolve(plat, out->windir, config_folders[i], found,
+			    sizeof(found)) == EXS_OK)
+			rc = exs_strlist_add_str(&out->config_roots, found);
+	if (rc) {
+		exs_discovery_free(out);
+		return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
+	}
+	return EXS_OK;
+}
+
+int exs_discover_is_volatile(const char *path, size_t len, char separator)
+{
+	static const char name[] = "temporary asp.net files";
+	size_t n = sizeof(name) - 1;
+	for (size_t i = 0; i + n <= len; i++) {
+		if (i && !is_separator(path[i - 1], separator))
+			continue;
+		if (i + n < len && !is_separator(path[i + n], separator))
+			continue;
+		size_t k = 0;
+		while (k < n && ascii_lower((unsigned char)path[i + k]) == name[k])
+			k++;
+		if (k == n)
+			return 1;
+	}
+	return 0;
+}
+
 int exs_discover_image(const struct exs_platform *plat, const char *dir,
 		       struct exs_discovery *out, struct exs_error *err)
 {
@@ -318,5 +397,10 @@ int exs_discover_image(const struct exs_platform *plat, const char *dir,
 		free(out->web_roots.items[i]);
 		out->web_roots.items[i] = copy;
 	}
-	return EXS_OK;
+	/* %windir% of the image, and IIS's and .NET's folders under it. */
+	static const char *const windows[] = { "Windows", NULL };
+	if (resolve(plat, dir, windows, out->windir, sizeof(out->windir)) !=
+	    EXS_OK)
+		out->windir[0] = '\0';
+	return add_windows_folders(plat, out, err);
 }

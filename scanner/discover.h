@@ -9,6 +9,11 @@
  *   roots       the install folder; the inetpub folder (parent of wwwroot)
  *   web roots   INSTALL\FrontEnd\HttpProxy, INSTALL\ClientAccess (Owa, ecp,
  *               Oab, Autodiscover, exchweb), the wwwroot (aspnet_client)
+ *   and, where they exist, the extension points of IIS and .NET under
+ *   %windir% (EXS_DISCOVER_WINDOWS_FOLDERS): System32\inetsrv (config and
+ *   module images), the GAC folders Microsoft.NET\assembly and assembly,
+ *   the Framework Config folders (the root web.config) and the Temporary
+ *   ASP.NET Files compilation caches (volatile: exs_discover_is_volatile)
  *
  * Paths are joined with the platform's separator. Nothing here touches the
  * OS but through struct exs_platform; a config file's root and web_root keys
@@ -36,8 +41,14 @@ struct exs_discovery {
 	char install[EXS_DISCOVER_PATH_MAX]; /* "" if unknown; no final separator */
 	char wwwroot[EXS_DISCOVER_PATH_MAX]; /* "" if unknown; no final separator */
 	int wwwroot_found;                   /* from IIS or the image, not stock */
+	char windir[EXS_DISCOVER_PATH_MAX];  /* "" if unknown */
 	struct exs_strlist roots;            /* derived; empty if nothing found */
 	struct exs_strlist web_roots;
+	/* The folders of the configuration files whose registrations are read
+	 * (inetsrv\config, the Framework Config folders, TransportRoles\
+	 * Shared), where they exist: scan without PATHs walks them beside the
+	 * web roots. */
+	struct exs_strlist config_roots;
 };
 
 /* "none", "registry", "env", "--image", "config". */
@@ -69,5 +80,11 @@ int exs_discover_image(const struct exs_platform *plat, const char *dir,
 		       struct exs_discovery *out, struct exs_error *err);
 
 void exs_discovery_free(struct exs_discovery *d);
+
+/* Whether path lies in a compilation cache (a "Temporary ASP.NET Files"
+ * folder, any case): files there come and go whenever a page is compiled,
+ * so check judges them (YARA, heuristics) but does not list their churn as
+ * added, changed or removed. */
+int exs_discover_is_volatile(const char *path, size_t len, char separator);
 
 #endif

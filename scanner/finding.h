@@ -23,6 +23,10 @@ enum exs_finding_kind {
 	EXS_FINDING_EXPLOIT_TRACE, /* a log line shaped like an attack request;
 				      appended, so earlier kinds keep their
 				      numbers (Event Log IDs 1001 + kind) */
+	EXS_FINDING_REGISTRATION,  /* an IIS or Exchange configuration entry
+				      added, removed or changed: path is the
+				      config file, trace.line its line, the
+				      message its fields (inspect/regfinding.h) */
 	EXS_FINDING_KIND_COUNT
 };
 

@@ -13,6 +13,7 @@
 
 #include "finding.h"
 #include "record.h"
+#include "registration.h"
 
 enum exs_item_kind { EXS_ITEM_FILE, EXS_ITEM_SKIPPED, EXS_ITEM_ERROR };
 
@@ -40,6 +41,11 @@ struct exs_item {
 	size_t hit_count;
 	struct exs_hit *suspicious;  /* heuristic hits, owned likewise */
 	size_t suspicious_count;
+	/* An IIS or Exchange configuration file whose registrations were read
+	 * (inspect/registration.h): config_read is 1 and regs owned. */
+	int config_read;
+	struct exs_registration *regs;
+	size_t reg_count;
 };
 
 struct exs_item *exs_item_new(const char *path, size_t len);

@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "gate.h"        /* detect/gate: which judges the bytes need */
+#include "registration.h" /* inspect/: configuration registrations */
 #include "verdict.h"     /* detect/code: what the server code does */
 
 static exs_judge_test_hook test_hook;
@@ -114,6 +115,27 @@ void exs_engine_judge(struct exs_engine *e, const struct exs_judge_request *rq,
 			heur->status = EXS_NOMEM;
 			snprintf(heur->detail, sizeof(heur->detail),
 				 "out of memory in the code analysis");
+		}
+	}
+	if (rq->want & EXS_WANT(EXS_VERDICT_CONFIG)) {
+		/* The registrations of an IIS or Exchange configuration file
+		 * (inspect/registration.h): parsed here, inside the worker. */
+		struct exs_verdict_part *conf = &v->part[EXS_VERDICT_CONFIG];
+		uint64_t line = 0;
+		char why[160];
+		conf->present = 1;
+		int rc = exs_config_registrations(rq->data, rq->len, &conf->regs,
+						  &conf->reg_count, &line, why,
+						  sizeof(why));
+		if (rc) {
+			conf->status = rc;
+			if (line)
+				snprintf(conf->detail, sizeof(conf->detail),
+					 "line %llu: %s",
+					 (unsigned long long)line, why);
+			else
+				snprintf(conf->detail, sizeof(conf->detail),
+					 "%s", why);
 		}
 	}
 	if (test_hook)

@@ -15,6 +15,9 @@ void exs_verdict_free(struct exs_verdict *v)
 		free(v->part[k].hits);
 		v->part[k].hits = NULL;
 		v->part[k].count = 0;
+		free(v->part[k].regs);
+		v->part[k].regs = NULL;
+		v->part[k].reg_count = 0;
 		v->part[k].present = 0;
 	}
 }
@@ -118,6 +121,25 @@ void exs_wire_hits(struct exs_buf *b, const struct exs_hit *h, size_t n)
 			exs_wire_u32(b, hs->length);
 			exs_wire_bytes(b, hs->excerpt, hs->excerpt_len);
 		}
+	}
+}
+
+/* Registrations (EXS_VERDICT_CONFIG sections), at most EXS_REG_MAX. */
+static void exs_wire_regs(struct exs_buf *b, const struct exs_registration *r,
+			  size_t n)
+{
+	n = n < EXS_REG_MAX ? n : EXS_REG_MAX;
+	exs_wire_u32(b, (uint32_t)n);
+	for (size_t i = 0; i < n; i++) {
+		exs_wire_u32(b, r[i].kind);
+		exs_wire_u32(b, r[i].flags);
+		exs_wire_u64(b, r[i].line);
+		exs_wire_str(b, r[i].scope);
+		exs_wire_str(b, r[i].name);
+		exs_wire_str(b, r[i].path);
+		exs_wire_str(b, r[i].image);
+		exs_wire_str(b, r[i].type);
+		exs_wire_str(b, r[i].extra);
 	}
 }
 
@@ -255,6 +277,8 @@ int exs_wire_encode_verdict(struct exs_buf *b, const struct exs_verdict *v)
 		exs_wire_u32(b, (uint32_t)p->status);
 		exs_wire_str(b, p->detail);
 		exs_wire_hits(b, p->hits, n);
+		if (k == EXS_VERDICT_CONFIG)
+			exs_wire_regs(b, p->regs, p->reg_count);
 	}
 	return exs_wire_end(b);
 }
@@ -333,6 +357,57 @@ static int get_hits(struct exs_wire_reader *r, struct exs_verdict_part *p,
 	return EXS_OK;
 }
 
+/* The registrations of a CONFIG section, as hostile as the rest: a count
+ * within EXS_REG_MAX and within what the message can hold, known kinds and
+ * flags, every string within its field and without NUL; control characters
+ * are neutralised, since these strings reach terminals and the Event Log. */
+static int get_regs(struct exs_wire_reader *r, struct exs_verdict_part *p,
+		    const char **why)
+{
+	uint32_t n = exs_wire_get_u32(r);
+	if (r->failed || n > EXS_REG_MAX) {
+		*why = "bad registration count";
+		return EXS_WORKER;
+	}
+	/* Each registration takes at least 40 bytes on the wire. */
+	if ((size_t)n * 40 > (size_t)(r->end - r->p)) {
+		*why = "registration count larger than the message";
+		return EXS_WORKER;
+	}
+	if (!n)
+		return EXS_OK;
+	p->regs = calloc(n, sizeof(*p->regs));
+	if (!p->regs) {
+		*why = "out of memory";
+		return EXS_NOMEM;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		struct exs_registration *g = &p->regs[i];
+		g->kind = exs_wire_get_u32(r);
+		g->flags = exs_wire_get_u32(r);
+		g->line = exs_wire_get_u64(r);
+		exs_wire_get_str(r, g->scope, sizeof(g->scope));
+		exs_wire_get_str(r, g->name, sizeof(g->name));
+		exs_wire_get_str(r, g->path, sizeof(g->path));
+		exs_wire_get_str(r, g->image, sizeof(g->image));
+		exs_wire_get_str(r, g->type, sizeof(g->type));
+		exs_wire_get_str(r, g->extra, sizeof(g->extra));
+		if (r->failed || g->kind < 1 || g->kind > EXS_REG_KIND_MAX ||
+		    (g->flags & ~EXS_REG_TRUNCATED)) {
+			*why = "malformed registration";
+			return EXS_WORKER;
+		}
+		neutralise(g->scope);
+		neutralise(g->name);
+		neutralise(g->path);
+		neutralise(g->image);
+		neutralise(g->type);
+		neutralise(g->extra);
+		p->reg_count = i + 1;
+	}
+	return EXS_OK;
+}
+
 int exs_wire_decode_verdict(const void *payload, size_t len, uint64_t id,
 			    unsigned want, const unsigned char *data,
 			    size_t data_len, struct exs_verdict *out,
@@ -377,6 +452,12 @@ int exs_wire_decode_verdict(const void *payload, size_t len, uint64_t id,
 		}
 		neutralise(p->detail);
 		rc = get_hits(&r, p, data, data_len, &why);
+		if (!why && kind == EXS_VERDICT_CONFIG) {
+			if (p->count)
+				why = "hits in a config section";
+			else
+				rc = get_regs(&r, p, &why);
+		}
 	}
 	if (!why && r.p != r.end)
 		why = "trailing bytes";

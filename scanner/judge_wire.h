@@ -23,7 +23,9 @@
  *   VERDICT     worker -> parent  u64 id, u32 section count, sections
  *
  * A section is one judge's typed verdict: u32 kind (enum exs_verdict_kind),
- * i32 status, str detail, u32 hit count, hits. New judges (the code
+ * i32 status, str detail, u32 hit count, hits; a CONFIG section then has
+ * u32 registration count and per registration u32 kind, u32 flags, u64
+ * line and str scope, name, path, image, type, extra. New judges (the code
  * analysis, the PE and config parsers) add a kind; the parent refuses kinds
  * it does not know and any kind it did not ask for.
  */
@@ -35,6 +37,7 @@
 
 #include "buf.h"
 #include "finding.h"
+#include "registration.h"
 #include "status.h"
 
 #define EXS_WIRE_VERSION 1
@@ -60,7 +63,10 @@ enum exs_wire_type {
 enum exs_verdict_kind {
 	EXS_VERDICT_YARA = 1,        /* hits: webshell findings */
 	EXS_VERDICT_HEURISTICS = 2,  /* hits: suspicious findings */
-	EXS_VERDICT_KIND_MAX = 2
+	EXS_VERDICT_CONFIG = 3,      /* no hits; registrations of an IIS or
+					Exchange configuration file
+					(inspect/registration.h) */
+	EXS_VERDICT_KIND_MAX = 3
 };
 #define EXS_WANT(kind) (1u << (kind))
 /* Not kinds: bits of JUDGE's want saying what the sweep already knows of
@@ -82,6 +88,10 @@ struct exs_verdict_part {
 	char detail[EXS_ERROR_DETAIL_MAX];
 	struct exs_hit *hits;             /* owned */
 	size_t count;
+	/* EXS_VERDICT_CONFIG: at most EXS_REG_MAX, every string NUL-terminated
+	 * inside its field and free of control characters (owned) */
+	struct exs_registration *regs;
+	size_t reg_count;
 };
 
 struct exs_verdict {

@@ -14,6 +14,7 @@ const char *exs_finding_kind_name(enum exs_finding_kind kind)
 	case EXS_FINDING_REMOVED: return "removed";
 	case EXS_FINDING_ERROR: return "error";
 	case EXS_FINDING_EXPLOIT_TRACE: return "exploit_trace";
+	case EXS_FINDING_REGISTRATION: return "registration";
 	default: return "unknown";
 	}
 }
@@ -347,9 +348,11 @@ static int compare_findings(const void *pa, const void *pb)
 	if (a->kind != b->kind)
 		return a->kind < b->kind ? -1 : 1;
 	int c = compare_bytes(a->path, a->path_len, b->path, b->path_len);
-	if (c || a->kind != EXS_FINDING_EXPLOIT_TRACE)
+	if (c || (a->kind != EXS_FINDING_EXPLOIT_TRACE &&
+		  a->kind != EXS_FINDING_REGISTRATION))
 		return c;
-	/* Traces of one log file in the order of its lines. */
+	/* Traces of one log file, registrations of one config file, in the
+	 * order of their lines. */
 	return a->trace.line < b->trace.line ? -1 : a->trace.line > b->trace.line;
 }
 
@@ -377,7 +380,10 @@ int exs_run_finding_bits(const struct exs_run *run)
 		bits |= 1;
 	if (run->counts[EXS_FINDING_REMOVED])
 		bits |= 2;
-	if (run->counts[EXS_FINDING_CHANGED])
+	/* A registration added, removed or changed is a change too: its
+	 * config file shows as changed (or added, removed) beside it. */
+	if (run->counts[EXS_FINDING_CHANGED] ||
+	    run->counts[EXS_FINDING_REGISTRATION])
 		bits |= 4;
 	/* Suspicious findings share the webshell bit: a scheduled task must
 	 * not stay silent about a script where none belongs. */

@@ -93,6 +93,10 @@ struct exs_run {
 	uint64_t reused;                 /* check: verdicts reused, not rescanned */
 	uint64_t shared;                 /* judged with an identical file's
 					    clean verdict (sweep.c) */
+	uint64_t volatile_churn;         /* check: files added, changed or
+					    removed in a compilation cache
+					    (Temporary ASP.NET Files), judged
+					    but not listed */
 	uint64_t skipped;                /* all of them */
 	struct exs_skipped *skipped_list; /* the first EXS_SKIPPED_LIST_MAX */
 	size_t skipped_listed;

@@ -229,10 +229,11 @@ static void take_part(struct exs_item *it, struct exs_verdict_part *p,
 }
 
 /* Has the file's bytes judged (sandboxed, unless the run says otherwise):
- * YARA always, the heuristics when with_heuristics; known holds the
- * EXS_WANT_*_CLEAN bits the baseline gives. */
-static void judge_file(struct worker *wk, struct exs_item *it,
-		       int with_heuristics, unsigned known)
+ * YARA when with_yara, the heuristics when with_heuristics, the config
+ * reader when with_config; known holds the EXS_WANT_*_CLEAN bits the
+ * baseline gives. */
+static void judge_file(struct worker *wk, struct exs_item *it, int with_yara,
+		       int with_heuristics, int with_config, unsigned known)
 {
 	const struct exs_platform *plat = wk->sweep->plat;
 	size_t base_len;
@@ -246,15 +247,16 @@ static void judge_file(struct worker *wk, struct exs_item *it,
 	if (!ext[1])
 		ext[0] = '\0';
 	struct clean_key key;
-	int keyed = content_key(it->rec.sha256, base, base_len, &key);
+	int keyed = with_yara &&
+		    content_key(it->rec.sha256, base, base_len, &key);
 	int cached = keyed && cache_has(wk->clean, &key);
 	if (cached)
 		known |= EXS_WANT_RULES_CLEAN | EXS_WANT_CODE_CLEAN;
 	it->content_shared = known != 0;
 	struct exs_judge_request rq = {
-		.want = EXS_WANT(EXS_VERDICT_YARA) |
+		.want = (with_yara ? EXS_WANT(EXS_VERDICT_YARA) | known : 0) |
 			(with_heuristics ? EXS_WANT(EXS_VERDICT_HEURISTICS) : 0) |
-			known,
+			(with_config ? EXS_WANT(EXS_VERDICT_CONFIG) : 0),
 		.path = it->path,
 		.path_len = it->path_len,
 		.vars = {
@@ -268,7 +270,7 @@ static void judge_file(struct worker *wk, struct exs_item *it,
 		.data = (const unsigned char *)wk->data.data,
 		.len = wk->data.len,
 	};
-	it->scanned = 1;
+	it->scanned = with_yara;
 	struct exs_verdict v;
 	struct exs_error err;
 	exs_error_clear(&err);
@@ -285,6 +287,19 @@ static void judge_file(struct worker *wk, struct exs_item *it,
 		  &it->hit_count);
 	take_part(it, &v.part[EXS_VERDICT_HEURISTICS], "heuristics",
 		  &it->suspicious, &it->suspicious_count);
+	struct exs_verdict_part *conf = &v.part[EXS_VERDICT_CONFIG];
+	if (conf->present && !conf->status) {
+		it->config_read = 1;
+		it->regs = conf->regs;
+		it->reg_count = conf->reg_count;
+		conf->regs = NULL;
+		conf->reg_count = 0;
+	} else if (conf->present && !it->scan_status) {
+		it->scan_status = exs_failf(&it->scan_err, conf->status, 0,
+					    "config", it->path,
+					    "configuration not read: %s",
+					    conf->detail);
+	}
 	exs_verdict_free(&v);
 	/* Clean with the heuristics asked too: the whole verdict was empty. */
 	if (keyed && with_heuristics && !cached && !it->scan_status &&
@@ -341,8 +356,12 @@ static void process_file(struct worker *wk, struct exs_item *it)
 		}
 	}
 
-	/* Keep the bytes in memory only when YARA may need them. */
-	int may_scan = s->rules && (s->mode != EXS_SWEEP_INIT || it->is_web);
+	/* Keep the bytes in memory only when YARA or the config reader may
+	 * need them. */
+	int is_config = s->rules && exs_reg_is_config_path(it->path, it->path_len,
+							     plat->path_separator);
+	int may_scan = s->rules && (s->mode != EXS_SWEEP_INIT || it->is_web ||
+				    is_config);
 	int buffered = may_scan && st.size <= s->yara_max_size;
 	exs_buf_reset(&wk->data);
 	if (buffered && exs_buf_reserve(&wk->data, (size_t)st.size))
@@ -399,7 +418,13 @@ static void process_file(struct worker *wk, struct exs_item *it)
 		it->verdict_reused = 1;
 		return;
 	}
-	if (!wants_scan(s, it))
+	/* A configuration file is read for its registrations whenever its
+	 * bytes are new to the run's comparison: always in init and scan, in
+	 * check when it is added or changed. */
+	int new_bytes = s->mode != EXS_SWEEP_CHECK || !it->has_old || it->diff;
+	int with_config = is_config && new_bytes;
+	int with_yara = wants_scan(s, it);
+	if (!with_yara && !with_config)
 		return;
 	if (buffered && wk->data.len == total) {
 		/* New bytes (an added file, a copy a cumulative update made)
@@ -414,9 +439,15 @@ static void process_file(struct worker *wk, struct exs_item *it)
 		/* In check, an unchanged file was judged by the heuristics
 		 * when it was accepted into the baseline: only new content
 		 * is. */
-		judge_file(wk, it, s->heuristics &&
-			   (s->mode != EXS_SWEEP_CHECK || !it->has_old ||
-			    it->diff), known);
+		judge_file(wk, it, with_yara,
+			   with_yara && s->heuristics && new_bytes, with_config,
+			   known);
+	} else if (!with_yara) {
+		it->scan_status = exs_failf(&it->scan_err, EXS_LIMIT, 0,
+					    "config", it->path,
+					    "configuration not read: larger "
+					    "than max_file_size (%llu bytes)",
+					    (unsigned long long)s->yara_max_size);
 	} else {
 		it->scan_status = exs_failf(&it->scan_err, EXS_LIMIT, 0, "scan",
 					    it->path,

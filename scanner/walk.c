@@ -31,6 +31,7 @@ void exs_item_free(struct exs_item *item)
 	free(item->path);
 	free(item->hits);
 	free(item->suspicious);
+	free(item->regs);
 	free(item);
 }
 

@@ -28,6 +28,7 @@ README.md
 SHA256SUMS
 exsweep.exe
 exsweep.ini
+licenses/expat-COPYING
 licenses/inih-LICENSE.txt
 licenses/mingw-w64-copyright.txt
 licenses/openssl-LICENSE.txt
@@ -53,10 +54,10 @@ else ok "exsweep.exe imports only system DLLs: $dlls"; fi
 check "libcrypto's OPENSSLDIR is C:/Program Files/exsweep/openssl" \
 	bash -c "strings -n 8 '$exe' | grep -qx 'C:/Program Files/exsweep/openssl/certs' &&
 		! strings -n 8 '$exe' | grep -q 'openssl/C:/'"
-for lib in openssl yara sqlite inih; do
+for lib in openssl yara sqlite inih expat; do
 	check "licence of $lib is shipped" bash -c "ls '$tmp/zip/$name/licenses/' | grep -q '^$lib-'"
 done
-check "BUILDINFO names the linked versions" grep -q '^linked statically: OpenSSL 3.0.22 (libcrypto), libyara 4.5.8, SQLite 3.40.1, inih r62$' "$tmp/zip/$name/BUILDINFO.txt"
+check "BUILDINFO names the linked versions" grep -q '^linked statically: OpenSSL 3.0.22 (libcrypto), libyara 4.5.8, SQLite 3.40.1, inih r62, expat 2.7.5$' "$tmp/zip/$name/BUILDINFO.txt"
 
 # --- msi ---------------------------------------------------------------------
 tables=$(msiinfo tables "$msi" 2>/dev/null | LC_ALL=C sort | tr '\n' ' ')

@@ -55,8 +55,8 @@ mkdir -p "$stage/task" "$stage/licenses"
 x86_64-w64-mingw32-strip -o "$stage/exsweep.exe" "$exe"
 cp exsweep.ini README.md "$stage/"
 cp win32/task/exsweep-task.xml win32/task/Install-ExsweepTask.ps1 "$stage/task/"
-# Only the libraries exsweep.exe links (expat is built but not linked yet).
-for lib in openssl yara sqlite inih; do
+# Only the libraries exsweep.exe links.
+for lib in openssl yara sqlite inih expat; do
 	for f in "$prefix/share/licenses/$lib"/*; do
 		cp "$f" "$stage/licenses/$lib-$(basename "$f")"
 	done
@@ -68,7 +68,8 @@ cp /usr/share/doc/mingw-w64-x86-64-dev/copyright "$stage/licenses/mingw-w64-copy
 	echo "linked statically: OpenSSL $(sed -n 's/^Version: //p' "$prefix/lib/pkgconfig/libcrypto.pc") (libcrypto)," \
 		"libyara $(sed -n 's/^Version: //p' "$prefix/lib/pkgconfig/yara.pc")," \
 		"SQLite $(sed -n 's/^Version: //p' "$prefix/lib/pkgconfig/sqlite3.pc")," \
-		"inih r$(sed -n 's/^Version: //p' "$prefix/lib/pkgconfig/inih.pc")"
+		"inih r$(sed -n 's/^Version: //p' "$prefix/lib/pkgconfig/inih.pc")," \
+		"expat $(sed -n 's/^Version: //p' "$prefix/lib/pkgconfig/expat.pc")"
 	echo
 	sed '/^build seconds:/,$d' "$prefix/BUILDINFO"
 } >"$stage/BUILDINFO.txt"

@@ -15,6 +15,7 @@
 #include "path.h"
 #include "provenance_cli.h"
 #include "store.h"
+#include "registrations_cli.h"
 #include "sweep_setup.h"
 
 struct check_ctx {
@@ -25,13 +26,19 @@ struct check_ctx {
 	struct exs_strlist unreadable_dirs;
 	struct exs_prov *prov;
 	struct exs_error *err;
+	struct exs_reg_cli regs;
 };
 
 static int check_collect(void *ctx, struct exs_item *item)
 {
 	struct check_ctx *c = ctx;
 	int readable;
-	int rc = exs_setup_collect_seen(c->run, c->store, &c->unreadable_dirs,
+	/* Registrations added, removed or changed, before the item's
+	 * suspicious hits are collected. */
+	int rc = exs_reg_cli_item(&c->regs, c->run, item, c->err);
+	if (rc)
+		return rc;
+	rc = exs_setup_collect_seen(c->run, c->store, &c->unreadable_dirs,
 					item, &readable, c->err);
 	if (rc || !readable)
 		return rc;
@@ -54,6 +61,14 @@ static int check_collect(void *ctx, struct exs_item *item)
 	} else {
 		return EXS_OK;
 	}
+	/* A compilation cache churns with every page compiled: its files
+	 * are judged (their webshell and suspicious findings stand), but
+	 * their comings and goings are only counted. */
+	if (exs_discover_is_volatile(item->path, item->path_len,
+				     c->cli->plat->path_separator)) {
+		c->run->volatile_churn++;
+		return EXS_OK;
+	}
 	int added = exs_run_add(c->run, &f);
 	if (added)
 		return exs_fail(c->err, added, 0, "collect", item->path);
@@ -70,6 +85,10 @@ static int report_removed(void *ctx, const char *path, size_t len,
 			  const struct exs_record *rec)
 {
 	struct check_ctx *c = ctx;
+	if (exs_discover_is_volatile(path, len, c->cli->plat->path_separator)) {
+		c->run->volatile_churn++;
+		return EXS_OK;
+	}
 	struct exs_finding f;
 	memset(&f, 0, sizeof(f));
 	f.kind = EXS_FINDING_REMOVED;
@@ -80,7 +99,7 @@ static int report_removed(void *ctx, const char *path, size_t len,
 	int added = exs_run_add(c->run, &f);
 	if (added)
 		return exs_fail(c->err, added, 0, "collect", path);
-	return EXS_OK;
+	return exs_reg_cli_removed(&c->regs, c->run, path, len, rec, c->err);
 }
 
 int exs_cmd_check(struct exs_cli *cli)
@@ -127,6 +146,7 @@ int exs_cmd_check(struct exs_cli *cli)
 		goto out;
 	ctx = (struct check_ctx){ .cli = cli, .run = &run, .store = store,
 				  .setup = &st, .prov = prov, .err = &err };
+	exs_reg_cli_init(&ctx.regs, cli, store, NULL);
 	rc = exs_setup_sweep(cli, &st, &run, EXS_SWEEP_CHECK, rules, store,
 			     check_collect, &ctx, &err);
 	if (!rc)

@@ -16,6 +16,7 @@
 #include "baseline_cli.h"
 #include "cli.h"
 #include "store.h"
+#include "registrations_cli.h"
 #include "sweep_setup.h"
 
 struct init_ctx {
@@ -24,6 +25,7 @@ struct init_ctx {
 	struct exs_store *store;
 	struct exs_error *err;
 	const char *rules_digest;
+	struct exs_reg_cli *regs;
 };
 
 static int init_collect(void *ctx, struct exs_item *item)
@@ -31,7 +33,11 @@ static int init_collect(void *ctx, struct exs_item *item)
 	struct init_ctx *c = ctx;
 	int readable;
 	int clean = exs_cli_scanned_clean(item);
-	int rc = exs_cli_collect_common(c->run, item, &readable);
+	/* Configuration registrations: recorded, and judged as scan does. */
+	int rc = exs_reg_cli_item(c->regs, c->run, item, c->err);
+	if (rc)
+		return rc;
+	rc = exs_cli_collect_common(c->run, item, &readable);
 	if (rc)
 		return exs_fail(c->err, rc, 0, "collect", item->path);
 	exs_build_scan_path(&c->run->build, item->path, item->path_len);
@@ -114,8 +120,10 @@ int exs_cmd_init(struct exs_cli *cli)
 	if (!rc)
 		rc = record_list(store, "web_root", st.web_roots, &err);
 
+	struct exs_reg_cli regs;
+	exs_reg_cli_init(&regs, cli, NULL, store);
 	struct init_ctx ctx = { cli, &run, store, &err,
-				rules ? exs_rules_digest(rules) : NULL };
+				rules ? exs_rules_digest(rules) : NULL, &regs };
 	if (!rc)
 		rc = exs_setup_sweep(cli, &st, &run, EXS_SWEEP_INIT, rules, NULL,
 				     init_collect, &ctx, &err);

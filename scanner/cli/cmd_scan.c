@@ -1,24 +1,32 @@
 /* cmd_scan.c -- `exsweep scan [PATH...]`: the sweep after patching, when no
  * baseline from before exists. YARA over every file of the given paths, or
- * of the configured web roots. No baseline is read or written.
+ * of the configured web roots and the configuration folders discovery found
+ * (inetsrv\config, TransportRoles\Shared, the Framework Config folders).
+ * No baseline is read or written.
  */
 #include <string.h>
 
 #include "cli.h"
 #include "logs_cli.h"
+#include "registrations_cli.h"
 #include "sweep_setup.h"
 
 struct scan_ctx {
 	struct exs_cli *cli; /* first: the progress callback reads it */
 	struct exs_run *run;
 	struct exs_error *err;
+	struct exs_reg_cli regs;
 };
 
 static int scan_collect(void *ctx, struct exs_item *item)
 {
 	struct scan_ctx *c = ctx;
 	int readable;
-	int rc = exs_cli_collect_common(c->run, item, &readable);
+	/* A configuration file's registrations, judged without a baseline. */
+	int rc = exs_reg_cli_item(&c->regs, c->run, item, c->err);
+	if (rc)
+		return rc;
+	rc = exs_cli_collect_common(c->run, item, &readable);
 	return rc ? exs_fail(c->err, rc, 0, "collect", item->path) : EXS_OK;
 }
 
@@ -39,8 +47,17 @@ int exs_cmd_scan(struct exs_cli *cli)
 	if (!rc) {
 		/* Without PATHs, scan walks the web roots only; with PATHs,
 		 * only the PATHs. */
-		if (!cli->args.count)
+		if (!cli->args.count) {
 			exs_strlist_clear(&cli->cfg.roots);
+			/* and the folders of IIS's and Exchange's
+			 * configuration, for their registrations */
+			const struct exs_strlist *cr = &cli->discovery.config_roots;
+			for (size_t i = 0; !rc && i < cr->count; i++)
+				if (exs_strlist_add_str(&cli->cfg.roots,
+							cr->items[i]))
+					rc = exs_fail(&err, EXS_NOMEM, 0,
+						      "malloc", NULL);
+		}
 		st.scan_paths_only = cli->args.count > 0;
 		rc = exs_setup_begin(cli, &st, NULL, NULL, &err);
 	}
@@ -51,7 +68,8 @@ int exs_cmd_scan(struct exs_cli *cli)
 		for (size_t i = 0; i < run.warnings.count; i++)
 			exs_cli_print_text(cli, EXS_STDERR, "", run.warnings.items[i]);
 		exs_cli_start_run(cli, &run, "scan", rules);
-		struct scan_ctx ctx = { cli, &run, &err };
+		struct scan_ctx ctx = { .cli = cli, .run = &run, .err = &err };
+		exs_reg_cli_init(&ctx.regs, cli, NULL, NULL);
 		rc = exs_setup_sweep(cli, &st, &run, EXS_SWEEP_SCAN, rules, NULL,
 				     scan_collect, &ctx, &err);
 		/* --logs: traces, and who requested what the scan found. */

@@ -26,6 +26,7 @@
 #include "cli.h"
 #include "path.h"
 #include "provenance_cli.h"
+#include "registrations_cli.h"
 #include "sweep_setup.h"
 
 struct update_ctx {
@@ -37,6 +38,7 @@ struct update_ctx {
 	struct exs_error *err;
 	const char *rules_digest;
 	struct exs_prov *prov;             /* --vouched-only */
+	struct exs_reg_cli regs;
 };
 
 /* --vouched-only: a change waits as a finding until provenance judges it. */
@@ -85,12 +87,17 @@ static int refuse(struct update_ctx *c, struct exs_item *item,
 static int update_collect(void *ctx, struct exs_item *item)
 {
 	struct update_ctx *c = ctx;
+	/* Registrations: recorded in the new generation, compared with the
+	 * old one; a suspicious one flags its config file. */
+	int rc = exs_reg_cli_item(&c->regs, c->run, item, c->err);
+	if (rc)
+		return rc;
 	/* Judged before exs_cli_collect_common takes the hits away. */
 	int flagged = item->hit_count || item->suspicious_count;
 	int clean = exs_cli_scanned_clean(item);
 	int scan_failed = item->scan_status && item->scan_status != EXS_LIMIT;
 	int readable;
-	int rc = exs_setup_collect_seen(c->run, c->src, &c->unreadable_dirs,
+	rc = exs_setup_collect_seen(c->run, c->src, &c->unreadable_dirs,
 					item, &readable, c->err);
 	/* Whatever is accepted or kept, bytes scanned clean are remembered. */
 	if (!rc && clean && c->rules_digest)
@@ -167,6 +174,9 @@ static int retire_removed(void *ctx, const char *path, size_t len,
 	int rc = exs_store_retire(c->dst, path, len, c->err);
 	if (!rc)
 		c->run->accepted_removed++;
+	if (!rc)
+		rc = exs_reg_cli_removed(&c->regs, c->run, path, len, rec,
+					 c->err);
 	return rc;
 }
 
@@ -221,6 +231,7 @@ int exs_cmd_update(struct exs_cli *cli)
 				   .prov = prov,
 				   .rules_digest = rules ? exs_rules_digest(rules)
 							 : NULL };
+	exs_reg_cli_init(&ctx.regs, cli, src, dst);
 	rc = exs_setup_sweep(cli, &st, &run, EXS_SWEEP_CHECK, rules, src,
 			     update_collect, &ctx, &err);
 	if (!rc)

@@ -11,6 +11,7 @@
 #include "escape.h"
 #include "hash.h"
 #include "path.h"
+#include "regfinding.h"
 #include "report.h"
 
 int exs_cli_exit_for(int status)
@@ -478,7 +479,7 @@ static int report_dir_path(struct exs_cli *cli, const struct exs_run *run,
  * contract with the admins' alert rules and subscriptions, so never
  * renumber or reorder them: append. */
 #define EVENT_SUMMARY 1000
-#define EVENT_FINDING_BASE 1001 /* + enum exs_finding_kind: 1001..1007 */
+#define EVENT_FINDING_BASE 1001 /* + enum exs_finding_kind: 1001..1008 */
 #define EVENT_FINDINGS_MAX 50
 
 /* An event being built: the message and the fields' values live in one
@@ -572,6 +573,31 @@ struct event_ctx {
 	size_t left, logged;
 };
 
+/* A registration's line, change, kind, name, image or type and reasons,
+ * for the Event Log message and its detail field. */
+static void registration_text(struct exs_buf *msg, const struct exs_finding *f)
+{
+	struct exs_reg_fields r;
+	if (exs_reg_finding_unpack(f->message, &r) != EXS_OK)
+		return;
+	exs_buf_printf(msg, ":%llu: ", (unsigned long long)f->trace.line);
+	for (int i = EXS_REGF_CHANGE; i <= EXS_REGF_NAME; i++) {
+		if (i == EXS_REGF_SCOPE)
+			continue;
+		exs_text_escape(msg, r.f[i], strlen(r.f[i]));
+		exs_buf_putc(msg, ' ');
+	}
+	const char *what = r.f[EXS_REGF_IMAGE][0] ? r.f[EXS_REGF_IMAGE]
+						  : r.f[EXS_REGF_TYPE];
+	exs_text_escape(msg, what, strlen(what));
+	if (r.f[EXS_REGF_WHY][0]) {
+		exs_buf_puts(msg, " (suspicious: ");
+		exs_text_escape(msg, r.f[EXS_REGF_WHY], strlen(r.f[EXS_REGF_WHY]));
+		exs_buf_putc(msg, ')');
+	}
+	exs_reg_fields_free(&r);
+}
+
 /* One Event Log entry per finding, for the first few. */
 static int event_finding(void *ctx, const struct exs_finding *f)
 {
@@ -598,6 +624,8 @@ static int event_finding(void *ctx, const struct exs_finding *f)
 		exs_buf_puts(msg, " from ");
 		exs_text_escape(msg, f->trace.client, strlen(f->trace.client));
 	}
+	if (f->kind == EXS_FINDING_REGISTRATION)
+		registration_text(msg, f);
 	ev_end_message(b);
 
 	ev_field_str(b, "kind", kind);
@@ -640,6 +668,8 @@ static int event_finding(void *ctx, const struct exs_finding *f)
 		exs_buf_printf(msg, "line %llu from ",
 			       (unsigned long long)f->trace.line);
 		exs_text_escape(msg, f->trace.client, strlen(f->trace.client));
+	} else if (f->kind == EXS_FINDING_REGISTRATION) {
+		registration_text(msg, f);
 	}
 	/* A value of its own, so that a subscription can select on it. */
 	ev_field_str(b, "timestomp", f->kind == EXS_FINDING_CHANGED &&

@@ -41,9 +41,9 @@ import traceback
 OLD_MTIME_NS = 1714564800123456789
 
 KIND_ORDER = ["webshell", "suspicious", "changed", "added", "removed", "error",
-              "exploit_trace"]
+              "exploit_trace", "registration"]
 EXIT_BITS = {"added": 1, "removed": 2, "changed": 4, "webshell": 8, "suspicious": 8,
-             "exploit_trace": 8}
+             "exploit_trace": 8, "registration": 4}
 
 # A China Chopper-style one-liner, after a benign prefix so that a match offset
 # of 0 (or any offset inside the prefix) is wrong. As a page of under 2 KiB that
@@ -419,11 +419,12 @@ def validate_report(report, rc, command):
        "then by path bytes)")
     # Schema 2: every record names its file entry; the records of one path
     # share it, and entries are numbered from 1 in the order of their first
-    # (most severe) record; each exploitation trace is an entry of its own.
+    # (most severe) record; each exploitation trace and each registration is
+    # an entry of its own (an event: a log line, a config entry).
     entry_of, expected = {}, 0
     for f in findings:
         check(isinstance(f.get("file"), int), f"finding without a file entry: {f!r}")
-        if f["kind"] == "exploit_trace":
+        if f["kind"] in ("exploit_trace", "registration"):
             expected += 1
             want = expected
         else:

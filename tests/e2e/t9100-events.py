@@ -31,7 +31,7 @@ tests = lib.Tests()
 
 # README "Windows", Event Log: the fields of each event, in order.
 SUMMARY_FIELDS = ["kind", "command", "files", "exit_code", "webshell", "suspicious",
-                  "changed", "added", "removed", "error", "exploit_trace",
+                  "changed", "added", "removed", "error", "exploit_trace", "registration",
                   "generation", "seal", "exchange_build"]
 FINDING_FIELDS = ["kind", "path", "rule", "rules", "rule_severity", "sha256", "size",
                   "detail", "timestomp", "generation", "seal", "exchange_build"]

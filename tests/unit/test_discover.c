@@ -309,6 +309,45 @@ static void test_image_any_case(void)
 	exs_discovery_free(&d);
 }
 
+/* The image's IIS and .NET folders, in any case, only where they exist;
+ * the configuration folders scan walks by default; the compilation cache. */
+static void test_image_windows_folders(void)
+{
+	static const char *const dirs[] = {
+		"/img",
+		"/img/Program Files",
+		"/img/Program Files/Microsoft",
+		"/img/Program Files/Microsoft/Exchange Server",
+		"/img/Program Files/Microsoft/Exchange Server/V15",
+		"/img/Program Files/Microsoft/Exchange Server/V15/TransportRoles",
+		"/img/Program Files/Microsoft/Exchange Server/V15/TransportRoles/Shared",
+		"/img/WINDOWS",
+		"/img/WINDOWS/system32",
+		"/img/WINDOWS/system32/inetsrv",
+		"/img/WINDOWS/system32/inetsrv/config",
+		"/img/WINDOWS/Microsoft.NET",
+		"/img/WINDOWS/Microsoft.NET/assembly",
+		NULL,
+	};
+	struct exs_discovery d;
+	struct exs_error err;
+	set_fake('/', NULL, NULL, dirs);
+	ASSERT_EQ(exs_discover_image(&fake_posix, "/img", &d, &err), EXS_OK);
+	ASSERT_STR_EQ(d.windir, "/img/WINDOWS");
+	ASSERT_EQ(d.roots.count, 4);
+	ASSERT_STR_EQ(d.roots.items[2], "/img/WINDOWS/system32/inetsrv");
+	ASSERT_STR_EQ(d.roots.items[3], "/img/WINDOWS/Microsoft.NET/assembly");
+	ASSERT_EQ(d.config_roots.count, 2);
+	ASSERT_STR_EQ(d.config_roots.items[0], dirs[6]);
+	ASSERT_STR_EQ(d.config_roots.items[1], dirs[10]);
+	exs_discovery_free(&d);
+	const char *t = "C:\\Windows\\Microsoft.NET\\Framework64\\v4.0.30319\\"
+			"temporary asp.net files\\owa\\x.dll";
+	ASSERT_TRUE(exs_discover_is_volatile(t, strlen(t), '\\'));
+	const char *u = "/img/Temporary ASP.NET Files.bak/x";
+	ASSERT_TRUE(!exs_discover_is_volatile(u, strlen(u), '/'));
+}
+
 static void test_image_backslash(void)
 {
 	static const char *const dirs[] = {
@@ -354,6 +393,7 @@ int main(void)
 	RUN(test_native_posix);
 	RUN(test_image_exact);
 	RUN(test_image_any_case);
+	RUN(test_image_windows_folders);
 	RUN(test_image_backslash);
 	RUN(test_image_missing);
 	return TEST_EXIT();

@@ -39,9 +39,10 @@ static void valid_reply(struct exs_buf *b)
 	struct exs_verdict v;
 	memset(&v, 0, sizeof(v));
 	v.id = 7;
-	v.part[EXS_VERDICT_YARA] = (struct exs_verdict_part){ 1, 0, "", yara, 2 };
-	v.part[EXS_VERDICT_HEURISTICS] =
-		(struct exs_verdict_part){ 1, 0, "", heur, 1 };
+	v.part[EXS_VERDICT_YARA] = (struct exs_verdict_part){
+		.present = 1, .hits = yara, .count = 2 };
+	v.part[EXS_VERDICT_HEURISTICS] = (struct exs_verdict_part){
+		.present = 1, .hits = heur, .count = 1 };
 	exs_buf_init(b, EXS_WIRE_REPLY_MAX);
 	exs_wire_encode_verdict(b, &v);
 }
@@ -285,6 +286,102 @@ static void test_sections(void)
 	exs_buf_free(&b);
 }
 
+/* CONFIG sections: registrations round-trip; a count, kind, flag or
+ * string that does not fit is refused; control characters are defused. */
+static void put_reg(struct exs_buf *b, uint32_t kind, uint32_t flags,
+		    const char *name, const char *image)
+{
+	exs_wire_u32(b, kind);
+	exs_wire_u32(b, flags);
+	exs_wire_u64(b, 12);
+	exs_wire_str(b, "Default Web Site/owa");
+	exs_wire_str(b, name);
+	exs_wire_str(b, "");
+	exs_wire_str(b, image);
+	exs_wire_str(b, "");
+	exs_wire_str(b, "preCondition=bitness64");
+}
+
+static int decode_config(struct exs_buf *b, struct exs_verdict *v)
+{
+	return decode(b->data, b->len, EXS_WANT(EXS_VERDICT_CONFIG), v);
+}
+
+static void test_config_sections(void)
+{
+	struct exs_registration regs[2];
+	memset(regs, 0, sizeof(regs));
+	regs[0].kind = EXS_REG_GLOBAL_MODULE;
+	regs[0].line = 40;
+	strcpy(regs[0].name, "UriCacheModule");
+	strcpy(regs[0].image, "%windir%\\System32\\inetsrv\\cachuri.dll");
+	regs[1].kind = EXS_REG_TRANSPORT_AGENT;
+	regs[1].flags = EXS_REG_TRUNCATED;
+	regs[1].line = 7;
+	strcpy(regs[1].name, "Malware Agent");
+	struct exs_verdict v;
+	memset(&v, 0, sizeof(v));
+	v.id = 7;
+	v.part[EXS_VERDICT_CONFIG] = (struct exs_verdict_part){
+		.present = 1, .regs = regs, .reg_count = 2 };
+	struct exs_buf b;
+	exs_buf_init(&b, 1 << 20);
+	ASSERT_EQ(exs_wire_encode_verdict(&b, &v), EXS_OK);
+	struct exs_verdict out;
+	ASSERT_EQ(decode(b.data + EXS_WIRE_HEADER, b.len - EXS_WIRE_HEADER,
+			 EXS_WANT(EXS_VERDICT_CONFIG), &out), EXS_OK);
+	ASSERT_EQ(out.part[EXS_VERDICT_CONFIG].reg_count, 2);
+	ASSERT_STR_EQ(out.part[EXS_VERDICT_CONFIG].regs[0].image, regs[0].image);
+	ASSERT_EQ(out.part[EXS_VERDICT_CONFIG].regs[0].line, 40);
+	ASSERT_EQ(out.part[EXS_VERDICT_CONFIG].regs[1].flags, EXS_REG_TRUNCATED);
+	exs_verdict_free(&out);
+	/* Not asked for: refused. */
+	ASSERT_EQ(decode(b.data + EXS_WIRE_HEADER, b.len - EXS_WIRE_HEADER,
+			 EXS_WANT(EXS_VERDICT_YARA), &out), EXS_WORKER);
+
+	begin_section(&b, 7, 1, EXS_VERDICT_CONFIG, 0);
+	exs_wire_u32(&b, 0);                        /* hits */
+	exs_wire_u32(&b, EXS_REG_MAX + 1);          /* too many */
+	ASSERT_EQ(decode_config(&b, &out), EXS_WORKER);
+	begin_section(&b, 7, 1, EXS_VERDICT_CONFIG, 0);
+	exs_wire_u32(&b, 0);
+	exs_wire_u32(&b, 1000);                     /* more than the message */
+	put_reg(&b, EXS_REG_MODULE, 0, "m", "");
+	ASSERT_EQ(decode_config(&b, &out), EXS_WORKER);
+	begin_section(&b, 7, 1, EXS_VERDICT_CONFIG, 0);
+	exs_wire_u32(&b, 0);
+	exs_wire_u32(&b, 1);
+	put_reg(&b, EXS_REG_KIND_MAX + 1, 0, "m", "");  /* unknown kind */
+	ASSERT_EQ(decode_config(&b, &out), EXS_WORKER);
+	begin_section(&b, 7, 1, EXS_VERDICT_CONFIG, 0);
+	exs_wire_u32(&b, 0);
+	exs_wire_u32(&b, 1);
+	put_reg(&b, EXS_REG_MODULE, 2, "m", "");     /* unknown flag */
+	ASSERT_EQ(decode_config(&b, &out), EXS_WORKER);
+	char longname[EXS_REG_SHORT + 1];
+	memset(longname, 'a', EXS_REG_SHORT);
+	longname[EXS_REG_SHORT] = '\0';
+	begin_section(&b, 7, 1, EXS_VERDICT_CONFIG, 0);
+	exs_wire_u32(&b, 0);
+	exs_wire_u32(&b, 1);
+	put_reg(&b, EXS_REG_MODULE, 0, longname, ""); /* longer than its field */
+	ASSERT_EQ(decode_config(&b, &out), EXS_WORKER);
+	begin_section(&b, 7, 1, EXS_VERDICT_CONFIG, 0);
+	exs_wire_u32(&b, 1);                         /* a hit in a config part */
+	put_hit(&b, "x", 0, 0, 0, "", 0);
+	exs_wire_u32(&b, 0);
+	ASSERT_EQ(decode_config(&b, &out), EXS_WORKER);
+	begin_section(&b, 7, 1, EXS_VERDICT_CONFIG, 0);
+	exs_wire_u32(&b, 0);
+	exs_wire_u32(&b, 1);
+	put_reg(&b, EXS_REG_GLOBAL_MODULE, 0, "a\x1b[2Jb", "c\x1f" "d");
+	ASSERT_EQ(decode_config(&b, &out), EXS_OK);
+	ASSERT_STR_EQ(out.part[EXS_VERDICT_CONFIG].regs[0].name, "a?[2Jb");
+	ASSERT_STR_EQ(out.part[EXS_VERDICT_CONFIG].regs[0].image, "c?d");
+	exs_verdict_free(&out);
+	exs_buf_free(&b);
+}
+
 static void test_status_messages(void)
 {
 	struct exs_buf b;
@@ -361,6 +458,7 @@ int main(void)
 	RUN(test_control_characters);
 	RUN(test_offsets_and_excerpts);
 	RUN(test_sections);
+	RUN(test_config_sections);
 	RUN(test_status_messages);
 	RUN(test_random_corruption);
 	return TEST_EXIT();
