@@ -89,6 +89,16 @@ int exs_store_compute_seal(struct exs_store *s, const unsigned char *key,
 	if (!rc)
 		rc = seal_query(s, seal, "files",
 			"SELECT * FROM files ORDER BY path, gen_from", err);
+	/* Signatures (store.c) only where the table exists, so that a
+	 * baseline from before it keeps the seal it was given. */
+	char one[8];
+	int sqlite_rc;
+	if (!rc && exs_store_query_text(s->db, "SELECT 1 FROM sqlite_master "
+					"WHERE type='table' AND name="
+					"'signatures'", NULL, one, sizeof(one),
+					&sqlite_rc) == EXS_OK && one[0] == '1')
+		rc = seal_query(s, seal, "signatures",
+			"SELECT * FROM signatures ORDER BY sha256", err);
 	if (rc) {
 		exs_seal_free(seal);
 		return rc;

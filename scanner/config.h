@@ -36,6 +36,10 @@ struct exs_config {
 	struct exs_strlist log_dirs;   /* empty: derived from IIS and V15 */
 	uint64_t log_budget;           /* bytes per log pass, 0: no cap */
 	char *iis_config;              /* applicationHost.config, NULL: found */
+	/* [trust] */
+	char *trust_ca_file;           /* PEM/DER certificates, NULL: none */
+	char *trust_ca_dir;            /* a folder of them, NULL: none */
+	struct exs_strlist trust_signers; /* vouched signer names */
 	/* [report] */
 	char *report_dir;              /* NULL: no dated report file */
 	/* [sandbox] */

@@ -13,6 +13,7 @@
 
 #include "finding.h"
 #include "record.h"
+#include "signature.h"
 
 enum exs_item_kind { EXS_ITEM_FILE, EXS_ITEM_SKIPPED, EXS_ITEM_ERROR };
 
@@ -37,6 +38,8 @@ struct exs_item {
 	size_t hit_count;
 	struct exs_hit *suspicious;  /* heuristic hits, owned likewise */
 	size_t suspicious_count;
+	struct exs_signature sig;    /* a PE image's Authenticode verdict;
+					sig.status EXS_SIG_NONE otherwise */
 };
 
 struct exs_item *exs_item_new(const char *path, size_t len);

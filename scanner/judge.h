@@ -43,6 +43,10 @@ struct exs_judge_config {
 	int sandbox;                    /* 1: worker processes */
 	const char *user;               /* account of the workers (root) */
 	uint64_t memory;                /* memory limit of a worker */
+	/* The Authenticode judge's trust store (authenticode.h's blob), read
+	 * by the parent from [trust] ca_file/ca_dir; sent in INIT. */
+	const unsigned char *trust_blob;
+	size_t trust_len;
 };
 
 struct exs_judge_request {
@@ -77,9 +81,11 @@ void exs_judge_free(struct exs_judge *j);
 
 /* ---- The judges themselves, shared by both sides ------------------------- */
 
+struct exs_trust;
 struct exs_engine {
 	struct exs_scanner *scanner;             /* NULL: no YARA */
 	const struct exs_heuristics *heuristics; /* NULL: none */
+	const struct exs_trust *trust;           /* NULL: nothing chains */
 };
 
 /* Runs what rq->want asks for into *v; never fails as a whole (each part

@@ -21,6 +21,7 @@
 #include "hash.h"
 #include "judge.h"
 #include "path.h"
+#include "pe_policy.h"  /* inspect/: the PE heuristics */
 #include "queue.h"
 
 #define READ_CHUNK (1u << 20)
@@ -105,9 +106,10 @@ static void take_part(struct exs_item *it, struct exs_verdict_part *p,
 }
 
 /* Has the file's bytes judged (sandboxed, unless the run says otherwise):
- * YARA always, the heuristics when with_heuristics. */
-static void judge_file(struct worker *wk, struct exs_item *it,
-		       int with_heuristics)
+ * YARA when with_yara, the heuristics when with_heuristics, the
+ * Authenticode signature when with_signature. */
+static void judge_file(struct worker *wk, struct exs_item *it, int with_yara,
+		       int with_heuristics, int with_signature)
 {
 	const struct exs_platform *plat = wk->sweep->plat;
 	size_t base_len;
@@ -121,8 +123,9 @@ static void judge_file(struct worker *wk, struct exs_item *it,
 	if (!ext[1])
 		ext[0] = '\0';
 	struct exs_judge_request rq = {
-		.want = EXS_WANT(EXS_VERDICT_YARA) |
-			(with_heuristics ? EXS_WANT(EXS_VERDICT_HEURISTICS) : 0),
+		.want = (with_yara ? EXS_WANT(EXS_VERDICT_YARA) : 0) |
+			(with_heuristics ? EXS_WANT(EXS_VERDICT_HEURISTICS) : 0) |
+			(with_signature ? EXS_WANT(EXS_VERDICT_SIGNATURE) : 0),
 		.path = it->path,
 		.path_len = it->path_len,
 		.vars = {
@@ -136,7 +139,7 @@ static void judge_file(struct worker *wk, struct exs_item *it,
 		.data = (const unsigned char *)wk->data.data,
 		.len = wk->data.len,
 	};
-	it->scanned = 1;
+	it->scanned = with_yara;
 	struct exs_verdict v;
 	struct exs_error err;
 	exs_error_clear(&err);
@@ -153,7 +156,79 @@ static void judge_file(struct worker *wk, struct exs_item *it,
 		  &it->hit_count);
 	take_part(it, &v.part[EXS_VERDICT_HEURISTICS], "heuristics",
 		  &it->suspicious, &it->suspicious_count);
+	if (v.part[EXS_VERDICT_SIGNATURE].present)
+		it->sig = v.part[EXS_VERDICT_SIGNATURE].sig;
 	exs_verdict_free(&v);
+}
+
+/* Names the PE judge looks at (their bytes must also start with MZ). */
+static int is_pe_name(const struct exs_platform *plat, const char *path,
+		      size_t len)
+{
+	static const char *const exts[] = { "dll", "exe", "sys", "ocx", "cpl",
+					    "scr", "drv", "winmd", NULL };
+	size_t base_len;
+	const char *base = exs_path_basename(path, len, plat->path_separator,
+					     &base_len);
+	char ext[16];
+	exs_path_extension(base, base_len, ext, sizeof(ext));
+	for (size_t i = 0; exts[i]; i++)
+		if (strcmp(ext, exts[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 when the folder of path holds a file whose name ends in ".compiled"
+ * (ASP.NET's map of a compiled page), listed, never opened. */
+static int folder_has_compiled_map(const struct exs_platform *plat,
+				   const char *path, size_t len)
+{
+	size_t base_len;
+	exs_path_basename(path, len, plat->path_separator, &base_len);
+	if (base_len >= len)
+		return 0;
+	char *dir = malloc(len - base_len + 1);
+	if (!dir)
+		return 0;
+	size_t n = len - base_len;
+	if (n > 1)
+		n--; /* the separator before the name */
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	struct exs_dir *d;
+	struct exs_error err;
+	int found = 0;
+	if (plat->dir_open(dir, &d, &err) == EXS_OK) {
+		struct exs_dirent e;
+		while (!found && plat->dir_next(d, &e, &err) == EXS_OK && e.name)
+			found = e.node == EXS_NODE_FILE && e.name_len > 9 &&
+				memcmp(e.name + e.name_len - 9, ".compiled", 9) == 0;
+		plat->dir_close(d);
+	}
+	free(dir);
+	return found;
+}
+
+/* The PE heuristics over the signature verdict (privileged side: a path
+ * and a decoded verdict, no file bytes): in scan for every image, in check
+ * for new and changed ones; init only records what it finds. */
+static void pe_policy(struct worker *wk, struct exs_item *it)
+{
+	const struct exs_sweep *s = wk->sweep;
+	const struct exs_platform *plat = s->plat;
+	if (s->mode == EXS_SWEEP_INIT ||
+	    (s->mode == EXS_SWEEP_CHECK && it->has_old && !it->diff))
+		return;
+	char sep = plat->path_separator;
+	int map = exs_pe_is_app_web(it->path, it->path_len, sep) &&
+		  exs_pe_in_aspnet_cache(it->path, it->path_len, sep) &&
+		  folder_has_compiled_map(plat, it->path, it->path_len);
+	if (exs_pe_policy_check(it->path, it->path_len, sep, &it->sig,
+				s->signers, map, &it->suspicious,
+				&it->suspicious_count) && !it->scan_status)
+		it->scan_status = exs_failf(&it->scan_err, EXS_NOMEM, 0,
+					    "heuristics", it->path,
+					    "out of memory in the PE heuristics");
 }
 
 static int wants_scan(const struct exs_sweep *s, const struct exs_item *it)
@@ -205,9 +280,11 @@ static void process_file(struct worker *wk, struct exs_item *it)
 		}
 	}
 
-	/* Keep the bytes in memory only when YARA may need them. */
+	/* Keep the bytes in memory only when YARA or the PE judge may need
+	 * them. */
+	int pe_name = s->rules && is_pe_name(plat, it->path, it->path_len);
 	int may_scan = s->rules && (s->mode != EXS_SWEEP_INIT || it->is_web);
-	int buffered = may_scan && st.size <= s->yara_max_size;
+	int buffered = (may_scan || pe_name) && st.size <= s->yara_max_size;
 	exs_buf_reset(&wk->data);
 	if (buffered && exs_buf_reserve(&wk->data, (size_t)st.size))
 		buffered = 0;
@@ -257,28 +334,48 @@ static void process_file(struct worker *wk, struct exs_item *it)
 	if (it->has_old)
 		it->diff = exs_record_diff(&it->old_rec, &it->rec);
 
+	int whole = buffered && wk->data.len == total;
+	const unsigned char *bytes = (const unsigned char *)wk->data.data;
+	int want_sig = pe_name && whole && total >= 2 && bytes[0] == 'M' &&
+		       bytes[1] == 'Z' && wk->judge;
+	int scan = 1;
 	if (s->mode == EXS_SWEEP_CHECK && s->reuse_verdicts && wk->reader &&
 	    it->has_old && !it->diff &&
 	    exs_store_known_clean(wk->reader, it->rec.sha256, s->rules_digest)) {
 		it->verdict_reused = 1;
-		return;
+		scan = 0;
 	}
-	if (!wants_scan(s, it))
-		return;
-	if (buffered && wk->data.len == total) {
-		/* In check, an unchanged file was judged by the heuristics
-		 * when it was accepted into the baseline: only new content
-		 * is. */
-		judge_file(wk, it, s->heuristics &&
-			   (s->mode != EXS_SWEEP_CHECK || !it->has_old ||
-			    it->diff));
-	} else {
+	scan = scan && wants_scan(s, it);
+	if (scan && !whole) {
 		it->scan_status = exs_failf(&it->scan_err, EXS_LIMIT, 0, "scan",
 					    it->path,
 					    "not YARA-scanned: larger than "
 					    "max_file_size (%llu bytes)",
 					    (unsigned long long)s->yara_max_size);
+		scan = 0;
 	}
+	if (!scan && !want_sig)
+		return;
+	/* In check, an unchanged file was judged by the heuristics when it
+	 * was accepted into the baseline: only new content is. */
+	judge_file(wk, it, scan, scan && s->heuristics &&
+		   (s->mode != EXS_SWEEP_CHECK || !it->has_old || it->diff),
+		   want_sig);
+	if (want_sig && it->sig.status == EXS_SIG_UNSIGNED &&
+	    plat->catalog_verify) {
+		/* No embedded signature: Windows may know it from a system
+		 * catalog (the privileged side asks; the bytes were already
+		 * judged as data by the worker). */
+		struct exs_signature cat;
+		memset(&cat, 0, sizeof(cat));
+		if (plat->catalog_verify(it->path, &cat) == EXS_OK &&
+		    cat.status == EXS_SIG_CATALOG) {
+			cat.dotnet = it->sig.dotnet;
+			it->sig = cat;
+		}
+	}
+	if (want_sig)
+		pe_policy(wk, it);
 }
 
 /* ---- The threads ---------------------------------------------------------- */
@@ -393,6 +490,8 @@ int exs_sweep_run(struct exs_sweep *s, struct exs_error *err)
 			.sandbox = s->sandbox,
 			.user = s->sandbox_user,
 			.memory = s->sandbox_memory,
+			.trust_blob = s->trust_blob,
+			.trust_len = s->trust_len,
 		};
 		rc = exs_judges_create(&jc, &judges, err);
 	}

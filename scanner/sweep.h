@@ -53,6 +53,14 @@ struct exs_sweep {
 	const char *sandbox_user;            /* [sandbox] user */
 	uint64_t sandbox_memory;             /* [sandbox] memory_limit */
 	struct exs_store *baseline;          /* check mode */
+	/* PE images (by name, up to yara_max_size) are judged for their
+	 * Authenticode signature against this trust store (judge.h), and
+	 * the PE heuristics (inspect/pe_policy.h) run over the verdict with
+	 * these vouched signers: in scan for every image, in check for added
+	 * and changed ones (init records the verdicts only). */
+	const unsigned char *trust_blob;
+	size_t trust_len;
+	const struct exs_strlist *signers;
 	/* The rule set's digest. In check, an unchanged web file whose bytes
 	 * the baseline knows clean under this digest is not scanned again
 	 * (reuse_verdicts); init and update record such verdicts. */

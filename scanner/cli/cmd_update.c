@@ -67,6 +67,10 @@ static int update_collect(void *ctx, struct exs_item *item)
 	if (!rc && clean && c->rules_digest)
 		rc = exs_store_add_verdict(c->dst, item->rec.sha256,
 					   c->rules_digest, c->err);
+	/* So is each image's signature verdict (inspect/authenticode.h). */
+	if (!rc && readable)
+		rc = exs_store_add_signature(c->dst, item->rec.sha256,
+					     &item->sig, c->err);
 	if (rc || !readable || (item->has_old && !item->diff))
 		return rc;
 	if ((flagged || scan_failed) &&

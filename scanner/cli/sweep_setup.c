@@ -10,6 +10,9 @@
 #include "cli.h"
 #include "sweep_setup.h"
 
+#include "authenticode.h"
+#include "trust_cli.h"
+
 /* A root or web root the admin named on the command line must be there and
  * readable: a typo (or a name the shell mangled) would otherwise walk
  * nothing and exit 0 with one error finding, a silent miss. Configured
@@ -118,12 +121,25 @@ int exs_setup_sweep(struct exs_cli *cli, struct exs_setup *st,
 	run->roots = &st->walk_roots;
 	run->web_roots = st->web_roots;
 	struct exs_heuristics *heuristics = NULL;
-	int rc = exs_heuristics_load(cli->plat->path_separator, &heuristics, err);
-	if (rc)
+	struct exs_buf trust;
+	exs_buf_init(&trust, EXS_TRUST_BLOB_MAX + 4096);
+	int rc = exs_cli_trust_blob(cli, &trust, err);
+	if (rc) {
+		exs_buf_free(&trust);
 		return rc;
+	}
+	sw.trust_blob = (const unsigned char *)trust.data;
+	sw.trust_len = trust.len;
+	sw.signers = &cli->cfg.trust_signers;
+	rc = exs_heuristics_load(cli->plat->path_separator, &heuristics, err);
+	if (rc) {
+		exs_buf_free(&trust);
+		return rc;
+	}
 	sw.heuristics = heuristics;
 	rc = exs_sweep_run(&sw, err);
 	exs_heuristics_free(heuristics);
+	exs_buf_free(&trust);
 	run->files = sw.files;
 	run->bytes = sw.bytes;
 	run->scanned = sw.scanned;
