@@ -604,7 +604,6 @@ int exs_store_reader_open(struct exs_store *s, struct exs_store_reader **out,
 				      "sha256=? AND rules=?", -1, &r->verdict,
 				      NULL) != SQLITE_OK) {
 		sqlite3_finalize(r->verdict);
-	sqlite3_finalize(r->signature);
 		r->verdict = NULL;
 	}
 	if (!rc && s->schema >= 2 && sqlite3_prepare_v2(r->db, "SELECT status,"
@@ -672,6 +671,7 @@ void exs_store_reader_close(struct exs_store_reader *r)
 		return;
 	sqlite3_finalize(r->lookup);
 	sqlite3_finalize(r->verdict);
+	sqlite3_finalize(r->signature);
 	sqlite3_close(r->db);
 	free(r);
 }

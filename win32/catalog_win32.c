@@ -104,7 +104,6 @@ static int verify_with(HANDLE file, const wchar_t *wpath, const wchar_t *alg,
 			wci.pcwszMemberTag = tag;
 			wci.pbCalculatedFileHash = hash;
 			wci.cbCalculatedFileHash = len;
-			wci.hCatAdmin = admin;
 			WINTRUST_DATA wd;
 			memset(&wd, 0, sizeof(wd));
 			wd.cbStruct = sizeof(wd);
