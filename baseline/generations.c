@@ -98,7 +98,8 @@ int exs_store_compute_seal(struct exs_store *s, const unsigned char *key,
 					"'signatures'", NULL, one, sizeof(one),
 					&sqlite_rc) == EXS_OK && one[0] == '1')
 		rc = seal_query(s, seal, "signatures",
-			"SELECT * FROM signatures ORDER BY sha256", err);
+			"SELECT sha256,trust,status,signer,digest,signed_at"
+			" FROM signatures ORDER BY sha256, trust", err);
 	if (rc) {
 		exs_seal_free(seal);
 		return rc;

@@ -608,7 +608,9 @@ int exs_store_reader_open(struct exs_store *s, struct exs_store_reader **out,
 	}
 	if (!rc && s->schema >= 2 && sqlite3_prepare_v2(r->db, "SELECT status,"
 				      "signer,digest,signed_at FROM signatures"
-				      " WHERE sha256=?", -1, &r->signature,
+				      " WHERE sha256=?1 AND (?2 IS NULL OR "
+				      "trust=?2) ORDER BY rowid DESC LIMIT 1",
+				      -1, &r->signature,
 				      NULL) != SQLITE_OK) {
 		sqlite3_finalize(r->signature);
 		r->signature = NULL;
@@ -798,20 +800,22 @@ int exs_store_known_clean(struct exs_store_reader *r,
 /* ---- Signatures -----------------------------------------------------------
  *
  * The Authenticode verdict of each PE image's bytes (signature.h), keyed by
- * SHA-256: status, signer, digest and timestamp. Written by init and update,
+ * SHA-256 and the trust store's digest: status, signer, digest and
+ * timestamp. Written by init and update,
  * read by check and by the provenance of patch day (exs_store_signature).
  * The table is created on first use (IF NOT EXISTS), so baselines made
  * before it still open and verify; where it exists the content seal covers
  * it (generations.c). */
 
 static const char signatures_sql[] =
-	"CREATE TABLE IF NOT EXISTS signatures(sha256 BLOB PRIMARY KEY,"
-	" status INTEGER NOT NULL, signer TEXT NOT NULL, digest TEXT NOT NULL,"
-	" signed_at INTEGER NOT NULL) WITHOUT ROWID";
+	"CREATE TABLE IF NOT EXISTS signatures(sha256 BLOB NOT NULL,"
+	" trust TEXT NOT NULL, status INTEGER NOT NULL, signer TEXT NOT NULL,"
+	" digest TEXT NOT NULL, signed_at INTEGER NOT NULL,"
+	" UNIQUE(sha256, trust))";
 
 int exs_store_add_signature(struct exs_store *s,
 			    const unsigned char sha256[EXS_SHA256_LEN],
-			    const struct exs_signature *sig,
+			    const char *trust, const struct exs_signature *sig,
 			    struct exs_error *err)
 {
 	if (sig->status <= EXS_SIG_NONE || sig->status > EXS_SIG_STATUS_MAX)
@@ -823,7 +827,8 @@ int exs_store_add_signature(struct exs_store *s,
 		if (rc)
 			return rc;
 		if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO signatures"
-				       " VALUES(?,?,?,?,?)", -1,
+				       " (sha256,trust,status,signer,digest,"
+				       "signed_at) VALUES(?,?,?,?,?,?)", -1,
 				       &s->insert_signature, NULL))
 			return exs_store_db_fail(err, EXS_BASELINE, s->db,
 						 "sqlite3_prepare", path);
@@ -833,10 +838,11 @@ int exs_store_add_signature(struct exs_store *s,
 		return rc;
 	sqlite3_stmt *st = s->insert_signature;
 	sqlite3_bind_blob(st, 1, sha256, EXS_SHA256_LEN, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, sig->status);
-	sqlite3_bind_text(st, 3, sig->signer, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, sig->digest, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, sig->timestamped ? sig->signed_at : 0);
+	sqlite3_bind_text(st, 2, trust ? trust : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, sig->status);
+	sqlite3_bind_text(st, 4, sig->signer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, sig->digest, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, sig->timestamped ? sig->signed_at : 0);
 	int step = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (step != SQLITE_DONE)
@@ -850,13 +856,17 @@ int exs_store_add_signature(struct exs_store *s,
 
 int exs_store_signature(struct exs_store_reader *r,
 			const unsigned char sha256[EXS_SHA256_LEN],
-			struct exs_signature *out)
+			const char *trust, struct exs_signature *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (!r->signature)
 		return 0;
 	sqlite3_bind_blob(r->signature, 1, sha256, EXS_SHA256_LEN,
 			  SQLITE_STATIC);
+	if (trust)
+		sqlite3_bind_text(r->signature, 2, trust, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(r->signature, 2);
 	int found = sqlite3_step(r->signature) == SQLITE_ROW;
 	if (found) {
 		int status = sqlite3_column_int(r->signature, 0);

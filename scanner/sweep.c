@@ -338,6 +338,11 @@ static void process_file(struct worker *wk, struct exs_item *it)
 	const unsigned char *bytes = (const unsigned char *)wk->data.data;
 	int want_sig = pe_name && whole && total >= 2 && bytes[0] == 'M' &&
 		       bytes[1] == 'Z' && wk->judge;
+	if (want_sig && s->mode == EXS_SWEEP_CHECK && s->reuse_verdicts &&
+	    wk->reader && it->has_old && !it->diff &&
+	    exs_store_signature(wk->reader, it->rec.sha256, s->trust_digest,
+				&it->sig))
+		want_sig = 0; /* the same bytes, the same trust store */
 	int scan = 1;
 	if (s->mode == EXS_SWEEP_CHECK && s->reuse_verdicts && wk->reader &&
 	    it->has_old && !it->diff &&

@@ -60,6 +60,9 @@ struct exs_sweep {
 	 * and changed ones (init records the verdicts only). */
 	const unsigned char *trust_blob;
 	size_t trust_len;
+	/* Its digest: in check, an unchanged image whose verdict the baseline
+	 * holds under the same trust store is not judged again. */
+	const char *trust_digest;
 	const struct exs_strlist *signers;
 	/* The rule set's digest. In check, an unchanged web file whose bytes
 	 * the baseline knows clean under this digest is not scanned again

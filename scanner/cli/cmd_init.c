@@ -41,7 +41,8 @@ static int init_collect(void *ctx, struct exs_item *item)
 			   c->err);
 	if (!rc)
 		rc = exs_store_add_signature(c->store, item->rec.sha256,
-					     &item->sig, c->err);
+					     c->cli->trust_digest, &item->sig,
+					     c->err);
 	if (!rc && clean && c->rules_digest)
 		rc = exs_store_add_verdict(c->store, item->rec.sha256,
 					   c->rules_digest, c->err);

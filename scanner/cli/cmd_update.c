@@ -70,7 +70,8 @@ static int update_collect(void *ctx, struct exs_item *item)
 	/* So is each image's signature verdict (inspect/authenticode.h). */
 	if (!rc && readable)
 		rc = exs_store_add_signature(c->dst, item->rec.sha256,
-					     &item->sig, c->err);
+					     c->cli->trust_digest, &item->sig,
+					     c->err);
 	if (rc || !readable || (item->has_old && !item->diff))
 		return rc;
 	if ((flagged || scan_failed) &&

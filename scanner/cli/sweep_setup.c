@@ -11,6 +11,7 @@
 #include "sweep_setup.h"
 
 #include "authenticode.h"
+#include "hash.h"
 #include "trust_cli.h"
 
 /* A root or web root the admin named on the command line must be there and
@@ -130,6 +131,10 @@ int exs_setup_sweep(struct exs_cli *cli, struct exs_setup *st,
 	}
 	sw.trust_blob = (const unsigned char *)trust.data;
 	sw.trust_len = trust.len;
+	unsigned char digest[32];
+	exs_sha256_buffer(trust.len ? trust.data : "", trust.len, digest);
+	exs_hex(digest, sizeof(digest), cli->trust_digest);
+	sw.trust_digest = cli->trust_digest;
 	sw.signers = &cli->cfg.trust_signers;
 	rc = exs_heuristics_load(cli->plat->path_separator, &heuristics, err);
 	if (rc) {

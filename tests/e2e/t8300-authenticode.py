@@ -212,6 +212,23 @@ def init_records_and_check_flags_new(e):
 
 
 @tests.case
+def check_reuses_verdicts_only_under_the_same_trust(e):
+    _, images = pki()
+    configure(e)
+    e.write("V15/Bin/a.dll", images["signed"])
+    e.run("init", expect_rc=0)
+    r = e.run("check", expect_rc=0)
+    eq(sigs(r.report)["a.dll"]["status"], "signed", "check, same trust store")
+    # Another trust store (none): the recorded verdict does not apply, the
+    # unchanged image is judged again and no longer chains.
+    configure(e, trust=None)
+    r = e.run("check")
+    eq(sigs(r.report)["a.dll"]["status"], "untrusted", "check, no trust store")
+    eq(len(lib.by_kind(r.report, "suspicious")), 0,
+       "an unchanged image is not suspicious in check")
+
+
+@tests.case
 def signatures_are_sealed(e):
     _, images = pki()
     configure(e)
