@@ -88,7 +88,7 @@ void exs_engine_judge(struct exs_engine *e, const struct exs_judge_request *rq,
 		sig->present = 1;
 		exs_authenticode_check(rq->data, rq->len, e->trust, &sig->sig);
 	}
-	if (test_hook)
+	if (test_hook && (heur->present || yara->present))
 		test_hook(rq->data, rq->len, heur->present ? heur : yara);
 }
 

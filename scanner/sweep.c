@@ -367,7 +367,7 @@ static void process_file(struct worker *wk, struct exs_item *it)
 		   (s->mode != EXS_SWEEP_CHECK || !it->has_old || it->diff),
 		   want_sig);
 	if (want_sig && it->sig.status == EXS_SIG_UNSIGNED &&
-	    plat->catalog_verify) {
+	    plat->catalog_verify && !s->no_catalogs) {
 		/* No embedded signature: Windows may know it from a system
 		 * catalog (the privileged side asks; the bytes were already
 		 * judged as data by the worker). */

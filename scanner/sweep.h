@@ -63,6 +63,9 @@ struct exs_sweep {
 	/* Its digest: in check, an unchanged image whose verdict the baseline
 	 * holds under the same trust store is not judged again. */
 	const char *trust_digest;
+	/* 1: do not ask the system's catalogs (platform catalog_verify) about
+	 * unsigned images: --image, whose catalogs are not this host's. */
+	int no_catalogs;
 	const struct exs_strlist *signers;
 	/* The rule set's digest. In check, an unchanged web file whose bytes
 	 * the baseline knows clean under this digest is not scanned again

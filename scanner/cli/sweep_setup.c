@@ -135,6 +135,7 @@ int exs_setup_sweep(struct exs_cli *cli, struct exs_setup *st,
 	exs_sha256_buffer(trust.len ? trust.data : "", trust.len, digest);
 	exs_hex(digest, sizeof(digest), cli->trust_digest);
 	sw.trust_digest = cli->trust_digest;
+	sw.no_catalogs = cli->image != NULL;
 	sw.signers = &cli->cfg.trust_signers;
 	rc = exs_heuristics_load(cli->plat->path_separator, &heuristics, err);
 	if (rc) {
