@@ -16,7 +16,12 @@
  *
  * The *2 functions (Windows 8 and later) are looked up at run time, so the
  * binary still starts where they are missing; there the SHA-1 ones are used.
+ * WINTRUST_CATALOG_INFO's hCatAdmin (Windows 8's field, which tells
+ * WinVerifyTrust the catalog's hash algorithm) is only declared for
+ * NTDDI_WIN8 and later, hence NTDDI_VERSION here; older systems accept the
+ * longer structure (cbStruct says which fields there are).
  */
+#define NTDDI_VERSION 0x06020000 /* NTDDI_WIN8 */
 #include "platform_win32.h"
 
 #include <stdio.h>
@@ -104,6 +109,7 @@ static int verify_with(HANDLE file, const wchar_t *wpath, const wchar_t *alg,
 			wci.pcwszMemberTag = tag;
 			wci.pbCalculatedFileHash = hash;
 			wci.cbCalculatedFileHash = len;
+			wci.hCatAdmin = admin;
 			WINTRUST_DATA wd;
 			memset(&wd, 0, sizeof(wd));
 			wd.cbStruct = sizeof(wd);
