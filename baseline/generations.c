@@ -94,6 +94,17 @@ int exs_store_compute_seal(struct exs_store *s, const unsigned char *key,
 	if (!rc && exs_store_has_registrations(s))
 		rc = seal_query(s, seal, "registrations",
 			"SELECT * FROM registrations ORDER BY sha256, ord", err);
+	/* Signatures (store.c) only where the table exists, so that a
+	 * baseline from before it keeps the seal it was given. */
+	char one[8];
+	int sqlite_rc;
+	if (!rc && exs_store_query_text(s->db, "SELECT 1 FROM sqlite_master "
+					"WHERE type='table' AND name="
+					"'signatures'", NULL, one, sizeof(one),
+					&sqlite_rc) == EXS_OK && one[0] == '1')
+		rc = seal_query(s, seal, "signatures",
+			"SELECT sha256,trust,status,signer,digest,signed_at"
+			" FROM signatures ORDER BY sha256, trust", err);
 	if (rc) {
 		exs_seal_free(seal);
 		return rc;

@@ -26,6 +26,7 @@ struct exs_store_reader {
 	sqlite3 *db;
 	sqlite3_stmt *lookup;
 	sqlite3_stmt *verdict;  /* NULL when the baseline has no verdicts */
+	sqlite3_stmt *signature; /* NULL when it has no signatures table */
 };
 
 /* Schema 2. A file row is valid from generation gen_from to gen_to
@@ -117,6 +118,7 @@ void exs_store_free(struct exs_store *s)
 	sqlite3_finalize(s->insert_seen);
 	sqlite3_finalize(s->retire);
 	sqlite3_finalize(s->insert_verdict);
+	sqlite3_finalize(s->insert_signature);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s->tmp_path);
@@ -307,7 +309,9 @@ int exs_store_swap_in(struct exs_store *s, struct exs_store *replaced,
 	sqlite3_finalize(s->retire);
 	s->retire = NULL;
 	sqlite3_finalize(s->insert_verdict);
+	sqlite3_finalize(s->insert_signature);
 	s->insert_verdict = NULL;
+	s->insert_signature = NULL;
 	if (sqlite3_close(s->db) != SQLITE_OK) {
 		int rc = exs_store_db_fail(err, EXS_BASELINE, s->db,
 					   "sqlite3_close", s->tmp_path);
@@ -342,7 +346,9 @@ void exs_store_abort(struct exs_store *s)
 	sqlite3_finalize(s->retire);
 	s->retire = NULL;
 	sqlite3_finalize(s->insert_verdict);
+	sqlite3_finalize(s->insert_signature);
 	s->insert_verdict = NULL;
+	s->insert_signature = NULL;
 	sqlite3_close(s->db);
 	s->db = NULL;
 	if (s->tmp_path)
@@ -600,6 +606,15 @@ int exs_store_reader_open(struct exs_store *s, struct exs_store_reader **out,
 		sqlite3_finalize(r->verdict);
 		r->verdict = NULL;
 	}
+	if (!rc && s->schema >= 2 && sqlite3_prepare_v2(r->db, "SELECT status,"
+				      "signer,digest,signed_at FROM signatures"
+				      " WHERE sha256=?1 AND (?2 IS NULL OR "
+				      "trust=?2) ORDER BY rowid DESC LIMIT 1",
+				      -1, &r->signature,
+				      NULL) != SQLITE_OK) {
+		sqlite3_finalize(r->signature);
+		r->signature = NULL;
+	}
 	if (rc) {
 		exs_store_reader_close(r);
 		return rc;
@@ -658,6 +673,7 @@ void exs_store_reader_close(struct exs_store_reader *r)
 		return;
 	sqlite3_finalize(r->lookup);
 	sqlite3_finalize(r->verdict);
+	sqlite3_finalize(r->signature);
 	sqlite3_close(r->db);
 	free(r);
 }
@@ -778,6 +794,98 @@ int exs_store_known_clean(struct exs_store_reader *r,
 	sqlite3_bind_text(r->verdict, 2, rules_digest, -1, SQLITE_STATIC);
 	int found = sqlite3_step(r->verdict) == SQLITE_ROW;
 	sqlite3_reset(r->verdict);
+	return found;
+}
+
+/* ---- Signatures -----------------------------------------------------------
+ *
+ * The Authenticode verdict of each PE image's bytes (signature.h), keyed by
+ * SHA-256 and the trust store's digest: status, signer, digest and
+ * timestamp. Written by init and update,
+ * read by check and by the provenance of patch day (exs_store_signature).
+ * The table is created on first use (IF NOT EXISTS), so baselines made
+ * before it still open and verify; where it exists the content seal covers
+ * it (generations.c). */
+
+static const char signatures_sql[] =
+	"CREATE TABLE IF NOT EXISTS signatures(sha256 BLOB NOT NULL,"
+	" trust TEXT NOT NULL, status INTEGER NOT NULL, signer TEXT NOT NULL,"
+	" digest TEXT NOT NULL, signed_at INTEGER NOT NULL,"
+	" UNIQUE(sha256, trust))";
+
+int exs_store_add_signature(struct exs_store *s,
+			    const unsigned char sha256[EXS_SHA256_LEN],
+			    const char *trust, const struct exs_signature *sig,
+			    struct exs_error *err)
+{
+	if (sig->status <= EXS_SIG_NONE || sig->status > EXS_SIG_STATUS_MAX)
+		return EXS_OK;
+	const char *path = s->tmp_path ? s->tmp_path : s->path;
+	int rc;
+	if (!s->insert_signature) {
+		rc = exs_store_exec(s->db, signatures_sql, path, err);
+		if (rc)
+			return rc;
+		if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO signatures"
+				       " (sha256,trust,status,signer,digest,"
+				       "signed_at) VALUES(?,?,?,?,?,?)", -1,
+				       &s->insert_signature, NULL))
+			return exs_store_db_fail(err, EXS_BASELINE, s->db,
+						 "sqlite3_prepare", path);
+	}
+	rc = exs_store_begin_batch(s, err);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = s->insert_signature;
+	sqlite3_bind_blob(st, 1, sha256, EXS_SHA256_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, trust ? trust : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, sig->status);
+	sqlite3_bind_text(st, 4, sig->signer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, sig->digest, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, sig->timestamped ? sig->signed_at : 0);
+	int step = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (step != SQLITE_DONE)
+		return exs_store_db_fail(err, (step & 0xFF) == SQLITE_FULL
+						      ? EXS_NOSPACE : EXS_BASELINE,
+					 s->db, "sqlite3_step", path);
+	if (++s->pending >= BATCH_ROWS)
+		return exs_store_end_batch(s, err);
+	return EXS_OK;
+}
+
+int exs_store_signature(struct exs_store_reader *r,
+			const unsigned char sha256[EXS_SHA256_LEN],
+			const char *trust, struct exs_signature *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!r->signature)
+		return 0;
+	sqlite3_bind_blob(r->signature, 1, sha256, EXS_SHA256_LEN,
+			  SQLITE_STATIC);
+	if (trust)
+		sqlite3_bind_text(r->signature, 2, trust, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(r->signature, 2);
+	int found = sqlite3_step(r->signature) == SQLITE_ROW;
+	if (found) {
+		int status = sqlite3_column_int(r->signature, 0);
+		const unsigned char *signer = sqlite3_column_text(r->signature, 1);
+		const unsigned char *digest = sqlite3_column_text(r->signature, 2);
+		int64_t at = sqlite3_column_int64(r->signature, 3);
+		if (status <= EXS_SIG_NONE || status > EXS_SIG_STATUS_MAX) {
+			found = 0;
+		} else {
+			out->status = status;
+			snprintf(out->signer, sizeof(out->signer), "%s",
+				 signer ? (const char *)signer : "");
+			snprintf(out->digest, sizeof(out->digest), "%s",
+				 digest ? (const char *)digest : "");
+			out->timestamped = at > 0;
+			out->signed_at = at > 0 ? at : 0;
+		}
+	}
+	sqlite3_reset(r->signature);
 	return found;
 }
 

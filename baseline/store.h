@@ -35,6 +35,7 @@
 #include "platform.h"
 #include "record.h"
 #include "registration.h"
+#include "signature.h"
 
 #define EXS_STORE_SCHEMA_VERSION 2
 
@@ -164,6 +165,22 @@ int exs_store_add_verdict(struct exs_store *s,
 int exs_store_known_clean(struct exs_store_reader *r,
 			  const unsigned char sha256[EXS_SHA256_LEN],
 			  const char *rules_digest);
+
+/* Signatures (see store.c): the Authenticode verdict of a PE image's bytes
+ * under the trust store with digest trust (hex SHA-256 of the trust blob),
+ * recorded by init and update (a status of EXS_SIG_NONE is not recorded),
+ * and asked by SHA-256 from a reader: 1 and *out filled when the baseline
+ * knows these bytes under that trust store (trust NULL: under any, the
+ * latest recorded), else 0 (also for a baseline without the table). With
+ * exs_sig_vouched (inspect/pe_policy.h) this answers "is this record's
+ * image validly signed by a vouched signer". */
+int exs_store_add_signature(struct exs_store *s,
+			    const unsigned char sha256[EXS_SHA256_LEN],
+			    const char *trust, const struct exs_signature *sig,
+			    struct exs_error *err);
+int exs_store_signature(struct exs_store_reader *r,
+			const unsigned char sha256[EXS_SHA256_LEN],
+			const char *trust, struct exs_signature *out);
 
 /* ---- Log read positions (baseline/logpos.c) ----------------------------------
  * Where the log pass stopped in each log file, so that a scheduled run reads

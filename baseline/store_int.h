@@ -20,6 +20,7 @@ struct exs_store {
 	sqlite3_stmt *insert_seen;
 	sqlite3_stmt *retire;
 	sqlite3_stmt *insert_verdict;   /* prepared on first use */
+	sqlite3_stmt *insert_signature; /* likewise */
 	unsigned pending;       /* rows in the open transaction */
 	int in_transaction;
 	uint64_t count;

@@ -614,7 +614,39 @@ int exs_report_json(const struct exs_run *run, const struct exs_sink *out)
 		put(&w, "}");
 		flush(&w, 0);
 	}
-	put(&w, "],\"skipped\":[");
+	/* Every PE image's signature (inspect/authenticode.h). */
+	put(&w, "],\"signature_counts\":{");
+	for (int k = EXS_SIG_NONE + 1; k <= EXS_SIG_STATUS_MAX; k++)
+		exs_buf_printf(&w.buf, "%s\"%s\":%" PRIu64, k > 1 ? "," : "",
+			       exs_sig_status_name(k), run->sig_counts[k]);
+	put(&w, "},\"signatures\":[");
+	for (size_t i = 0; i < run->sig_listed; i++) {
+		const struct exs_sig_entry *e = &run->signatures[i];
+		put(&w, i ? ",{" : "{");
+		path_fields(&w, e->path, e->path_len);
+		put(&w, ",");
+		str_field(&w, "status", exs_sig_status_name(e->sig.status));
+		put(&w, ",");
+		str_field(&w, "signer", e->sig.signer);
+		put(&w, ",");
+		str_field(&w, "digest", e->sig.digest);
+		put(&w, ",\"timestamp\":");
+		if (e->sig.timestamped) {
+			char when[64];
+			exs_format_time(e->sig.signed_at * 1000000000, when, sizeof(when));
+			exs_buf_printf(&w.buf, "\"%s\"", when);
+		} else {
+			put(&w, "null");
+		}
+		exs_buf_printf(&w.buf, ",\"dotnet\":%s,",
+			       e->sig.dotnet ? "true" : "false");
+		str_field(&w, "detail", e->sig.detail);
+		put(&w, "}");
+		flush(&w, 0);
+	}
+	exs_buf_printf(&w.buf, "],\"signatures_truncated\":%s",
+		       run->sig_total > run->sig_listed ? "true" : "false");
+	put(&w, ",\"skipped\":[");
 	for (size_t i = 0; i < run->skipped_listed; i++) {
 		const struct exs_skipped *s = &run->skipped_list[i];
 		put(&w, i ? ",{" : "{");

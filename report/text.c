@@ -534,6 +534,47 @@ static void append_buf(struct exs_buf *b, const struct exs_buf *part)
 		exs_buf_append(b, part->data, part->len);
 }
 
+/* The PE images read and their signatures: counts, then each one that is
+ * not signed (embedded or by a catalog). */
+static void signature_lines(struct exs_buf *b, const struct exs_run *run,
+			    size_t cut)
+{
+	if (!run->sig_total)
+		return;
+	exs_buf_printf(b, "signatures: %" PRIu64 " PE images:", run->sig_total);
+	const char *sep = " ";
+	for (int k = EXS_SIG_NONE + 1; k <= EXS_SIG_STATUS_MAX; k++) {
+		if (!run->sig_counts[k])
+			continue;
+		exs_buf_printf(b, "%s%" PRIu64 " %s", sep, run->sig_counts[k],
+			       exs_sig_status_name(k));
+		sep = ", ";
+	}
+	exs_buf_putc(b, '\n');
+	size_t shown = 0, more = 0;
+	for (size_t i = 0; i < run->sig_listed; i++) {
+		const struct exs_sig_entry *e = &run->signatures[i];
+		if (e->sig.status == EXS_SIG_SIGNED ||
+		    e->sig.status == EXS_SIG_CATALOG)
+			continue;
+		if (shown++ >= cut) {
+			more++;
+			continue;
+		}
+		exs_buf_printf(b, "  %-13s ", exs_sig_status_name(e->sig.status));
+		exs_text_escape(b, e->path, e->path_len);
+		if (e->sig.signer[0]) {
+			exs_buf_puts(b, " (signer ");
+			text(b, e->sig.signer);
+			exs_buf_puts(b, ")");
+		}
+		exs_buf_putc(b, '\n');
+	}
+	if (more)
+		exs_buf_printf(b, "  ... and %zu more images not signed "
+			       "(all in the JSON report)\n", more);
+}
+
 int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 		    int verbose)
 {
@@ -619,6 +660,7 @@ int exs_report_text(const struct exs_run *run, const struct exs_sink *out,
 		exs_buf_putc(&b, '\n');
 	}
 	baseline_lines(&b, run);
+	signature_lines(&b, run, t.cut);
 	if (run->logs.ran) {
 		char lsize[32];
 		human_bytes(run->logs.bytes, lsize, sizeof(lsize));

@@ -41,6 +41,10 @@ struct exs_config {
 	char *iis_config;              /* applicationHost.config, NULL: found */
 	/* [provenance] */
 	char *provenance_reference;    /* a clean server's export, NULL: none */
+	/* [trust] */
+	char *trust_ca_file;           /* PEM/DER certificates, NULL: none */
+	char *trust_ca_dir;            /* a folder of them, NULL: none */
+	struct exs_strlist trust_signers; /* vouched signer names */
 	/* [report] */
 	char *report_dir;              /* NULL: no dated report file */
 	struct exs_strlist report_formats; /* "json", "ndjson" */

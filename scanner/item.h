@@ -14,6 +14,7 @@
 #include "finding.h"
 #include "record.h"
 #include "registration.h"
+#include "signature.h"
 
 enum exs_item_kind { EXS_ITEM_FILE, EXS_ITEM_SKIPPED, EXS_ITEM_ERROR };
 
@@ -46,6 +47,8 @@ struct exs_item {
 	int config_read;
 	struct exs_registration *regs;
 	size_t reg_count;
+	struct exs_signature sig;    /* a PE image's Authenticode verdict;
+					sig.status EXS_SIG_NONE otherwise */
 };
 
 struct exs_item *exs_item_new(const char *path, size_t len);

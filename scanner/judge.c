@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authenticode.h" /* inspect/: PE images and their signatures */
 #include "buf.h"
 #include "gate.h"        /* detect/gate: which judges the bytes need */
 #include "registration.h" /* inspect/: configuration registrations */
@@ -138,7 +139,12 @@ void exs_engine_judge(struct exs_engine *e, const struct exs_judge_request *rq,
 					 "%s", why);
 		}
 	}
-	if (test_hook)
+	if (rq->want & EXS_WANT(EXS_VERDICT_SIGNATURE)) {
+		struct exs_verdict_part *sig = &v->part[EXS_VERDICT_SIGNATURE];
+		sig->present = 1;
+		exs_authenticode_check(rq->data, rq->len, e->trust, &sig->sig);
+	}
+	if (test_hook && (heur->present || yara->present))
 		test_hook(rq->data, rq->len, heur->present ? heur : yara);
 }
 
@@ -146,6 +152,7 @@ void exs_engine_judge(struct exs_engine *e, const struct exs_judge_request *rq,
 
 struct exs_judges {
 	struct exs_judge_config cfg;
+	struct exs_trust *trust;       /* in-process only */
 	struct exs_buf rules_blob;     /* serialised rules, sandboxed only */
 	uint32_t max_request;          /* largest JUDGE payload we send */
 };
@@ -161,6 +168,15 @@ int exs_judges_create(const struct exs_judge_config *cfg,
 	uint64_t max = cfg->max_size + EXS_WIRE_REQUEST_EXTRA;
 	js->max_request = max > UINT32_MAX - EXS_WIRE_HEADER
 				  ? UINT32_MAX - EXS_WIRE_HEADER : (uint32_t)max;
+	if (!cfg->sandbox) {
+		char why[128];
+		if (exs_trust_from_blob(cfg->trust_blob, cfg->trust_len,
+					&js->trust, why, sizeof(why))) {
+			exs_judges_free(js);
+			return exs_failf(err, EXS_CONFIG, 0, "trust", NULL,
+					 "the trust store: %s", why);
+		}
+	}
 	if (cfg->sandbox) {
 		const struct exs_platform *plat = cfg->plat;
 		if (!plat->worker_start) {
@@ -185,6 +201,7 @@ void exs_judges_free(struct exs_judges *js)
 	if (!js)
 		return;
 	exs_buf_free(&js->rules_blob);
+	exs_trust_free(js->trust);
 	free(js);
 }
 
@@ -289,6 +306,7 @@ static int worker_begin(struct exs_judge *j, struct exs_error *err)
 		exs_wire_u32(&j->msg, js->cfg.yara_timeout);
 		exs_wire_u8(&j->msg, (unsigned char)plat->path_separator);
 		exs_wire_u32(&j->msg, js->max_request);
+		exs_wire_bytes(&j->msg, js->cfg.trust_blob, js->cfg.trust_len);
 		/* The rules follow the message straight from their buffer:
 		 * an admin's rule set can be far larger than a request. */
 		exs_wire_u32(&j->msg, (uint32_t)js->rules_blob.len);
@@ -423,6 +441,7 @@ int exs_judge_create(struct exs_judges *js, struct exs_judge **out,
 	} else {
 		j->engine.heuristics = js->cfg.heuristics;
 		j->engine.gate = js->cfg.gate;
+		j->engine.trust = js->trust;
 		if (js->cfg.rules)
 			rc = exs_scanner_create(js->cfg.rules, js->cfg.yara_timeout,
 						&j->engine.scanner, err);

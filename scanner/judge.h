@@ -44,6 +44,10 @@ struct exs_judge_config {
 	const char *user;               /* account of the workers (root) */
 	uint64_t memory;                /* memory limit of a worker */
 	unsigned gate;                  /* EXS_ENGINE_GATE* bits */
+	/* The Authenticode judge's trust store (authenticode.h's blob), read
+	 * by the parent from [trust] ca_file/ca_dir; sent in INIT. */
+	const unsigned char *trust_blob;
+	size_t trust_len;
 };
 
 struct exs_judge_request {
@@ -84,10 +88,12 @@ void exs_judge_free(struct exs_judge *j);
 #define EXS_ENGINE_GATE 1u
 #define EXS_ENGINE_GATE_EXTRA 2u
 
+struct exs_trust;
 struct exs_engine {
 	struct exs_scanner *scanner;             /* NULL: no YARA */
 	const struct exs_heuristics *heuristics; /* NULL: none */
 	unsigned gate;                           /* EXS_ENGINE_GATE* bits */
+	const struct exs_trust *trust;           /* NULL: nothing chains */
 };
 
 /* Runs what rq->want asks for into *v; never fails as a whole (each part

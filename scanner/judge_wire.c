@@ -22,6 +22,17 @@ void exs_verdict_free(struct exs_verdict *v)
 	}
 }
 
+const char *exs_sig_status_name(int status)
+{
+	static const char *const names[] = {
+		"none", "signed", "unsigned", "bad_digest", "bad_signature",
+		"untrusted", "expired", "malformed", "catalog",
+	};
+	if (status < 0 || status > EXS_SIG_STATUS_MAX)
+		return "none";
+	return names[status];
+}
+
 /* ---- Writing -------------------------------------------------------------- */
 
 void exs_wire_u8(struct exs_buf *b, unsigned v)
@@ -276,6 +287,16 @@ int exs_wire_encode_verdict(struct exs_buf *b, const struct exs_verdict *v)
 		exs_wire_u32(b, (uint32_t)k);
 		exs_wire_u32(b, (uint32_t)p->status);
 		exs_wire_str(b, p->detail);
+		if (k == EXS_VERDICT_SIGNATURE) {
+			exs_wire_u32(b, (uint32_t)p->sig.status);
+			exs_wire_str(b, p->sig.signer);
+			exs_wire_str(b, p->sig.digest);
+			exs_wire_u32(b, p->sig.timestamped ? 1 : 0);
+			exs_wire_u64(b, (uint64_t)p->sig.signed_at);
+			exs_wire_u32(b, p->sig.dotnet ? 1 : 0);
+			exs_wire_str(b, p->sig.detail);
+			continue;
+		}
 		exs_wire_hits(b, p->hits, n);
 		if (k == EXS_VERDICT_CONFIG)
 			exs_wire_regs(b, p->regs, p->reg_count);
@@ -408,6 +429,37 @@ static int get_regs(struct exs_wire_reader *r, struct exs_verdict_part *p,
 	return EXS_OK;
 }
 
+/* The signature section's body: a status the parent knows, strings that fit
+ * their fields (and a digest name it knows), flags that are flags. */
+static int get_signature(struct exs_wire_reader *r, struct exs_signature *sig,
+			 const char **why)
+{
+	uint32_t status = exs_wire_get_u32(r);
+	exs_wire_get_str(r, sig->signer, sizeof(sig->signer));
+	exs_wire_get_str(r, sig->digest, sizeof(sig->digest));
+	uint32_t ts = exs_wire_get_u32(r);
+	uint64_t at = exs_wire_get_u64(r);
+	uint32_t dotnet = exs_wire_get_u32(r);
+	exs_wire_get_str(r, sig->detail, sizeof(sig->detail));
+	static const char *const digests[] = { "", "sha1", "sha256", "sha384",
+					       "sha512" };
+	int digest_known = 0;
+	for (size_t i = 0; i < sizeof(digests) / sizeof(digests[0]); i++)
+		digest_known |= strcmp(sig->digest, digests[i]) == 0;
+	if (r->failed || status > EXS_SIG_STATUS_MAX || ts > 1 || dotnet > 1 ||
+	    !digest_known || at > EXS_SIG_TIME_MAX || (!ts && at)) {
+		*why = "malformed signature section";
+		return EXS_WORKER;
+	}
+	sig->status = (int)status;
+	sig->timestamped = (int)ts;
+	sig->signed_at = (int64_t)at;
+	sig->dotnet = (int)dotnet;
+	neutralise(sig->signer);
+	neutralise(sig->detail);
+	return EXS_OK;
+}
+
 int exs_wire_decode_verdict(const void *payload, size_t len, uint64_t id,
 			    unsigned want, const unsigned char *data,
 			    size_t data_len, struct exs_verdict *out,
@@ -451,12 +503,16 @@ int exs_wire_decode_verdict(const void *payload, size_t len, uint64_t id,
 			break;
 		}
 		neutralise(p->detail);
-		rc = get_hits(&r, p, data, data_len, &why);
-		if (!why && kind == EXS_VERDICT_CONFIG) {
-			if (p->count)
-				why = "hits in a config section";
-			else
-				rc = get_regs(&r, p, &why);
+		if (kind == EXS_VERDICT_SIGNATURE) {
+			rc = get_signature(&r, &p->sig, &why);
+		} else {
+			rc = get_hits(&r, p, data, data_len, &why);
+			if (!why && kind == EXS_VERDICT_CONFIG) {
+				if (p->count)
+					why = "hits in a config section";
+				else
+					rc = get_regs(&r, p, &why);
+			}
 		}
 	}
 	if (!why && r.p != r.end)

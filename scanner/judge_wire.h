@@ -14,7 +14,9 @@
  *                                 (or why it could not be set up)
  *   INIT        parent -> worker  u32 version, u32 flags (EXS_WIRE_INIT_*),
  *                                 u32 timeout_s,
- *                                 u8 separator, u32 max_request, bytes rules
+ *                                 u8 separator, u32 max_request, bytes trust
+ *                                 (the trust store's certificates, see
+ *                                 inspect/authenticode.h), bytes rules
  *   INIT_DONE   worker -> parent  i32 status, str detail
  *   JUDGE       parent -> worker  u64 id, u32 want, str path, 5 x str vars,
  *                                 u32 where, then bytes data (INLINE) or
@@ -28,6 +30,11 @@
  * line and str scope, name, path, image, type, extra. New judges (the code
  * analysis, the PE and config parsers) add a kind; the parent refuses kinds
  * it does not know and any kind it did not ask for.
+ *
+ * The SIGNATURE section (the Authenticode judge) carries no hits: after
+ * its detail come u32 sig status, str signer, str digest, u32 timestamped,
+ * u64 signed_at, u32 dotnet, str sig detail (struct exs_signature), each
+ * checked: a known status, strings within their fields, flags 0 or 1.
  */
 #ifndef EXS_JUDGE_WIRE_H
 #define EXS_JUDGE_WIRE_H
@@ -38,9 +45,10 @@
 #include "buf.h"
 #include "finding.h"
 #include "registration.h"
+#include "signature.h"
 #include "status.h"
 
-#define EXS_WIRE_VERSION 1
+#define EXS_WIRE_VERSION 2
 #define EXS_WIRE_HEADER 8
 /* The largest reply the parent accepts, and the most hits per section. */
 #define EXS_WIRE_REPLY_MAX (8u << 20)
@@ -66,7 +74,9 @@ enum exs_verdict_kind {
 	EXS_VERDICT_CONFIG = 3,      /* no hits; registrations of an IIS or
 					Exchange configuration file
 					(inspect/registration.h) */
-	EXS_VERDICT_KIND_MAX = 3
+	EXS_VERDICT_SIGNATURE = 4,   /* no hits: the image's Authenticode
+					signature (part.sig) */
+	EXS_VERDICT_KIND_MAX = 4
 };
 #define EXS_WANT(kind) (1u << (kind))
 /* Not kinds: bits of JUDGE's want saying what the sweep already knows of
@@ -92,6 +102,7 @@ struct exs_verdict_part {
 	 * inside its field and free of control characters (owned) */
 	struct exs_registration *regs;
 	size_t reg_count;
+	struct exs_signature sig;         /* EXS_VERDICT_SIGNATURE only */
 };
 
 struct exs_verdict {

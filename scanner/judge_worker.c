@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authenticode.h"
 #include "judge.h"
 
 #define INIT_MAX (256u << 20)
@@ -145,7 +146,8 @@ int exs_judge_worker_main(const struct exs_platform *plat, const char *arg)
 	exs_error_clear(&err);
 	struct exs_rules *rules = NULL;
 	struct exs_heuristics *heuristics = NULL;
-	struct exs_engine engine = { NULL, NULL, 0 };
+	struct exs_trust *trust = NULL;
+	struct exs_engine engine = { NULL, NULL, 0, NULL };
 
 	int rc = exs_rules_library_init(&err);
 	if (!rc)
@@ -167,6 +169,8 @@ int exs_judge_worker_main(const struct exs_platform *plat, const char *arg)
 	uint32_t timeout = exs_wire_get_u32(&r);
 	char sep = (char)exs_wire_get_u8(&r);
 	max_request = exs_wire_get_u32(&r);
+	size_t trust_len;
+	const unsigned char *trust_blob = exs_wire_get_bytes(&r, len, &trust_len);
 	size_t blob_len;
 	const unsigned char *blob = exs_wire_get_bytes(&r, len, &blob_len);
 	if (r.failed || r.p != r.end || version != EXS_WIRE_VERSION)
@@ -179,7 +183,13 @@ int exs_judge_worker_main(const struct exs_platform *plat, const char *arg)
 		rc = exs_scanner_create(rules, timeout, &engine.scanner, &err);
 	if (!rc)
 		rc = exs_heuristics_load(sep, &heuristics, &err);
+	char why[128];
+	if (!rc && exs_trust_from_blob(trust_blob, trust_len, &trust, why,
+				       sizeof(why)))
+		rc = exs_failf(&err, EXS_CONFIG, 0, "trust", NULL,
+			       "the trust store: %s", why);
 	engine.heuristics = heuristics;
+	engine.trust = trust;
 	/* The rules blob is not needed any more. */
 	free(ws.in);
 	ws.in = NULL;
@@ -191,6 +201,7 @@ out:
 	exs_scanner_free(engine.scanner);
 	exs_rules_free(rules);
 	exs_heuristics_free(heuristics);
+	exs_trust_free(trust);
 	exs_buf_free(&ws.out);
 	free(ws.in);
 	exs_rules_library_finish();

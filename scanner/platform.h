@@ -63,6 +63,8 @@ struct exs_stat {
 /* One directory entry. name points into the listing and stays valid until the
  * next dir_next or dir_close. node is EXS_NODE_UNKNOWN only when the backend
  * could not tell without following a link. */
+struct exs_signature;   /* signature.h */
+
 struct exs_dirent {
 	const char *name;
 	size_t name_len;
@@ -367,6 +369,15 @@ struct exs_platform {
 	int (*file_open_evidence)(const char *path, struct exs_file **out,
 				  struct exs_evidence_times *times,
 				  struct exs_error *err);
+	/* -- Catalog signatures (Windows) ---------------------------------------- */
+
+	/* For a PE image with no embedded signature: asks the system whether a
+	 * catalog signs it (WinVerifyTrust with CryptCATAdmin catalog lookup).
+	 * EXS_OK with out->status EXS_SIG_CATALOG and out->signer when a
+	 * catalog vouches and WinVerifyTrust accepts it; any other result
+	 * leaves the embedded verdict standing. Called on the privileged side,
+	 * never in the worker. NULL where there are no catalogs (POSIX). */
+	int (*catalog_verify)(const char *path, struct exs_signature *out);
 };
 
 /* The table for the platform exsweep was built for. Never NULL. */

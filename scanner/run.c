@@ -334,6 +334,34 @@ int exs_run_add_skipped(struct exs_run *run, const char *path, size_t len,
 	return EXS_OK;
 }
 
+int exs_run_add_signature(struct exs_run *run, const char *path, size_t len,
+			  const struct exs_signature *sig)
+{
+	if (sig->status <= EXS_SIG_NONE || sig->status > EXS_SIG_STATUS_MAX)
+		return EXS_OK;
+	run->sig_counts[sig->status]++;
+	run->sig_total++;
+	if (run->sig_listed == EXS_SIGNATURES_LIST_MAX)
+		return EXS_OK;
+	if (run->sig_listed == run->sig_cap) {
+		size_t cap = run->sig_cap ? run->sig_cap * 2 : 64;
+		struct exs_sig_entry *grown = realloc(run->signatures,
+						      cap * sizeof(*grown));
+		if (!grown)
+			return EXS_NOMEM;
+		run->signatures = grown;
+		run->sig_cap = cap;
+	}
+	char *copy = malloc(len + 1);
+	if (!copy)
+		return EXS_NOMEM;
+	memcpy(copy, path, len);
+	copy[len] = '\0';
+	run->signatures[run->sig_listed++] =
+		(struct exs_sig_entry){ copy, len, *sig };
+	return EXS_OK;
+}
+
 static int compare_bytes(const char *a, size_t al, const char *b, size_t bl)
 {
 	int c = memcmp(a, b, al < bl ? al : bl);
@@ -362,6 +390,12 @@ static int compare_skipped(const void *pa, const void *pb)
 	return compare_bytes(a->path, a->path_len, b->path, b->path_len);
 }
 
+static int compare_signatures(const void *pa, const void *pb)
+{
+	const struct exs_sig_entry *a = pa, *b = pb;
+	return compare_bytes(a->path, a->path_len, b->path, b->path_len);
+}
+
 void exs_run_sort(struct exs_run *run)
 {
 	/* The temporary table is read back in order through its index. */
@@ -371,6 +405,9 @@ void exs_run_sort(struct exs_run *run)
 	if (run->skipped_listed > 1)
 		qsort(run->skipped_list, run->skipped_listed,
 		      sizeof(*run->skipped_list), compare_skipped);
+	if (run->sig_listed > 1)
+		qsort(run->signatures, run->sig_listed,
+		      sizeof(*run->signatures), compare_signatures);
 }
 
 int exs_run_finding_bits(const struct exs_run *run)
@@ -425,6 +462,11 @@ void exs_run_free(struct exs_run *run)
 	for (size_t i = 0; i < run->skipped_listed; i++)
 		free(run->skipped_list[i].path);
 	free(run->skipped_list);
+	for (size_t i = 0; i < run->sig_listed; i++)
+		free(run->signatures[i].path);
+	free(run->signatures);
+	run->signatures = NULL;
+	run->sig_listed = run->sig_cap = 0;
 	exs_strlist_free(&run->warnings);
 	free(run->generations);
 	run->generations = NULL;

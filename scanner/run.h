@@ -9,6 +9,7 @@
 
 #include "exchange_build.h"
 #include "finding.h"
+#include "signature.h"
 #include "platform.h"
 #include "spill.h"
 #include "store.h"
@@ -20,6 +21,14 @@ struct exs_skipped {
 	char *path;
 	size_t path_len;
 	enum exs_node node;
+};
+
+/* The Authenticode verdict of one PE image the run read (inspect/). */
+#define EXS_SIGNATURES_LIST_MAX 100000
+struct exs_sig_entry {
+	char *path;
+	size_t path_len;
+	struct exs_signature sig;
 };
 
 /* Who requested one file, from the logs (logs/hits.c): for a webshell,
@@ -125,6 +134,12 @@ struct exs_run {
 	uint64_t refused;
 	/* provenance of the changes (check, update --vouched-only) */
 	struct exs_prov_summary provenance;
+	/* PE images and their signatures: counts by status (all of them) and
+	 * the first EXS_SIGNATURES_LIST_MAX entries, sorted by path */
+	uint64_t sig_counts[EXS_SIG_STATUS_MAX + 1];
+	uint64_t sig_total;
+	struct exs_sig_entry *signatures;
+	size_t sig_listed, sig_cap;
 	/* the log pass */
 	struct exs_log_summary logs;
 	struct exs_url_hits *url_hits;   /* owned, url_hit_count of them */
@@ -143,6 +158,9 @@ const struct exs_url_hits *exs_run_url_hits(const struct exs_run *run,
 int exs_run_add(struct exs_run *run, const struct exs_finding *f);
 int exs_run_add_skipped(struct exs_run *run, const char *path, size_t len,
 			enum exs_node node);
+/* Records the signature verdict of one image (status not EXS_SIG_NONE). */
+int exs_run_add_signature(struct exs_run *run, const char *path, size_t len,
+			  const struct exs_signature *sig);
 /* Sorts findings into report order: by kind, then by path bytes. */
 void exs_run_sort(struct exs_run *run);
 /* Calls fn for every finding in report order (after exs_run_sort). f and

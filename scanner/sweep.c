@@ -22,6 +22,7 @@
 #include "hash.h"
 #include "judge.h"
 #include "path.h"
+#include "pe_policy.h"  /* inspect/: the PE heuristics */
 #include "queue.h"
 
 #define READ_CHUNK (1u << 20)
@@ -230,10 +231,11 @@ static void take_part(struct exs_item *it, struct exs_verdict_part *p,
 
 /* Has the file's bytes judged (sandboxed, unless the run says otherwise):
  * YARA when with_yara, the heuristics when with_heuristics, the config
- * reader when with_config; known holds the EXS_WANT_*_CLEAN bits the
- * baseline gives. */
+ * reader when with_config, the Authenticode signature when with_signature;
+ * known holds the EXS_WANT_*_CLEAN bits the baseline gives. */
 static void judge_file(struct worker *wk, struct exs_item *it, int with_yara,
-		       int with_heuristics, int with_config, unsigned known)
+		       int with_heuristics, int with_config, int with_signature,
+		       unsigned known)
 {
 	const struct exs_platform *plat = wk->sweep->plat;
 	size_t base_len;
@@ -256,7 +258,8 @@ static void judge_file(struct worker *wk, struct exs_item *it, int with_yara,
 	struct exs_judge_request rq = {
 		.want = (with_yara ? EXS_WANT(EXS_VERDICT_YARA) | known : 0) |
 			(with_heuristics ? EXS_WANT(EXS_VERDICT_HEURISTICS) : 0) |
-			(with_config ? EXS_WANT(EXS_VERDICT_CONFIG) : 0),
+			(with_config ? EXS_WANT(EXS_VERDICT_CONFIG) : 0) |
+			(with_signature ? EXS_WANT(EXS_VERDICT_SIGNATURE) : 0),
 		.path = it->path,
 		.path_len = it->path_len,
 		.vars = {
@@ -300,11 +303,83 @@ static void judge_file(struct worker *wk, struct exs_item *it, int with_yara,
 					    "configuration not read: %s",
 					    conf->detail);
 	}
+	if (v.part[EXS_VERDICT_SIGNATURE].present)
+		it->sig = v.part[EXS_VERDICT_SIGNATURE].sig;
 	exs_verdict_free(&v);
 	/* Clean with the heuristics asked too: the whole verdict was empty. */
 	if (keyed && with_heuristics && !cached && !it->scan_status &&
 	    !it->hit_count && !it->suspicious_count)
 		cache_add(wk->clean, &key);
+}
+
+/* Names the PE judge looks at (their bytes must also start with MZ). */
+static int is_pe_name(const struct exs_platform *plat, const char *path,
+		      size_t len)
+{
+	static const char *const exts[] = { "dll", "exe", "sys", "ocx", "cpl",
+					    "scr", "drv", "winmd", NULL };
+	size_t base_len;
+	const char *base = exs_path_basename(path, len, plat->path_separator,
+					     &base_len);
+	char ext[16];
+	exs_path_extension(base, base_len, ext, sizeof(ext));
+	for (size_t i = 0; exts[i]; i++)
+		if (strcmp(ext, exts[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 when the folder of path holds a file whose name ends in ".compiled"
+ * (ASP.NET's map of a compiled page), listed, never opened. */
+static int folder_has_compiled_map(const struct exs_platform *plat,
+				   const char *path, size_t len)
+{
+	size_t base_len;
+	exs_path_basename(path, len, plat->path_separator, &base_len);
+	if (base_len >= len)
+		return 0;
+	char *dir = malloc(len - base_len + 1);
+	if (!dir)
+		return 0;
+	size_t n = len - base_len;
+	if (n > 1)
+		n--; /* the separator before the name */
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	struct exs_dir *d;
+	struct exs_error err;
+	int found = 0;
+	if (plat->dir_open(dir, &d, &err) == EXS_OK) {
+		struct exs_dirent e;
+		while (!found && plat->dir_next(d, &e, &err) == EXS_OK && e.name)
+			found = e.node == EXS_NODE_FILE && e.name_len > 9 &&
+				memcmp(e.name + e.name_len - 9, ".compiled", 9) == 0;
+		plat->dir_close(d);
+	}
+	free(dir);
+	return found;
+}
+
+/* The PE heuristics over the signature verdict (privileged side: a path
+ * and a decoded verdict, no file bytes): in scan for every image, in check
+ * for new and changed ones; init only records what it finds. */
+static void pe_policy(struct worker *wk, struct exs_item *it)
+{
+	const struct exs_sweep *s = wk->sweep;
+	const struct exs_platform *plat = s->plat;
+	if (s->mode == EXS_SWEEP_INIT ||
+	    (s->mode == EXS_SWEEP_CHECK && it->has_old && !it->diff))
+		return;
+	char sep = plat->path_separator;
+	int map = exs_pe_is_app_web(it->path, it->path_len, sep) &&
+		  exs_pe_in_aspnet_cache(it->path, it->path_len, sep) &&
+		  folder_has_compiled_map(plat, it->path, it->path_len);
+	if (exs_pe_policy_check(it->path, it->path_len, sep, &it->sig,
+				s->signers, map, &it->suspicious,
+				&it->suspicious_count) && !it->scan_status)
+		it->scan_status = exs_failf(&it->scan_err, EXS_NOMEM, 0,
+					    "heuristics", it->path,
+					    "out of memory in the PE heuristics");
 }
 
 static int wants_scan(const struct exs_sweep *s, const struct exs_item *it)
@@ -356,13 +431,14 @@ static void process_file(struct worker *wk, struct exs_item *it)
 		}
 	}
 
-	/* Keep the bytes in memory only when YARA or the config reader may
-	 * need them. */
+	/* Keep the bytes in memory only when YARA, the config reader or the
+	 * PE judge may need them. */
 	int is_config = s->rules && exs_reg_is_config_path(it->path, it->path_len,
 							     plat->path_separator);
+	int pe_name = s->rules && is_pe_name(plat, it->path, it->path_len);
 	int may_scan = s->rules && (s->mode != EXS_SWEEP_INIT || it->is_web ||
 				    is_config);
-	int buffered = may_scan && st.size <= s->yara_max_size;
+	int buffered = (may_scan || pe_name) && st.size <= s->yara_max_size;
 	exs_buf_reset(&wk->data);
 	if (buffered && exs_buf_reserve(&wk->data, (size_t)st.size))
 		buffered = 0;
@@ -412,49 +488,72 @@ static void process_file(struct worker *wk, struct exs_item *it)
 	if (it->has_old)
 		it->diff = exs_record_diff(&it->old_rec, &it->rec);
 
+	int whole = buffered && wk->data.len == total;
+	const unsigned char *bytes = (const unsigned char *)wk->data.data;
+	int want_sig = pe_name && whole && total >= 2 && bytes[0] == 'M' &&
+		       bytes[1] == 'Z' && wk->judge;
+	if (want_sig && s->mode == EXS_SWEEP_CHECK && s->reuse_verdicts &&
+	    wk->reader && it->has_old && !it->diff &&
+	    exs_store_signature(wk->reader, it->rec.sha256, s->trust_digest,
+				&it->sig))
+		want_sig = 0; /* the same bytes, the same trust store */
+	int scan = 1;
 	if (s->mode == EXS_SWEEP_CHECK && s->reuse_verdicts && wk->reader &&
 	    it->has_old && !it->diff &&
 	    exs_store_known_clean(wk->reader, it->rec.sha256, s->rules_digest)) {
 		it->verdict_reused = 1;
-		return;
+		scan = 0;
 	}
 	/* A configuration file is read for its registrations whenever its
 	 * bytes are new to the run's comparison: always in init and scan, in
 	 * check when it is added or changed. */
 	int new_bytes = s->mode != EXS_SWEEP_CHECK || !it->has_old || it->diff;
 	int with_config = is_config && new_bytes;
-	int with_yara = wants_scan(s, it);
-	if (!with_yara && !with_config)
-		return;
-	if (buffered && wk->data.len == total) {
-		/* New bytes (an added file, a copy a cumulative update made)
-		 * the baseline knows clean under these rules: the built-in
-		 * rules need not see them again; the code analysis, which
-		 * reads the name too, does. */
-		unsigned known = 0;
-		if (s->reuse_verdicts && wk->reader &&
-		    exs_store_known_clean(wk->reader, it->rec.sha256,
-					  s->rules_digest))
-			known = EXS_WANT_RULES_CLEAN;
-		/* In check, an unchanged file was judged by the heuristics
-		 * when it was accepted into the baseline: only new content
-		 * is. */
-		judge_file(wk, it, with_yara,
-			   with_yara && s->heuristics && new_bytes, with_config,
-			   known);
-	} else if (!with_yara) {
+	scan = scan && wants_scan(s, it);
+	if (with_config && !whole) {
 		it->scan_status = exs_failf(&it->scan_err, EXS_LIMIT, 0,
 					    "config", it->path,
 					    "configuration not read: larger "
 					    "than max_file_size (%llu bytes)",
 					    (unsigned long long)s->yara_max_size);
-	} else {
+		with_config = 0;
+	}
+	if (scan && !whole) {
 		it->scan_status = exs_failf(&it->scan_err, EXS_LIMIT, 0, "scan",
 					    it->path,
 					    "not YARA-scanned: larger than "
 					    "max_file_size (%llu bytes)",
 					    (unsigned long long)s->yara_max_size);
+		scan = 0;
 	}
+	if (!scan && !want_sig && !with_config)
+		return;
+	/* New bytes (an added file, a copy a cumulative update made) the
+	 * baseline knows clean under these rules: the built-in rules need not
+	 * see them again; the code analysis, which reads the name too, does. */
+	unsigned known = 0;
+	if (scan && s->reuse_verdicts && wk->reader &&
+	    exs_store_known_clean(wk->reader, it->rec.sha256, s->rules_digest))
+		known = EXS_WANT_RULES_CLEAN;
+	/* In check, an unchanged file was judged by the heuristics when it
+	 * was accepted into the baseline: only new content is. */
+	judge_file(wk, it, scan, scan && s->heuristics && new_bytes, with_config,
+		   want_sig, known);
+	if (want_sig && it->sig.status == EXS_SIG_UNSIGNED &&
+	    plat->catalog_verify && !s->no_catalogs) {
+		/* No embedded signature: Windows may know it from a system
+		 * catalog (the privileged side asks; the bytes were already
+		 * judged as data by the worker). */
+		struct exs_signature cat;
+		memset(&cat, 0, sizeof(cat));
+		if (plat->catalog_verify(it->path, &cat) == EXS_OK &&
+		    cat.status == EXS_SIG_CATALOG) {
+			cat.dotnet = it->sig.dotnet;
+			it->sig = cat;
+		}
+	}
+	if (want_sig)
+		pe_policy(wk, it);
 }
 
 /* ---- The threads ---------------------------------------------------------- */
@@ -577,6 +676,8 @@ int exs_sweep_run(struct exs_sweep *s, struct exs_error *err)
 			.user = s->sandbox_user,
 			.memory = s->sandbox_memory,
 			.gate = s->gate,
+			.trust_blob = s->trust_blob,
+			.trust_len = s->trust_len,
 		};
 		rc = exs_judges_create(&jc, &judges, err);
 	}

@@ -53,6 +53,20 @@ struct exs_sweep {
 	const char *sandbox_user;            /* [sandbox] user */
 	uint64_t sandbox_memory;             /* [sandbox] memory_limit */
 	struct exs_store *baseline;          /* check mode */
+	/* PE images (by name, up to yara_max_size) are judged for their
+	 * Authenticode signature against this trust store (judge.h), and
+	 * the PE heuristics (inspect/pe_policy.h) run over the verdict with
+	 * these vouched signers: in scan for every image, in check for added
+	 * and changed ones (init records the verdicts only). */
+	const unsigned char *trust_blob;
+	size_t trust_len;
+	/* Its digest: in check, an unchanged image whose verdict the baseline
+	 * holds under the same trust store is not judged again. */
+	const char *trust_digest;
+	/* 1: do not ask the system's catalogs (platform catalog_verify) about
+	 * unsigned images: --image, whose catalogs are not this host's. */
+	int no_catalogs;
+	const struct exs_strlist *signers;
 	/* The rule set's digest. In check, an unchanged web file whose bytes
 	 * the baseline knows clean under this digest is not scanned again
 	 * (reuse_verdicts); init and update record such verdicts. */

@@ -7,7 +7,7 @@ set -u
 src=$1; shift
 fail=0
 headers='windows\.h|unistd\.h|dirent\.h|sys/[a-z_]+\.h|fcntl\.h|pthread\.h|io\.h|direct\.h|winbase\.h|fileapi\.h|synchapi\.h'
-hits=$(grep -rnE "#[[:space:]]*include[[:space:]]*<($headers)>" "$src/scanner" "$src/baseline" "$src/logs" "$src/detect" \
+hits=$(grep -rnE "#[[:space:]]*include[[:space:]]*<($headers)>" "$src/scanner" "$src/baseline" "$src/logs" "$src/detect" "$src/inspect" \
        --include='*.c' --include='*.h' || true)
 if [ -n "$hits" ]; then
 	echo "OS headers included in the core:"; echo "$hits"; fail=1

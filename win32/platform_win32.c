@@ -465,6 +465,7 @@ static const struct exs_platform win32_platform = {
 	.file_stat = exs_win32_file_stat,
 	.file_read = exs_win32_file_read,
 	.file_seek = exs_win32_file_seek,
+	.catalog_verify = exs_win32_catalog_verify,
 	.file_security = exs_win32_file_security,
 	.file_open_evidence = exs_win32_file_open_evidence,
 	.file_close = exs_win32_file_close,

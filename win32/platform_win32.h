@@ -57,6 +57,14 @@ int exs_win32_utf16_to_wtf8(const wchar_t *s, size_t len, char *out,
  * Returns EXS_OK, EXS_CHARSET or EXS_NOMEM. */
 int exs_win32_wtf8_to_utf16_alloc(const char *s, wchar_t **out);
 
+/* -- catalog_win32.c ------------------------------------------------------ */
+
+struct exs_signature;
+/* platform.h's catalog_verify: WinVerifyTrust over the catalog that lists
+ * path's hash. EXS_OK with out->status EXS_SIG_CATALOG; EXS_NOENT when no
+ * catalog vouches; EXS_INVAL/EXS_IO when the file cannot be opened. */
+int exs_win32_catalog_verify(const char *path, struct exs_signature *out);
+
 /* -- path_win32.c -------------------------------------------------------- */
 
 /* Turns a caller's WTF-8 path into the verbatim UTF-16 path given to Win32:

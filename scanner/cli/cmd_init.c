@@ -45,6 +45,10 @@ static int init_collect(void *ctx, struct exs_item *item)
 		return EXS_OK;
 	rc = exs_store_add(c->store, item->path, item->path_len, &item->rec,
 			   c->err);
+	if (!rc)
+		rc = exs_store_add_signature(c->store, item->rec.sha256,
+					     c->cli->trust_digest, &item->sig,
+					     c->err);
 	if (!rc && clean && c->rules_digest)
 		rc = exs_store_add_verdict(c->store, item->rec.sha256,
 					   c->rules_digest, c->err);

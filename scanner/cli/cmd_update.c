@@ -105,6 +105,11 @@ static int update_collect(void *ctx, struct exs_item *item)
 					   c->rules_digest, c->err);
 	if (!rc && readable && exs_cli_prov_see(c->prov, item))
 		rc = exs_fail(c->err, EXS_NOMEM, 0, "collect", item->path);
+	/* So is each image's signature verdict (inspect/authenticode.h). */
+	if (!rc && readable)
+		rc = exs_store_add_signature(c->dst, item->rec.sha256,
+					     c->cli->trust_digest, &item->sig,
+					     c->err);
 	if (rc || !readable || (item->has_old && !item->diff))
 		return rc;
 	if ((flagged || scan_failed) &&

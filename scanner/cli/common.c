@@ -848,8 +848,11 @@ int exs_cli_collect_common(struct exs_run *run, struct exs_item *item,
 		return exs_cli_add_error(run, item->path, item->path_len,
 					 &item->err);
 	*readable = 1;
-	int rc = add_hits(run, item, EXS_FINDING_WEBSHELL, &item->hits,
-			  &item->hit_count);
+	int rc = exs_run_add_signature(run, item->path, item->path_len,
+				       &item->sig);
+	if (!rc)
+		rc = add_hits(run, item, EXS_FINDING_WEBSHELL, &item->hits,
+			      &item->hit_count);
 	if (!rc)
 		rc = add_hits(run, item, EXS_FINDING_SUSPICIOUS, &item->suspicious,
 			      &item->suspicious_count);

@@ -11,6 +11,10 @@
 #include "cli.h"
 #include "sweep_setup.h"
 
+#include "authenticode.h"
+#include "hash.h"
+#include "trust_cli.h"
+
 /* A root or web root the admin named on the command line must be there and
  * readable: a typo (or a name the shell mangled) would otherwise walk
  * nothing and exit 0 with one error finding, a silent miss. Configured
@@ -121,9 +125,26 @@ int exs_setup_sweep(struct exs_cli *cli, struct exs_setup *st,
 	run->roots = &st->walk_roots;
 	run->web_roots = st->web_roots;
 	struct exs_heuristics *heuristics = NULL;
-	int rc = exs_heuristics_load(cli->plat->path_separator, &heuristics, err);
-	if (rc)
+	struct exs_buf trust;
+	exs_buf_init(&trust, EXS_TRUST_BLOB_MAX + 4096);
+	int rc = exs_cli_trust_blob(cli, &trust, err);
+	if (rc) {
+		exs_buf_free(&trust);
 		return rc;
+	}
+	sw.trust_blob = (const unsigned char *)trust.data;
+	sw.trust_len = trust.len;
+	unsigned char digest[32];
+	exs_sha256_buffer(trust.len ? trust.data : "", trust.len, digest);
+	exs_hex(digest, sizeof(digest), cli->trust_digest);
+	sw.trust_digest = cli->trust_digest;
+	sw.no_catalogs = cli->image != NULL;
+	sw.signers = &cli->cfg.trust_signers;
+	rc = exs_heuristics_load(cli->plat->path_separator, &heuristics, err);
+	if (rc) {
+		exs_buf_free(&trust);
+		return rc;
+	}
 	sw.heuristics = heuristics;
 	/* check and update walk what the baseline holds, give or take the
 	 * changes: the progress line can say how far along it is. */
@@ -131,6 +152,7 @@ int exs_setup_sweep(struct exs_cli *cli, struct exs_setup *st,
 	rc = exs_sweep_run(&sw, err);
 	cli->progress_total = 0;
 	exs_heuristics_free(heuristics);
+	exs_buf_free(&trust);
 	run->files = sw.files;
 	run->bytes = sw.bytes;
 	run->scanned = sw.scanned;

@@ -386,6 +386,8 @@ def posix_report(report, posix):
         fix(f)
     for sk in report.get("skipped", []):
         fix(sk)
+    for sig in report.get("signatures", []):
+        fix(sig)
     for key in ("roots", "web_roots"):
         if isinstance(report.get(key), list):
             report[key] = [posix(r) for r in report[key]]

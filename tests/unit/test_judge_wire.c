@@ -448,9 +448,100 @@ static void test_random_corruption(void)
 	ASSERT_TRUE(accepted > 0);
 }
 
+/* A SIGNATURE section (inspect/authenticode.h): its fields round-trip, and
+ * each field a compromised worker could bend is refused. */
+#define SIG_WANT EXS_WANT(EXS_VERDICT_SIGNATURE)
+static void sig_section(struct exs_buf *b, uint32_t status, const char *signer,
+			const char *digest, uint32_t ts, uint64_t at,
+			uint32_t dotnet, const char *detail)
+{
+	exs_buf_reset(b);
+	exs_wire_u64(b, 7);
+	exs_wire_u32(b, 1);
+	exs_wire_u32(b, EXS_VERDICT_SIGNATURE);
+	exs_wire_u32(b, EXS_OK);
+	exs_wire_str(b, "");
+	exs_wire_u32(b, status);
+	exs_wire_str(b, signer);
+	exs_wire_str(b, digest);
+	exs_wire_u32(b, ts);
+	exs_wire_u64(b, at);
+	exs_wire_u32(b, dotnet);
+	exs_wire_str(b, detail);
+}
+
+static void test_signature_section(void)
+{
+	struct exs_verdict v;
+	memset(&v, 0, sizeof(v));
+	v.id = 7;
+	v.part[EXS_VERDICT_SIGNATURE].present = 1;
+	struct exs_signature *sig = &v.part[EXS_VERDICT_SIGNATURE].sig;
+	sig->status = EXS_SIG_EXPIRED;
+	snprintf(sig->signer, sizeof(sig->signer), "Contoso \x1b[2J Ltd");
+	snprintf(sig->digest, sizeof(sig->digest), "sha256");
+	sig->timestamped = 1;
+	sig->signed_at = 1700000000;
+	sig->dotnet = 1;
+	snprintf(sig->detail, sizeof(sig->detail), "expired");
+	struct exs_buf b;
+	exs_buf_init(&b, EXS_WIRE_REPLY_MAX);
+	ASSERT_EQ(exs_wire_encode_verdict(&b, &v), EXS_OK);
+	struct exs_verdict out;
+	ASSERT_EQ(decode(b.data + EXS_WIRE_HEADER, b.len - EXS_WIRE_HEADER,
+			 SIG_WANT, &out), EXS_OK);
+	const struct exs_signature *got = &out.part[EXS_VERDICT_SIGNATURE].sig;
+	ASSERT_EQ(got->status, EXS_SIG_EXPIRED);
+	ASSERT_STR_EQ(got->signer, "Contoso ?[2J Ltd"); /* neutralised */
+	ASSERT_STR_EQ(got->digest, "sha256");
+	ASSERT_EQ(got->timestamped, 1);
+	ASSERT_EQ(got->signed_at, 1700000000);
+	ASSERT_EQ(got->dotnet, 1);
+	exs_verdict_free(&out);
+	/* Not asked for. */
+	ASSERT_EQ(decode(b.data + EXS_WIRE_HEADER, b.len - EXS_WIRE_HEADER,
+			 EXS_WANT(EXS_VERDICT_YARA), &out), EXS_WORKER);
+	/* Asked for, missing. */
+	ASSERT_EQ(decode(b.data + EXS_WIRE_HEADER, 12, SIG_WANT, &out),
+		  EXS_WORKER);
+
+	sig_section(&b, EXS_SIG_SIGNED, "Microsoft Corporation", "sha1", 0, 0,
+		    0, "");
+	ASSERT_EQ(decode(b.data, b.len, SIG_WANT, &out), EXS_OK);
+	ASSERT_STR_EQ(out.part[EXS_VERDICT_SIGNATURE].sig.signer,
+		      "Microsoft Corporation");
+	exs_verdict_free(&out);
+	sig_section(&b, EXS_SIG_STATUS_MAX + 1, "", "", 0, 0, 0, "");
+	ASSERT_EQ(decode(b.data, b.len, SIG_WANT, &out), EXS_WORKER);
+	sig_section(&b, EXS_SIG_SIGNED, "", "md5", 0, 0, 0, "");
+	ASSERT_EQ(decode(b.data, b.len, SIG_WANT, &out), EXS_WORKER);
+	sig_section(&b, EXS_SIG_SIGNED, "", "", 2, 0, 0, "");
+	ASSERT_EQ(decode(b.data, b.len, SIG_WANT, &out), EXS_WORKER);
+	sig_section(&b, EXS_SIG_SIGNED, "", "", 0, 5, 0, ""); /* time, no ts */
+	ASSERT_EQ(decode(b.data, b.len, SIG_WANT, &out), EXS_WORKER);
+	sig_section(&b, EXS_SIG_SIGNED, "", "", 1, EXS_SIG_TIME_MAX + 1ull, 0,
+		    "");
+	ASSERT_EQ(decode(b.data, b.len, SIG_WANT, &out), EXS_WORKER);
+	sig_section(&b, EXS_SIG_SIGNED, "", "", 0, 0, 7, "");
+	ASSERT_EQ(decode(b.data, b.len, SIG_WANT, &out), EXS_WORKER);
+	char longer[EXS_SIG_SIGNER_MAX + 1];
+	memset(longer, 'A', sizeof(longer) - 1);
+	longer[sizeof(longer) - 1] = '\0';
+	sig_section(&b, EXS_SIG_SIGNED, longer, "", 0, 0, 0, "");
+	ASSERT_EQ(decode(b.data, b.len, SIG_WANT, &out), EXS_WORKER);
+	sig_section(&b, EXS_SIG_SIGNED, "", "", 0, 0, 0, "");
+	ASSERT_EQ(decode(b.data, b.len - 1, SIG_WANT, &out), EXS_WORKER);
+	exs_buf_append(&b, "x", 1);                   /* trailing */
+	ASSERT_EQ(decode(b.data, b.len, SIG_WANT, &out), EXS_WORKER);
+	exs_buf_free(&b);
+	ASSERT_STR_EQ(exs_sig_status_name(EXS_SIG_BAD_DIGEST), "bad_digest");
+	ASSERT_STR_EQ(exs_sig_status_name(99), "none");
+}
+
 int main(void)
 {
 	RUN(test_round_trip);
+	RUN(test_signature_section);
 	RUN(test_truncated_and_trailing);
 	RUN(test_oversized_frame);
 	RUN(test_bad_counts);
