@@ -202,8 +202,12 @@ int exs_prov_open(struct exs_prov **out, const struct exs_prov_config *cfg,
 		  struct exs_error *err)
 {
 	struct exs_prov *p = calloc(1, sizeof(*p));
-	if (!p)
+	if (!p) {
+		/* The context owns signed_ctx from here on, failing or not. */
+		if (cfg->signed_free)
+			cfg->signed_free(cfg->signed_ctx);
 		return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
+	}
 	p->cfg = *cfg;
 	exs_buf_init(&p->key, 1u << 20);
 	int rc = load_shipped(p, err);
@@ -215,10 +219,17 @@ int exs_prov_open(struct exs_prov **out, const struct exs_prov_config *cfg,
 	return EXS_OK;
 }
 
+void *exs_prov_signed_ctx(struct exs_prov *p)
+{
+	return p ? p->cfg.signed_ctx : NULL;
+}
+
 void exs_prov_free(struct exs_prov *p)
 {
 	if (!p)
 		return;
+	if (p->cfg.signed_free)
+		p->cfg.signed_free(p->cfg.signed_ctx);
 	for (size_t i = 0; i < p->shipped_count; i++)
 		free_shipped(&p->shipped[i]);
 	free(p->shipped);

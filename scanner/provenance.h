@@ -59,6 +59,9 @@ struct exs_prov_config {
 	const struct exs_strlist *web_roots;
 	exs_signed_fn signed_fn;
 	void *signed_ctx;
+	void (*signed_free)(void *ctx);      /* frees signed_ctx with the rest
+						(exs_prov_open owns it, even
+						when it fails) */
 };
 
 /* Loads the shipped-pages table (built in). The lists are borrowed and
@@ -66,6 +69,8 @@ struct exs_prov_config {
 int exs_prov_open(struct exs_prov **out, const struct exs_prov_config *cfg,
 		  struct exs_error *err);
 void exs_prov_free(struct exs_prov *p);
+/* The signed_ctx the context was opened with. */
+void *exs_prov_signed_ctx(struct exs_prov *p);
 
 /* Takes the text of a reference manifest (an `export`; the format of
  * README "The manifest", read as strictly as check --against reads it).

@@ -10,12 +10,91 @@
  * parsed strictly.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "pe_policy.h"
 #include "provenance_cli.h"
 
 #define REFERENCE_MAX (1ull << 31)
+
+/* ---- Signatures ------------------------------------------------------------
+ * "A changed or added PE validly signed by Microsoft is vouched for": the
+ * worker judged each image's Authenticode signature as the sweep read it
+ * (item->sig, inspect/authenticode.h); this table keeps only the verdict of
+ * each image's bytes, by SHA-256, for provenance to ask once the walk is
+ * done (exs_signed_fn). 32 bytes and the signer's name per PE image. */
+
+struct sig_seen {
+	unsigned char sha256[EXS_SHA256_LEN];
+	int vouched;
+	char signer[EXS_SIG_SIGNER_MAX];
+};
+
+struct sig_table {
+	const struct exs_strlist *signers;   /* [trust] signer */
+	struct sig_seen *items;
+	size_t count, cap;
+	int sorted;
+};
+
+static int compare_seen(const void *a, const void *b)
+{
+	return memcmp(((const struct sig_seen *)a)->sha256,
+		      ((const struct sig_seen *)b)->sha256, EXS_SHA256_LEN);
+}
+
+static void sig_table_free(void *ctx)
+{
+	struct sig_table *t = ctx;
+	if (t)
+		free(t->items);
+	free(t);
+}
+
+static int sig_table_add(struct sig_table *t, const struct exs_item *item)
+{
+	if (item->sig.status == EXS_SIG_NONE)
+		return EXS_OK;
+	if (t->count == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 256;
+		struct sig_seen *grown = realloc(t->items, cap * sizeof(*grown));
+		if (!grown)
+			return EXS_NOMEM;
+		t->items = grown;
+		t->cap = cap;
+	}
+	struct sig_seen *s = &t->items[t->count++];
+	memcpy(s->sha256, item->rec.sha256, EXS_SHA256_LEN);
+	s->vouched = exs_sig_vouched(&item->sig, t->signers);
+	snprintf(s->signer, sizeof(s->signer), "%s", item->sig.signer);
+	t->sorted = 0;
+	return EXS_OK;
+}
+
+/* exs_signed_fn: 1 vouched (signer copied), 0 not, -1 not judged (larger
+ * than max_file_size, unreadable, or not read as a PE image). */
+static int sig_table_signed(void *ctx, const struct exs_finding *f,
+			    char *signer, size_t cap)
+{
+	struct sig_table *t = ctx;
+	if (!f->has_new || !t->count)
+		return -1;
+	if (!t->sorted) {
+		qsort(t->items, t->count, sizeof(*t->items), compare_seen);
+		t->sorted = 1;
+	}
+	struct sig_seen key;
+	memcpy(key.sha256, f->new_rec.sha256, EXS_SHA256_LEN);
+	const struct sig_seen *s = bsearch(&key, t->items, t->count,
+					   sizeof(*t->items), compare_seen);
+	if (!s)
+		return -1;
+	if (s->vouched && cap)
+		snprintf(signer, cap, "%s", s->signer);
+	return s->vouched;
+}
 
 const char *exs_cli_reference_path(const struct exs_cli *cli)
 {
@@ -33,11 +112,14 @@ int exs_cli_prov_begin(struct exs_cli *cli, const struct exs_strlist *walk_roots
 		.case_insensitive = cli->plat->case_insensitive,
 		.walk_roots = walk_roots,
 		.web_roots = web_roots,
-		/* The signature check plugs in here (exs_signed_fn): until it
-		 * does, every PE image is "signature unknown". */
-		.signed_fn = NULL,
-		.signed_ctx = NULL,
+		.signed_fn = sig_table_signed,
+		.signed_free = sig_table_free,
 	};
+	struct sig_table *table = calloc(1, sizeof(*table));
+	if (!table)
+		return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
+	table->signers = &cli->cfg.trust_signers;
+	pc.signed_ctx = table;
 	int rc = exs_prov_open(out, &pc, err);
 	const char *path = exs_cli_reference_path(cli);
 	run->provenance.ran = 1;
@@ -64,7 +146,9 @@ int exs_cli_prov_see(struct exs_prov *p, const struct exs_item *item)
 {
 	if (!p || item->kind != EXS_ITEM_FILE || item->status)
 		return EXS_OK;
-	return exs_prov_see(p, item->path, item->path_len, item->rec.sha256);
+	int rc = sig_table_add(exs_prov_signed_ctx(p), item);
+	return rc ? rc : exs_prov_see(p, item->path, item->path_len,
+				      item->rec.sha256);
 }
 
 struct judge_ctx {

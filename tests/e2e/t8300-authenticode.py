@@ -212,6 +212,33 @@ def init_records_and_check_flags_new(e):
 
 
 @tests.case
+def provenance_vouches_by_signature(e):
+    # Patch day's question of an image (README, "Provenance"): a new or
+    # changed image validly signed by a vouched signer is vouched for by its
+    # signature and stays out of "look first"; an unsigned one and one by
+    # another signer do not.
+    _, images = pki()
+    configure(e)
+    e.write("V15/Bin/a.dll", images["signed"])
+    e.run("init", expect_rc=0)
+    e.write("V15/Bin/a.dll", images["expired_ts"], mtime_ns=None)
+    e.write("V15/Bin/new-signed.dll", images["dotnet_sha1"])
+    e.write("V15/Bin/new-unsigned.dll", images["unsigned"])
+    e.write("V15/Bin/new-contoso.dll", images["contoso"])
+    r = e.run("check")
+    prov = {}
+    for kind in ("added", "changed"):
+        for path, f in lib.by_kind(r.report, kind).items():
+            prov[os.path.basename(path).decode()] = f["provenance"]
+    eq({n: (p["vouched"], p["why"]) for n, p in prov.items()},
+       {"a.dll": (True, "signature"), "new-signed.dll": (True, "signature"),
+        "new-unsigned.dll": (False, "not_signed"),
+        "new-contoso.dll": (False, "not_signed")}, "provenance of the images")
+    eq(prov["a.dll"].get("signer"), "Microsoft Corporation", "the vouching signer")
+    eq(r.report["provenance"]["by"]["signature"], 2, "counted as vouched by signature")
+
+
+@tests.case
 def check_reuses_verdicts_only_under_the_same_trust(e):
     _, images = pki()
     configure(e)
