@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "report.h"
 #include "buf.h"
 #include "escape.h"
 #include "group.h"
@@ -34,12 +35,7 @@ struct writer {
 
 static void flush(struct writer *w, int force)
 {
-	if (w->buf.failed && !w->status)
-		w->status = w->buf.failed;
-	if (w->status || (!force && w->buf.len < FLUSH_AT) || !w->buf.len)
-		return;
-	w->status = w->out->write(w->out->ctx, w->buf.data, w->buf.len);
-	exs_buf_reset(&w->buf);
+	exs_report_flush(&w->buf, w->out, &w->status, force, FLUSH_AT);
 }
 
 static void put(struct writer *w, const char *s) { exs_buf_puts(&w->buf, s); }

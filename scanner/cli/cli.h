@@ -149,6 +149,10 @@ int exs_cli_read_file(struct exs_cli *cli, const char *path, const char *what,
 /* Takes the baseline lock: PATH.lock, held until *lock is closed. */
 int exs_cli_lock(struct exs_cli *cli, const char *baseline,
 		 struct exs_file **lock, struct exs_error *err);
+/* A removed finding for a path the baseline records as rec; a failure is
+ * also in err, at "collect" on path. */
+int exs_cli_add_removed(struct exs_run *run, const char *path, size_t len,
+			const struct exs_record *rec, struct exs_error *err);
 /* An error finding built from an error. */
 int exs_cli_add_error(struct exs_run *run, const char *path, size_t len,
 		      const struct exs_error *err);

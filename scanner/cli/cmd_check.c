@@ -89,16 +89,9 @@ static int report_removed(void *ctx, const char *path, size_t len,
 		c->run->volatile_churn++;
 		return EXS_OK;
 	}
-	struct exs_finding f;
-	memset(&f, 0, sizeof(f));
-	f.kind = EXS_FINDING_REMOVED;
-	f.path = (char *)path;
-	f.path_len = len;
-	f.has_old = 1;
-	f.old_rec = *rec;
-	int added = exs_run_add(c->run, &f);
+	int added = exs_cli_add_removed(c->run, path, len, rec, c->err);
 	if (added)
-		return exs_fail(c->err, added, 0, "collect", path);
+		return added;
 	return exs_reg_cli_removed(&c->regs, c->run, path, len, rec, c->err);
 }
 

@@ -164,18 +164,8 @@ static int retire_removed(void *ctx, const char *path, size_t len,
 			  const struct exs_record *rec)
 {
 	struct update_ctx *c = ctx;
-	if (c->prov && !is_accepted(c->cli, path, len)) {
-		struct exs_finding f;
-		memset(&f, 0, sizeof(f));
-		f.kind = EXS_FINDING_REMOVED;
-		f.path = (char *)path;
-		f.path_len = len;
-		f.has_old = 1;
-		f.old_rec = *rec;
-		int added = exs_run_add(c->run, &f);
-		return added ? exs_fail(c->err, added, 0, "collect", path)
-			     : EXS_OK;
-	}
+	if (c->prov && !is_accepted(c->cli, path, len))
+		return exs_cli_add_removed(c->run, path, len, rec, c->err);
 	int rc = exs_store_retire(c->dst, path, len, c->err);
 	if (!rc)
 		c->run->accepted_removed++;

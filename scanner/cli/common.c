@@ -374,6 +374,20 @@ int exs_cli_lock(struct exs_cli *cli, const char *baseline,
 
 /* ---- Findings and reports ------------------------------------------------ */
 
+int exs_cli_add_removed(struct exs_run *run, const char *path, size_t len,
+			const struct exs_record *rec, struct exs_error *err)
+{
+	struct exs_finding f;
+	memset(&f, 0, sizeof(f));
+	f.kind = EXS_FINDING_REMOVED;
+	f.path = (char *)path;
+	f.path_len = len;
+	f.has_old = 1;
+	f.old_rec = *rec;
+	int added = exs_run_add(run, &f);
+	return added ? exs_fail(err, added, 0, "collect", path) : EXS_OK;
+}
+
 int exs_cli_add_error(struct exs_run *run, const char *path, size_t len,
 		      const struct exs_error *err)
 {
