@@ -27,6 +27,7 @@
 #include "run.h"
 
 #define LIST_CUT 50
+#define SIGNATURES_CUT 10 /* images not signed, named in the summary */
 #define PATCH_DAY 200   /* changes from which the summary groups them */
 #define TOP_FOLDERS 10
 #define PATCH_DAY_CUT 10 /* per kind, after the patch-day overview */
@@ -551,6 +552,10 @@ static void signature_lines(struct exs_buf *b, const struct exs_run *run,
 		sep = ", ";
 	}
 	exs_buf_putc(b, '\n');
+	/* A few by name (the JSON report has every one): on a server with
+	 * no trust store every image is "untrusted". */
+	if (cut != (size_t)-1 && cut > SIGNATURES_CUT)
+		cut = SIGNATURES_CUT;
 	size_t shown = 0, more = 0;
 	for (size_t i = 0; i < run->sig_listed; i++) {
 		const struct exs_sig_entry *e = &run->signatures[i];

@@ -273,9 +273,16 @@ def signatures_are_sealed(e):
 def trust_store_is_configuration(e):
     k, images = pki()
     e.write("V15/Bin/a.dll", images["signed"])
+    e.write("V15/Bin/b.dll", images["unsigned"])
     configure(e, trust=None)
     r = e.run("scan", e.tree)
     eq(sigs(r.report)["a.dll"]["status"], "untrusted", "no trust store: untrusted")
+    # Nothing chains without a store, so "untrusted" is not held against
+    # an image (every signed Microsoft binary would be, after every CU);
+    # an unsigned one still is.
+    eq(sorted(suspicious(r.report)), ["b.dll"], "no trust store: only the unsigned image")
+    eq(r.rc, 8, "exit status: the unsigned image is suspicious")
+    os.remove(e.path("V15/Bin/b.dll"))
     configure(e, trust="dir")
     r = e.run("scan", e.tree, expect_rc=0)
     eq(sigs(r.report)["a.dll"]["status"], "signed", "ca_dir: signed")
