@@ -51,7 +51,13 @@ def fixtures_match_their_rules(e):
         full = os.fsencode(os.path.join(FIXTURES, rel))
         kinds = {f["kind"]: f for f in found.get(full, [])}
         if rule == "NONE":
-            bad = sorted(k for k in kinds if k in ("webshell", "suspicious"))
+            # The rules' and heuristics' verdicts; a config file's
+            # registrations (config.*) are judged against the host's own
+            # files (the handler's asp.dll exists on a server, not under
+            # wine): t8200 tests those.
+            bad = sorted(k for k in kinds if k in ("webshell", "suspicious") and
+                         any(not m["rule"].startswith("config.")
+                             for m in kinds[k]["matches"]))
             if bad:
                 names = [m["rule"] for k in bad for m in kinds[k]["matches"]]
                 problems.append(f"negative {rel}: {bad} {names}")
