@@ -47,7 +47,7 @@ exe=$tmp/zip/$name/exsweep.exe
 check "exsweep.exe is a PE32+ x86-64 console program" \
 	bash -c "file -b '$exe' | grep -q 'PE32+ executable (console) x86-64'"
 dlls=$(x86_64-w64-mingw32-objdump -p "$exe" | sed -n 's/^\s*DLL Name: //p' | tr 'A-Z' 'a-z' | sort -u | tr '\n' ' ')
-if echo "$dlls" | tr ' ' '\n' | grep -v '^$' | grep -Evq '^(kernel32|user32|advapi32|gdi32|ws2_32|crypt32|bcrypt|shell32|ole32|psapi|msvcrt|secur32|rpcrt4|shlwapi)\.dll$'; then
+if echo "$dlls" | tr ' ' '\n' | grep -v '^$' | grep -Evq '^(kernel32|user32|advapi32|gdi32|ws2_32|crypt32|bcrypt|shell32|ole32|psapi|msvcrt|secur32|rpcrt4|shlwapi|wintrust)\.dll$'; then
 	bad "exsweep.exe imports a DLL that is not Windows' own: $dlls"
 else ok "exsweep.exe imports only system DLLs: $dlls"; fi
 # libcrypto loads OPENSSLDIR\openssl.cnf: it must be the admin-only folder.
