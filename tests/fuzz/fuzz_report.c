@@ -625,6 +625,12 @@ static int nd_finding(void *ctx, const struct exs_finding *f)
 	case EXS_FINDING_REMOVED:
 		nd_record(nd_next(c, what), what, "change", f->path, f->path_len);
 		break;
+	case EXS_FINDING_REGISTRATION:
+		/* An ECS file event of the config file, the entry under
+		 * exsweep.registration. */
+		nd_record(nd_next(c, what), what, "registration", f->path,
+			  f->path_len);
+		break;
 	default:
 		nd_record(nd_next(c, what), what, "error", f->path, f->path_len);
 		break;
