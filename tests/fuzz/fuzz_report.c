@@ -350,7 +350,9 @@ struct order_ctx {
 
 static uint64_t reference_entry(struct order_ctx *o, const struct exs_finding *f)
 {
-	if (f->kind == EXS_FINDING_EXPLOIT_TRACE)
+	/* Events are entries of their own: a log line, a config entry. */
+	if (f->kind == EXS_FINDING_EXPLOIT_TRACE ||
+	    f->kind == EXS_FINDING_REGISTRATION)
 		return ++o->entries;
 	for (size_t i = 0; i < o->nseen; i++)
 		if (o->seen_len[i] == f->path_len &&
