@@ -38,18 +38,6 @@ int exs_store_has_registrations(struct exs_store *s)
 	return found;
 }
 
-static int step_done(struct exs_store *s, sqlite3_stmt *st, const char *path,
-		     struct exs_error *err)
-{
-	int step = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (step != SQLITE_DONE)
-		return exs_store_db_fail(err, (step & 0xFF) == SQLITE_FULL
-					 ? EXS_NOSPACE : EXS_BASELINE,
-					 s->db, "sqlite3_step", path);
-	return EXS_OK;
-}
-
 int exs_store_add_registrations(struct exs_store *s,
 				const unsigned char sha256[EXS_SHA256_LEN],
 				const struct exs_registration *r, size_t n,
@@ -74,7 +62,7 @@ int exs_store_add_registrations(struct exs_store *s,
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)n);
 	for (int c = 6; c <= 11; c++)
 		sqlite3_bind_text(st, c, "", 0, SQLITE_STATIC);
-	rc = step_done(s, st, path, err);
+	rc = exs_store_step_done(s, st, path, err);
 	/* Already known bytes (the same web.config in many folders): the
 	 * marker was there, and so are the rows. */
 	if (!rc && sqlite3_changes(s->db) == 0)
@@ -91,7 +79,7 @@ int exs_store_add_registrations(struct exs_store *s,
 		sqlite3_bind_text(st, 9, g->image, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 10, g->type, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 11, g->extra, -1, SQLITE_STATIC);
-		rc = step_done(s, st, path, err);
+		rc = exs_store_step_done(s, st, path, err);
 	}
 	sqlite3_finalize(st);
 	if (!rc && ++s->pending >= 4096)

@@ -678,6 +678,18 @@ void exs_store_reader_close(struct exs_store_reader *r)
 	free(r);
 }
 
+int exs_store_step_done(struct exs_store *s, sqlite3_stmt *st,
+			const char *path, struct exs_error *err)
+{
+	int step = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (step != SQLITE_DONE)
+		return exs_store_db_fail(err, (step & 0xFF) == SQLITE_FULL
+					 ? EXS_NOSPACE : EXS_BASELINE,
+					 s->db, "sqlite3_step", path);
+	return EXS_OK;
+}
+
 /* ---- Seen marks and removed files --------------------------------------- */
 
 int exs_store_mark_seen(struct exs_store *s, const char *path,
@@ -773,15 +785,10 @@ int exs_store_add_verdict(struct exs_store *s,
 	sqlite3_stmt *st = s->insert_verdict;
 	sqlite3_bind_blob(st, 1, sha256, EXS_SHA256_LEN, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, rules_digest, -1, SQLITE_STATIC);
-	int step = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (step != SQLITE_DONE)
-		return exs_store_db_fail(err, (step & 0xFF) == SQLITE_FULL
-						      ? EXS_NOSPACE : EXS_BASELINE,
-					 s->db, "sqlite3_step", path);
-	if (++s->pending >= BATCH_ROWS)
-		return exs_store_end_batch(s, err);
-	return EXS_OK;
+	rc = exs_store_step_done(s, st, path, err);
+	if (!rc && ++s->pending >= BATCH_ROWS)
+		rc = exs_store_end_batch(s, err);
+	return rc;
 }
 
 int exs_store_known_clean(struct exs_store_reader *r,
@@ -843,15 +850,10 @@ int exs_store_add_signature(struct exs_store *s,
 	sqlite3_bind_text(st, 4, sig->signer, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, sig->digest, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, sig->timestamped ? sig->signed_at : 0);
-	int step = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (step != SQLITE_DONE)
-		return exs_store_db_fail(err, (step & 0xFF) == SQLITE_FULL
-						      ? EXS_NOSPACE : EXS_BASELINE,
-					 s->db, "sqlite3_step", path);
-	if (++s->pending >= BATCH_ROWS)
-		return exs_store_end_batch(s, err);
-	return EXS_OK;
+	rc = exs_store_step_done(s, st, path, err);
+	if (!rc && ++s->pending >= BATCH_ROWS)
+		rc = exs_store_end_batch(s, err);
+	return rc;
 }
 
 int exs_store_signature(struct exs_store_reader *r,

@@ -42,6 +42,10 @@ int exs_store_is_corrupt_code(int rc);
 int exs_store_exec(sqlite3 *db, const char *sql, const char *path,
 		   struct exs_error *err);
 int exs_store_begin_batch(struct exs_store *s, struct exs_error *err);
+/* Runs a bound insert once and resets it: EXS_OK, or EXS_NOSPACE /
+ * EXS_BASELINE with SQLite's message at path. */
+int exs_store_step_done(struct exs_store *s, sqlite3_stmt *st,
+			const char *path, struct exs_error *err);
 int exs_store_end_batch(struct exs_store *s, struct exs_error *err);
 char *exs_store_concat(const char *a, const char *b);
 void exs_store_free(struct exs_store *s);
