@@ -74,6 +74,13 @@ void exs_format_time(int64_t ns, char *buf, size_t cap)
 	int64_t secs = ns / 1000000000;
 	if (ns < 0 && secs * 1000000000 != ns)
 		secs--;
+	exs_format_time_s(secs, buf, cap);
+}
+
+void exs_format_time_s(int64_t secs, char *buf, size_t cap)
+{
+	/* Any int64 of seconds: the day count below stays far from overflow
+	 * (|secs| / 86400 + 719468 < 2^47), and the year fits PRId64. */
 	int64_t days = secs / 86400, rem = secs % 86400;
 	if (rem < 0) {
 		rem += 86400;
@@ -629,7 +636,7 @@ int exs_report_json(const struct exs_run *run, const struct exs_sink *out)
 		put(&w, ",\"timestamp\":");
 		if (e->sig.timestamped) {
 			char when[64];
-			exs_format_time(e->sig.signed_at * 1000000000, when, sizeof(when));
+			exs_format_time_s(e->sig.signed_at, when, sizeof(when));
 			exs_buf_printf(&w.buf, "\"%s\"", when);
 		} else {
 			put(&w, "null");

@@ -118,13 +118,14 @@ static void b64_field(struct writer *w, const char *k, const char *v,
 /* "2024-05-01T12:00:00.123456789Z": ECS dates keep the nanoseconds. */
 static void iso_ns(int64_t ns, char *buf, size_t cap)
 {
-	int64_t secs = ns / 1000000000, frac = ns % 1000000000;
-	if (frac < 0) {
+	/* exs_format_time rounds down to the second itself; handing it ns
+	 * (not secs * 1e9, which overflows near INT64_MIN) keeps every
+	 * int64 valid. */
+	int64_t frac = ns % 1000000000;
+	if (frac < 0)
 		frac += 1000000000;
-		secs--;
-	}
 	char t[40];
-	exs_format_time(secs * 1000000000, t, sizeof(t));
+	exs_format_time(ns, t, sizeof(t));
 	size_t n = strlen(t);
 	if (n && t[n - 1] == 'Z')
 		t[n - 1] = '\0';

@@ -215,5 +215,7 @@ const struct exs_generation *exs_run_generation(const struct exs_run *run);
 
 /* "2026-11-23T18:49:11Z" */
 void exs_format_time(int64_t ns, char *buf, size_t cap);
+/* The same from seconds since 1970 (any int64: no multiply by 1e9). */
+void exs_format_time_s(int64_t secs, char *buf, size_t cap);
 
 #endif
