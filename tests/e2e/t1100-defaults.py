@@ -40,10 +40,10 @@ def mount(*args):
         raise OSError(p.stdout.decode("utf-8", "replace").strip())
 
 
-def isolate():
-    """Inside the namespace: overlay /var/lib and /etc onto a private tmpfs.
+def isolate(scratch):
+    """Inside the namespace: overlay /var/lib and /etc onto a private tmpfs
+    mounted on scratch (an empty folder the outer process made and removes).
     Returns None, or why the host cannot be isolated."""
-    scratch = tempfile.mkdtemp(prefix="exs-defaults-ns-")
     try:
         mount("--make-rprivate", "/")
         mount("-t", "tmpfs", "-o", "mode=0700", "exs-e2e", scratch)
@@ -211,13 +211,13 @@ def main():
         # Each test skipped with its reason, in lib.py's form.
         tests.cases = [skipped_under_wine(fn) for fn in tests.cases]
         return tests.main([sys.argv[0], sys.argv[-1]])
-    if len(sys.argv) >= 3 and sys.argv[1] == INSIDE:
-        why = isolate()
+    if len(sys.argv) >= 4 and sys.argv[1] == INSIDE:
+        why = isolate(sys.argv[2])
         if why:
             print(f"skip (all): {why}")
             return 77
         tests.cases = [with_fresh_places(fn) for fn in tests.cases]
-        return tests.main([sys.argv[0], sys.argv[2]])
+        return tests.main([sys.argv[0], sys.argv[3]])
     if os.geteuid() != 0:
         print("skip (all): needs root for a private mount namespace")
         return 77
@@ -233,8 +233,14 @@ def main():
         print("skip (all): unshare --mount is not possible here: " +
               probe.stdout.decode("utf-8", "replace").strip())
         return 77
-    p = subprocess.run(unshare + [sys.executable, os.path.abspath(__file__), INSIDE] +
-                       sys.argv[1:])
+    # The tmpfs's mount point: made here, outside the namespace, so that it
+    # can be removed here once the namespace (and its mounts) are gone.
+    scratch = tempfile.mkdtemp(prefix="exs-defaults-ns-")
+    try:
+        p = subprocess.run(unshare + [sys.executable, os.path.abspath(__file__), INSIDE,
+                                      scratch] + sys.argv[1:])
+    finally:
+        os.rmdir(scratch)
     if os.path.exists("/etc/.exs-e2e-probe"):
         print("FAIL: a write inside the namespace reached the host's /etc")
         return 1
