@@ -1,13 +1,18 @@
 /* gate.c -- the marker pre-pass (see gate.h).
  *
- * Each marker is found by memchr on its first byte (both cases), then
- * checked in place at the strides of the encodings ASP and ASP.NET read: 1
- * (single-byte text), 2 (UTF-16) and 4 (UTF-32). The check at stride 2 and
- * 4 ignores the bytes between the characters, which makes the gate looser
- * than the rule it stands in for (ExSweep_Server_Code wants the zero bytes
- * too), never tighter: the gate may pass a file the rule then refuses, but
- * it never refuses one the rule would pass. The same holds for each marker
- * below against its YARA string.
+ * One pass over the bytes: a packed-pair filter (SSE2 where the compiler
+ * has it, 16 positions per step; a byte-at-a-time loop elsewhere) finds the
+ * positions where a marker could start, and marker_at checks each in place
+ * at the strides of the encodings ASP and ASP.NET read: 1 (single-byte
+ * text), 2 (UTF-16) and 4 (UTF-32; .NET reads a page with a UTF-32 byte
+ * order mark, and the code analysis decodes it). The check at stride 2 and 4
+ * ignores the bytes
+ * between the characters, which makes the gate looser than the rule it
+ * stands in for (whose `wide` strings want the zero bytes too), never
+ * tighter: the gate may pass a file the rule then refuses, but it never
+ * refuses one the rule would pass. The same holds for each marker below
+ * against its YARA string. A 2,000-file web root passes at several GB/s
+ * (bench/gate).
  */
 #include "gate.h"
 
@@ -85,25 +90,8 @@ static int angle_at(const unsigned char *q, const unsigned char *end,
 	return 0;
 }
 
-static int find_angle(const unsigned char *p, const unsigned char *end)
-{
-	/* A text file in any ASCII-compatible code page has no NUL byte. */
-	size_t head = (size_t)(end - p) < EXS_GATE_TEXT_HEAD ? (size_t)(end - p)
-							     : EXS_GATE_TEXT_HEAD;
-	int text = memchr(p, 0, head) == NULL;
-	for (const unsigned char *q = p;
-	     q < end && (q = memchr(q, '<', (size_t)(end - q))) != NULL; q++)
-		if (angle_at(q, end, text))
-			return 1;
-	for (const unsigned char *q = p;
-	     q < end && (q = memchr(q, '+', (size_t)(end - q))) != NULL; q++)
-		if ((size_t)(end - q) >= 4 && memcmp(q + 1, "ADw", 3) == 0)
-			return 1;
-	return 0;
-}
-
-/* Whether the lower-case word w (wl > 1 bytes) stands at q with stride s,
- * whatever the bytes between its characters. */
+/* Whether the lower-case word w (wl > 1 bytes, w[0] already checked) stands
+ * at q with stride s, whatever the bytes between its characters. */
 static int word_at(const unsigned char *q, const unsigned char *end,
 		   const char *w, size_t wl, size_t s)
 {
@@ -115,24 +103,111 @@ static int word_at(const unsigned char *q, const unsigned char *end,
 	return 1;
 }
 
-static int find_word(const unsigned char *p, const unsigned char *end,
-		     const char *w)
+/* Whether a marker starts at q. text: the file is text (no NUL byte in its
+ * head), in which "<%" alone is a marker. The words at stride 1, 2 and 4:
+ * ExSweep_Server_Code's `wide` strings are UTF-16 only, but the code
+ * analysis, which the gate also spares, reads UTF-32 pages too. */
+static int marker_at(const unsigned char *q, const unsigned char *end,
+		     int text)
 {
-	size_t wl = strlen(w);
-	unsigned char first[2] = { (unsigned char)w[0], (unsigned char)w[0] };
-	if (first[0] >= 'a' && first[0] <= 'z')
-		first[1] = (unsigned char)(first[0] - 32);
-	for (int k = 0; k < (first[1] != first[0] ? 2 : 1); k++) {
-		for (const unsigned char *q = p;
-		     q < end && (q = memchr(q, first[k], (size_t)(end - q))) != NULL;
-		     q++) {
-			if (word_at(q, end, w, wl, 1) || word_at(q, end, w, wl, 2) ||
-			    word_at(q, end, w, wl, 4))
-				return 1;
-		}
+	switch (*q) {
+	case '<':
+		return angle_at(q, end, text);
+	case '+':
+		return (size_t)(end - q) >= 4 && memcmp(q + 1, "ADw", 3) == 0;
+	case 'r': case 'R':
+		return word_at(q, end, "runat", 5, 1) ||
+		       word_at(q, end, "runat", 5, 2) ||
+		       word_at(q, end, "runat", 5, 4);
+	case 's': case 'S':
+		return word_at(q, end, "system.web", 10, 1) ||
+		       word_at(q, end, "system.web", 10, 2) ||
+		       word_at(q, end, "system.web", 10, 4);
+	case '.':
+		return word_at(q, end, ".config\"", 8, 1) ||
+		       word_at(q, end, ".config\"", 8, 2) ||
+		       word_at(q, end, ".config\"", 8, 4);
+	default:
+		return 0;
 	}
+}
+
+/* The bytes a marker can start with (marker_at's cases). */
+static int marker_first(unsigned char c)
+{
+	return c == '<' || c == '+' || c == '.' || (c | 0x20) == 'r' ||
+	       (c | 0x20) == 's';
+}
+
+static int scalar_find(const unsigned char *q, const unsigned char *end,
+		       int text)
+{
+	for (; q < end; q++)
+		if (marker_first(*q) && marker_at(q, end, text))
+			return 1;
 	return 0;
 }
+
+#if defined(__SSE2__) && !defined(EXS_GATE_NO_SIMD)
+#include <emmintrin.h>
+
+/* The loads reach FAR bytes past a block's first: the farthest second
+ * anchor below ('"' of .config" in UTF-32, 28) plus a block of 16. */
+#define FAR 44
+
+#define AT(k) _mm_loadu_si128((const __m128i *)(const void *)(q + (k)))
+#define EQ(v, c) _mm_cmpeq_epi8((v), _mm_set1_epi8((char)(c)))
+/* A letter in either case: c | 0x20 is the lower case of exactly the two
+ * spellings of an ASCII letter. */
+#define EQI(v, c) EQ(_mm_or_si128((v), _mm_set1_epi8(0x20)), (c))
+
+/* A packed-pair filter (the technique of memchr-class multi-needle
+ * searches): a position is a candidate when the first byte of a marker
+ * stands there and the byte of the same marker k further on does too, for
+ * each marker and stride; 16 positions at a time. Only candidates reach
+ * marker_at, which decides. Every marker_at hit is one of these pairs, so
+ * nothing is missed: "<%" (% at 1, 2 or 4 for UTF-8, -16, -32), "+A",
+ * r..t of runat (4, 8, 16), s..."." of system.web (6, 12, 24), "." and '"'
+ * of .config" (7, 14, 28). */
+static int find_script(const unsigned char *p, const unsigned char *end,
+		       int text)
+{
+	const unsigned char *q = p;
+	for (; end - q >= FAR; q += 16) {
+		__m128i v0 = AT(0);
+		__m128i lt = EQ(v0, '<');
+		__m128i c = _mm_and_si128(lt, _mm_or_si128(
+			_mm_or_si128(EQ(AT(1), '%'), EQ(AT(2), '%')), EQ(AT(4), '%')));
+		c = _mm_or_si128(c, _mm_and_si128(EQ(v0, '+'), EQ(AT(1), 'A')));
+		__m128i t = _mm_or_si128(_mm_or_si128(EQI(AT(4), 't'), EQI(AT(8), 't')),
+					 EQI(AT(16), 't'));
+		c = _mm_or_si128(c, _mm_and_si128(EQI(v0, 'r'), t));
+		__m128i d = _mm_or_si128(_mm_or_si128(EQ(AT(6), '.'), EQ(AT(12), '.')),
+					 EQ(AT(24), '.'));
+		c = _mm_or_si128(c, _mm_and_si128(EQI(v0, 's'), d));
+		__m128i dq = _mm_or_si128(_mm_or_si128(EQ(AT(7), '"'), EQ(AT(14), '"')),
+					  EQ(AT(28), '"'));
+		c = _mm_or_si128(c, _mm_and_si128(EQ(v0, '.'), dq));
+		unsigned m = (unsigned)_mm_movemask_epi8(c);
+		while (m) {
+			unsigned b = (unsigned)__builtin_ctz(m);
+			if (marker_at(q + b, end, text))
+				return 1;
+			m &= m - 1;
+		}
+	}
+	return scalar_find(q, end, text);
+}
+#undef AT
+#undef EQ
+#undef EQI
+#else
+static int find_script(const unsigned char *p, const unsigned char *end,
+		       int text)
+{
+	return scalar_find(p, end, text);
+}
+#endif
 
 static int is_pe(const unsigned char *p, size_t n)
 {
@@ -167,7 +242,7 @@ int exs_gate_server_extension(const char *extension)
 	return 0;
 }
 
-unsigned exs_gate_scan(const unsigned char *p, size_t n)
+static unsigned gate_scan(const unsigned char *p, size_t n, int simd)
 {
 	unsigned flags = 0;
 	if (!p || !n)
@@ -175,8 +250,20 @@ unsigned exs_gate_scan(const unsigned char *p, size_t n)
 	const unsigned char *end = p + n;
 	if (is_pe(p, n))
 		flags |= EXS_GATE_PE;
-	if (find_angle(p, end) || find_word(p, end, "runat") ||
-	    find_word(p, end, "system.web") || find_word(p, end, ".config\""))
+	/* A text file in any ASCII-compatible code page has no NUL byte. */
+	size_t head = n < EXS_GATE_TEXT_HEAD ? n : EXS_GATE_TEXT_HEAD;
+	int text = memchr(p, 0, head) == NULL;
+	if (simd ? find_script(p, end, text) : scalar_find(p, end, text))
 		flags |= EXS_GATE_SCRIPT;
 	return flags;
+}
+
+unsigned exs_gate_scan(const unsigned char *p, size_t n)
+{
+	return gate_scan(p, n, 1);
+}
+
+unsigned exs_gate_scan_scalar(const unsigned char *p, size_t n)
+{
+	return gate_scan(p, n, 0);
 }

@@ -9,8 +9,9 @@
  * the copy of the global rule does not either (the gate is never tighter
  * than the rule, so skipping the file changes no verdict); the PE flag is
  * set exactly when the bytes start with MZ and "PE\0\0" stands where
- * e_lfanew points; the answer does not depend on anything past the input
- * (it is the same for a copy in a buffer of exactly the input's size).
+ * e_lfanew points; the SIMD filter gives the plain search's answer; the
+ * answer does not depend on anything past the input (it is the same for a
+ * copy in a buffer of exactly the input's size).
  */
 #include <string.h>
 #include <unistd.h>
@@ -100,6 +101,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(copy, data, size);
 	unsigned g = exs_gate_scan(copy, size);
 	FUZZ_CHECK(!(g & ~(EXS_GATE_SCRIPT | EXS_GATE_PE)), "unknown flags %#x", g);
+	unsigned plain = exs_gate_scan_scalar(copy, size);
+	FUZZ_CHECK(g == plain, "the SIMD filter says %#x, the plain search %#x",
+		   g, plain);
 	FUZZ_CHECK(!!(g & EXS_GATE_PE) == reference_pe(copy, size),
 		   "PE flag %d for a buffer the reference calls %d",
 		   !!(g & EXS_GATE_PE), reference_pe(copy, size));
