@@ -364,13 +364,14 @@ static void image_checks(const struct exs_reg_places *pl, const char *written,
 		if (v->exists == 0)
 			r |= EXS_REGQ_MISSING;
 		if (v->exists == 1 && pl->signature) {
-			char signer[256] = "";
 			enum exs_image_signature s = pl->signature(
-				pl->signature_ctx, v->image, signer,
-				sizeof(signer));
+				pl->signature_ctx, v->image, v->sig_note,
+				sizeof(v->sig_note));
 			if (s == EXS_IMAGE_SIG_UNSIGNED ||
 			    s == EXS_IMAGE_SIG_BAD || s == EXS_IMAGE_SIG_OTHER)
 				r |= EXS_REGQ_SIGNATURE;
+			else
+				v->sig_note[0] = '\0';
 		}
 	}
 	v->reasons |= r;
@@ -544,7 +545,12 @@ void exs_reg_assess(const struct exs_reg_places *pl, const char *config,
 		else if (words[i].bit == EXS_REGQ_OUTSIDE &&
 			 r->kind == EXS_REG_VIRTUAL_DIR)
 			say(v, "outside inetpub and the Exchange folders");
-		else
+		else if (words[i].bit == EXS_REGQ_SIGNATURE && v->sig_note[0]) {
+			char t[sizeof(v->sig_note) + 48];
+			snprintf(t, sizeof(t), "an image not signed by a vouched "
+				 "signer (%s)", v->sig_note);
+			say(v, t);
+		} else
 			say(v, words[i].text);
 	}
 }

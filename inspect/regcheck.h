@@ -14,9 +14,10 @@
  * Nothing is ever loaded or followed: existence is a no-follow stat, and a
  * link on the way counts as missing.
  *
- * The signature status of an image (branch authenticode) plugs in through
- * exs_reg_places.signature: when set, it is asked for every image that
- * exists, and an image it does not vouch for is a reason of its own.
+ * The signature status of an image plugs in through exs_reg_places.signature
+ * (the commands set it to the sweep's image judge, registrations_cli.c):
+ * when set, it is asked for every image that exists, and an image it does
+ * not vouch for is a reason of its own.
  */
 #ifndef EXS_REGCHECK_H
 #define EXS_REGCHECK_H
@@ -36,7 +37,8 @@ enum exs_image_signature {
 	EXS_IMAGE_SIG_UNSIGNED,
 	EXS_IMAGE_SIG_BAD,           /* a signature that does not verify */
 };
-/* image is the local path; signer (cap bytes) may be filled for reports. */
+/* image is the local path; note (cap bytes) may be filled with the
+ * verdict in words ("unsigned", "signed by 'X', ..."), for the finding. */
 typedef enum exs_image_signature (*exs_reg_signature_fn)(
 	void *ctx, const char *image, char *signer, size_t cap);
 
@@ -51,7 +53,7 @@ struct exs_reg_places {
 	char windir[EXS_DISCOVER_PATH_MAX];
 	char exchange[EXS_DISCOVER_PATH_MAX];
 	char inetpub[EXS_DISCOVER_PATH_MAX];
-	exs_reg_signature_fn signature;  /* NULL until authenticode lands */
+	exs_reg_signature_fn signature;  /* NULL: signatures not asked */
 	void *signature_ctx;
 };
 
@@ -84,6 +86,8 @@ struct exs_reg_verdict {
 	int exists;                          /* 1, 0, or -1 not looked at */
 	unsigned reasons;                    /* EXS_REGQ_* */
 	char why[768];                       /* the reasons in words */
+	char sig_note[192];                  /* the signature hook's words,
+						with EXS_REGQ_SIGNATURE */
 };
 
 /* Judges r, read from the configuration file at config (local path). */

@@ -618,6 +618,148 @@ static void walker_main(void *arg)
 	exs_queue_producer_done(w->results);
 }
 
+/* ---- Images a registration names ----------------------------------------
+ *
+ * A registration's image (applicationHost.config's global module, an
+ * agents.config assembly) is judged for its signature even when no root
+ * covers its folder, by a judge the collector owns: the workers' judges
+ * belong to their threads. Few images are named (IIS's own modules, a few
+ * agents), so verdicts are kept in a plain list, by path. */
+
+struct image_verdict {
+	char *path;
+	int status;                /* EXS_OK, or why it could not tell */
+	struct exs_signature sig;
+};
+
+struct exs_sweep_images {
+	struct exs_judges *judges; /* NULL: no rules, no judge */
+	struct exs_judge *judge;   /* started on first use */
+	struct exs_buf data;
+	struct image_verdict *list;
+	size_t count;
+};
+
+static void images_free(struct exs_sweep_images *im)
+{
+	exs_judge_free(im->judge);
+	exs_buf_free(&im->data);
+	for (size_t i = 0; i < im->count; i++)
+		free(im->list[i].path);
+	free(im->list);
+}
+
+static int read_image(struct exs_sweep *s, const char *path,
+		      struct exs_buf *data, struct exs_error *err)
+{
+	const struct exs_platform *plat = s->plat;
+	struct exs_file *f;
+	int rc = plat->file_open_read(path, &f, err);
+	if (rc)
+		return rc;
+	struct exs_stat st;
+	rc = plat->file_stat(f, &st, err);
+	if (!rc && st.node != EXS_NODE_FILE)
+		rc = exs_fail(err, EXS_NOTREG, 0, "open", path);
+	if (!rc && st.size > s->yara_max_size)
+		rc = exs_failf(err, EXS_LIMIT, 0, "read", path,
+			       "larger than max_file_size (%llu bytes)",
+			       (unsigned long long)s->yara_max_size);
+	exs_buf_reset(data);
+	while (!rc) {
+		size_t room = (size_t)(s->yara_max_size - data->len), got = 0;
+		if (room == 0) {
+			rc = exs_failf(err, EXS_LIMIT, 0, "read", path,
+				       "grew past max_file_size (%llu bytes)",
+				       (unsigned long long)s->yara_max_size);
+			break;
+		}
+		size_t cap = room < READ_CHUNK ? room : READ_CHUNK;
+		if (exs_buf_reserve(data, cap)) {
+			rc = exs_fail(err, EXS_NOMEM, 0, "malloc", path);
+			break;
+		}
+		rc = plat->file_read(f, data->data + data->len, cap, &got, err);
+		if (rc || got == 0)
+			break;
+		data->len += got;
+	}
+	plat->file_close(f);
+	return rc;
+}
+
+int exs_sweep_judge_image(struct exs_sweep *s, const char *path,
+			  struct exs_signature *out, struct exs_error *err)
+{
+	struct exs_sweep_images *im = s->images;
+	memset(out, 0, sizeof(*out));
+	if (!im || !im->judges)
+		return exs_failf(err, EXS_UNSUPPORTED, 0, "judge", path,
+				 "images are judged only with the rules "
+				 "loaded");
+	for (size_t i = 0; i < im->count; i++)
+		if (strcmp(im->list[i].path, path) == 0) {
+			*out = im->list[i].sig;
+			return im->list[i].status
+				       ? exs_fail(err, im->list[i].status, 0,
+						  "judge", path)
+				       : EXS_OK;
+		}
+	struct image_verdict *grown = realloc(im->list,
+		(im->count + 1) * sizeof(*grown));
+	if (!grown)
+		return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
+	im->list = grown;
+	struct image_verdict *iv = &im->list[im->count];
+	memset(iv, 0, sizeof(*iv));
+	if (!(iv->path = strdup(path)))
+		return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
+	im->count++;
+	int rc = read_image(s, path, &im->data, err);
+	if (!rc && !im->judge)
+		rc = exs_judge_create(im->judges, &im->judge, err);
+	if (!rc && im->data.len >= 2 && im->data.data[0] == 'M' &&
+	    im->data.data[1] == 'Z') {
+		size_t base_len;
+		const char *base = exs_path_basename(path, strlen(path),
+						     s->plat->path_separator,
+						     &base_len);
+		char name[256], ext[64] = ".";
+		snprintf(name, sizeof(name), "%.*s", (int)base_len, base);
+		exs_path_extension(base, base_len, ext + 1, sizeof(ext) - 1);
+		struct exs_judge_request rq = {
+			.want = EXS_WANT(EXS_VERDICT_SIGNATURE),
+			.path = path,
+			.path_len = strlen(path),
+			.vars = { .filename = name, .filepath = path,
+				  .extension = ext[1] ? ext : "",
+				  .filetype = "pe", .owner = "" },
+			.data = (const unsigned char *)im->data.data,
+			.len = im->data.len,
+		};
+		struct exs_verdict v;
+		rc = exs_judge_run(im->judge, &rq, &v, err);
+		if (!rc) {
+			if (v.part[EXS_VERDICT_SIGNATURE].present)
+				iv->sig = v.part[EXS_VERDICT_SIGNATURE].sig;
+			exs_verdict_free(&v);
+		}
+	}
+	if (!rc && iv->sig.status == EXS_SIG_UNSIGNED &&
+	    s->plat->catalog_verify && !s->no_catalogs) {
+		struct exs_signature cat;
+		memset(&cat, 0, sizeof(cat));
+		if (s->plat->catalog_verify(path, &cat) == EXS_OK &&
+		    cat.status == EXS_SIG_CATALOG) {
+			cat.dotnet = iv->sig.dotnet;
+			iv->sig = cat;
+		}
+	}
+	iv->status = rc;
+	*out = iv->sig;
+	return rc;
+}
+
 /* ---- The run -------------------------------------------------------------- */
 
 static void free_workers(struct worker *wks, unsigned n)
@@ -732,6 +874,9 @@ int exs_sweep_run(struct exs_sweep *s, struct exs_error *err)
 	}
 
 	/* The collector. */
+	struct exs_sweep_images images = { .judges = judges };
+	exs_buf_init(&images.data, (size_t)s->yara_max_size);
+	s->images = &images;
 	int64_t start = plat->clock_monotonic_ns();
 	int64_t next_progress = start;
 	while (!rc) {
@@ -788,6 +933,8 @@ int exs_sweep_run(struct exs_sweep *s, struct exs_error *err)
 	exs_queue_free(walker.jobs);
 	exs_queue_free(walker.results);
 	free_workers(wks, n);
+	s->images = NULL;
+	images_free(&images);
 	exs_judges_free(judges);
 	clean_cache_free(&clean);
 	return rc;

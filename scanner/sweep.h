@@ -86,8 +86,23 @@ struct exs_sweep {
 	uint64_t shared;    /* judged with the clean verdict of identical bytes
 			       (this run's, or the baseline's) */
 	unsigned long long dirs, excluded;
+	struct exs_sweep_images *images;  /* the run's: exs_sweep_judge_image */
 };
 
 int exs_sweep_run(struct exs_sweep *s, struct exs_error *err);
+
+/* For the collect callback only (the calling thread, during the run): the
+ * Authenticode verdict of the image at path, a file the walk need not
+ * have met (a configuration's registration names it). The privileged side
+ * opens it as the workers do (no link followed) and reads it; a judge of
+ * the collector's own, started on first use, parses the bytes, sandboxed
+ * like the workers'; an unsigned image is then asked of the system's
+ * catalogs as the workers do. Verdicts are kept by path for the run.
+ * Returns EXS_OK with out->status set (EXS_SIG_NONE: not a PE image), or
+ * the reason it could not tell: EXS_UNSUPPORTED without a judge (no rules:
+ * --no-yara), EXS_LIMIT past [yara] max_file_size, the open's or read's
+ * error, EXS_WORKER when the judge failed. */
+int exs_sweep_judge_image(struct exs_sweep *s, const char *path,
+			  struct exs_signature *out, struct exs_error *err);
 
 #endif

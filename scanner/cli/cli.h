@@ -82,6 +82,9 @@ struct exs_cli {
 	int progress_shown;
 	uint64_t progress_total;     /* files the sweep will see, 0 unknown
 					(check and update: the baseline's) */
+	/* The sweep being run (exs_setup_sweep), for what collect callbacks
+	 * ask of it (exs_sweep_judge_image); NULL outside a run. */
+	struct exs_sweep *sweep;
 };
 
 int exs_cli_main(int argc, char **argv, const struct exs_platform *plat);

@@ -17,7 +17,56 @@
 #include <string.h>
 
 #include "path.h"
+#include "pe_policy.h"
 #include "regfinding.h"
+#include "signature.h"
+#include "sweep.h"
+
+/* The signature hook of regcheck.h: the image's Authenticode verdict from
+ * the running sweep's judge (sweep.h), under the policy the walked images
+ * get (inspect/pe_policy.h): vouched (a vouched signer, embedded or by
+ * catalog), another signer, unsigned, or a signature that does not hold.
+ * Without a trust store nothing chains, so "untrusted" says nothing and is
+ * not held against the image, as for the walked ones. note gets the
+ * verdict in words for the finding. */
+static enum exs_image_signature image_signature(void *ctx, const char *image,
+						char *note, size_t cap)
+{
+	struct exs_cli *cli = ctx;
+	struct exs_signature sig;
+	struct exs_error err;
+	exs_error_clear(&err);
+	note[0] = '\0';
+	if (!cli->sweep ||
+	    exs_sweep_judge_image(cli->sweep, image, &sig, &err) != EXS_OK)
+		return EXS_IMAGE_SIG_UNKNOWN;
+	const char *name = exs_sig_status_name(sig.status);
+	switch (sig.status) {
+	case EXS_SIG_SIGNED:
+	case EXS_SIG_CATALOG:
+		if (exs_sig_vouched(&sig, &cli->cfg.trust_signers))
+			return EXS_IMAGE_SIG_MICROSOFT;
+		snprintf(note, cap, "signed by '%s', not a vouched signer",
+			 sig.signer);
+		return EXS_IMAGE_SIG_OTHER;
+	case EXS_SIG_UNSIGNED:
+		snprintf(note, cap, "unsigned");
+		return EXS_IMAGE_SIG_UNSIGNED;
+	case EXS_SIG_UNTRUSTED:
+	case EXS_SIG_EXPIRED:
+		if (!cli->sweep->trust_len)
+			return EXS_IMAGE_SIG_UNKNOWN;
+		snprintf(note, cap, "%s: %s", name, sig.detail);
+		return EXS_IMAGE_SIG_OTHER;
+	case EXS_SIG_NONE:
+		/* Not a PE image at all: nothing IIS or Exchange can load,
+		 * and no more suspicious than the walked ones (pe_policy). */
+		return EXS_IMAGE_SIG_UNKNOWN;
+	default:
+		snprintf(note, cap, "%s: %s", name, sig.detail);
+		return EXS_IMAGE_SIG_BAD;
+	}
+}
 
 void exs_reg_cli_init(struct exs_reg_cli *rc, struct exs_cli *cli,
 		      struct exs_store *old, struct exs_store *out)
@@ -25,6 +74,8 @@ void exs_reg_cli_init(struct exs_reg_cli *rc, struct exs_cli *cli,
 	memset(rc, 0, sizeof(*rc));
 	exs_reg_places_init(&rc->places, cli->plat, cli->image,
 			    cli->discovery.install, cli->discovery.wwwroot);
+	rc->places.signature = image_signature;
+	rc->places.signature_ctx = cli;
 	rc->old = old;
 	rc->out = out;
 	rc->old_has_table = old && exs_store_has_registrations(old);

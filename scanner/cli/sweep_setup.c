@@ -149,7 +149,9 @@ int exs_setup_sweep(struct exs_cli *cli, struct exs_setup *st,
 	/* check and update walk what the baseline holds, give or take the
 	 * changes: the progress line can say how far along it is. */
 	cli->progress_total = mode == EXS_SWEEP_CHECK ? run->baseline_files : 0;
+	cli->sweep = &sw;
 	rc = exs_sweep_run(&sw, err);
+	cli->sweep = NULL;
 	cli->progress_total = 0;
 	exs_heuristics_free(heuristics);
 	exs_buf_free(&trust);

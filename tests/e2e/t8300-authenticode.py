@@ -23,6 +23,7 @@ has; under wine the test only asserts that an unsigned image stays
 """
 
 import atexit
+import json
 import os
 import shutil
 import sqlite3
@@ -336,6 +337,85 @@ def catalog_lookup_keeps_unsigned(e):
     eq(sigs(r.report)["u.dll"]["status"], "unsigned",
        "an image no catalog knows stays unsigned" +
        (" (after WinVerifyTrust's catalog lookup)" if e.wine else ""))
+
+
+def image_config(e, root):
+    """A config for a mounted image (the roots come from --image) that
+    trusts the test root."""
+    k, _ = pki()
+    n = e.native
+    e.write_config(text="\n".join([
+        "; t8300: the roots come from --image", "[baseline]",
+        f"path = {n(os.path.join(e.dir, 'state', 'baseline.db'))}",
+        f"key = {n(os.path.join(e.dir, 'state', 'baseline.key'))}",
+        "", "[trust]", f"ca_file = {n(k.root['cert'])}", ""]))
+
+
+def write_to(root, rel, data):
+    full = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(full), exist_ok=True)
+    with open(full, "wb") as f:
+        f.write(data.encode() if isinstance(data, str) else data)
+
+
+@tests.case
+def registered_images_are_judged_by_signature(e):
+    """A registration's image is judged for its signature wherever it is,
+    walked or not: %windir%\\System32 itself is no root, so before this an
+    unsigned module there was inside the Windows folder and so quiet."""
+    _, images = pki()
+    img = os.path.join(e.dir, "img")
+    inetsrv = "Windows/System32/inetsrv"
+    mods = [("Vouched", "%windir%\\System32\\inetsrv\\vouched.dll", "signed"),
+            ("Unwalked", "%windir%\\System32\\iisbackup.dll", "unsigned"),
+            ("Contoso", "%windir%\\System32\\inetsrv\\contoso.dll", "contoso"),
+            ("NotAnImage", "%windir%\\System32\\inetsrv\\text.dll", None)]
+    write_to(img, f"{inetsrv}/vouched.dll", images["signed"])
+    write_to(img, "Windows/System32/iisbackup.dll", images["unsigned"])
+    write_to(img, f"{inetsrv}/contoso.dll", images["contoso"])
+    write_to(img, f"{inetsrv}/text.dll", b"not an image\r\n")
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', "<configuration>",
+             "  <system.webServer>", "    <globalModules>"]
+    lines += [f'      <add name="{m}" image="{i}" />' for m, i, _ in mods]
+    lines += ["    </globalModules>", "  </system.webServer>", "</configuration>", ""]
+    write_to(img, f"{inetsrv}/config/applicationHost.config", "\r\n".join(lines))
+    write_to(img, "inetpub/wwwroot/iisstart.htm", "<html></html>\r\n")
+    write_to(img, "Program Files/Microsoft/Exchange Server/V15/Bin/.keep", b"")
+    image_config(e, img)
+    r = e.run("scan", "--image", img)
+    hits = {}
+    for f in r.report["findings"]:
+        for m in f.get("matches", []):
+            if m.get("rule") == "config.suspicious_global_module":
+                d = m["meta"]["description"]
+                hits[d.split("'")[1]] = d
+    eq(sorted(hits), ["Contoso", "Unwalked"], "registrations judged suspicious")
+    check(hits["Unwalked"].endswith("an image not signed by a vouched signer (unsigned)"),
+          f"the unsigned image's reason: {hits['Unwalked']}")
+    check("signed by 'Contoso Tools Ltd', not a vouched signer" in hits["Contoso"],
+          f"the other signer's reason: {hits['Contoso']}")
+    walked = sorted(os.path.basename(lib.path_bytes(s)).decode()
+                    for s in r.report["signatures"])
+    check("iisbackup.dll" not in walked,
+          f"System32 itself is not walked (signatures: {walked})")
+    eq(r.rc & 8, 8, "exit status has the suspicious bit")
+
+    # check after init: a module added later, unsigned, is a registration
+    # finding whose reasons name the signature, and a suspicious one.
+    r = e.run("init", "--image", img)
+    eq(r.rc & ~8, 0, "init exit status")
+    write_to(img, "Windows/System32/iisbackup2.dll", images["tampered"])
+    text = "\r\n".join(lines).replace(
+        "    </globalModules>",
+        '      <add name="Later" image="%windir%\\System32\\iisbackup2.dll" />\r\n'
+        "    </globalModules>")
+    write_to(img, f"{inetsrv}/config/applicationHost.config", text)
+    r = e.run("check", "--image", img)
+    regs = [f for f in r.report["findings"] if f["kind"] == "registration"]
+    eq(len(regs), 1, f"registration findings: {regs}")
+    msg = json.dumps(regs[0])
+    check("Later" in msg and "bad_digest" in msg,
+          f"the added module's finding names its signature: {msg}")
 
 
 sys.exit(tests.main(sys.argv))
