@@ -164,7 +164,7 @@ int exs_judges_create(const struct exs_judge_config *cfg,
 	if (!js)
 		return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
 	js->cfg = *cfg;
-	exs_buf_init(&js->rules_blob, 255u << 20); /* under the worker's INIT_MAX */
+	exs_buf_init(&js->rules_blob, EXS_RULES_BLOB_MAX);
 	uint64_t max = cfg->max_size + EXS_WIRE_REQUEST_EXTRA;
 	js->max_request = max > UINT32_MAX - EXS_WIRE_HEADER
 				  ? UINT32_MAX - EXS_WIRE_HEADER : (uint32_t)max;

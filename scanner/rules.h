@@ -99,6 +99,7 @@ void exs_rules_free(struct exs_rules *r);
  * back: the parent compiles, the sandboxed scan worker, which may open no
  * file, loads them from what the parent sent. A loaded set has no digest
  * and no file counts, only its rules. */
+#define EXS_RULES_BLOB_MAX (255u << 20) /* under the worker's INIT_MAX */
 struct exs_buf;
 int exs_rules_save(const struct exs_rules *r, struct exs_buf *out,
 		   struct exs_error *err);
