@@ -50,7 +50,13 @@ static enum exs_image_signature image_signature(void *ctx, const char *image,
 			 sig.signer);
 		return EXS_IMAGE_SIG_OTHER;
 	case EXS_SIG_UNSIGNED:
-		snprintf(note, cap, "unsigned");
+		/* Under --image no catalog is asked (the mounted system's
+		 * catalog database is not this host's): say so, since a
+		 * catalog-signed Windows module then reads as unsigned. */
+		snprintf(note, cap, "%s", cli->sweep->no_catalogs ||
+					 !cli->plat->catalog_verify
+					 ? "unsigned; no system catalog was asked"
+					 : "unsigned");
 		return EXS_IMAGE_SIG_UNSIGNED;
 	case EXS_SIG_UNTRUSTED:
 	case EXS_SIG_EXPIRED:
