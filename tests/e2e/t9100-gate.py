@@ -17,7 +17,7 @@ under other extensions are judged again. An added file whose bytes the
 baseline knows clean is not run through the built-in rules again.
 
 Also --low-priority and [scan] low_priority (Linux): the sweep's threads run
-at nice 19 in the idle I/O class.
+at nice 19, SCHED_IDLE, in the idle I/O class.
 
     t9100-gate.py EXSWEEP
 """
@@ -188,7 +188,8 @@ def renamed_file_reuses_the_baseline_unless_rescan(e):
 
 def observe_priority(e, argv):
     """Starts the binary and, once its sweep threads run, reads their nice
-    values and the I/O class of the main thread (ionice)."""
+    values, the I/O class of the main thread (ionice) and the threads'
+    scheduling policies."""
     p = subprocess.Popen([e.exe] + argv, stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL)
     seen = None
@@ -197,14 +198,15 @@ def observe_priority(e, argv):
             try:
                 tasks = os.listdir(f"/proc/{p.pid}/task")
                 if len(tasks) >= 3:      # main, walker, workers
-                    nices = []
+                    nices, policies = [], []
                     for t in tasks:
                         with open(f"/proc/{p.pid}/task/{t}/stat") as f:
-                            stat = f.read()
-                        nices.append(int(stat.rsplit(")", 1)[1].split()[16]))
+                            fields = f.read().rsplit(")", 1)[1].split()
+                        nices.append(int(fields[16]))      # stat field 19
+                        policies.append(int(fields[38]))   # stat field 41
                     io = subprocess.run(["ionice", "-p", str(p.pid)],
                                         capture_output=True, text=True).stdout.strip()
-                    seen = (nices, io)
+                    seen = (nices, io, policies)
             except (FileNotFoundError, ProcessLookupError, IndexError):
                 pass
             time.sleep(0.002)
@@ -231,8 +233,9 @@ def low_priority_lowers_cpu_and_io_priority(e):
         argv = ["-c", os.fsdecode(low)] if how[0] == "-c" else ["-c", e.config] + how
         seen = observe_priority(e, argv + ["--no-sandbox", "--threads", "2", "scan"])
         check(seen is not None, f"{how}: the sweep ended before it could be observed")
-        nices, io = seen
+        nices, io, policies = seen
         eq(set(nices), {19}, f"{how}: nice values of the threads")
+        eq(set(policies), {5}, f"{how}: scheduling policies of the threads (5: SCHED_IDLE)")
         check(io.startswith("idle") or io == "best-effort: prio 7",
               f"{how}: I/O priority is {io!r}")
     # Without the switch the run keeps its priority.
@@ -240,6 +243,7 @@ def low_priority_lowers_cpu_and_io_priority(e):
     seen = observe_priority(e, ["-c", e.config, "--no-sandbox", "--threads", "2", "scan"])
     check(seen is not None, "the sweep ended before it could be observed")
     check(19 not in seen[0], f"nice 19 without --low-priority: {seen[0]}")
+    check(5 not in seen[2], f"SCHED_IDLE without --low-priority: {seen[2]}")
 
 
 if __name__ == "__main__":
