@@ -208,7 +208,7 @@ static int find_script(const unsigned char *p, const unsigned char *end,
 }
 #endif
 
-static int is_pe(const unsigned char *p, size_t n)
+int exs_gate_is_pe(const unsigned char *p, size_t n)
 {
 	if (n < 0x40 || p[0] != 'M' || p[1] != 'Z')
 		return 0;
@@ -247,7 +247,7 @@ static unsigned gate_scan(const unsigned char *p, size_t n, int simd)
 	if (!p || !n)
 		return 0;
 	const unsigned char *end = p + n;
-	if (is_pe(p, n))
+	if (exs_gate_is_pe(p, n))
 		flags |= EXS_GATE_PE;
 	/* A text file in any ASCII-compatible code page has no NUL byte. */
 	size_t head = n < EXS_GATE_TEXT_HEAD ? n : EXS_GATE_TEXT_HEAD;

@@ -36,6 +36,13 @@
  * n is 0). */
 unsigned exs_gate_scan(const unsigned char *p, size_t n);
 
+/* 1 when the n bytes at p are a PE image as inspect/pe.c's reader first
+ * tells one (EXS_PE_NOT_PE otherwise): at least 64 bytes, "MZ", and
+ * "PE\0\0" where e_lfanew points, inside the bytes. Four bytes compared
+ * at a bounded offset, so the privileged side may ask it: a file that is
+ * no image need not travel to the worker for the Authenticode judge. */
+int exs_gate_is_pe(const unsigned char *p, size_t n);
+
 /* The same answer from the byte-at-a-time search alone, without the SIMD
  * filter: what platforms without SSE2 run, and what the tests and the fuzz
  * harness hold exs_gate_scan to. */

@@ -55,7 +55,12 @@ static struct judge_plan plan_judges(const struct exs_engine *e,
 	struct judge_plan p = { EXS_RULESETS_ALL, 1 };
 	int rules = !(rq->want & EXS_WANT_RULES_CLEAN);
 	p.analyse = !(rq->want & EXS_WANT_CODE_CLEAN);
-	if ((e->gate & EXS_ENGINE_GATE) &&
+	/* Only a request for the rules or the heuristics (whose code analysis
+	 * the gate also spares) reads the gate's answer: a signature or config
+	 * request alone does not pay for the scan. */
+	if ((rq->want & (EXS_WANT(EXS_VERDICT_YARA) |
+			 EXS_WANT(EXS_VERDICT_HEURISTICS))) &&
+	    (e->gate & EXS_ENGINE_GATE) &&
 	    (rules || p.analyse || (e->gate & EXS_ENGINE_GATE_EXTRA)) &&
 	    !exs_gate_server_extension(rq->vars.extension) &&
 	    !(exs_gate_scan(rq->data, rq->len) & EXS_GATE_SCRIPT)) {

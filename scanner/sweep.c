@@ -19,13 +19,14 @@
 #include <string.h>
 
 #include "buf.h"
+#include "gate.h"     /* detect/: is it a PE image at all */
 #include "hash.h"
 #include "judge.h"
 #include "path.h"
 #include "pe_policy.h"  /* inspect/: the PE heuristics */
 #include "queue.h"
 
-#define READ_CHUNK (1u << 20)
+#define READ_CHUNK (256u << 10) /* a read and its hash stay in L2 */
 #define BATCH_ITEMS 8
 #define QUEUE_SLOTS (256 / BATCH_ITEMS) /* batches: 256 items in flight */
 #define SECURITY_MAX (64u * 1024)
@@ -496,8 +497,10 @@ static void process_file(struct worker *wk, struct exs_item *it)
 
 	int whole = buffered && wk->data.len == total;
 	const unsigned char *bytes = (const unsigned char *)wk->data.data;
-	int want_sig = pe_name && whole && total >= 2 && bytes[0] == 'M' &&
-		       bytes[1] == 'Z' && wk->judge;
+	/* Bytes that are no PE image at all get no signature verdict from the
+	 * judge (EXS_SIG_NONE): they need not be sent. */
+	int want_sig = pe_name && whole && wk->judge &&
+		       exs_gate_is_pe(bytes, (size_t)total);
 	if (want_sig && s->mode == EXS_SWEEP_CHECK && s->reuse_verdicts &&
 	    wk->reader && it->has_old && !it->diff &&
 	    exs_store_signature(wk->reader, it->rec.sha256, s->trust_digest,
@@ -718,8 +721,8 @@ int exs_sweep_judge_image(struct exs_sweep *s, const char *path,
 	int rc = read_image(s, path, &im->data, err);
 	if (!rc && !im->judge)
 		rc = exs_judge_create(im->judges, &im->judge, err);
-	if (!rc && im->data.len >= 2 && im->data.data[0] == 'M' &&
-	    im->data.data[1] == 'Z') {
+	if (!rc && exs_gate_is_pe((const unsigned char *)im->data.data,
+				  im->data.len)) {
 		size_t base_len;
 		const char *base = exs_path_basename(path, strlen(path),
 						     s->plat->path_separator,
