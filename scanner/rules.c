@@ -22,6 +22,7 @@
 #include "buf.h"
 #include "hash.h"
 #include "path.h"
+#include "readfile.h"
 
 #define EXTRA_RULE_FILE_MAX (16u << 20)
 
@@ -135,27 +136,8 @@ struct rule_file {
 static int read_rule_file(const struct exs_platform *plat, const char *path,
 			  struct exs_buf *out, struct exs_error *err)
 {
-	struct exs_file *f;
-	int rc = plat->file_open_read(path, &f, err);
-	if (rc)
-		return rc;
-	struct exs_stat st;
-	rc = plat->file_stat(f, &st, err);
-	if (!rc && st.node != EXS_NODE_FILE)
-		rc = exs_fail(err, EXS_NOTREG, 0, "open", path);
 	exs_buf_init(out, EXTRA_RULE_FILE_MAX);
-	while (!rc) {
-		char chunk[65536];
-		size_t got = 0;
-		rc = plat->file_read(f, chunk, sizeof(chunk), &got, err);
-		if (rc || got == 0)
-			break;
-		if (exs_buf_append(out, chunk, got))
-			rc = exs_failf(err, out->failed, 0, "read", path,
-				       "rule file is larger than %u MiB",
-				       EXTRA_RULE_FILE_MAX >> 20);
-	}
-	plat->file_close(f);
+	int rc = exs_read_regular(plat, path, "the rule file", out, err);
 	if (!rc && !out->data)
 		exs_buf_putc(out, '\0'), out->len = 0; /* empty file */
 	if (rc)

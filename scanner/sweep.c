@@ -25,6 +25,7 @@
 #include "path.h"
 #include "pe_policy.h"  /* inspect/: the PE heuristics */
 #include "queue.h"
+#include "readfile.h"
 
 #define READ_CHUNK (256u << 10) /* a read and its hash stay in L2 */
 #define BATCH_ITEMS 8
@@ -652,45 +653,6 @@ static void images_free(struct exs_sweep_images *im)
 	free(im->list);
 }
 
-static int read_image(struct exs_sweep *s, const char *path,
-		      struct exs_buf *data, struct exs_error *err)
-{
-	const struct exs_platform *plat = s->plat;
-	struct exs_file *f;
-	int rc = plat->file_open_read(path, &f, err);
-	if (rc)
-		return rc;
-	struct exs_stat st;
-	rc = plat->file_stat(f, &st, err);
-	if (!rc && st.node != EXS_NODE_FILE)
-		rc = exs_fail(err, EXS_NOTREG, 0, "open", path);
-	if (!rc && st.size > s->yara_max_size)
-		rc = exs_failf(err, EXS_LIMIT, 0, "read", path,
-			       "larger than max_file_size (%llu bytes)",
-			       (unsigned long long)s->yara_max_size);
-	exs_buf_reset(data);
-	while (!rc) {
-		size_t room = (size_t)(s->yara_max_size - data->len), got = 0;
-		if (room == 0) {
-			rc = exs_failf(err, EXS_LIMIT, 0, "read", path,
-				       "grew past max_file_size (%llu bytes)",
-				       (unsigned long long)s->yara_max_size);
-			break;
-		}
-		size_t cap = room < READ_CHUNK ? room : READ_CHUNK;
-		if (exs_buf_reserve(data, cap)) {
-			rc = exs_fail(err, EXS_NOMEM, 0, "malloc", path);
-			break;
-		}
-		rc = plat->file_read(f, data->data + data->len, cap, &got, err);
-		if (rc || got == 0)
-			break;
-		data->len += got;
-	}
-	plat->file_close(f);
-	return rc;
-}
-
 int exs_sweep_judge_image(struct exs_sweep *s, const char *path,
 			  struct exs_signature *out, struct exs_error *err)
 {
@@ -718,7 +680,8 @@ int exs_sweep_judge_image(struct exs_sweep *s, const char *path,
 	if (!(iv->path = strdup(path)))
 		return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
 	im->count++;
-	int rc = read_image(s, path, &im->data, err);
+	exs_buf_reset(&im->data);
+	int rc = exs_read_regular(s->plat, path, "the image", &im->data, err);
 	if (!rc && !im->judge)
 		rc = exs_judge_create(im->judges, &im->judge, err);
 	if (!rc && exs_gate_is_pe((const unsigned char *)im->data.data,
