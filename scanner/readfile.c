@@ -11,19 +11,36 @@ static int too_large(struct exs_error *err, const char *path, const char *what,
 			 (unsigned long long)out->limit);
 }
 
+int exs_open_regular(const struct exs_platform *plat, const char *path,
+		     struct exs_file **out, struct exs_stat *st,
+		     struct exs_error *err)
+{
+	struct exs_stat own;
+	if (!st)
+		st = &own;
+	int rc = plat->file_open_read(path, out, err);
+	if (rc)
+		return rc;
+	rc = plat->file_stat(*out, st, err);
+	if (!rc && st->node != EXS_NODE_FILE)
+		rc = exs_fail(err, EXS_NOTREG, 0, "open", path);
+	if (rc) {
+		plat->file_close(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
 int exs_read_regular(const struct exs_platform *plat, const char *path,
 		     const char *what, struct exs_buf *out,
 		     struct exs_error *err)
 {
 	struct exs_file *f;
-	int rc = plat->file_open_read(path, &f, err);
+	struct exs_stat st;
+	int rc = exs_open_regular(plat, path, &f, &st, err);
 	if (rc)
 		return rc;
-	struct exs_stat st;
-	rc = plat->file_stat(f, &st, err);
-	if (!rc && st.node != EXS_NODE_FILE)
-		rc = exs_fail(err, EXS_NOTREG, 0, "open", path);
-	if (!rc && st.size > out->limit - out->len)
+	if (st.size > out->limit - out->len)
 		rc = too_large(err, path, what, out);
 	while (!rc) {
 		size_t room = out->limit - out->len, got = 0;

@@ -14,6 +14,13 @@
 #include "buf.h"
 #include "platform.h"
 
+/* Opens path for reading (platform.h's file_open_read: no link followed, no
+ * FIFO waited on) and refuses (EXS_NOTREG, closed) a node that is not a
+ * regular file. st, when not NULL, gets the file's attributes. */
+int exs_open_regular(const struct exs_platform *plat, const char *path,
+		     struct exs_file **out, struct exs_stat *st,
+		     struct exs_error *err);
+
 /* Appends the bytes of the regular file at path to out. Returns EXS_OK;
  * the open's or read's error; EXS_NOTREG for a node that is not a regular
  * file; EXS_LIMIT (detail: "<what> is larger than N bytes") when the file

@@ -30,6 +30,7 @@
 #include "escape.h"
 #include "hash.h"
 #include "path.h"
+#include "readfile.h"
 #include "seal.h"
 #include "zip.h"
 
@@ -171,13 +172,9 @@ static int hash_file(const struct exs_platform *plat, struct exs_sha256 *sha,
 		     struct exs_error *err)
 {
 	struct exs_file *f;
-	int rc = plat->file_open_read(path, &f, err);
+	int rc = exs_open_regular(plat, path, &f, NULL, err);
 	if (rc)
 		return rc;
-	struct exs_stat st;
-	rc = plat->file_stat(f, &st, err);
-	if (!rc && st.node != EXS_NODE_FILE)
-		rc = exs_fail(err, EXS_NOTREG, 0, "open", path);
 	*size = 0;
 	exs_sha256_begin(sha);
 	while (!rc) {
@@ -942,32 +939,11 @@ static int read_whole(const struct exs_platform *plat, const char *path,
 		      size_t cap, char **out, size_t *len,
 		      struct exs_error *err)
 {
-	struct exs_file *f;
 	*out = NULL;
 	*len = 0;
-	int rc = plat->file_open_read(path, &f, err);
-	if (rc)
-		return rc;
-	struct exs_stat st;
-	rc = plat->file_stat(f, &st, err);
-	if (!rc && st.node != EXS_NODE_FILE)
-		rc = exs_fail(err, EXS_NOTREG, 0, "open", path);
-	if (!rc && st.size > cap)
-		rc = exs_failf(err, EXS_LIMIT, 0, "read", path,
-			       "larger than %zu bytes", cap);
 	struct exs_buf b;
 	exs_buf_init(&b, cap);
-	char chunk[65536];
-	while (!rc) {
-		size_t got = 0;
-		rc = plat->file_read(f, chunk, sizeof(chunk), &got, err);
-		if (rc || !got)
-			break;
-		if (exs_buf_append(&b, chunk, got))
-			rc = exs_failf(err, EXS_LIMIT, 0, "read", path,
-				       "larger than %zu bytes", cap);
-	}
-	plat->file_close(f);
+	int rc = exs_read_regular(plat, path, "the file", &b, err);
 	if (rc) {
 		exs_buf_free(&b);
 		return rc;
