@@ -256,7 +256,16 @@ int exs_cli_load_rules(struct exs_cli *cli, int strict,
 
 unsigned exs_cli_threads(const struct exs_cli *cli)
 {
-	unsigned n = cli->cfg.threads ? cli->cfg.threads : cli->plat->cpu_count();
+	unsigned n = cli->cfg.threads;
+	if (!n) {
+		/* One per core; a low-priority run leaves one core to the
+		 * server: the lowest priority still shares caches and memory
+		 * bandwidth with what it runs beside (bench/run's concurrent
+		 * job). An explicit count is taken as given. */
+		n = cli->plat->cpu_count();
+		if (cli->low_priority || cli->cfg.low_priority)
+			n = n > 1 ? n - 1 : 1;
+	}
 	if (n < 1)
 		n = 1;
 	return n > 32 ? 32 : n;

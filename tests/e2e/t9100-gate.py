@@ -238,6 +238,16 @@ def low_priority_lowers_cpu_and_io_priority(e):
         eq(set(policies), {5}, f"{how}: scheduling policies of the threads (5: SCHED_IDLE)")
         check(io.startswith("idle") or io == "best-effort: prio 7",
               f"{how}: I/O priority is {io!r}")
+    # One worker thread fewer than cores, unless a count is given.
+    def threads(*argv):
+        r = e.run("info", *argv, json_report=False, expect_rc=0)
+        line = [l for l in r.out.decode().splitlines() if l.startswith("; threads:")]
+        check(len(line) == 1, f"info prints its threads: {r.out!r}")
+        return int(line[0].split(":")[1])
+    with_keys(e, "")
+    cores = threads()
+    eq(threads("--low-priority"), max(cores - 1, 1), f"--low-priority on {cores} cores")
+    eq(threads("--low-priority", "-p", "3"), 3, "--low-priority with --threads 3")
     # Without the switch the run keeps its priority.
     with_keys(e, "")
     seen = observe_priority(e, ["-c", e.config, "--no-sandbox", "--threads", "2", "scan"])
