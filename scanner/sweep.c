@@ -231,6 +231,49 @@ static void take_part(struct exs_item *it, struct exs_verdict_part *p,
 					    it->path, "%s", p->detail);
 }
 
+/* YARA's filename and extension variables for a path (ext "" when the name
+ * has none, else ".aspx"); returns the name's start, its length in
+ * *base_len. */
+struct file_names {
+	char name[1024];
+	char ext[64];
+};
+
+static const char *file_names(const struct exs_platform *plat,
+			      const char *path, size_t len,
+			      struct file_names *out, size_t *base_len)
+{
+	const char *base = exs_path_basename(path, len, plat->path_separator,
+					     base_len);
+	size_t n = *base_len < sizeof(out->name) - 1 ? *base_len
+						      : sizeof(out->name) - 1;
+	memcpy(out->name, base, n);
+	out->name[n] = '\0';
+	out->ext[0] = '.';
+	exs_path_extension(base, *base_len, out->ext + 1, sizeof(out->ext) - 1);
+	if (!out->ext[1])
+		out->ext[0] = '\0';
+	return base;
+}
+
+/* An image with no embedded signature: Windows may know it from a system
+ * catalog (the privileged side asks; the worker already judged the bytes
+ * as data). Not under --image, whose catalogs are not this host's. */
+static void ask_catalogs(const struct exs_sweep *s, const char *path,
+			 struct exs_signature *sig)
+{
+	if (sig->status != EXS_SIG_UNSIGNED || !s->plat->catalog_verify ||
+	    s->no_catalogs)
+		return;
+	struct exs_signature cat;
+	memset(&cat, 0, sizeof(cat));
+	if (s->plat->catalog_verify(path, &cat) == EXS_OK &&
+	    cat.status == EXS_SIG_CATALOG) {
+		cat.dotnet = sig->dotnet;
+		*sig = cat;
+	}
+}
+
 /* Has the file's bytes judged (sandboxed, unless the run says otherwise):
  * YARA when with_yara, the heuristics when with_heuristics, the config
  * reader when with_config, the Authenticode signature when with_signature;
@@ -240,16 +283,10 @@ static void judge_file(struct worker *wk, struct exs_item *it, int with_yara,
 		       unsigned known)
 {
 	const struct exs_platform *plat = wk->sweep->plat;
+	struct file_names fn;
 	size_t base_len;
-	const char *base = exs_path_basename(it->path, it->path_len,
-					     plat->path_separator, &base_len);
-	char name[1024], ext[64] = ".";
-	size_t n = base_len < sizeof(name) - 1 ? base_len : sizeof(name) - 1;
-	memcpy(name, base, n);
-	name[n] = '\0';
-	exs_path_extension(base, base_len, ext + 1, sizeof(ext) - 1);
-	if (!ext[1])
-		ext[0] = '\0';
+	const char *base = file_names(plat, it->path, it->path_len, &fn,
+				      &base_len);
 	struct clean_key key;
 	int keyed = with_yara &&
 		    content_key(it->rec.sha256, base, base_len, &key);
@@ -265,9 +302,9 @@ static void judge_file(struct worker *wk, struct exs_item *it, int with_yara,
 		.path = it->path,
 		.path_len = it->path_len,
 		.vars = {
-			.filename = name,
+			.filename = fn.name,
 			.filepath = it->path,
-			.extension = ext,
+			.extension = fn.ext,
 			.filetype = sniff_filetype((const unsigned char *)wk->data.data,
 						   wk->data.len),
 			.owner = it->rec.st.owner,
@@ -549,21 +586,10 @@ static void process_file(struct worker *wk, struct exs_item *it)
 	 * was accepted into the baseline: only new content is. */
 	judge_file(wk, it, scan, scan && s->heuristics && new_bytes, with_config,
 		   want_sig, known);
-	if (want_sig && it->sig.status == EXS_SIG_UNSIGNED &&
-	    plat->catalog_verify && !s->no_catalogs) {
-		/* No embedded signature: Windows may know it from a system
-		 * catalog (the privileged side asks; the bytes were already
-		 * judged as data by the worker). */
-		struct exs_signature cat;
-		memset(&cat, 0, sizeof(cat));
-		if (plat->catalog_verify(it->path, &cat) == EXS_OK &&
-		    cat.status == EXS_SIG_CATALOG) {
-			cat.dotnet = it->sig.dotnet;
-			it->sig = cat;
-		}
-	}
-	if (want_sig)
+	if (want_sig) {
+		ask_catalogs(s, it->path, &it->sig);
 		pe_policy(wk, it);
+	}
 }
 
 /* ---- The threads ---------------------------------------------------------- */
@@ -686,20 +712,16 @@ int exs_sweep_judge_image(struct exs_sweep *s, const char *path,
 		rc = exs_judge_create(im->judges, &im->judge, err);
 	if (!rc && exs_gate_is_pe((const unsigned char *)im->data.data,
 				  im->data.len)) {
+		struct file_names fn;
 		size_t base_len;
-		const char *base = exs_path_basename(path, strlen(path),
-						     s->plat->path_separator,
-						     &base_len);
-		char name[256], ext[64] = ".";
-		snprintf(name, sizeof(name), "%.*s", (int)base_len, base);
-		exs_path_extension(base, base_len, ext + 1, sizeof(ext) - 1);
+		file_names(s->plat, path, strlen(path), &fn, &base_len);
 		struct exs_judge_request rq = {
 			.want = EXS_WANT(EXS_VERDICT_SIGNATURE),
 			.path = path,
 			.path_len = strlen(path),
-			.vars = { .filename = name, .filepath = path,
-				  .extension = ext[1] ? ext : "",
-				  .filetype = "pe", .owner = "" },
+			.vars = { .filename = fn.name, .filepath = path,
+				  .extension = fn.ext, .filetype = "pe",
+				  .owner = "" },
 			.data = (const unsigned char *)im->data.data,
 			.len = im->data.len,
 		};
@@ -711,16 +733,8 @@ int exs_sweep_judge_image(struct exs_sweep *s, const char *path,
 			exs_verdict_free(&v);
 		}
 	}
-	if (!rc && iv->sig.status == EXS_SIG_UNSIGNED &&
-	    s->plat->catalog_verify && !s->no_catalogs) {
-		struct exs_signature cat;
-		memset(&cat, 0, sizeof(cat));
-		if (s->plat->catalog_verify(path, &cat) == EXS_OK &&
-		    cat.status == EXS_SIG_CATALOG) {
-			cat.dotnet = iv->sig.dotnet;
-			iv->sig = cat;
-		}
-	}
+	if (!rc)
+		ask_catalogs(s, path, &iv->sig);
 	iv->status = rc;
 	*out = iv->sig;
 	return rc;
