@@ -107,16 +107,25 @@ static int add_hit(struct exs_hit **hits, size_t *count, const char *rule,
 	return EXS_OK;
 }
 
+int exs_sig_held_against(const struct exs_signature *sig,
+			 const struct exs_strlist *signers, int have_trust)
+{
+	if (!sig || sig->status == EXS_SIG_NONE ||
+	    (!have_trust && sig->status == EXS_SIG_UNTRUSTED))
+		return 0;
+	return !exs_sig_vouched(sig, signers);
+}
+
 int exs_pe_policy_check(const char *path, size_t len, char sep,
 			const struct exs_signature *sig,
-			const struct exs_strlist *signers,
+			const struct exs_strlist *signers, int have_trust,
 			int has_compiled_map, struct exs_hit **hits,
 			size_t *count)
 {
 	char why[256];
 	int rc = EXS_OK;
-	if (sig->status != EXS_SIG_NONE && exs_pe_policy_folder(path, len, sep) &&
-	    !exs_sig_vouched(sig, signers)) {
+	if (exs_pe_policy_folder(path, len, sep) &&
+	    exs_sig_held_against(sig, signers, have_trust)) {
 		if (sig->status == EXS_SIG_SIGNED || sig->status == EXS_SIG_CATALOG)
 			snprintf(why, sizeof(why), "image in an Exchange, IIS or "
 				 "GAC folder signed by \"%s\", not a vouched "

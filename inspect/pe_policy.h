@@ -32,6 +32,15 @@
 int exs_sig_vouched(const struct exs_signature *sig,
 		    const struct exs_strlist *signers);
 
+/* The policy's question: does sig count against its image? 1 unless it is
+ * no image at all (EXS_SIG_NONE), is vouched for, or says only "untrusted"
+ * while no trust store is configured (have_trust 0): nothing chains then,
+ * Microsoft's own binaries included, so that says nothing of the image.
+ * Walked images (signature.not_vouched) and the images a registration
+ * names (registrations_cli.c) are held to it alike. */
+int exs_sig_held_against(const struct exs_signature *sig,
+			 const struct exs_strlist *signers, int have_trust);
+
 /* 1 when path lies in a folder the signature policy covers: a component
  * (any case) "V15", "Exchange Server", "inetsrv", "assembly" (the GACs of
  * %windir%\assembly and Microsoft.NET\assembly), "GAC", "GAC_MSIL",
@@ -45,12 +54,12 @@ int exs_pe_is_app_web(const char *path, size_t len, char sep);
 int exs_pe_in_aspnet_cache(const char *path, size_t len, char sep);
 
 /* Appends the heuristics' hits for one image to *hits (realloc'd; *count
- * grows). has_compiled_map: the image's folder holds a *.compiled file
- * (asked only for App_Web_*.dll in the cache). Returns EXS_OK or
- * EXS_NOMEM. */
+ * grows). have_trust: a trust store is configured (exs_sig_held_against).
+ * has_compiled_map: the image's folder holds a *.compiled file (asked only
+ * for App_Web_*.dll in the cache). Returns EXS_OK or EXS_NOMEM. */
 int exs_pe_policy_check(const char *path, size_t len, char sep,
 			const struct exs_signature *sig,
-			const struct exs_strlist *signers,
+			const struct exs_strlist *signers, int have_trust,
 			int has_compiled_map, struct exs_hit **hits,
 			size_t *count);
 

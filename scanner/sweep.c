@@ -413,14 +413,9 @@ static void pe_policy(struct worker *wk, struct exs_item *it)
 	int map = exs_pe_is_app_web(it->path, it->path_len, sep) &&
 		  exs_pe_in_aspnet_cache(it->path, it->path_len, sep) &&
 		  folder_has_compiled_map(plat, it->path, it->path_len);
-	/* Without a trust store nothing chains: "untrusted" then says nothing
-	 * of the image (Microsoft's signed binaries included) and is not held
-	 * against it; unsigned, tampered and malformed images still are. */
-	struct exs_signature sig = it->sig;
-	if (!s->trust_len && sig.status == EXS_SIG_UNTRUSTED)
-		sig.status = EXS_SIG_NONE;
-	if (exs_pe_policy_check(it->path, it->path_len, sep, &sig,
-				s->signers, map, &it->suspicious,
+	if (exs_pe_policy_check(it->path, it->path_len, sep, &it->sig,
+				s->signers, s->trust_len != 0, map,
+				&it->suspicious,
 				&it->suspicious_count) && !it->scan_status)
 		it->scan_status = exs_failf(&it->scan_err, EXS_NOMEM, 0,
 					    "heuristics", it->path,

@@ -23,12 +23,10 @@
 #include "sweep.h"
 
 /* The signature hook of regcheck.h: the image's Authenticode verdict from
- * the running sweep's judge (sweep.h), under the policy the walked images
- * get (inspect/pe_policy.h): vouched (a vouched signer, embedded or by
- * catalog), another signer, unsigned, or a signature that does not hold.
- * Without a trust store nothing chains, so "untrusted" says nothing and is
- * not held against the image, as for the walked ones. note gets the
- * verdict in words for the finding. */
+ * the running sweep's judge (sweep.h), held against the image exactly as
+ * the walked images' (exs_sig_held_against, inspect/pe_policy.h); what is
+ * held against it is another signer, unsigned, or a signature that does
+ * not hold. note gets the verdict in words for the finding. */
 static enum exs_image_signature image_signature(void *ctx, const char *image,
 						char *note, size_t cap)
 {
@@ -40,12 +38,14 @@ static enum exs_image_signature image_signature(void *ctx, const char *image,
 	if (!cli->sweep ||
 	    exs_sweep_judge_image(cli->sweep, image, &sig, &err) != EXS_OK)
 		return EXS_IMAGE_SIG_UNKNOWN;
+	const struct exs_strlist *signers = &cli->cfg.trust_signers;
+	if (!exs_sig_held_against(&sig, signers, cli->sweep->trust_len != 0))
+		return exs_sig_vouched(&sig, signers) ? EXS_IMAGE_SIG_MICROSOFT
+						      : EXS_IMAGE_SIG_UNKNOWN;
 	const char *name = exs_sig_status_name(sig.status);
 	switch (sig.status) {
 	case EXS_SIG_SIGNED:
 	case EXS_SIG_CATALOG:
-		if (exs_sig_vouched(&sig, &cli->cfg.trust_signers))
-			return EXS_IMAGE_SIG_MICROSOFT;
 		snprintf(note, cap, "signed by '%s', not a vouched signer",
 			 sig.signer);
 		return EXS_IMAGE_SIG_OTHER;
@@ -60,14 +60,8 @@ static enum exs_image_signature image_signature(void *ctx, const char *image,
 		return EXS_IMAGE_SIG_UNSIGNED;
 	case EXS_SIG_UNTRUSTED:
 	case EXS_SIG_EXPIRED:
-		if (!cli->sweep->trust_len)
-			return EXS_IMAGE_SIG_UNKNOWN;
 		snprintf(note, cap, "%s: %s", name, sig.detail);
 		return EXS_IMAGE_SIG_OTHER;
-	case EXS_SIG_NONE:
-		/* Not a PE image at all: nothing IIS or Exchange can load,
-		 * and no more suspicious than the walked ones (pe_policy). */
-		return EXS_IMAGE_SIG_UNKNOWN;
 	default:
 		snprintf(note, cap, "%s: %s", name, sig.detail);
 		return EXS_IMAGE_SIG_BAD;

@@ -246,6 +246,20 @@ static void test_policy(void)
 	ASSERT_EQ(exs_sig_vouched(&sig, &signers), 0);
 	ASSERT_EQ(exs_sig_vouched(NULL, &signers), 0);
 
+	/* Held against the image: all but no image, vouched, and "untrusted"
+	 * without a trust store. */
+	ASSERT_EQ(exs_sig_held_against(&sig, &signers, 0), 1); /* other signer */
+	snprintf(sig.signer, sizeof(sig.signer), "Microsoft Corporation");
+	ASSERT_EQ(exs_sig_held_against(&sig, &signers, 1), 0); /* vouched */
+	sig.status = EXS_SIG_UNTRUSTED;
+	ASSERT_EQ(exs_sig_held_against(&sig, &signers, 0), 0);
+	ASSERT_EQ(exs_sig_held_against(&sig, &signers, 1), 1);
+	sig.status = EXS_SIG_UNSIGNED;
+	ASSERT_EQ(exs_sig_held_against(&sig, &signers, 0), 1);
+	sig.status = EXS_SIG_NONE;
+	ASSERT_EQ(exs_sig_held_against(&sig, &signers, 1), 0);
+	ASSERT_EQ(exs_sig_held_against(NULL, &signers, 1), 0);
+
 	const char *p = "C:\\Program Files\\Microsoft\\Exchange Server\\V15\\Bin\\x.dll";
 	ASSERT_EQ(exs_pe_policy_folder(p, strlen(p), '\\'), 1);
 	p = "C:\\Windows\\System32\\INETSRV\\x.dll";
@@ -264,15 +278,15 @@ static void test_policy(void)
 	size_t n = 0;
 	memset(&sig, 0, sizeof(sig));
 	sig.status = EXS_SIG_UNSIGNED;
-	ASSERT_EQ(exs_pe_policy_check(p, strlen(p), '/', &sig, &signers, 1,
+	ASSERT_EQ(exs_pe_policy_check(p, strlen(p), '/', &sig, &signers, 1, 1,
 				      &hits, &n), EXS_OK);
 	ASSERT_EQ(n, 0);                      /* in the cache, with its map */
-	ASSERT_EQ(exs_pe_policy_check(p, strlen(p), '/', &sig, &signers, 0,
+	ASSERT_EQ(exs_pe_policy_check(p, strlen(p), '/', &sig, &signers, 1, 0,
 				      &hits, &n), EXS_OK);
 	ASSERT_EQ(n, 1);
 	ASSERT_STR_EQ(hits[0].rule, "pe.app_web_without_map");
 	p = "/x/V15/ClientAccess/Owa/bin/App_Web_owa.dll";
-	ASSERT_EQ(exs_pe_policy_check(p, strlen(p), '/', &sig, &signers, 0,
+	ASSERT_EQ(exs_pe_policy_check(p, strlen(p), '/', &sig, &signers, 1, 0,
 				      &hits, &n), EXS_OK);
 	ASSERT_EQ(n, 3);
 	ASSERT_STR_EQ(hits[1].rule, "signature.not_vouched");
