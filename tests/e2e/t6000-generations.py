@@ -266,30 +266,58 @@ def test_kill():
 
 
 def test_lock():
-    e = Env(files=4000)
-    try:
-        e.run("-q", "init")
-        before = open(e.db, "rb").read()
-        write(e.path("Bin/f002.dll"), b"x")
-        p = subprocess.Popen(command(["-c", e.ini, "-q", "--no-progress", "update",
-                                      "-p", "1"]), stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE, env=run_env())
-        time.sleep(1.0 if WINE else 0.05)   # wine takes a while to start
-        rc, out, err = e.run("-q", "update")
-        first_err = p.communicate()[1].decode("utf-8", "replace")
-        first = p.returncode
-        # Which of the two takes the lock is up to the scheduler (wine starts
-        # processes slowly): one must run, the other be locked out.
-        locked_err = err if rc == 21 else first_err
-        check("second run locked", sorted((rc, first)) == [0, 21] and
-              "another exsweep run" in locked_err,
-              "%d %d %s" % (rc, first, locked_err))
-        check("first run ok", 0 in (rc, first), "%d %d" % (rc, first))
-        rc, _, err = e.run("-q", "check", "-p", "1")
-        check("intact after lock", rc == 0, err)
-        del before
-    finally:
-        e.close()
+    # The second run must meet the first while the first holds the lock.
+    # Timing cannot promise that (wine starts processes slowly, and a fast
+    # machine finishes 4,000 files before a second process is up), so the
+    # test watches for it: while the update runs, checks are started one
+    # after another; one of them must be refused with exit 21 (only the
+    # update can hold the lock), or the update refused because a check held
+    # it, and the one that ran must finish cleanly. An
+    # attempt where the update finished before any check met it proves
+    # nothing and is repeated on a tree twice as large.
+    files = 4000
+    for attempt in range(4):
+        e = Env(files=files)
+        try:
+            rc, _, err = e.run("-q", "init")
+            check("lock init", rc == 0, err)
+            write(e.path("Bin/f002.dll"), b"x")
+            p = subprocess.Popen(command(["-c", e.ini, "-q", "--no-progress", "update",
+                                          "-p", "1"]), stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE, env=run_env())
+            met, probe_rcs = None, []
+            while p.poll() is None and met is None:
+                rc, out, err = e.run("-q", "check", "-p", "1")
+                probe_rcs.append(rc)
+                if rc == 21:  # only the update can hold the lock
+                    met = err
+                elif rc not in (0, 4, 21):
+                    check("probe during update", False, "check exit %d %s" % (rc, err))
+                    break
+            first_err = p.communicate()[1].decode("utf-8", "replace")
+            if p.returncode == 21:
+                # A check held the lock when the update wanted it: the same
+                # property from the other side.
+                met = first_err
+            elif met is None and p.returncode == 0:
+                print("note test_lock: the update (%d files) ended before a check met "
+                      "it (probes %s); again with twice the files" % (files, probe_rcs))
+                files *= 2
+                continue
+            else:
+                check("first run ok", p.returncode == 0, "%d %s" % (p.returncode, first_err))
+            check("second run locked", met is not None and "another exsweep run" in met,
+                  "probes %s, update %d %s" % (probe_rcs, p.returncode, first_err))
+            # Intact: the update's change accepted when it ran, still
+            # reported when the update was the one refused.
+            rc, _, err = e.run("-q", "check", "-p", "1")
+            want = 0 if p.returncode == 0 else 4
+            check("intact after lock", rc == want, "check exit %d, expected %d %s"
+                  % (rc, want, err))
+            return
+        finally:
+            e.close()
+    check("second run locked", False, "no check met the update in 4 attempts")
 
 
 def test_tamper():
