@@ -325,6 +325,23 @@ static int stop_at_first(void *ctx, size_t end)
 int exs_pattern_match(const struct exs_pattern *p, const char *path,
 		      size_t len, char sep)
 {
+	/* The accepting state is entered only by a component that matches
+	 * the last part (unless that part is "**"), and a whole-path match
+	 * must end there: a path whose last component fails the last part
+	 * cannot match. That one glob rejects nearly every path a pattern is
+	 * tried on (the walk tries every folder), before the NFA runs. */
+	if (p->count && p->count <= EXS_PATTERN_MAX_PARTS &&
+	    !is_globstar(p->parts[p->count - 1])) {
+		size_t end = len;
+		while (end > 0 && path[end - 1] == sep)
+			end--;
+		size_t from = end;
+		while (from > 0 && path[from - 1] != sep)
+			from--;
+		if (end > from &&
+		    !glob_component(p->parts[p->count - 1], path + from, end - from))
+			return 0;
+	}
 	return pattern_run(p, path, len, sep, NULL, NULL);
 }
 

@@ -539,9 +539,11 @@ static void process_file(struct worker *wk, struct exs_item *it)
 	    exs_store_signature(wk->reader, it->rec.sha256, s->trust_digest,
 				&it->sig))
 		want_sig = 0; /* the same bytes, the same trust store */
-	int scan = 1;
-	if (s->mode == EXS_SWEEP_CHECK && s->reuse_verdicts && wk->reader &&
-	    it->has_old && !it->diff &&
+	/* Only a file the rules would see is worth a verdict lookup (in check,
+	 * unchanged files outside the web roots are never scanned). */
+	int scan = wants_scan(s, it);
+	if (scan && s->mode == EXS_SWEEP_CHECK && s->reuse_verdicts &&
+	    wk->reader && it->has_old && !it->diff &&
 	    exs_store_known_clean(wk->reader, it->rec.sha256, s->rules_digest)) {
 		it->verdict_reused = 1;
 		scan = 0;
@@ -551,7 +553,6 @@ static void process_file(struct worker *wk, struct exs_item *it)
 	 * check when it is added or changed. */
 	int new_bytes = s->mode != EXS_SWEEP_CHECK || !it->has_old || it->diff;
 	int with_config = is_config && new_bytes;
-	scan = scan && wants_scan(s, it);
 	if (with_config && !whole) {
 		it->scan_status = exs_failf(&it->scan_err, EXS_LIMIT, 0,
 					    "config", it->path,
