@@ -540,11 +540,14 @@ static void process_file(struct worker *wk, struct exs_item *it)
 				&it->sig))
 		want_sig = 0; /* the same bytes, the same trust store */
 	/* Only a file the rules would see is worth a verdict lookup (in check,
-	 * unchanged files outside the web roots are never scanned). */
+	 * unchanged files outside the web roots are never scanned), and one
+	 * lookup answers both uses below. */
 	int scan = wants_scan(s, it);
-	if (scan && s->mode == EXS_SWEEP_CHECK && s->reuse_verdicts &&
-	    wk->reader && it->has_old && !it->diff &&
-	    exs_store_known_clean(wk->reader, it->rec.sha256, s->rules_digest)) {
+	int known_clean = scan && s->reuse_verdicts && wk->reader &&
+			  exs_store_known_clean(wk->reader, it->rec.sha256,
+						s->rules_digest);
+	if (known_clean && s->mode == EXS_SWEEP_CHECK && it->has_old &&
+	    !it->diff) {
 		it->verdict_reused = 1;
 		scan = 0;
 	}
@@ -574,10 +577,7 @@ static void process_file(struct worker *wk, struct exs_item *it)
 	/* New bytes (an added file, a copy a cumulative update made) the
 	 * baseline knows clean under these rules: the built-in rules need not
 	 * see them again; the code analysis, which reads the name too, does. */
-	unsigned known = 0;
-	if (scan && s->reuse_verdicts && wk->reader &&
-	    exs_store_known_clean(wk->reader, it->rec.sha256, s->rules_digest))
-		known = EXS_WANT_RULES_CLEAN;
+	unsigned known = scan && known_clean ? EXS_WANT_RULES_CLEAN : 0;
 	/* In check, an unchanged file was judged by the heuristics when it
 	 * was accepted into the baseline: only new content is. */
 	judge_file(wk, it, scan, scan && s->heuristics && new_bytes, with_config,
