@@ -2,6 +2,7 @@
 #include "buf.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +15,45 @@ void exs_buf_init(struct exs_buf *b, size_t limit)
 	b->limit = limit;
 }
 
+void exs_buf_init_aligned(struct exs_buf *b, size_t limit)
+{
+	exs_buf_init(b, limit);
+	b->aligned = 1;
+}
+
 void exs_buf_free(struct exs_buf *b)
 {
-	free(b->data);
+	if (b->data)
+		free(b->data - b->offset);
 	b->data = NULL;
 	b->len = b->cap = 0;
+	b->offset = 0;
 	b->failed = EXS_OK;
+}
+
+/* Moves an aligned buffer to a block of cap bytes: realloc keeps no
+ * alignment, so this is a new block and a copy (of len + 1 bytes; growth
+ * doubles, so each byte is copied about once). */
+static int grow_aligned(struct exs_buf *b, size_t cap)
+{
+	if (cap > (size_t)-1 - EXS_BUF_ALIGN)
+		return EXS_NOMEM;
+	char *raw = malloc(cap + EXS_BUF_ALIGN - 1);
+	if (!raw)
+		return EXS_NOMEM;
+	size_t offset = (EXS_BUF_ALIGN - (size_t)((uintptr_t)raw % EXS_BUF_ALIGN)) %
+			EXS_BUF_ALIGN;
+	char *data = raw + offset;
+	if (b->data) {
+		if (b->len)
+			memcpy(data, b->data, b->len + 1);
+		free(b->data - b->offset);
+	}
+	data[0] = b->len ? data[0] : '\0';
+	b->data = data;
+	b->offset = offset;
+	b->cap = cap;
+	return EXS_OK;
 }
 
 void exs_buf_reset(struct exs_buf *b)
@@ -42,6 +76,10 @@ int exs_buf_reserve(struct exs_buf *b, size_t extra)
 	size_t cap = b->cap ? b->cap : 256;
 	while (cap < need)
 		cap = cap > ((size_t)-1) / 2 ? need : cap * 2;
+	if (b->aligned) {
+		int rc = grow_aligned(b, cap);
+		return rc ? (b->failed = rc) : EXS_OK;
+	}
 	char *p = realloc(b->data, cap);
 	if (!p)
 		return b->failed = EXS_NOMEM;

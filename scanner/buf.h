@@ -19,9 +19,21 @@ struct exs_buf {
 	size_t cap;
 	size_t limit;   /* largest len allowed */
 	int failed;     /* EXS_OK, or the first failing status */
+	int aligned;    /* data starts on an EXS_BUF_ALIGN boundary */
+	size_t offset;  /* of data in its allocation (aligned buffers) */
 };
 
+#define EXS_BUF_ALIGN 64
+
 void exs_buf_init(struct exs_buf *b, size_t limit);
+/* A buffer whose data, and so every multiple of 64 into it, is 64-byte
+ * aligned: file bytes are read into it. The kernel's copy into user memory
+ * (rep movsb) runs at a third of its speed into a destination that is only
+ * 16-byte aligned, which is what malloc gives a large block on glibc; on
+ * this project's 2-core AMD test machine, reading the files of the default
+ * tree cost 1.35 CPU s into such a buffer and 1.0 into an aligned one.
+ * Its data is not malloc's: free it with exs_buf_free only. */
+void exs_buf_init_aligned(struct exs_buf *b, size_t limit);
 void exs_buf_free(struct exs_buf *b);
 void exs_buf_reset(struct exs_buf *b); /* len = 0, failed = 0; keeps memory */
 int exs_buf_reserve(struct exs_buf *b, size_t extra);

@@ -164,6 +164,7 @@ struct worker {
 	struct exs_store_reader *reader;
 	struct exs_sha256 *sha;
 	struct exs_buf data;        /* whole-file buffer for YARA */
+	struct exs_buf chunk_buf;   /* aligned (buf.h): owns chunk */
 	unsigned char *chunk;       /* streaming buffer for larger files */
 	char *security;             /* ACL text from the platform */
 };
@@ -745,7 +746,7 @@ static void free_workers(struct worker *wks, unsigned n)
 		exs_store_reader_close(wks[i].reader);
 		exs_sha256_free(wks[i].sha);
 		exs_buf_free(&wks[i].data);
-		free(wks[i].chunk);
+		exs_buf_free(&wks[i].chunk_buf);
 		free(wks[i].security);
 	}
 	free(wks);
@@ -757,8 +758,11 @@ static int setup_worker(struct exs_sweep *s, struct exs_judges *judges,
 {
 	wk->sweep = s;
 	wk->clean = clean;
-	exs_buf_init(&wk->data, (size_t)s->yara_max_size);
-	wk->chunk = malloc(READ_CHUNK);
+	/* Files are read into these two: aligned (buf.h). */
+	exs_buf_init_aligned(&wk->data, (size_t)s->yara_max_size);
+	exs_buf_init_aligned(&wk->chunk_buf, READ_CHUNK);
+	wk->chunk = exs_buf_reserve(&wk->chunk_buf, READ_CHUNK) ? NULL
+			: (unsigned char *)wk->chunk_buf.data;
 	wk->security = s->plat->file_security ? malloc(SECURITY_MAX) : NULL;
 	if (!wk->chunk || (s->plat->file_security && !wk->security) ||
 	    exs_sha256_create(&wk->sha))
@@ -851,7 +855,7 @@ int exs_sweep_run(struct exs_sweep *s, struct exs_error *err)
 
 	/* The collector. */
 	struct exs_sweep_images images = { .judges = judges };
-	exs_buf_init(&images.data, (size_t)s->yara_max_size);
+	exs_buf_init_aligned(&images.data, (size_t)s->yara_max_size);
 	s->images = &images;
 	int64_t start = plat->clock_monotonic_ns();
 	int64_t next_progress = start;

@@ -1,8 +1,12 @@
 /* test_readfile.c -- scanner/readfile.c: a whole regular file into a bounded
  * buffer, through the native platform (so the same test runs under wine): the
  * limit exactly met and missed by one byte, an empty file, appending after
- * what the buffer holds, a folder and a missing path refused. */
+ * what the buffer holds, a folder and a missing path refused; and the
+ * aligned buffers (buf.h) the sweep reads into: 64-byte aligned through
+ * every growth, with their bytes and limit kept. */
 #include "test.h"
+
+#include <stdint.h>
 
 #include "readfile.h"
 #include "status.h"
@@ -74,6 +78,53 @@ static void test_refusals(void)
 	exs_buf_free(&b);
 }
 
+static int is_aligned(const struct exs_buf *b)
+{
+	return b->data && (uintptr_t)b->data % EXS_BUF_ALIGN == 0;
+}
+
+static void test_aligned_buffer(void)
+{
+	char p[TMP_PATH_MAX];
+	path_of("big.bin", p);
+	enum { BIG = 300000 };
+	static char bytes[BIG];
+	for (size_t i = 0; i < BIG; i++)
+		bytes[i] = (char)(i * 7 + i / 251);
+	ASSERT_EQ(tmp_write(plat, p, bytes, BIG), EXS_OK);
+	struct exs_error err;
+	struct exs_buf b;
+	exs_buf_init_aligned(&b, 3 * BIG);
+	/* Small first, then grown many times by the read and appends: the
+	 * start stays aligned and nothing before it is lost. */
+	ASSERT_EQ(exs_buf_puts(&b, "head"), EXS_OK);
+	ASSERT_TRUE(is_aligned(&b));
+	ASSERT_EQ(exs_read_regular(plat, p, "x", &b, &err), EXS_OK);
+	ASSERT_TRUE(is_aligned(&b));
+	ASSERT_EQ(b.len, 4u + BIG);
+	ASSERT_MEM_EQ(b.data, "head", 4);
+	ASSERT_MEM_EQ(b.data + 4, bytes, BIG);
+	ASSERT_EQ(b.data[b.len], '\0');
+	for (int i = 0; i < 40; i++)
+		ASSERT_EQ(exs_buf_printf(&b, "%d,", i), EXS_OK);
+	ASSERT_TRUE(is_aligned(&b));
+	ASSERT_MEM_EQ(b.data + 4, bytes, BIG);
+	ASSERT_MEM_EQ(b.data + 4 + BIG, "0,1,2,", 6);
+	/* Reset keeps the memory, aligned; the limit still holds. */
+	exs_buf_reset(&b);
+	ASSERT_TRUE(is_aligned(&b));
+	ASSERT_EQ(b.len, 0u);
+	ASSERT_EQ(exs_buf_reserve(&b, 3 * BIG + 1), EXS_LIMIT);
+	exs_buf_free(&b);
+	ASSERT_TRUE(b.data == NULL);
+	/* A reserve before any byte, as the sweep does. */
+	exs_buf_init_aligned(&b, 1 << 20);
+	ASSERT_EQ(exs_buf_reserve(&b, 1 << 20), EXS_OK);
+	ASSERT_TRUE(is_aligned(&b));
+	ASSERT_TRUE(b.cap > 1u << 20);
+	exs_buf_free(&b);
+}
+
 int main(void)
 {
 	plat = exs_platform_native();
@@ -84,6 +135,7 @@ int main(void)
 	RUN(test_limit_is_exact);
 	RUN(test_empty_and_append);
 	RUN(test_refusals);
+	RUN(test_aligned_buffer);
 	tmp_remove_tree(plat, tmp);
 	return TEST_EXIT();
 }
