@@ -139,6 +139,16 @@ int exs_cli_load_config(struct exs_cli *cli, struct exs_error *err);
 int exs_cli_load_rules(struct exs_cli *cli, int strict,
 		       struct exs_strlist *warnings, struct exs_rules **out,
 		       struct exs_error *err);
+
+/* exs_cli_load_rules on a thread of its own while fn runs in the caller's
+ * (check and update: fn opens the baseline and verifies its seal; neither
+ * needs the other, and each costs tens of milliseconds before the sweep can
+ * start). When both fail, the rules' error is the one returned, as when
+ * they ran in turn; the rules' warnings come before those fn adds to
+ * run->warnings. Without a thread, the rules compile first. */
+int exs_cli_rules_beside(struct exs_cli *cli, struct exs_run *run,
+			 int (*fn)(void *ctx, struct exs_error *err), void *ctx,
+			 struct exs_rules **rules, struct exs_error *err);
 unsigned exs_cli_threads(const struct exs_cli *cli);
 void exs_cli_progress(void *ctx, const struct exs_progress *p);
 void exs_cli_progress_end(struct exs_cli *cli);

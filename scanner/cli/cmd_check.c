@@ -95,6 +95,19 @@ static int report_removed(void *ctx, const char *path, size_t len,
 	return exs_reg_cli_removed(&c->regs, c->run, path, len, rec, c->err);
 }
 
+struct open_ctx {
+	struct exs_cli *cli;
+	struct exs_run *run;
+	struct exs_store **store;
+	struct exs_key *key;
+};
+
+static int open_baseline(void *ctx, struct exs_error *err)
+{
+	struct open_ctx *c = ctx;
+	return exs_cli_open_baseline(c->cli, c->run, c->store, c->key, err);
+}
+
 int exs_cmd_check(struct exs_cli *cli)
 {
 	struct exs_error err;
@@ -117,12 +130,11 @@ int exs_cmd_check(struct exs_cli *cli)
 	exs_error_clear(&err);
 
 	int rc = exs_cli_load_config(cli, &err);
+	struct open_ctx oc = { cli, &run, &store, cli->logs ? &key : NULL };
 	if (!rc)
-		rc = exs_cli_load_rules(cli, 0, &run.warnings, &rules, &err);
+		rc = exs_cli_rules_beside(cli, &run, open_baseline, &oc, &rules,
+					  &err);
 	const char *path = cli->cfg.baseline_path;
-	if (!rc)
-		rc = exs_cli_open_baseline(cli, &run, &store,
-					   cli->logs ? &key : NULL, &err);
 	if (!rc)
 		rc = exs_cli_lock(cli, path, &lock, &err);
 	if (!rc)

@@ -175,6 +175,24 @@ static int retire_removed(void *ctx, const char *path, size_t len,
 	return rc;
 }
 
+struct lock_open_ctx {
+	struct exs_cli *cli;
+	struct exs_run *run;
+	struct exs_file **lock;
+	struct exs_store **src;
+	struct exs_key *key;
+};
+
+/* While the rules compile (exs_cli_rules_beside). */
+static int lock_and_open(void *ctx, struct exs_error *err)
+{
+	struct lock_open_ctx *c = ctx;
+	int rc = exs_cli_lock(c->cli, c->cli->cfg.baseline_path, c->lock, err);
+	if (!rc)
+		rc = exs_cli_open_baseline(c->cli, c->run, c->src, c->key, err);
+	return rc;
+}
+
 int exs_cmd_update(struct exs_cli *cli)
 {
 	struct exs_error err;
@@ -195,13 +213,10 @@ int exs_cmd_update(struct exs_cli *cli)
 	exs_error_clear(&err);
 
 	int rc = exs_cli_load_config(cli, &err);
+	struct lock_open_ctx oc = { cli, &run, &lock, &src, &key };
 	if (!rc)
-		rc = exs_cli_load_rules(cli, 0, &run.warnings, &rules, &err);
-	const char *path = cli->cfg.baseline_path;
-	if (!rc)
-		rc = exs_cli_lock(cli, path, &lock, &err);
-	if (!rc)
-		rc = exs_cli_open_baseline(cli, &run, &src, &key, &err);
+		rc = exs_cli_rules_beside(cli, &run, lock_and_open, &oc, &rules,
+					  &err);
 	if (!rc && !key.len) {
 		/* A schema-1 baseline is sealed for the first time. */
 		int created;

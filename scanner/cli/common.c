@@ -254,6 +254,63 @@ int exs_cli_load_rules(struct exs_cli *cli, int strict,
 	return rc;
 }
 
+struct rules_job {
+	struct exs_cli *cli;
+	struct exs_strlist warnings;
+	struct exs_rules *rules;
+	struct exs_error err;
+	int rc;
+};
+
+static void rules_job_main(void *arg)
+{
+	struct rules_job *job = arg;
+	job->rc = exs_cli_load_rules(job->cli, 0, &job->warnings, &job->rules,
+				     &job->err);
+}
+
+int exs_cli_rules_beside(struct exs_cli *cli, struct exs_run *run,
+			 int (*fn)(void *ctx, struct exs_error *err), void *ctx,
+			 struct exs_rules **rules, struct exs_error *err)
+{
+	struct rules_job job = { .cli = cli };
+	exs_error_clear(&job.err);
+	struct exs_thread *thread = NULL;
+	struct exs_error ignored;
+	if (cli->plat->thread_create(&thread, rules_job_main, &job,
+				     &ignored) != EXS_OK) {
+		thread = NULL;
+		rules_job_main(&job);
+	}
+	/* fn's warnings are kept apart until the rules' are in. */
+	struct exs_strlist before = run->warnings;
+	memset(&run->warnings, 0, sizeof(run->warnings));
+	int fn_rc = job.rc && !thread ? EXS_OK : fn(ctx, err);
+	struct exs_strlist added = run->warnings;
+	run->warnings = before;
+	if (thread)
+		cli->plat->thread_join(thread);
+	int rc = job.rc;
+	if (rc)
+		*err = job.err;
+	else
+		rc = fn_rc;
+	const struct exs_strlist *lists[] = { &job.warnings, &added };
+	for (size_t l = 0; l < 2; l++)
+		for (size_t i = 0; !rc && i < lists[l]->count; i++)
+			if (exs_strlist_add_str(&run->warnings,
+						lists[l]->items[i]))
+				rc = exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
+	exs_strlist_free(&job.warnings);
+	exs_strlist_free(&added);
+	if (rc) {
+		exs_rules_free(job.rules);
+		job.rules = NULL;
+	}
+	*rules = job.rules;
+	return rc;
+}
+
 unsigned exs_cli_threads(const struct exs_cli *cli)
 {
 	unsigned n = cli->cfg.threads;
