@@ -17,6 +17,7 @@
 
 #include <sqlite3.h>
 
+#include "hash.h"
 #include "seal.h"
 #include "store_int.h"
 
@@ -115,7 +116,8 @@ void exs_store_free(struct exs_store *s)
 	if (!s)
 		return;
 	sqlite3_finalize(s->insert);
-	sqlite3_finalize(s->insert_seen);
+	free(s->seen);
+	exs_sha256_free(s->key_sha);
 	sqlite3_finalize(s->retire);
 	sqlite3_finalize(s->insert_verdict);
 	sqlite3_finalize(s->insert_signature);
@@ -533,13 +535,6 @@ int exs_store_open(const struct exs_platform *plat, const char *path,
 	rc = open_db(path, &s->db, err);
 	if (!rc)
 		rc = verify(s, err);
-	if (!rc)
-		rc = exs_store_exec(s->db, "CREATE TEMP TABLE seen(path BLOB PRIMARY KEY)"
-				 " WITHOUT ROWID", path, err);
-	if (!rc && sqlite3_prepare_v2(s->db,
-			"INSERT OR IGNORE INTO temp.seen VALUES(?)", -1,
-			&s->insert_seen, NULL))
-		rc = exs_store_db_fail(err, EXS_BASELINE, s->db, "sqlite3_prepare", path);
 	if (rc) {
 		exs_store_free(s);
 		return rc;
@@ -690,21 +685,80 @@ int exs_store_step_done(struct exs_store *s, sqlite3_stmt *st,
 	return EXS_OK;
 }
 
-/* ---- Seen marks and removed files --------------------------------------- */
+/* ---- Seen marks and removed files ---------------------------------------
+ *
+ * The removed files are the current rows whose path no walk marked seen.
+ * A mark is the path's SHA-256 cut to 128 bits, in an open-addressing set
+ * in memory: 16 bytes a file, where a temporary table's B-tree inserts,
+ * each comparing long paths that share their first 60 bytes or so, cost
+ * 5% of a check's CPU. A walked path can hide a removed one only by
+ * sharing its key, which takes a second preimage of SHA-256's first 128
+ * bits; the keys are uniform, so no crafted name makes the probes long. */
+
+static int path_key(struct exs_store *s, const char *path, size_t len,
+		    unsigned char key[16], struct exs_error *err)
+{
+	unsigned char md[EXS_SHA256_LEN];
+	if (!s->key_sha && exs_sha256_create(&s->key_sha))
+		return exs_fail(err, EXS_NOMEM, 0, "malloc", s->path);
+	if (exs_sha256_begin(s->key_sha) ||
+	    exs_sha256_update(s->key_sha, path, len) ||
+	    exs_sha256_finish(s->key_sha, md))
+		return exs_fail(err, EXS_INTERNAL, 0, "SHA-256", s->path);
+	memcpy(key, md, 16);
+	return EXS_OK;
+}
+
+static const unsigned char zero_key[16];
+
+/* The slot of key, or the empty slot where it would go. */
+static size_t seen_slot(unsigned char (*slots)[16], size_t cap,
+			const unsigned char key[16])
+{
+	size_t h;
+	memcpy(&h, key, sizeof(h));
+	for (size_t i = h & (cap - 1);; i = (i + 1) & (cap - 1))
+		if (!memcmp(slots[i], zero_key, 16) || !memcmp(slots[i], key, 16))
+			return i;
+}
+
+static int seen_has(const struct exs_store *s, const unsigned char key[16])
+{
+	if (!memcmp(key, zero_key, 16))
+		return s->zero_seen;
+	return s->seen && memcmp(s->seen[seen_slot(s->seen, s->seen_cap, key)],
+				 zero_key, 16) != 0;
+}
 
 int exs_store_mark_seen(struct exs_store *s, const char *path,
 			size_t path_len, struct exs_error *err)
 {
-	int rc = exs_store_begin_batch(s, err);
+	unsigned char key[16];
+	int rc = path_key(s, path, path_len, key, err);
 	if (rc)
 		return rc;
-	sqlite3_bind_blob(s->insert_seen, 1, path, (int)path_len, SQLITE_STATIC);
-	int step = sqlite3_step(s->insert_seen);
-	sqlite3_reset(s->insert_seen);
-	if (step != SQLITE_DONE)
-		return exs_store_db_fail(err, EXS_BASELINE, s->db, "sqlite3_step", s->path);
-	if (++s->pending >= BATCH_ROWS)
-		return exs_store_end_batch(s, err);
+	if (!memcmp(key, zero_key, 16)) {
+		s->zero_seen = 1;
+		return EXS_OK;
+	}
+	if ((s->seen_used + 1) * 2 > s->seen_cap) {
+		size_t cap = s->seen_cap ? s->seen_cap * 2 : 4096;
+		unsigned char (*grown)[16] = calloc(cap, sizeof(*grown));
+		if (!grown)
+			return exs_fail(err, EXS_NOMEM, 0, "malloc", s->path);
+		for (size_t i = 0; i < s->seen_cap; i++)
+			if (memcmp(s->seen[i], zero_key, 16))
+				memcpy(grown[seen_slot(grown, cap, s->seen[i])],
+				       s->seen[i], 16);
+		free(s->seen);
+		s->seen = grown;
+		s->seen_cap = cap;
+	}
+	size_t at = seen_slot(s->seen, s->seen_cap, key);
+	if (memcmp(s->seen[at], zero_key, 16))
+		return EXS_OK; /* walked twice: a root inside another */
+	memcpy(s->seen[at], key, 16);
+	s->seen_used++;
 	return EXS_OK;
 }
 
@@ -719,13 +773,14 @@ int exs_store_each_unseen(struct exs_store *s,
 		return rc;
 	sqlite3_stmt *st = NULL;
 	char sql[320];
-	/* Seen paths are BLOBs; a TEXT path is compared by its bytes. */
+	/* Listed in the order of their bytes; a TEXT path is compared by
+	 * them too. */
 	const char *path_col = s->text_paths ? "CAST(path AS BLOB)" : "path";
 	snprintf(sql, sizeof(sql),
 		 "SELECT path,node,size,mtime_ns,ctime_ns,mode,owner,"
 		 "volume_id,file_id,link_count,sha256,security_sha256"
-		 " FROM files WHERE %s NOT IN (SELECT path FROM temp.seen)%s"
-		 " ORDER BY %s", path_col, EXS_STORE_CURRENT(s), path_col);
+		 " FROM files WHERE 1%s ORDER BY %s", EXS_STORE_CURRENT(s),
+		 path_col);
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL))
 		return exs_store_db_fail(err, EXS_BASELINE, s->db, "sqlite3_prepare", s->path);
 	int step;
@@ -735,6 +790,12 @@ int exs_store_each_unseen(struct exs_store *s,
 		size_t len = (size_t)sqlite3_column_bytes(st, 0);
 		if (!path)
 			path = "";
+		unsigned char key[16];
+		rc = path_key(s, path, len, key, err);
+		if (rc)
+			break;
+		if (seen_has(s, key))
+			continue;
 		if (keep && !keep(ctx, path, len))
 			continue;
 		struct exs_record rec;

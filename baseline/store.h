@@ -23,8 +23,8 @@
  * Reading (check) opens the database read-only, verifies the schema version,
  * the completion mark, SQLite's quick_check and the row count, and then
  * (exs_store_verify_seal) the HMAC seal over the whole content. Removed
- * files are found by marking every walked path as seen (in a temporary
- * table) and listing the current paths not seen.
+ * files are found by marking every walked path as seen (a set in memory)
+ * and listing the current paths not seen.
  */
 #ifndef EXS_STORE_H
 #define EXS_STORE_H

@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include "hash.h"
 #include "store.h"
 
 struct exs_store {
@@ -17,13 +18,18 @@ struct exs_store {
 	int text_paths;  /* some paths are stored as TEXT, not BLOB (see store.c) */
 	int64_t gen;     /* reading: the newest generation; building: the new one */
 	sqlite3_stmt *insert;
-	sqlite3_stmt *insert_seen;
 	sqlite3_stmt *retire;
 	sqlite3_stmt *insert_verdict;   /* prepared on first use */
 	sqlite3_stmt *insert_signature; /* likewise */
 	unsigned pending;       /* rows in the open transaction */
 	int in_transaction;
 	uint64_t count;
+	/* Paths walked (exs_store_mark_seen): their keys (store.c), open
+	 * addressing, cap a power of two; an all-zero key is zero_seen. */
+	unsigned char (*seen)[16];
+	size_t seen_cap, seen_used;
+	int zero_seen;
+	struct exs_sha256 *key_sha;     /* for the keys, made on first use */
 };
 
 /* The condition on files.path for one path bound as a BLOB at ?1: a path
