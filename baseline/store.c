@@ -731,13 +731,15 @@ static int seen_has(const struct exs_store *s, const unsigned char key[16])
 }
 
 int exs_store_mark_seen(struct exs_store *s, const char *path,
-			size_t path_len, struct exs_error *err)
+			size_t path_len, int in_baseline,
+			struct exs_error *err)
 {
 	unsigned char key[16];
 	int rc = path_key(s, path, path_len, key, err);
 	if (rc)
 		return rc;
 	if (!memcmp(key, zero_key, 16)) {
+		s->seen_found += in_baseline && !s->zero_seen;
 		s->zero_seen = 1;
 		return EXS_OK;
 	}
@@ -759,6 +761,7 @@ int exs_store_mark_seen(struct exs_store *s, const char *path,
 		return EXS_OK; /* walked twice: a root inside another */
 	memcpy(s->seen[at], key, 16);
 	s->seen_used++;
+	s->seen_found += in_baseline != 0;
 	return EXS_OK;
 }
 
@@ -771,6 +774,10 @@ int exs_store_each_unseen(struct exs_store *s,
 	int rc = exs_store_end_batch(s, err);
 	if (rc)
 		return rc;
+	/* Distinct paths found by lookups map to distinct current rows: as
+	 * many as there are rows means each row's path was walked. */
+	if (s->seen_found == s->count)
+		return EXS_OK;
 	sqlite3_stmt *st = NULL;
 	char sql[320];
 	/* Listed in the order of their bytes; a TEXT path is compared by

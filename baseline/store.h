@@ -143,9 +143,13 @@ int exs_store_lookup(struct exs_store_reader *r, const char *path,
 		     struct exs_error *err);
 void exs_store_reader_close(struct exs_store_reader *r);
 
-/* Marks a walked path as seen (from one thread only). */
+/* Marks a walked path as seen (from one thread only); in_baseline says
+ * that a lookup (exs_store_lookup) found it. When every current row was
+ * found so, exs_store_each_unseen knows there is nothing to list without
+ * reading the rows again. */
 int exs_store_mark_seen(struct exs_store *s, const char *path,
-			size_t path_len, struct exs_error *err);
+			size_t path_len, int in_baseline,
+			struct exs_error *err);
 /* Calls fn for every baseline record whose path was not marked seen and for
  * which keep(ctx, path, len) returns nonzero (keep may be NULL). A nonzero
  * return from fn stops the iteration and is returned. */

@@ -29,6 +29,7 @@ struct exs_store {
 	unsigned char (*seen)[16];
 	size_t seen_cap, seen_used;
 	int zero_seen;
+	uint64_t seen_found;  /* distinct marks that a lookup found */
 	struct exs_sha256 *key_sha;     /* for the keys, made on first use */
 };
 

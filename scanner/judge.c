@@ -280,16 +280,24 @@ static int recv_status(struct exs_judge *j, uint32_t type, int64_t deadline,
 	return rc;
 }
 
-/* Starts a worker and hands it the rules. EXS_SANDBOX when the sandbox
- * cannot be set up. */
-static int worker_begin(struct exs_judge *j, struct exs_error *err)
+/* Starting a worker is two halves: the process is started (spawn), then
+ * it says it is in its sandbox and gets the rules (handshake). Judges
+ * created together spawn all their workers before the first handshake,
+ * so that the processes start up (exec, the dynamic loader, the sandbox)
+ * side by side on the cores. */
+static int worker_spawn(struct exs_judge *j, struct exs_error *err)
+{
+	struct exs_judges *js = j->js;
+	return js->cfg.plat->worker_start(js->cfg.user, js->cfg.memory, j->shm,
+					  &j->w, err);
+}
+
+/* EXS_SANDBOX when the worker cannot enter its sandbox or load the rules. */
+static int worker_handshake(struct exs_judge *j, struct exs_error *err)
 {
 	struct exs_judges *js = j->js;
 	const struct exs_platform *plat = js->cfg.plat;
-	int rc = plat->worker_start(js->cfg.user, js->cfg.memory, j->shm, &j->w,
-				    err);
-	if (rc)
-		return rc;
+	int rc;
 	int64_t deadline = deadline_after(plat, EXS_JUDGE_START_S);
 	int status = EXS_OK;
 	char detail[EXS_ERROR_DETAIL_MAX];
@@ -347,6 +355,14 @@ static int worker_begin(struct exs_judge *j, struct exs_error *err)
 		}
 	}
 	return rc;
+}
+
+/* Starts a worker and hands it the rules. EXS_SANDBOX when the sandbox
+ * cannot be set up. */
+static int worker_begin(struct exs_judge *j, struct exs_error *err)
+{
+	int rc = worker_spawn(j, err);
+	return rc ? rc : worker_handshake(j, err);
 }
 
 static int sandboxed_run(struct exs_judge *j, const struct exs_judge_request *rq,
@@ -422,7 +438,8 @@ static int sandboxed_run(struct exs_judge *j, const struct exs_judge_request *rq
 
 /* ---- The per-thread judge --------------------------------------------------- */
 
-int exs_judge_create(struct exs_judges *js, struct exs_judge **out,
+/* A judge whose worker (sandboxed) is spawned but not yet handshaken. */
+static int judge_new(struct exs_judges *js, struct exs_judge **out,
 		     struct exs_error *err)
 {
 	struct exs_judge *j = calloc(1, sizeof(*j));
@@ -442,7 +459,7 @@ int exs_judge_create(struct exs_judges *js, struct exs_judge **out,
 			j->shm_addr = addr;
 			j->shm_size = (size_t)js->cfg.max_size;
 		}
-		rc = worker_begin(j, err);
+		rc = worker_spawn(j, err);
 	} else {
 		j->engine.heuristics = js->cfg.heuristics;
 		j->engine.gate = js->cfg.gate;
@@ -457,6 +474,31 @@ int exs_judge_create(struct exs_judges *js, struct exs_judge **out,
 	}
 	*out = j;
 	return EXS_OK;
+}
+
+int exs_judge_create_n(struct exs_judges *js, struct exs_judge **out,
+		       unsigned n, struct exs_error *err)
+{
+	int rc = EXS_OK;
+	for (unsigned i = 0; i < n; i++)
+		out[i] = NULL;
+	for (unsigned i = 0; !rc && i < n; i++)
+		rc = judge_new(js, &out[i], err);
+	for (unsigned i = 0; !rc && js->cfg.sandbox && i < n; i++)
+		rc = worker_handshake(out[i], err);
+	if (rc) {
+		for (unsigned i = 0; i < n; i++) {
+			exs_judge_free(out[i]);
+			out[i] = NULL;
+		}
+	}
+	return rc;
+}
+
+int exs_judge_create(struct exs_judges *js, struct exs_judge **out,
+		     struct exs_error *err)
+{
+	return exs_judge_create_n(js, out, 1, err);
 }
 
 int exs_judge_run(struct exs_judge *j, const struct exs_judge_request *rq,

@@ -71,6 +71,10 @@ void exs_judges_free(struct exs_judges *js);
 struct exs_judge;
 int exs_judge_create(struct exs_judges *js, struct exs_judge **out,
 		     struct exs_error *err);
+/* n judges at once (out[0..n-1]; all NULL on failure): the workers are all
+ * spawned before the first is waited for, so they start up side by side. */
+int exs_judge_create_n(struct exs_judges *js, struct exs_judge **out,
+		       unsigned n, struct exs_error *err);
 /* Judges one file into *v (the caller frees it with exs_verdict_free).
  * EXS_WORKER when the worker failed on this file: err says how (crashed,
  * killed, timed out, malformed reply, could not be restarted) and *v is

@@ -752,9 +752,10 @@ static void free_workers(struct worker *wks, unsigned n)
 	free(wks);
 }
 
-static int setup_worker(struct exs_sweep *s, struct exs_judges *judges,
-			struct clean_cache *clean, struct worker *wk,
-			struct exs_error *err)
+/* The worker's buffers and baseline reader; its judge is made with the
+ * others' (exs_judge_create_n). */
+static int setup_worker(struct exs_sweep *s, struct clean_cache *clean,
+			struct worker *wk, struct exs_error *err)
 {
 	wk->sweep = s;
 	wk->clean = clean;
@@ -768,9 +769,7 @@ static int setup_worker(struct exs_sweep *s, struct exs_judges *judges,
 	    exs_sha256_create(&wk->sha))
 		return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
 	int rc = EXS_OK;
-	if (judges)
-		rc = exs_judge_create(judges, &wk->judge, err);
-	if (!rc && s->mode == EXS_SWEEP_CHECK && s->baseline)
+	if (s->mode == EXS_SWEEP_CHECK && s->baseline)
 		rc = exs_store_reader_open(s->baseline, &wk->reader, err);
 	return rc;
 }
@@ -810,7 +809,13 @@ int exs_sweep_run(struct exs_sweep *s, struct exs_error *err)
 		rc = exs_judges_create(&jc, &judges, err);
 	}
 	for (unsigned i = 0; !rc && i < n; i++)
-		rc = setup_worker(s, judges, &clean, &wks[i], err);
+		rc = setup_worker(s, &clean, &wks[i], err);
+	if (!rc && judges) {
+		struct exs_judge *made[MAX_THREADS];
+		rc = exs_judge_create_n(judges, made, n, err);
+		for (unsigned i = 0; !rc && i < n; i++)
+			wks[i].judge = made[i];
+	}
 	if (!rc)
 		rc = exs_queue_create(plat, QUEUE_SLOTS, 1, &walker.jobs, err);
 	if (!rc)

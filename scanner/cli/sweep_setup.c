@@ -239,5 +239,6 @@ int exs_setup_collect_seen(struct exs_run *run, struct exs_store *store,
 		return EXS_OK;
 	}
 	/* Read or not, a file that is there is not removed. */
-	return exs_store_mark_seen(store, item->path, item->path_len, err);
+	return exs_store_mark_seen(store, item->path, item->path_len,
+				   item->has_old, err);
 }

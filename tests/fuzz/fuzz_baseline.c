@@ -201,7 +201,7 @@ static void read_all(struct exs_store *store, int verified)
 				       history_one, NULL, &err);
 		if (i % 2 == 0)
 			exs_store_mark_seen(store, listed.paths[i],
-					    listed.lens[i], &err);
+					    listed.lens[i], 0, &err);
 	}
 	struct listed again = { 0 };
 	if (exs_store_each_unseen(store, no_skip, list_one, &again, &err) ==
