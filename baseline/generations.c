@@ -36,7 +36,21 @@ static int seal_query(struct exs_store *s, struct exs_seal *seal,
 					 "sqlite3_prepare", where);
 	exs_seal_section(seal, section);
 	int n = sqlite3_column_count(st), step;
+	/* The file rows, read here anyway, fill the index for check's
+	 * lookups (index.c) when their columns are the ones it knows. */
+	int index = s->want_index && s->index && !strcmp(section, "files") &&
+		    n == 14 && !strcmp(sqlite3_column_name(st, 0), "path") &&
+		    !strcmp(sqlite3_column_name(st, 2), "gen_to") &&
+		    !strcmp(sqlite3_column_name(st, 3), "node") &&
+		    !strcmp(sqlite3_column_name(st, 13), "security_sha256");
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (index && sqlite3_column_type(st, 2) == SQLITE_NULL) {
+			struct exs_record rec;
+			const void *path = sqlite3_column_blob(st, 0);
+			size_t len = (size_t)sqlite3_column_bytes(st, 0);
+			exs_store_row_to_record(st, 3, &rec);
+			exs_store_index_add(s, path ? path : "", len, &rec);
+		}
 		exs_seal_row(seal, (uint64_t)n);
 		for (int i = 0; i < n; i++) {
 			switch (sqlite3_column_type(st, i)) {
@@ -132,22 +146,32 @@ int exs_store_verify_seal(struct exs_store *s, const unsigned char *key,
 		 (long long)s->gen);
 	exs_store_query_text(s->db, sql, NULL, recorded, sizeof(recorded),
 			     &sqlite_rc);
+	/* The seal check reads every current row: it leaves them indexed
+	 * (index.c), unless there is no memory for it. */
+	s->want_index = s->schema >= 2 && !s->tmp_path &&
+			exs_store_index_begin(s, s->count) == EXS_OK;
 	int rc = exs_store_compute_seal(s, key, key_len, computed, err);
-	if (rc)
-		return rc;
-	if (!recorded[0])
-		return exs_failf(err, EXS_SEAL, 0, "seal", s->path,
-				 "baseline seal does not match: generation "
-				 "%lld carries no seal (tampered or damaged)",
-				 (long long)s->gen);
-	if (!exs_seal_equal(recorded, computed))
-		return exs_failf(err, EXS_SEAL, 0, "seal", s->path,
-				 "baseline seal does not match: the content "
-				 "differs from what generation %lld sealed "
-				 "(%.16s...), or the key is not the one it was "
-				 "sealed with: tampered or damaged",
-				 (long long)s->gen, recorded);
-	return EXS_OK;
+	if (s->want_index)
+		exs_store_index_end(s);
+	s->want_index = 0;
+	if (!rc && !recorded[0])
+		rc = exs_failf(err, EXS_SEAL, 0, "seal", s->path,
+			       "baseline seal does not match: generation "
+			       "%lld carries no seal (tampered or damaged)",
+			       (long long)s->gen);
+	else if (!rc && !exs_seal_equal(recorded, computed))
+		rc = exs_failf(err, EXS_SEAL, 0, "seal", s->path,
+			       "baseline seal does not match: the content "
+			       "differs from what generation %lld sealed "
+			       "(%.16s...), or the key is not the one it was "
+			       "sealed with: tampered or damaged",
+			       (long long)s->gen, recorded);
+	if (rc) {
+		/* Rows that failed the seal answer nothing. */
+		exs_store_index_free(s->index);
+		s->index = NULL;
+	}
+	return rc;
 }
 
 /* ---- Finishing a generation ---------------------------------------------- */

@@ -24,6 +24,7 @@
 #define BATCH_ROWS 20000
 
 struct exs_store_reader {
+	const struct exs_store *store;
 	sqlite3 *db;
 	sqlite3_stmt *lookup;
 	sqlite3_stmt *verdict;  /* NULL when the baseline has no verdicts */
@@ -118,6 +119,7 @@ void exs_store_free(struct exs_store *s)
 	sqlite3_finalize(s->insert);
 	free(s->seen);
 	exs_sha256_free(s->key_sha);
+	exs_store_index_free(s->index);
 	sqlite3_finalize(s->retire);
 	sqlite3_finalize(s->insert_verdict);
 	sqlite3_finalize(s->insert_signature);
@@ -575,6 +577,7 @@ int exs_store_reader_open(struct exs_store *s, struct exs_store_reader **out,
 	struct exs_store_reader *r = calloc(1, sizeof(*r));
 	if (!r)
 		return exs_fail(err, EXS_NOMEM, 0, "malloc", s->path);
+	r->store = s;
 	char sql[256];
 	snprintf(sql, sizeof(sql),
 		 "SELECT node,size,mtime_ns,ctime_ns,mode,owner,volume_id,"
@@ -662,6 +665,13 @@ int exs_store_lookup(struct exs_store_reader *r, const char *path,
 	return EXS_OK;
 }
 
+int exs_store_probe(struct exs_store_reader *r,
+		    const unsigned char path_key[16],
+		    const unsigned char rec_key[16])
+{
+	return exs_store_index_probe(r->store, path_key, rec_key);
+}
+
 void exs_store_reader_close(struct exs_store_reader *r)
 {
 	if (!r)
@@ -695,17 +705,13 @@ int exs_store_step_done(struct exs_store *s, sqlite3_stmt *st,
  * sharing its key, which takes a second preimage of SHA-256's first 128
  * bits; the keys are uniform, so no crafted name makes the probes long. */
 
-static int path_key(struct exs_store *s, const char *path, size_t len,
-		    unsigned char key[16], struct exs_error *err)
+int exs_store_key(struct exs_store *s, const char *path, size_t len,
+		  unsigned char key[16], struct exs_error *err)
 {
-	unsigned char md[EXS_SHA256_LEN];
 	if (!s->key_sha && exs_sha256_create(&s->key_sha))
 		return exs_fail(err, EXS_NOMEM, 0, "malloc", s->path);
-	if (exs_sha256_begin(s->key_sha) ||
-	    exs_sha256_update(s->key_sha, path, len) ||
-	    exs_sha256_finish(s->key_sha, md))
+	if (exs_sha256_key(s->key_sha, path, len, key))
 		return exs_fail(err, EXS_INTERNAL, 0, "SHA-256", s->path);
-	memcpy(key, md, 16);
 	return EXS_OK;
 }
 
@@ -735,9 +741,13 @@ int exs_store_mark_seen(struct exs_store *s, const char *path,
 			struct exs_error *err)
 {
 	unsigned char key[16];
-	int rc = path_key(s, path, path_len, key, err);
-	if (rc)
-		return rc;
+	int rc = exs_store_key(s, path, path_len, key, err);
+	return rc ? rc : exs_store_mark_seen_key(s, key, in_baseline, err);
+}
+
+int exs_store_mark_seen_key(struct exs_store *s, const unsigned char key[16],
+			    int in_baseline, struct exs_error *err)
+{
 	if (!memcmp(key, zero_key, 16)) {
 		s->seen_found += in_baseline && !s->zero_seen;
 		s->zero_seen = 1;
@@ -798,7 +808,7 @@ int exs_store_each_unseen(struct exs_store *s,
 		if (!path)
 			path = "";
 		unsigned char key[16];
-		rc = path_key(s, path, len, key, err);
+		rc = exs_store_key(s, path, len, key, err);
 		if (rc)
 			break;
 		if (seen_has(s, key))

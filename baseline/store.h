@@ -143,6 +143,24 @@ int exs_store_lookup(struct exs_store_reader *r, const char *path,
 		     struct exs_error *err);
 void exs_store_reader_close(struct exs_store_reader *r);
 
+/* A quicker question for a file already hashed, from the rows the seal
+ * check read (index.c): is path_key's path a current row, and is rec_key
+ * its record's key (hash.h)? EXS_PROBE_UNKNOWN when there is no index
+ * (a baseline not sealed): then ask exs_store_lookup. On EXS_PROBE_DIFFERS
+ * exs_store_lookup tells what differs. */
+enum {
+	EXS_PROBE_UNKNOWN,
+	EXS_PROBE_ABSENT,
+	EXS_PROBE_SAME,
+	EXS_PROBE_DIFFERS,
+};
+int exs_store_probe(struct exs_store_reader *r,
+		    const unsigned char path_key[16],
+		    const unsigned char rec_key[16]);
+/* Marks a path by its key, as exs_store_mark_seen does by its bytes. */
+int exs_store_mark_seen_key(struct exs_store *s, const unsigned char key[16],
+			    int in_baseline, struct exs_error *err);
+
 /* Marks a walked path as seen (from one thread only); in_baseline says
  * that a lookup (exs_store_lookup) found it. When every current row was
  * found so, exs_store_each_unseen knows there is nothing to list without

@@ -31,7 +31,26 @@ struct exs_store {
 	int zero_seen;
 	uint64_t seen_found;  /* distinct marks that a lookup found */
 	struct exs_sha256 *key_sha;     /* for the keys, made on first use */
+	struct exs_store_index *index;  /* index.c; NULL: lookups use SQL */
+	int want_index;                 /* the seal check builds it */
 };
+
+/* The 128-bit key of a path (hash.h, exs_sha256_key), with s->key_sha. */
+int exs_store_key(struct exs_store *s, const char *path, size_t len,
+		  unsigned char key[16], struct exs_error *err);
+
+/* index.c: begun for rows current rows, one add per current row (from the
+ * seal check), ended: kept only when complete. */
+int exs_store_index_begin(struct exs_store *s, uint64_t rows);
+void exs_store_index_add(struct exs_store *s, const char *path, size_t len,
+			 const struct exs_record *rec);
+void exs_store_index_end(struct exs_store *s);
+void exs_store_index_free(struct exs_store_index *x);
+int exs_store_index_probe(const struct exs_store *s,
+			  const unsigned char path_key[16],
+			  const unsigned char rec_key[16]);
+void exs_store_row_to_record(sqlite3_stmt *st, int col,
+			     struct exs_record *out);
 
 /* The condition on files.path for one path bound as a BLOB at ?1: a path
  * stored as TEXT (text_paths) holds the same bytes but never equals a

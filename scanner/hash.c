@@ -6,7 +6,9 @@
  */
 #include "hash.h"
 
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <openssl/evp.h>
 #include <openssl/opensslv.h>
@@ -90,6 +92,57 @@ int exs_sha256_buffer(const void *p, size_t n,
 		rc = exs_sha256_finish(h, out);
 	exs_sha256_free(h);
 	return rc;
+}
+
+int exs_sha256_key(struct exs_sha256 *h, const void *p, size_t n,
+		   unsigned char out[EXS_KEY_LEN])
+{
+	unsigned char md[EXS_SHA256_LEN];
+	int rc = exs_sha256_begin(h);
+	if (!rc)
+		rc = exs_sha256_update(h, p, n);
+	if (!rc)
+		rc = exs_sha256_finish(h, md);
+	if (!rc)
+		memcpy(out, md, EXS_KEY_LEN);
+	return rc;
+}
+
+static unsigned char *put_le(unsigned char *at, uint64_t v, int bytes)
+{
+	for (int i = 0; i < bytes; i++)
+		*at++ = (unsigned char)(v >> (8 * i));
+	return at;
+}
+
+int exs_record_key(struct exs_sha256 *h, const struct exs_record *r,
+		   unsigned char out[EXS_KEY_LEN])
+{
+	static const char tag[] = "exsweep-record/1";
+	unsigned char b[sizeof(tag) + 64 + EXS_OWNER_MAX + 2 * EXS_SHA256_LEN + 8];
+	unsigned char *at = b;
+	memcpy(at, tag, sizeof(tag));
+	at += sizeof(tag);
+	size_t owner = strnlen(r->st.owner, EXS_OWNER_MAX);
+	at = put_le(at, (uint64_t)r->st.node, 4);
+	at = put_le(at, r->st.size, 8);
+	at = put_le(at, (uint64_t)r->st.mtime_ns, 8);
+	at = put_le(at, (uint64_t)r->st.ctime_ns, 8);
+	at = put_le(at, r->st.mode, 4);
+	at = put_le(at, r->st.volume_id, 8);
+	at = put_le(at, r->st.file_id, 8);
+	at = put_le(at, r->st.link_count, 4);
+	at = put_le(at, owner, 4);
+	memcpy(at, r->st.owner, owner);
+	at += owner;
+	memcpy(at, r->sha256, EXS_SHA256_LEN);
+	at += EXS_SHA256_LEN;
+	*at++ = r->has_security ? 1 : 0;
+	if (r->has_security) {
+		memcpy(at, r->security_sha256, EXS_SHA256_LEN);
+		at += EXS_SHA256_LEN;
+	}
+	return exs_sha256_key(h, b, (size_t)(at - b), out);
 }
 
 void exs_hex(const unsigned char *p, size_t n, char *out)

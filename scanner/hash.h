@@ -22,6 +22,16 @@ void exs_sha256_free(struct exs_sha256 *h);
 int exs_sha256_buffer(const void *p, size_t n,
 		      unsigned char out[EXS_SHA256_LEN]);
 
+/* Keys of 128 bits, the first half of a SHA-256, made with the context h
+ * (begun anew): of a path (the baseline's seen marks and index), and of a
+ * record, every field of it in a fixed encoding, so that equal keys mean
+ * equal records (store.h, exs_store_probe). */
+#define EXS_KEY_LEN 16
+int exs_sha256_key(struct exs_sha256 *h, const void *p, size_t n,
+		   unsigned char out[EXS_KEY_LEN]);
+int exs_record_key(struct exs_sha256 *h, const struct exs_record *r,
+		   unsigned char out[EXS_KEY_LEN]);
+
 /* Lowercase hex, 64 characters plus NUL. */
 void exs_hex(const unsigned char *p, size_t n, char *out);
 

@@ -29,6 +29,8 @@ struct exs_item {
 	struct exs_record rec;       /* when status == EXS_OK */
 	int has_old;                 /* check: the baseline knows this path */
 	struct exs_record old_rec;
+	int has_path_key;            /* path_key is set (hash.h) */
+	unsigned char path_key[16];
 	unsigned diff;               /* check: exs_record_diff(old, new) */
 	int scanned;                 /* YARA ran over the content */
 	int content_shared;          /* the clean verdict of identical bytes

@@ -435,6 +435,38 @@ static int wants_scan(const struct exs_sweep *s, const struct exs_item *it)
 	return 0;
 }
 
+/* The baseline's record of the file just hashed: has_old, old_rec, diff.
+ * The index (store.h, exs_store_probe) answers "not there" and "exactly
+ * the same" by itself; a row is looked up only to say what differs.
+ * Nonzero (it->status set) when the baseline cannot be read. */
+static int compare_old(struct worker *wk, struct exs_item *it)
+{
+	unsigned char rec_key[EXS_KEY_LEN];
+	int probe = EXS_PROBE_UNKNOWN;
+	if (!exs_sha256_key(wk->sha, it->path, it->path_len, it->path_key) &&
+	    !exs_record_key(wk->sha, &it->rec, rec_key)) {
+		it->has_path_key = 1;
+		probe = exs_store_probe(wk->reader, it->path_key, rec_key);
+	}
+	switch (probe) {
+	case EXS_PROBE_ABSENT:
+		it->has_old = 0;
+		return 0;
+	case EXS_PROBE_SAME:
+		it->has_old = 1;
+		it->old_rec = it->rec;
+		it->diff = 0;
+		return 0;
+	}
+	it->status = exs_store_lookup(wk->reader, it->path, it->path_len,
+				      &it->old_rec, &it->has_old, &it->err);
+	if (it->status)
+		return 1;
+	if (it->has_old)
+		it->diff = exs_record_diff(&it->old_rec, &it->rec);
+	return 0;
+}
+
 static void process_file(struct worker *wk, struct exs_item *it)
 {
 	struct exs_sweep *s = wk->sweep;
@@ -463,14 +495,6 @@ static void process_file(struct worker *wk, struct exs_item *it)
 		return;
 	}
 	it->rec.st = st;
-	if (s->mode == EXS_SWEEP_CHECK && wk->reader) {
-		it->status = exs_store_lookup(wk->reader, it->path, it->path_len,
-					      &it->old_rec, &it->has_old, &it->err);
-		if (it->status) {
-			plat->file_close(f);
-			return;
-		}
-	}
 
 	/* Keep the bytes in memory only when YARA, the config reader or the
 	 * PE judge may need them. */
@@ -526,8 +550,8 @@ static void process_file(struct worker *wk, struct exs_item *it)
 		return;
 	exs_sha256_finish(wk->sha, it->rec.sha256);
 	it->rec.st.size = total;
-	if (it->has_old)
-		it->diff = exs_record_diff(&it->old_rec, &it->rec);
+	if (s->mode == EXS_SWEEP_CHECK && wk->reader && compare_old(wk, it))
+		return;
 
 	int whole = buffered && wk->data.len == total;
 	const unsigned char *bytes = (const unsigned char *)wk->data.data;

@@ -239,6 +239,9 @@ int exs_setup_collect_seen(struct exs_run *run, struct exs_store *store,
 		return EXS_OK;
 	}
 	/* Read or not, a file that is there is not removed. */
+	if (item->has_path_key)
+		return exs_store_mark_seen_key(store, item->path_key,
+					       item->has_old, err);
 	return exs_store_mark_seen(store, item->path, item->path_len,
 				   item->has_old, err);
 }

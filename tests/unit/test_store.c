@@ -20,6 +20,8 @@
 #include "record.h"
 #include "store.h"
 #include "test.h"
+
+#include "hash.h"
 #include "test_fs.h"
 
 static const struct exs_platform *plat;
@@ -1098,6 +1100,83 @@ static void test_flip_sweep(void)
 	ASSERT_TRUE(counts[FLIP_REFUSED] > 0);
 }
 
+/* ---- The index the seal check leaves (index.c) ---------------------------
+ * Every current row answers SAME for its exact record and DIFFERS for any
+ * field changed, a path not in the baseline is ABSENT, and nothing answers
+ * before the seal was verified (a lookup must be asked then). */
+static void test_index_probe(void)
+{
+	char path[TMP_PATH_MAX];
+	new_path(path, sizeof(path));
+	ASSERT_EQ(build(path, 0, 3000), EXS_OK);
+	struct exs_store *s;
+	struct exs_store_reader *r;
+	struct exs_sha256 *h;
+	struct exs_error err;
+	ASSERT_EQ(exs_sha256_create(&h), EXS_OK);
+	unsigned char pk[EXS_KEY_LEN], rk[EXS_KEY_LEN];
+	struct exs_record rec;
+	make_record(&rec, 100 + 17);
+	ASSERT_EQ(exs_sha256_key(h, "/bulk/000017", 12, pk), EXS_OK);
+	ASSERT_EQ(exs_record_key(h, &rec, rk), EXS_OK);
+
+	/* Opened but not verified: no index. */
+	ASSERT_EQ(exs_store_open(plat, path, &s, &err), EXS_OK);
+	ASSERT_EQ(exs_store_reader_open(s, &r, &err), EXS_OK);
+	ASSERT_EQ(exs_store_probe(r, pk, rk), EXS_PROBE_UNKNOWN);
+	exs_store_reader_close(r);
+	exs_store_close(s);
+
+	ASSERT_EQ(exs_store_open(plat, path, &s, &err), EXS_OK);
+	ASSERT_EQ(exs_store_verify_seal(s, test_key, sizeof(test_key), &err),
+		  EXS_OK);
+	ASSERT_EQ(exs_store_reader_open(s, &r, &err), EXS_OK);
+	ASSERT_EQ(exs_store_probe(r, pk, rk), EXS_PROBE_SAME);
+	/* Each field the record key covers. */
+	for (int field = 0; field < 12; field++) {
+		struct exs_record c = rec;
+		switch (field) {
+		case 0: c.st.node = EXS_NODE_DIR; break;
+		case 1: c.st.size++; break;
+		case 2: c.st.mtime_ns++; break;
+		case 3: c.st.ctime_ns++; break;
+		case 4: c.st.mode ^= 1; break;
+		case 5: c.st.owner[0] ^= 1; break;
+		case 6: c.st.volume_id++; break;
+		case 7: c.st.file_id++; break;
+		case 8: c.st.link_count++; break;
+		case 9: c.sha256[31] ^= 1; break;
+		case 10: c.has_security = !c.has_security; break;
+		case 11: c.security_sha256[0] ^= 1; c.has_security = 1;
+			 rec.has_security = 1; break;
+		}
+		unsigned char ck[EXS_KEY_LEN];
+		ASSERT_EQ(exs_record_key(h, &c, ck), EXS_OK);
+		if (field == 11) {
+			/* c differs from the stored record in its flag too. */
+			ASSERT_TRUE(memcmp(ck, rk, EXS_KEY_LEN) != 0);
+		}
+		ASSERT_EQ(exs_store_probe(r, pk, ck), EXS_PROBE_DIFFERS);
+	}
+	/* Every special row, with its exact record. */
+	struct named sp[4];
+	size_t n = special_paths(sp);
+	for (size_t i = 0; i < n; i++) {
+		make_record(&rec, sp[i].seed);
+		ASSERT_EQ(exs_sha256_key(h, sp[i].path, sp[i].len, pk), EXS_OK);
+		ASSERT_EQ(exs_record_key(h, &rec, rk), EXS_OK);
+		ASSERT_EQ(exs_store_probe(r, pk, rk), EXS_PROBE_SAME);
+	}
+	/* A prefix of a stored path, and one past the bulk rows. */
+	ASSERT_EQ(exs_sha256_key(h, "/x/a.asp", 8, pk), EXS_OK);
+	ASSERT_EQ(exs_store_probe(r, pk, rk), EXS_PROBE_ABSENT);
+	ASSERT_EQ(exs_sha256_key(h, "/bulk/003000", 12, pk), EXS_OK);
+	ASSERT_EQ(exs_store_probe(r, pk, rk), EXS_PROBE_ABSENT);
+	exs_store_reader_close(r);
+	exs_store_close(s);
+	exs_sha256_free(h);
+}
+
 int main(void)
 {
 	plat = exs_platform_native();
@@ -1122,6 +1201,7 @@ int main(void)
 	RUN(test_flip_structure_detected);
 	RUN(test_flip_payload_detected);
 	RUN(test_flip_sweep);
+	RUN(test_index_probe);
 	tmp_remove_tree(plat, tmp);
 	return TEST_EXIT();
 }
