@@ -120,6 +120,8 @@ void exs_store_free(struct exs_store *s)
 	free(s->seen);
 	exs_sha256_free(s->key_sha);
 	exs_store_index_free(s->index);
+	free(s->clean);
+	free(s->verdict_digest);
 	sqlite3_finalize(s->retire);
 	sqlite3_finalize(s->insert_verdict);
 	sqlite3_finalize(s->insert_signature);
@@ -869,12 +871,99 @@ int exs_store_add_verdict(struct exs_store *s,
 	return rc;
 }
 
+static size_t clean_slot(unsigned char (*slots)[32], size_t cap,
+			 const unsigned char sha256[32])
+{
+	static const unsigned char zero[32];
+	size_t h;
+	memcpy(&h, sha256, sizeof(h));
+	for (size_t i = h & (cap - 1);; i = (i + 1) & (cap - 1))
+		if (!memcmp(slots[i], zero, 32) || !memcmp(slots[i], sha256, 32))
+			return i;
+}
+
+int exs_store_load_verdicts(struct exs_store *s, const char *rules_digest,
+			    struct exs_error *err)
+{
+	static const unsigned char zero[32];
+	if (s->schema < 2 || !rules_digest || !rules_digest[0] ||
+	    s->verdict_digest)
+		return EXS_OK;
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, "SELECT sha256 FROM verdicts WHERE rules=?",
+			       -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return EXS_OK; /* a baseline from before verdicts */
+	}
+	sqlite3_bind_text(st, 1, rules_digest, -1, SQLITE_STATIC);
+	size_t cap = 1024, used = 0;
+	unsigned char (*slots)[32] = calloc(cap, sizeof(*slots));
+	int zero_in = 0, step = SQLITE_DONE, rc = slots ? EXS_OK : EXS_NOMEM;
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *h = sqlite3_column_blob(st, 0);
+		if (!h || sqlite3_column_bytes(st, 0) != 32)
+			continue; /* equals no file's hash */
+		if (!memcmp(h, zero, 32)) {
+			zero_in = 1;
+			continue;
+		}
+		if ((used + 1) * 2 > cap) {
+			size_t grown_cap = cap * 2;
+			unsigned char (*grown)[32] = calloc(grown_cap, sizeof(*grown));
+			if (!grown) {
+				rc = EXS_NOMEM;
+				break;
+			}
+			for (size_t i = 0; i < cap; i++)
+				if (memcmp(slots[i], zero, 32))
+					memcpy(grown[clean_slot(grown, grown_cap,
+								slots[i])],
+					       slots[i], 32);
+			free(slots);
+			slots = grown;
+			cap = grown_cap;
+		}
+		size_t at = clean_slot(slots, cap, h);
+		if (!memcmp(slots[at], zero, 32)) {
+			memcpy(slots[at], h, 32);
+			used++;
+		}
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = exs_store_db_fail(err, exs_store_is_corrupt_code(step)
+					? EXS_CORRUPT : EXS_BASELINE,
+				       s->db, "sqlite3_step", s->path);
+	else if (rc)
+		rc = exs_fail(err, rc, 0, "malloc", s->path);
+	sqlite3_finalize(st);
+	char *digest = rc ? NULL : exs_store_concat(rules_digest, "");
+	if (!rc && !digest)
+		rc = exs_fail(err, EXS_NOMEM, 0, "malloc", s->path);
+	if (rc) {
+		free(slots);
+		return rc;
+	}
+	s->clean = slots;
+	s->clean_cap = cap;
+	s->clean_zero = zero_in;
+	s->verdict_digest = digest;
+	return EXS_OK;
+}
+
 int exs_store_known_clean(struct exs_store_reader *r,
 			  const unsigned char sha256[EXS_SHA256_LEN],
 			  const char *rules_digest)
 {
 	if (!r->verdict || !rules_digest || !rules_digest[0])
 		return 0;
+	const struct exs_store *s = r->store;
+	if (s->verdict_digest && !strcmp(s->verdict_digest, rules_digest)) {
+		static const unsigned char zero[32];
+		if (!memcmp(sha256, zero, 32))
+			return s->clean_zero;
+		return !memcmp(s->clean[clean_slot(s->clean, s->clean_cap,
+						   sha256)], sha256, 32);
+	}
 	sqlite3_bind_blob(r->verdict, 1, sha256, EXS_SHA256_LEN, SQLITE_STATIC);
 	sqlite3_bind_text(r->verdict, 2, rules_digest, -1, SQLITE_STATIC);
 	int found = sqlite3_step(r->verdict) == SQLITE_ROW;

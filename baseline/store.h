@@ -184,6 +184,11 @@ void exs_store_close(struct exs_store *s);
 int exs_store_add_verdict(struct exs_store *s,
 			  const unsigned char sha256[EXS_SHA256_LEN],
 			  const char *rules_digest, struct exs_error *err);
+/* Reads every verdict of rules_digest into memory once (before the readers
+ * share the store), so that exs_store_known_clean with that digest asks no
+ * SQL; without verdicts (schema 1, no table) it leaves nothing loaded. */
+int exs_store_load_verdicts(struct exs_store *s, const char *rules_digest,
+			    struct exs_error *err);
 int exs_store_known_clean(struct exs_store_reader *r,
 			  const unsigned char sha256[EXS_SHA256_LEN],
 			  const char *rules_digest);

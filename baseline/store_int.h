@@ -33,6 +33,12 @@ struct exs_store {
 	struct exs_sha256 *key_sha;     /* for the keys, made on first use */
 	struct exs_store_index *index;  /* index.c; NULL: lookups use SQL */
 	int want_index;                 /* the seal check builds it */
+	/* exs_store_load_verdicts: the SHA-256s known clean under
+	 * verdict_digest, open addressing (all-zero: empty slot). */
+	unsigned char (*clean)[32];
+	size_t clean_cap;
+	int clean_zero;                 /* the all-zero hash is one of them */
+	char *verdict_digest;           /* NULL: nothing loaded */
 };
 
 /* The 128-bit key of a path (hash.h, exs_sha256_key), with s->key_sha. */

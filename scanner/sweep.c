@@ -832,6 +832,11 @@ int exs_sweep_run(struct exs_sweep *s, struct exs_error *err)
 		};
 		rc = exs_judges_create(&jc, &judges, err);
 	}
+	/* The verdicts a check may reuse, in memory before the readers share
+	 * the store. */
+	if (!rc && s->mode == EXS_SWEEP_CHECK && s->baseline &&
+	    s->reuse_verdicts && s->rules_digest)
+		rc = exs_store_load_verdicts(s->baseline, s->rules_digest, err);
 	for (unsigned i = 0; !rc && i < n; i++)
 		rc = setup_worker(s, &clean, &wks[i], err);
 	if (!rc && judges) {

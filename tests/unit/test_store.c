@@ -1177,6 +1177,73 @@ static void test_index_probe(void)
 	exs_sha256_free(h);
 }
 
+/* ---- Verdicts in memory (exs_store_load_verdicts) ------------------------
+ * Loaded for one rules digest, exs_store_known_clean answers as the SQL
+ * does: a hash clean under that digest, not one clean under another only,
+ * not an unknown one, the all-zero hash included; another digest still
+ * asks SQL. Thousands of verdicts, so the set grows. */
+static void test_verdicts_loaded(void)
+{
+	char path[TMP_PATH_MAX];
+	new_path(path, sizeof(path));
+	struct exs_store *s;
+	struct exs_error err;
+	ASSERT_EQ(exs_store_create(plat, path, 0, &s, &err), EXS_OK);
+	struct exs_record r;
+	make_record(&r, 5);
+	int rc = exs_store_add(s, "/v/a", 4, &r, &err);
+	unsigned char h[32];
+	for (unsigned i = 0; !rc && i < 5000; i++) {
+		memset(h, 0, sizeof(h));
+		memcpy(h, &i, sizeof(i));
+		h[31] = 1;
+		rc = exs_store_add_verdict(s, h, i % 2 ? "A" : "B", &err);
+	}
+	memset(h, 0, sizeof(h));
+	if (!rc)
+		rc = exs_store_add_verdict(s, h, "A", &err);
+	if (rc) {
+		exs_store_abort(s);
+		ASSERT_EQ(rc, EXS_OK);
+	}
+	ASSERT_EQ(commit(s, &err), EXS_OK);
+
+	int sql[4][3], mem[4][3];
+	for (int pass = 0; pass < 2; pass++) {
+		ASSERT_EQ(exs_store_open(plat, path, &s, &err), EXS_OK);
+		ASSERT_EQ(exs_store_verify_seal(s, test_key, sizeof(test_key),
+						&err), EXS_OK);
+		if (pass)
+			ASSERT_EQ(exs_store_load_verdicts(s, "A", &err), EXS_OK);
+		struct exs_store_reader *rd;
+		ASSERT_EQ(exs_store_reader_open(s, &rd, &err), EXS_OK);
+		static const char *const digests[3] = { "A", "B", "C" };
+		for (unsigned k = 0; k < 4; k++) {
+			memset(h, 0, sizeof(h));
+			unsigned i = k == 0 ? 4001 : k == 1 ? 4000 : 6001;
+			if (k < 3) {
+				memcpy(h, &i, sizeof(i));
+				h[31] = 1;
+			}
+			for (int d = 0; d < 3; d++)
+				(pass ? mem : sql)[k][d] =
+					exs_store_known_clean(rd, h, digests[d]);
+		}
+		exs_store_reader_close(rd);
+		exs_store_close(s);
+	}
+	/* 4001 is A's, 4000 B's, 6001 nobody's, all-zero A's. */
+	ASSERT_EQ(sql[0][0], 1);
+	ASSERT_EQ(sql[0][1], 0);
+	ASSERT_EQ(sql[1][0], 0);
+	ASSERT_EQ(sql[1][1], 1);
+	ASSERT_EQ(sql[2][0], 0);
+	ASSERT_EQ(sql[3][0], 1);
+	for (int k = 0; k < 4; k++)
+		for (int d = 0; d < 3; d++)
+			ASSERT_EQ(mem[k][d], sql[k][d]);
+}
+
 int main(void)
 {
 	plat = exs_platform_native();
@@ -1202,6 +1269,7 @@ int main(void)
 	RUN(test_flip_payload_detected);
 	RUN(test_flip_sweep);
 	RUN(test_index_probe);
+	RUN(test_verdicts_loaded);
 	tmp_remove_tree(plat, tmp);
 	return TEST_EXIT();
 }
