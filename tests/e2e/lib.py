@@ -217,7 +217,14 @@ class Result:
         err = self.err.decode("utf-8", "replace")
         if len(err) > 3000:
             err = err[:3000] + "\n[...]"
-        return f"  ran: {' '.join(map(str, self.argv))}\n  exit: {self.rc}\n  stderr: {err.rstrip()}"
+        # The end of stdout too: an unexpected exit with nothing on stderr
+        # (seen once under wine in CI) says more when the summary shows
+        # whether the run got to its end.
+        out = (self.out or b"").decode("utf-8", "replace")
+        if len(out) > 1500:
+            out = "[...]\n" + out[-1500:]
+        return (f"  ran: {' '.join(map(str, self.argv))}\n  exit: {self.rc}\n"
+                f"  stderr: {err.rstrip()}\n  stdout: {out.rstrip()}")
 
 
 class Env:
