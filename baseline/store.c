@@ -117,10 +117,10 @@ void exs_store_free(struct exs_store *s)
 	if (!s)
 		return;
 	sqlite3_finalize(s->insert);
-	free(s->seen);
+	exs_keyset_free(&s->seen);
 	exs_sha256_free(s->key_sha);
 	exs_store_index_free(s->index);
-	free(s->clean);
+	exs_keyset_free(&s->clean);
 	free(s->verdict_digest);
 	sqlite3_finalize(s->retire);
 	sqlite3_finalize(s->insert_verdict);
@@ -717,27 +717,6 @@ int exs_store_key(struct exs_store *s, const char *path, size_t len,
 	return EXS_OK;
 }
 
-static const unsigned char zero_key[16];
-
-/* The slot of key, or the empty slot where it would go. */
-static size_t seen_slot(unsigned char (*slots)[16], size_t cap,
-			const unsigned char key[16])
-{
-	size_t h;
-	memcpy(&h, key, sizeof(h));
-	for (size_t i = h & (cap - 1);; i = (i + 1) & (cap - 1))
-		if (!memcmp(slots[i], zero_key, 16) || !memcmp(slots[i], key, 16))
-			return i;
-}
-
-static int seen_has(const struct exs_store *s, const unsigned char key[16])
-{
-	if (!memcmp(key, zero_key, 16))
-		return s->zero_seen;
-	return s->seen && memcmp(s->seen[seen_slot(s->seen, s->seen_cap, key)],
-				 zero_key, 16) != 0;
-}
-
 int exs_store_mark_seen(struct exs_store *s, const char *path,
 			size_t path_len, int in_baseline,
 			struct exs_error *err)
@@ -750,30 +729,12 @@ int exs_store_mark_seen(struct exs_store *s, const char *path,
 int exs_store_mark_seen_key(struct exs_store *s, const unsigned char key[16],
 			    int in_baseline, struct exs_error *err)
 {
-	if (!memcmp(key, zero_key, 16)) {
-		s->seen_found += in_baseline && !s->zero_seen;
-		s->zero_seen = 1;
-		return EXS_OK;
-	}
-	if ((s->seen_used + 1) * 2 > s->seen_cap) {
-		size_t cap = s->seen_cap ? s->seen_cap * 2 : 4096;
-		unsigned char (*grown)[16] = calloc(cap, sizeof(*grown));
-		if (!grown)
-			return exs_fail(err, EXS_NOMEM, 0, "malloc", s->path);
-		for (size_t i = 0; i < s->seen_cap; i++)
-			if (memcmp(s->seen[i], zero_key, 16))
-				memcpy(grown[seen_slot(grown, cap, s->seen[i])],
-				       s->seen[i], 16);
-		free(s->seen);
-		s->seen = grown;
-		s->seen_cap = cap;
-	}
-	size_t at = seen_slot(s->seen, s->seen_cap, key);
-	if (memcmp(s->seen[at], zero_key, 16))
-		return EXS_OK; /* walked twice: a root inside another */
-	memcpy(s->seen[at], key, 16);
-	s->seen_used++;
-	s->seen_found += in_baseline != 0;
+	s->seen.width = 16; /* the set is made on the first mark */
+	int added = exs_keyset_add(&s->seen, key);
+	if (added < 0)
+		return exs_fail(err, EXS_NOMEM, 0, "malloc", s->path);
+	/* A path walked twice (a root inside another) counts once. */
+	s->seen_found += added && in_baseline;
 	return EXS_OK;
 }
 
@@ -813,7 +774,7 @@ int exs_store_each_unseen(struct exs_store *s,
 		rc = exs_store_key(s, path, len, key, err);
 		if (rc)
 			break;
-		if (seen_has(s, key))
+		if (s->seen.width && exs_keyset_has(&s->seen, key)) /* marked */
 			continue;
 		if (keep && !keep(ctx, path, len))
 			continue;
@@ -871,21 +832,9 @@ int exs_store_add_verdict(struct exs_store *s,
 	return rc;
 }
 
-static size_t clean_slot(unsigned char (*slots)[32], size_t cap,
-			 const unsigned char sha256[32])
-{
-	static const unsigned char zero[32];
-	size_t h;
-	memcpy(&h, sha256, sizeof(h));
-	for (size_t i = h & (cap - 1);; i = (i + 1) & (cap - 1))
-		if (!memcmp(slots[i], zero, 32) || !memcmp(slots[i], sha256, 32))
-			return i;
-}
-
 int exs_store_load_verdicts(struct exs_store *s, const char *rules_digest,
 			    struct exs_error *err)
 {
-	static const unsigned char zero[32];
 	if (s->schema < 2 || !rules_digest || !rules_digest[0] ||
 	    s->verdict_digest)
 		return EXS_OK;
@@ -896,56 +845,28 @@ int exs_store_load_verdicts(struct exs_store *s, const char *rules_digest,
 		return EXS_OK; /* a baseline from before verdicts */
 	}
 	sqlite3_bind_text(st, 1, rules_digest, -1, SQLITE_STATIC);
-	size_t cap = 1024, used = 0;
-	unsigned char (*slots)[32] = calloc(cap, sizeof(*slots));
-	int zero_in = 0, step = SQLITE_DONE, rc = slots ? EXS_OK : EXS_NOMEM;
+	struct exs_keyset clean = { .width = EXS_SHA256_LEN };
+	int step = SQLITE_DONE, rc = EXS_OK;
 	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		const unsigned char *h = sqlite3_column_blob(st, 0);
-		if (!h || sqlite3_column_bytes(st, 0) != 32)
-			continue; /* equals no file's hash */
-		if (!memcmp(h, zero, 32)) {
-			zero_in = 1;
-			continue;
-		}
-		if ((used + 1) * 2 > cap) {
-			size_t grown_cap = cap * 2;
-			unsigned char (*grown)[32] = calloc(grown_cap, sizeof(*grown));
-			if (!grown) {
-				rc = EXS_NOMEM;
-				break;
-			}
-			for (size_t i = 0; i < cap; i++)
-				if (memcmp(slots[i], zero, 32))
-					memcpy(grown[clean_slot(grown, grown_cap,
-								slots[i])],
-					       slots[i], 32);
-			free(slots);
-			slots = grown;
-			cap = grown_cap;
-		}
-		size_t at = clean_slot(slots, cap, h);
-		if (!memcmp(slots[at], zero, 32)) {
-			memcpy(slots[at], h, 32);
-			used++;
-		}
+		/* Another length equals no file's hash. */
+		if (h && sqlite3_column_bytes(st, 0) == EXS_SHA256_LEN &&
+		    exs_keyset_add(&clean, h) < 0)
+			rc = exs_fail(err, EXS_NOMEM, 0, "malloc", s->path);
 	}
 	if (!rc && step != SQLITE_DONE)
 		rc = exs_store_db_fail(err, exs_store_is_corrupt_code(step)
 					? EXS_CORRUPT : EXS_BASELINE,
 				       s->db, "sqlite3_step", s->path);
-	else if (rc)
-		rc = exs_fail(err, rc, 0, "malloc", s->path);
 	sqlite3_finalize(st);
 	char *digest = rc ? NULL : exs_store_concat(rules_digest, "");
 	if (!rc && !digest)
 		rc = exs_fail(err, EXS_NOMEM, 0, "malloc", s->path);
 	if (rc) {
-		free(slots);
+		exs_keyset_free(&clean);
 		return rc;
 	}
-	s->clean = slots;
-	s->clean_cap = cap;
-	s->clean_zero = zero_in;
+	s->clean = clean;
 	s->verdict_digest = digest;
 	return EXS_OK;
 }
@@ -957,13 +878,8 @@ int exs_store_known_clean(struct exs_store_reader *r,
 	if (!r->verdict || !rules_digest || !rules_digest[0])
 		return 0;
 	const struct exs_store *s = r->store;
-	if (s->verdict_digest && !strcmp(s->verdict_digest, rules_digest)) {
-		static const unsigned char zero[32];
-		if (!memcmp(sha256, zero, 32))
-			return s->clean_zero;
-		return !memcmp(s->clean[clean_slot(s->clean, s->clean_cap,
-						   sha256)], sha256, 32);
-	}
+	if (s->verdict_digest && !strcmp(s->verdict_digest, rules_digest))
+		return exs_keyset_has(&s->clean, sha256);
 	sqlite3_bind_blob(r->verdict, 1, sha256, EXS_SHA256_LEN, SQLITE_STATIC);
 	sqlite3_bind_text(r->verdict, 2, rules_digest, -1, SQLITE_STATIC);
 	int found = sqlite3_step(r->verdict) == SQLITE_ROW;

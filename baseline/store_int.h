@@ -9,6 +9,17 @@
 #include "hash.h"
 #include "store.h"
 
+/* keyset.c: a set of keys of width bytes (16 or 32, SHA-256 output). add
+ * returns 1 when added, 0 when present, -1 out of memory. */
+struct exs_keyset {
+	unsigned char *slots;
+	size_t width, cap, used;
+	int has_zero;
+};
+int exs_keyset_add(struct exs_keyset *k, const unsigned char *key);
+int exs_keyset_has(const struct exs_keyset *k, const unsigned char *key);
+void exs_keyset_free(struct exs_keyset *k);
+
 struct exs_store {
 	const struct exs_platform *plat;
 	sqlite3 *db;
@@ -24,20 +35,15 @@ struct exs_store {
 	unsigned pending;       /* rows in the open transaction */
 	int in_transaction;
 	uint64_t count;
-	/* Paths walked (exs_store_mark_seen): their keys (store.c), open
-	 * addressing, cap a power of two; an all-zero key is zero_seen. */
-	unsigned char (*seen)[16];
-	size_t seen_cap, seen_used;
-	int zero_seen;
+	/* Paths walked (exs_store_mark_seen): their keys. */
+	struct exs_keyset seen;
 	uint64_t seen_found;  /* distinct marks that a lookup found */
 	struct exs_sha256 *key_sha;     /* for the keys, made on first use */
 	struct exs_store_index *index;  /* index.c; NULL: lookups use SQL */
 	int want_index;                 /* the seal check builds it */
 	/* exs_store_load_verdicts: the SHA-256s known clean under
-	 * verdict_digest, open addressing (all-zero: empty slot). */
-	unsigned char (*clean)[32];
-	size_t clean_cap;
-	int clean_zero;                 /* the all-zero hash is one of them */
+	 * verdict_digest. */
+	struct exs_keyset clean;
 	char *verdict_digest;           /* NULL: nothing loaded */
 };
 
