@@ -33,11 +33,18 @@ void exs_buf_free(struct exs_buf *b)
 
 /* Moves an aligned buffer to a block of cap bytes: realloc keeps no
  * alignment, so this is a new block and a copy (of len + 1 bytes; growth
- * doubles, so each byte is copied about once). */
+ * doubles, so each byte is copied about once). An empty buffer's old block
+ * is freed first, so that a worker's buffer, reset and reserved for the
+ * next file, never holds two large blocks at once. */
 static int grow_aligned(struct exs_buf *b, size_t cap)
 {
 	if (cap > (size_t)-1 - EXS_BUF_ALIGN)
 		return EXS_NOMEM;
+	if (b->data && !b->len) {
+		free(b->data - b->offset);
+		b->data = NULL;
+		b->offset = b->cap = 0;
+	}
 	char *raw = malloc(cap + EXS_BUF_ALIGN - 1);
 	if (!raw)
 		return EXS_NOMEM;
@@ -73,7 +80,13 @@ int exs_buf_reserve(struct exs_buf *b, size_t extra)
 	size_t need = b->len + extra + 1; /* room for the NUL */
 	if (need <= b->cap)
 		return EXS_OK;
+	/* Doubling, so appends cost amortised O(1); but a reservation of more
+	 * than twice the capacity (a file's size, known in advance) gets
+	 * exactly what it asks for, not the next power of two, which for an
+	 * 8 MiB file would be 16 MiB. */
 	size_t cap = b->cap ? b->cap : 256;
+	if (cap <= ((size_t)-1) / 2 && need > cap * 2)
+		cap = need;
 	while (cap < need)
 		cap = cap > ((size_t)-1) / 2 ? need : cap * 2;
 	if (b->aligned) {

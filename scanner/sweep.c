@@ -509,23 +509,19 @@ static void process_file(struct worker *wk, struct exs_item *it)
 		buffered = 0;
 	exs_sha256_begin(wk->sha);
 	uint64_t total = 0;
+	/* Read into the room reserved for the size the file had; the read
+	 * that finds the end goes to the chunk, so the buffer holds the size
+	 * and no more. A file that grew since its stat is appended from the
+	 * chunk while it stays under the limit. */
 	for (;;) {
 		unsigned char *dst = wk->chunk;
 		size_t cap = READ_CHUNK;
-		if (buffered) {
-			size_t room = (size_t)(s->yara_max_size - wk->data.len);
-			if (room == 0) {
-				buffered = 0; /* it grew past the limit */
-			} else {
-				cap = room < READ_CHUNK ? room : READ_CHUNK;
-				if (exs_buf_reserve(&wk->data, cap)) {
-					buffered = 0;
-					cap = READ_CHUNK;
-				} else {
-					dst = (unsigned char *)wk->data.data +
-					      wk->data.len;
-				}
-			}
+		size_t room = buffered ? wk->data.cap - 1 - wk->data.len : 0;
+		if (room > s->yara_max_size - wk->data.len)
+			room = (size_t)(s->yara_max_size - wk->data.len);
+		if (room) {
+			cap = room < READ_CHUNK ? room : READ_CHUNK;
+			dst = (unsigned char *)wk->data.data + wk->data.len;
 		}
 		size_t got = 0;
 		it->status = plat->file_read(f, dst, cap, &got, &it->err);
@@ -534,6 +530,10 @@ static void process_file(struct worker *wk, struct exs_item *it)
 		exs_sha256_update(wk->sha, dst, got);
 		if (dst != wk->chunk)
 			wk->data.len += got;
+		else if (buffered &&
+			 (got > s->yara_max_size - wk->data.len ||
+			  exs_buf_append(&wk->data, dst, got)))
+			buffered = 0; /* it grew past the limit */
 		total += got;
 	}
 	if (!it->status && plat->file_security) {

@@ -121,7 +121,29 @@ static void test_aligned_buffer(void)
 	exs_buf_init_aligned(&b, 1 << 20);
 	ASSERT_EQ(exs_buf_reserve(&b, 1 << 20), EXS_OK);
 	ASSERT_TRUE(is_aligned(&b));
-	ASSERT_TRUE(b.cap > 1u << 20);
+	/* Exactly that (and the NUL): a file's size, not the next power of
+	 * two, which would double a worker's memory for an 8 MiB file. */
+	ASSERT_EQ(b.cap, (1u << 20) + 1);
+	/* Reset and reserved for a larger file: exact again, still aligned;
+	 * then appends past it double as before. */
+	exs_buf_reset(&b);
+	b.limit = 8u << 20;
+	ASSERT_EQ(exs_buf_reserve(&b, 3u << 20), EXS_OK);
+	ASSERT_TRUE(is_aligned(&b));
+	ASSERT_EQ(b.cap, (3u << 20) + 1);
+	memset(b.data, 'a', (3u << 20) + 1);
+	b.len = 3u << 20;
+	b.data[b.len] = '\0';
+	ASSERT_EQ(exs_buf_putc(&b, 'x'), EXS_OK);
+	ASSERT_TRUE(is_aligned(&b));
+	ASSERT_EQ(b.cap, (6u << 20) + 2);
+	exs_buf_free(&b);
+	/* The same policy for a plain buffer. */
+	exs_buf_init(&b, 1 << 20);
+	ASSERT_EQ(exs_buf_puts(&b, "ab"), EXS_OK);
+	ASSERT_EQ(b.cap, 256u);
+	ASSERT_EQ(exs_buf_reserve(&b, 100000), EXS_OK);
+	ASSERT_EQ(b.cap, 100003u);
 	exs_buf_free(&b);
 }
 
