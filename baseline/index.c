@@ -14,11 +14,18 @@
  * look the row up to say what. Equal keys with different records would
  * take a second preimage of SHA-256's first 128 bits.
  *
- * 32 bytes a row, in an open-addressing table at most 70% full: 8 MiB at
- * 100,000 files. Built only from a sealed baseline, during the seal check
- * that must pass before anything in it is used; read-only afterwards, so
- * the workers share it without a lock.
+ * The same slots hold the seen marks (store.c): a byte a row, set by the
+ * collector when a walked path is found, so that the removed files are
+ * the rows left unmarked. Paths not in the baseline need no mark.
+ *
+ * 33 bytes a row, in an open-addressing table sized to the row count and
+ * at most 75% full (not rounded up to a power of two, which could double
+ * it): 4.4 MiB at 104,000 rows. Built only from a sealed baseline, during
+ * the seal check that must pass before anything in it is used. The keys
+ * are read-only afterwards, so the workers probe without a lock; the marks
+ * are written and read by the collector alone.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,7 +36,8 @@ struct exs_store_index {
 		unsigned char path[16];
 		unsigned char rec[16];
 	} *slots;
-	size_t cap;      /* a power of two */
+	unsigned char *marks;  /* one a slot: 1 when its path was walked */
+	size_t cap;
 	size_t used;
 	int broken;      /* out of memory or an unusable row: not used */
 };
@@ -41,6 +49,7 @@ void exs_store_index_free(struct exs_store_index *x)
 	if (!x)
 		return;
 	free(x->slots);
+	free(x->marks);
 	free(x);
 }
 
@@ -49,17 +58,16 @@ int exs_store_index_begin(struct exs_store *s, uint64_t rows)
 	struct exs_store_index *x = calloc(1, sizeof(*x));
 	if (!x)
 		return EXS_NOMEM;
-	size_t cap = 1024;
-	while ((double)cap * 0.7 < (double)rows) {
-		if (cap > ((size_t)-1) / 2 / sizeof(*x->slots)) {
-			free(x);
-			return EXS_NOMEM;
-		}
-		cap *= 2;
-	}
-	x->slots = calloc(cap, sizeof(*x->slots));
-	if (!x->slots) {
+	/* rows / cap <= 3/4, and room for one more */
+	if (rows > ((size_t)-1) / 2 / sizeof(*x->slots)) {
 		free(x);
+		return EXS_NOMEM;
+	}
+	size_t cap = (size_t)rows + (size_t)rows / 3 + 64;
+	x->slots = calloc(cap, sizeof(*x->slots));
+	x->marks = calloc(cap, 1);
+	if (!x->slots || !x->marks) {
+		exs_store_index_free(x);
 		return EXS_NOMEM;
 	}
 	x->cap = cap;
@@ -71,9 +79,9 @@ int exs_store_index_begin(struct exs_store *s, uint64_t rows)
 static size_t slot_of(const struct exs_store_index *x,
 		      const unsigned char path[16])
 {
-	size_t h;
+	uint64_t h;
 	memcpy(&h, path, sizeof(h));
-	for (size_t i = h & (x->cap - 1);; i = (i + 1) & (x->cap - 1))
+	for (size_t i = (size_t)(h % x->cap);; i = i + 1 == x->cap ? 0 : i + 1)
 		if (!memcmp(x->slots[i].path, zero16, 16) ||
 		    !memcmp(x->slots[i].path, path, 16))
 			return i;
@@ -92,7 +100,7 @@ void exs_store_index_add(struct exs_store *s, const char *path, size_t len,
 	 * would answer wrongly, so it is not used. */
 	if (exs_store_key(s, path, len, key, &ignored) ||
 	    !s->key_sha || exs_record_key(s->key_sha, rec, rec_key) ||
-	    !memcmp(key, zero16, 16) || (x->used + 1) * 10 > x->cap * 7) {
+	    !memcmp(key, zero16, 16) || (x->used + 1) * 4 > x->cap * 3) {
 		x->broken = 1;
 		return;
 	}
@@ -128,4 +136,30 @@ int exs_store_index_probe(const struct exs_store *s,
 		return EXS_PROBE_ABSENT;
 	return memcmp(x->slots[at].rec, rec_key, 16) ? EXS_PROBE_DIFFERS
 						      : EXS_PROBE_SAME;
+}
+
+int exs_store_index_mark(struct exs_store *s, const unsigned char path_key[16])
+{
+	struct exs_store_index *x = s->index;
+	if (!x)
+		return -1;
+	if (!memcmp(path_key, zero16, 16))
+		return 0; /* never a row's key (exs_store_index_add) */
+	size_t at = slot_of(x, path_key);
+	if (!memcmp(x->slots[at].path, zero16, 16))
+		return 0;
+	if (x->marks[at])
+		return 2;
+	x->marks[at] = 1;
+	return 1;
+}
+
+int exs_store_index_marked(const struct exs_store *s,
+			   const unsigned char path_key[16])
+{
+	const struct exs_store_index *x = s->index;
+	if (!x || !memcmp(path_key, zero16, 16))
+		return 0;
+	size_t at = slot_of(x, path_key);
+	return memcmp(x->slots[at].path, zero16, 16) && x->marks[at];
 }

@@ -700,8 +700,9 @@ int exs_store_step_done(struct exs_store *s, sqlite3_stmt *st,
 /* ---- Seen marks and removed files ---------------------------------------
  *
  * The removed files are the current rows whose path no walk marked seen.
- * A mark is the path's SHA-256 cut to 128 bits, in an open-addressing set
- * in memory: 16 bytes a file, where a temporary table's B-tree inserts,
+ * A mark is a byte in the row's slot of the index (index.c) when there is
+ * one; otherwise the path's SHA-256 cut to 128 bits, in an open-addressing
+ * set in memory: 16 bytes a file, where a temporary table's B-tree inserts,
  * each comparing long paths that share their first 60 bytes or so, cost
  * 5% of a check's CPU. A walked path can hide a removed one only by
  * sharing its key, which takes a second preimage of SHA-256's first 128
@@ -729,6 +730,13 @@ int exs_store_mark_seen(struct exs_store *s, const char *path,
 int exs_store_mark_seen_key(struct exs_store *s, const unsigned char key[16],
 			    int in_baseline, struct exs_error *err)
 {
+	int marked = exs_store_index_mark(s, key);
+	if (marked >= 0) {
+		/* With the index, a row's slot holds its mark and the other
+		 * paths need none. */
+		s->seen_found += marked == 1;
+		return EXS_OK;
+	}
 	s->seen.width = 16; /* the set is made on the first mark */
 	int added = exs_keyset_add(&s->seen, key);
 	if (added < 0)
@@ -774,8 +782,9 @@ int exs_store_each_unseen(struct exs_store *s,
 		rc = exs_store_key(s, path, len, key, err);
 		if (rc)
 			break;
-		if (s->seen.width && exs_keyset_has(&s->seen, key)) /* marked */
-			continue;
+		if (s->index ? exs_store_index_marked(s, key)
+			     : s->seen.width && exs_keyset_has(&s->seen, key))
+			continue; /* marked */
 		if (keep && !keep(ctx, path, len))
 			continue;
 		struct exs_record rec;
@@ -845,7 +854,9 @@ int exs_store_load_verdicts(struct exs_store *s, const char *rules_digest,
 		return EXS_OK; /* a baseline from before verdicts */
 	}
 	sqlite3_bind_text(st, 1, rules_digest, -1, SQLITE_STATIC);
-	struct exs_keyset clean = { .width = EXS_SHA256_LEN };
+	/* Kept as the first 128 bits: content that passes for a clean one
+	 * takes a second preimage of them, and the set is half the size. */
+	struct exs_keyset clean = { .width = EXS_KEY_LEN };
 	int step = SQLITE_DONE, rc = EXS_OK;
 	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		const unsigned char *h = sqlite3_column_blob(st, 0);

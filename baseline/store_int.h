@@ -7,18 +7,9 @@
 #include <sqlite3.h>
 
 #include "hash.h"
+#include "keyset.h"
 #include "store.h"
 
-/* keyset.c: a set of keys of width bytes (16 or 32, SHA-256 output). add
- * returns 1 when added, 0 when present, -1 out of memory. */
-struct exs_keyset {
-	unsigned char *slots;
-	size_t width, cap, used;
-	int has_zero;
-};
-int exs_keyset_add(struct exs_keyset *k, const unsigned char *key);
-int exs_keyset_has(const struct exs_keyset *k, const unsigned char *key);
-void exs_keyset_free(struct exs_keyset *k);
 
 struct exs_store {
 	const struct exs_platform *plat;
@@ -35,7 +26,8 @@ struct exs_store {
 	unsigned pending;       /* rows in the open transaction */
 	int in_transaction;
 	uint64_t count;
-	/* Paths walked (exs_store_mark_seen): their keys. */
+	/* Paths walked (exs_store_mark_seen): their keys, when there is no
+	 * index to mark (index.c). */
 	struct exs_keyset seen;
 	uint64_t seen_found;  /* distinct marks that a lookup found */
 	struct exs_sha256 *key_sha;     /* for the keys, made on first use */
@@ -58,6 +50,12 @@ void exs_store_index_add(struct exs_store *s, const char *path, size_t len,
 			 const struct exs_record *rec);
 void exs_store_index_end(struct exs_store *s);
 void exs_store_index_free(struct exs_store_index *x);
+/* The seen mark of a current row: -1 with no index (the keyset holds the
+ * marks then), 0 for a path that is no current row, 1 marked now, 2
+ * marked before. marked: 1 when the path is a row and marked. */
+int exs_store_index_mark(struct exs_store *s, const unsigned char path_key[16]);
+int exs_store_index_marked(const struct exs_store *s,
+			   const unsigned char path_key[16]);
 int exs_store_index_probe(const struct exs_store *s,
 			  const unsigned char path_key[16],
 			  const unsigned char rec_key[16]);

@@ -22,6 +22,7 @@
 #include "gate.h"     /* detect/: is it a PE image at all */
 #include "hash.h"
 #include "judge.h"
+#include "keyset.h"
 #include "path.h"
 #include "pe_policy.h"  /* inspect/: the PE heuristics */
 #include "queue.h"
@@ -47,82 +48,30 @@
  * extra rules, which see the path, still judge it. Only clean verdicts are
  * kept, so nothing a finding needs is ever taken from another path. */
 
-struct clean_key {
-	unsigned char sha256[EXS_SHA256_LEN];
-	char suffix[SUFFIX_MAX];
-};
-
 struct clean_cache {
 	const struct exs_platform *plat;
 	struct exs_mutex *lock;
-	struct clean_key *slots;     /* open addressing; suffix[0] == 1: used */
-	size_t cap, used;            /* cap: a power of two */
+	struct exs_keyset set;       /* 16-byte content keys */
 };
 
-static size_t key_hash(const struct clean_key *k, size_t cap)
-{
-	size_t h = 0;
-	memcpy(&h, k->sha256, sizeof(h)); /* already uniform */
-	for (const char *c = k->suffix; *c; c++)
-		h = h * 31 + (unsigned char)*c;
-	return h & (cap - 1);
-}
-
-/* Slot of k, or of the free slot where it would go. */
-static struct clean_key *cache_slot(struct clean_key *slots, size_t cap,
-				    const struct clean_key *k)
-{
-	for (size_t i = key_hash(k, cap);; i = (i + 1) & (cap - 1)) {
-		struct clean_key *e = &slots[i];
-		if (!e->suffix[0] ||
-		    (!memcmp(e->sha256, k->sha256, EXS_SHA256_LEN) &&
-		     !strcmp(e->suffix + 1, k->suffix)))
-			return e;
-	}
-}
-
-static int cache_has(struct clean_cache *c, const struct clean_key *k)
+static int cache_has(struct clean_cache *c, const unsigned char *key)
 {
 	if (!c->lock)
 		return 0;
 	c->plat->mutex_lock(c->lock);
-	int found = c->slots && cache_slot(c->slots, c->cap, k)->suffix[0];
+	int found = exs_keyset_has(&c->set, key);
 	c->plat->mutex_unlock(c->lock);
 	return found;
 }
 
-/* Adds k; out of memory or past CACHE_MAX it is simply not kept. */
-static void cache_add(struct clean_cache *c, const struct clean_key *k)
+/* Adds key; out of memory or past CACHE_MAX it is simply not kept. */
+static void cache_add(struct clean_cache *c, const unsigned char *key)
 {
 	if (!c->lock)
 		return;
 	c->plat->mutex_lock(c->lock);
-	if (c->used < CACHE_MAX && (c->used + 1) * 2 > c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 1024;
-		struct clean_key *grown = calloc(cap, sizeof(*grown));
-		if (grown) {
-			for (size_t i = 0; i < c->cap; i++) {
-				if (!c->slots[i].suffix[0])
-					continue;
-				struct clean_key plain = c->slots[i];
-				memmove(plain.suffix, plain.suffix + 1,
-					sizeof(plain.suffix) - 1);
-				*cache_slot(grown, cap, &plain) = c->slots[i];
-			}
-			free(c->slots);
-			c->slots = grown;
-			c->cap = cap;
-		}
-	}
-	if (c->slots && (c->used + 1) * 2 <= c->cap) {
-		struct clean_key *e = cache_slot(c->slots, c->cap, k);
-		if (!e->suffix[0]) {
-			memcpy(e->sha256, k->sha256, EXS_SHA256_LEN);
-			e->suffix[0] = 1;  /* used; the suffix follows */
-			memcpy(e->suffix + 1, k->suffix, sizeof(e->suffix) - 1);
-			c->used++;
-		}
-	}
+	if (c->set.used < CACHE_MAX)
+		(void)exs_keyset_add(&c->set, key);
 	c->plat->mutex_unlock(c->lock);
 }
 
@@ -130,29 +79,34 @@ static void clean_cache_free(struct clean_cache *c)
 {
 	if (c->lock)
 		c->plat->mutex_destroy(c->lock);
-	free(c->slots);
+	exs_keyset_free(&c->set);
 }
 
-/* The cache key of a file: its SHA-256 and its base name's extensions from
- * the first dot, in lower case. 0 when the name has none that fit. */
-static int content_key(const unsigned char sha256[EXS_SHA256_LEN],
-		       const char *base, size_t base_len, struct clean_key *k)
+/* The cache key of a file: the first 128 bits of the SHA-256 of its
+ * SHA-256 and its base name's extensions from the first dot, in lower
+ * case, made with h. 0 when the name has none that fit. A copy whose key
+ * equals a clean content's takes a second preimage of those 128 bits. */
+static int content_key(struct exs_sha256 *h,
+		       const unsigned char sha256[EXS_SHA256_LEN],
+		       const char *base, size_t base_len,
+		       unsigned char key[EXS_KEY_LEN])
 {
 	const char *dot = memchr(base, '.', base_len);
 	if (!dot)
 		return 0;
 	size_t n = base_len - (size_t)(dot + 1 - base);
-	if (n + 2 > SUFFIX_MAX)   /* room for the used mark and the NUL */
+	if (n > SUFFIX_MAX)
 		return 0;
+	unsigned char in[EXS_SHA256_LEN + SUFFIX_MAX];
+	memcpy(in, sha256, EXS_SHA256_LEN);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)dot[1 + i];
 		if (!c)
 			return 0;
-		k->suffix[i] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+		in[EXS_SHA256_LEN + i] =
+			(unsigned char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
 	}
-	k->suffix[n] = '\0';
-	memcpy(k->sha256, sha256, EXS_SHA256_LEN);
-	return 1;
+	return exs_sha256_key(h, in, EXS_SHA256_LEN + n, key) == EXS_OK;
 }
 
 struct worker {
@@ -288,10 +242,10 @@ static void judge_file(struct worker *wk, struct exs_item *it, int with_yara,
 	size_t base_len;
 	const char *base = file_names(plat, it->path, it->path_len, &fn,
 				      &base_len);
-	struct clean_key key;
-	int keyed = with_yara &&
-		    content_key(it->rec.sha256, base, base_len, &key);
-	int cached = keyed && cache_has(wk->clean, &key);
+	unsigned char key[EXS_KEY_LEN];
+	int keyed = with_yara && content_key(wk->sha, it->rec.sha256, base,
+					     base_len, key);
+	int cached = keyed && cache_has(wk->clean, key);
 	if (cached)
 		known |= EXS_WANT_RULES_CLEAN | EXS_WANT_CODE_CLEAN;
 	it->content_shared = known != 0;
@@ -349,7 +303,7 @@ static void judge_file(struct worker *wk, struct exs_item *it, int with_yara,
 	/* Clean with the heuristics asked too: the whole verdict was empty. */
 	if (keyed && with_heuristics && !cached && !it->scan_status &&
 	    !it->hit_count && !it->suspicious_count)
-		cache_add(wk->clean, &key);
+		cache_add(wk->clean, key);
 }
 
 /* Names the PE judge looks at (their bytes must also start with MZ). */
@@ -812,7 +766,7 @@ int exs_sweep_run(struct exs_sweep *s, struct exs_error *err)
 	int rc = EXS_OK;
 	struct exs_judges *judges = NULL;
 	/* Without a mutex the cache is off: every copy is judged. */
-	struct clean_cache clean = { .plat = plat };
+	struct clean_cache clean = { .plat = plat, .set.width = EXS_KEY_LEN };
 	struct exs_error ignored;
 	if (plat->mutex_create && plat->mutex_create(&clean.lock, &ignored))
 		clean.lock = NULL;

@@ -1,6 +1,4 @@
-/* keyset.c -- a set of fixed-width keys (store_int.h): the seen marks
- * (path keys, 16 bytes) and the clean verdicts of one rules digest
- * (SHA-256s, 32 bytes).
+/* keyset.c -- a set of fixed-width keys (see keyset.h).
  *
  * Open addressing with linear probing over a power-of-two table at most
  * half full; the keys are SHA-256 output, so their first word is a uniform
@@ -10,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store_int.h"
+#include "keyset.h"
 
 static int is_zero(const unsigned char *key, size_t width)
 {
