@@ -202,6 +202,17 @@ static int posix_file_read(struct exs_file *f, void *buf, size_t cap,
 	}
 }
 
+static void posix_file_prefetch(struct exs_file *f, uint64_t len)
+{
+#if defined(POSIX_FADV_WILLNEED)
+	if (f && len <= (uint64_t)INT64_MAX)
+		(void)posix_fadvise(f->fd, 0, (off_t)len, POSIX_FADV_WILLNEED);
+#else
+	(void)f;
+	(void)len;
+#endif
+}
+
 static void posix_file_close(struct exs_file *f)
 {
 	if (!f)
@@ -735,6 +746,7 @@ static const struct exs_platform posix_platform = {
 	.file_security = NULL,
 	.file_open_evidence = posix_file_open_evidence,
 	.file_close = posix_file_close,
+	.file_prefetch = posix_file_prefetch,
 	.path_stat = posix_path_stat,
 	.file_create = posix_file_create,
 	.file_write = posix_file_write,

@@ -152,6 +152,14 @@ struct exs_platform {
 	int (*file_security)(struct exs_file *f, char *buf, size_t cap,
 			     size_t *len, struct exs_error *err);
 	void (*file_close)(struct exs_file *f);
+	/* A hint that the first len bytes of an open file will be read soon:
+	 * a worker opens the files of its next batch and hints each, so that
+	 * the disk fetches several at once while the CPU hashes the one
+	 * before (a cold cache reads at the disk's speed only with several
+	 * requests in flight). POSIX: posix_fadvise(POSIX_FADV_WILLNEED).
+	 * Never an error. May be NULL (Win32: no handle-based hint; the cache
+	 * manager's own read-ahead applies). */
+	void (*file_prefetch)(struct exs_file *f, uint64_t len);
 
 	/* The spelling of path under which it is recorded, so that one file
 	 * has one key however the admin typed it: Win32 makes it absolute and
