@@ -25,6 +25,7 @@
  * are read-only afterwards, so the workers probe without a lock; the marks
  * are written and read by the collector alone.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,17 @@ void exs_store_index_end(struct exs_store *s)
 	}
 }
 
+/* The slot of a current row's path key, or -1: no index, the zero key
+ * (never a row's, exs_store_index_add) or no such row. */
+static ptrdiff_t row_slot(const struct exs_store_index *x,
+			  const unsigned char path_key[16])
+{
+	if (!x || !memcmp(path_key, zero16, 16))
+		return -1;
+	size_t at = slot_of(x, path_key);
+	return memcmp(x->slots[at].path, zero16, 16) ? (ptrdiff_t)at : -1;
+}
+
 int exs_store_index_probe(const struct exs_store *s,
 			  const unsigned char path_key[16],
 			  const unsigned char rec_key[16])
@@ -131,8 +143,8 @@ int exs_store_index_probe(const struct exs_store *s,
 	const struct exs_store_index *x = s->index;
 	if (!x || !memcmp(path_key, zero16, 16))
 		return EXS_PROBE_UNKNOWN;
-	size_t at = slot_of(x, path_key);
-	if (!memcmp(x->slots[at].path, zero16, 16))
+	ptrdiff_t at = row_slot(x, path_key);
+	if (at < 0)
 		return EXS_PROBE_ABSENT;
 	return memcmp(x->slots[at].rec, rec_key, 16) ? EXS_PROBE_DIFFERS
 						      : EXS_PROBE_SAME;
@@ -143,10 +155,8 @@ int exs_store_index_mark(struct exs_store *s, const unsigned char path_key[16])
 	struct exs_store_index *x = s->index;
 	if (!x)
 		return -1;
-	if (!memcmp(path_key, zero16, 16))
-		return 0; /* never a row's key (exs_store_index_add) */
-	size_t at = slot_of(x, path_key);
-	if (!memcmp(x->slots[at].path, zero16, 16))
+	ptrdiff_t at = row_slot(x, path_key);
+	if (at < 0)
 		return 0;
 	if (x->marks[at])
 		return 2;
@@ -157,9 +167,6 @@ int exs_store_index_mark(struct exs_store *s, const unsigned char path_key[16])
 int exs_store_index_marked(const struct exs_store *s,
 			   const unsigned char path_key[16])
 {
-	const struct exs_store_index *x = s->index;
-	if (!x || !memcmp(path_key, zero16, 16))
-		return 0;
-	size_t at = slot_of(x, path_key);
-	return memcmp(x->slots[at].path, zero16, 16) && x->marks[at];
+	ptrdiff_t at = row_slot(s->index, path_key);
+	return at >= 0 && s->index->marks[at];
 }
