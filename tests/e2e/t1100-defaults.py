@@ -8,8 +8,8 @@ Those places belong to the host, so the script re-runs itself in a private
 mount namespace (unshare --mount) and lays an overlay over /etc and /var/lib
 there: exsweep sees the host's files, but everything it creates or changes
 lands in a tmpfs that disappears with the namespace, and the host is never
-written. A host that already has /var/lib/exsweep or /etc/exsweep gets them
-hidden under an empty tmpfs inside the namespace. Without root, unshare or
+written. A host that already has /var/lib/exsweep or /etc/exsweep has them
+removed from the overlay (whiteouts in its upper layer) inside the namespace. Without root, unshare or
 overlayfs the tests are skipped with the reason.
 
     t1100-defaults.py EXSWEEP
@@ -54,15 +54,21 @@ def isolate(scratch):
             mount("-t", "overlay", "exs-e2e", "-o",
                   f"lowerdir={parent},upperdir={upper},workdir={work}", parent)
         for d in (DATA_DIR, CONFIG_DIR):
-            # A real install on this host: hide it. A folder under an empty
-            # tmpfs; anything else (a tmpfs cannot cover a file) is removed
-            # from the overlay only, a whiteout in its upper layer.
-            if os.path.isdir(d) and not os.path.islink(d):
-                mount("-t", "tmpfs", "-o", "mode=0755", "exs-e2e", d)
-            elif os.path.lexists(d):
-                if not overlaid(os.path.dirname(d)):
-                    return f"cannot hide {d}: {os.path.dirname(d)} is not overlaid"
-                os.unlink(d)
+            # A real install on this host (or a folder another step left):
+            # removed from the overlay only, whiteouts in its upper layer, so
+            # that exsweep finds no folder and makes its own, as on a host
+            # where it never ran. (A tmpfs over it would leave a folder of the
+            # tmpfs's mode that no test can remove.)
+            if os.path.lexists(d):
+                parent = os.path.dirname(d)
+                if not overlaid(parent):
+                    return f"cannot hide {d}: {parent} is not overlaid"
+                if os.lstat(d).st_dev != os.stat(parent).st_dev:
+                    return f"cannot hide {d}: it is not on the overlay of {parent}"
+                if os.path.isdir(d) and not os.path.islink(d):
+                    shutil.rmtree(d)
+                else:
+                    os.unlink(d)
     except OSError as e:
         return f"cannot isolate the host's folders: {e}"
     # The overlay really is there: a write must not reach the host.
@@ -84,19 +90,14 @@ def overlaid(path):
 
 def fresh_places():
     """Each test starts as on a machine where exsweep never ran. Only ever
-    inside the namespace, on the overlay or the tmpfs laid over them."""
+    inside the namespace, on the overlays laid over /var/lib and /etc."""
     for parent in ("/var/lib", "/etc"):
         check(overlaid(parent), f"{parent} is not overlaid: refusing to clean it")
     for d in (DATA_DIR, CONFIG_DIR):
-        if overlaid(d):
-            for name in os.listdir(d):
-                full = os.path.join(d, name)
-                if os.path.isdir(full) and not os.path.islink(full):
-                    shutil.rmtree(full)
-                else:
-                    os.unlink(full)
-        elif os.path.lexists(d):
+        if os.path.isdir(d) and not os.path.islink(d):
             shutil.rmtree(d)
+        elif os.path.lexists(d):
+            os.unlink(d)
 
 
 def exsweep(e, *args, env=None):
