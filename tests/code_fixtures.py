@@ -14,6 +14,7 @@ any failure. Fixtures on disk that EXPECT.tsv does not list are failures too.
 import json
 import os
 import subprocess
+import tempfile
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -44,8 +45,18 @@ def main():
                                 env=env, check=True).stdout.decode().strip()
         print("# skip: the sandboxed scan worker under wine (wine enforces no "
               "restricted tokens or integrity levels; --no-sandbox)")
-    r = subprocess.run(argv + ["scan", "--json", "-", "--no-progress", "--quiet",
-                               fx_arg], capture_output=True, env=env)
+    # An empty configuration of its own: the host's /etc/exsweep/exsweep.ini
+    # (or %ProgramData%\exsweep\exsweep.ini) must not change the verdicts.
+    with tempfile.TemporaryDirectory(prefix="exs-code-fixtures-") as tmp:
+        cfg = os.path.join(tmp, "exsweep.ini")
+        with open(cfg, "w") as f:
+            f.write("# code_fixtures.py: the built-in settings only\n")
+        if wine:
+            cfg = subprocess.run(["winepath", "-w", cfg], capture_output=True,
+                                 env=env, check=True).stdout.decode().strip()
+        r = subprocess.run(argv + ["--config", cfg, "scan", "--json", "-",
+                                   "--no-progress", "--quiet", fx_arg],
+                           capture_output=True, env=env)
     if r.returncode >= 16:
         print("exsweep exited %d: %s" % (r.returncode, r.stderr.decode(errors="replace")))
         print("0 passed, 1 failed")
