@@ -86,6 +86,7 @@ int exs_cmd_init(struct exs_cli *cli)
 	int rc = exs_cli_load_config(cli, &err);
 	if (!rc)
 		rc = exs_cli_load_rules(cli, 0, &run.warnings, &rules, &err);
+	st.configured_must_exist = 1;
 	if (!rc)
 		rc = exs_setup_begin(cli, &st, NULL, NULL, &err);
 	const char *path = cli->cfg.baseline_path;

@@ -186,9 +186,12 @@ int exs_cli_load_config(struct exs_cli *cli, struct exs_error *err)
 		rc = replace_list(&web_before, &cli->cfg.web_roots, err);
 	if (!rc)
 		rc = load_config_file(cli, err);
-	if (!rc && (!same_list(&roots_before, &cli->cfg.roots) ||
-		    !same_list(&web_before, &cli->cfg.web_roots))) {
-		cli->roots_from_config = 1;
+	if (!rc) {
+		cli->file_set_roots = !same_list(&roots_before, &cli->cfg.roots);
+		cli->file_set_web_roots = !same_list(&web_before,
+						     &cli->cfg.web_roots);
+		cli->roots_from_config = cli->file_set_roots ||
+					 cli->file_set_web_roots;
 	}
 	exs_strlist_free(&roots_before);
 	exs_strlist_free(&web_before);

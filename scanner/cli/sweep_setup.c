@@ -17,11 +17,17 @@
 
 /* A root or web root the admin named on the command line must be there and
  * readable: a typo (or a name the shell mangled) would otherwise walk
- * nothing and exit 0 with one error finding, a silent miss. Configured
- * roots stay error findings, so that one missing folder does not stop a
- * scheduled check. Links and other nodes are listed as skipped later. */
+ * nothing and exit 0 with one error finding, a silent miss. So must one the
+ * configuration file names when init records the baseline: a typo there
+ * would record a baseline without that folder and exit 0, and every later
+ * check would compare against that. In check and scan configured roots stay
+ * error findings, so that one missing folder does not stop a scheduled
+ * check (a folder the baseline holds shows as removed files); built-in and
+ * discovered roots stay error findings everywhere (an Edge Transport server
+ * has no web roots). Links and other nodes are listed as skipped later. */
 static int check_given_path(const struct exs_platform *plat, const char *path,
-			    const char *what, struct exs_error *err)
+			    const char *what, const char *config,
+			    struct exs_error *err)
 {
 	struct exs_stat st;
 	int rc = plat->path_stat(path, &st, err);
@@ -42,6 +48,10 @@ static int check_given_path(const struct exs_platform *plat, const char *path,
 		char why[EXS_ERROR_DETAIL_MAX];
 		snprintf(why, sizeof(why), "%s",
 			 err->detail[0] ? err->detail : exs_strerror(rc));
+		if (config)
+			return exs_failf(err, EXS_USAGE, err->os_code, err->op,
+					 NULL, "cannot read %s '%s' (named in "
+					 "'%s'): %s", what, path, config, why);
 		return exs_failf(err, EXS_USAGE, err->os_code, err->op, NULL,
 				 "cannot read %s '%s': %s", what, path, why);
 	}
@@ -68,10 +78,21 @@ int exs_setup_begin(struct exs_cli *cli, struct exs_setup *st,
 	int rc = EXS_OK;
 	for (size_t i = 0; !rc && i < cli->args.count; i++)
 		rc = check_given_path(plat, cli->args.items[i],
-				      st->scan_paths_only ? "path" : "root", err);
+				      st->scan_paths_only ? "path" : "root",
+				      NULL, err);
 	for (size_t i = 0; !rc && i < cli->web_roots.count; i++)
 		rc = check_given_path(plat, cli->web_roots.items[i], "web root",
-				      err);
+				      NULL, err);
+	const char *config = cli->cfg.source;
+	if (st->configured_must_exist && config && !cli->args.count &&
+	    cli->file_set_roots)
+		for (size_t i = 0; !rc && i < cli->cfg.roots.count; i++)
+			rc = check_given_path(plat, cli->cfg.roots.items[i],
+					      "root", config, err);
+	if (st->configured_must_exist && config && cli->file_set_web_roots)
+		for (size_t i = 0; !rc && i < cli->cfg.web_roots.count; i++)
+			rc = check_given_path(plat, cli->cfg.web_roots.items[i],
+					      "web root", config, err);
 	if (rc)
 		return rc;
 	/* scan PATH... walks only those paths: the web roots still say

@@ -12,6 +12,7 @@ struct exs_setup {
 	struct exs_strlist walk_roots;        /* deduplicated, with web roots */
 	struct exs_excludes excludes;
 	int scan_paths_only;                  /* set before exs_setup_begin */
+	int configured_must_exist;            /* init: as above */
 };
 
 /* Roots: the command line's, else the config's, else the fallback (the

@@ -254,5 +254,28 @@ def missing_root_on_the_command_line_is_a_usage_error(e):
        "a missing configured root is an error finding")
 
 
+@tests.case
+def missing_configured_root_fails_init(e):
+    """init records what every later check compares against: a root or web
+    root the configuration file names that is not there (a typo) is exit 16
+    naming the folder and the file, and no baseline is written; check and
+    scan keep it an error finding (the case above)."""
+    e.populate(2)
+    gone = os.path.join(e.dir, "typo-folder")
+    for roots, web in (([e.tree, gone], None), (None, [e.web, gone])):
+        e.write_config(roots=roots, web_roots=web)
+        r = e.run("init", json_report=False, expect_rc=16)
+        err = r.err.decode("utf-8", "replace")
+        check("typo-folder" in err and os.path.basename(e.config) in err,
+              f"stderr does not name the folder and the configuration: {err!r}")
+        check(not os.path.exists(e.baseline), "init of a missing configured root wrote a baseline")
+    e.write_config(roots=[e.tree], web_roots=[e.web, gone])
+    r = e.run("scan", expect_rc=0)
+    eq(set(lib.by_kind(r.report, "error")), {os.fsencode(gone)},
+       "scan: a missing configured web root is an error finding")
+    e.write_config()
+    e.run("init", json_report=False, expect_rc=0)
+
+
 if __name__ == "__main__":
     sys.exit(tests.main(sys.argv))
