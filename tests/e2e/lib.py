@@ -28,6 +28,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -289,8 +290,16 @@ class Env:
         self.write("web/web.config", benign_config(0))
         self.write("web/owa/web.config", benign_config(1))
 
-    def write_config(self, roots=None, web_roots=None, baseline=None, text=None):
-        """Writes the config file; text replaces the whole file when given."""
+    def write_config(self, roots=None, web_roots=None, baseline=None, text=None,
+                     default_baseline=False):
+        """Writes the config file; text replaces the whole file when given.
+        A text that names no baseline path would let a command open the
+        host's own baseline (/var/lib/exsweep, %ProgramData%\\exsweep): a
+        test error, unless the test passes -b itself (default_baseline)."""
+        if text is not None and not default_baseline:
+            check(re.search(r"^\s*path\s*=", text, re.M),
+                  "test error: a configuration without [baseline] path reaches "
+                  "the host's baseline")
         if text is None:
             roots = [self.tree] if roots is None else roots
             web_roots = [self.web] if web_roots is None else web_roots

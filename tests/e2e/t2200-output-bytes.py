@@ -82,7 +82,7 @@ def report_byte_strings_keep_their_bytes(e):
         f.write(b"MZ\x90\x00")
     # The configuration file must be UTF-8; the command line takes bytes.
     key = os.path.join(e.state, "baseline.key")
-    e.write_config(text=f"[baseline]\nkey = {key}\n")
+    e.write_config(text=f"[baseline]\nkey = {key}\n", default_baseline=True)  # -b below
     args = ["-b", baseline, "-w", web]
     r = e.run("init", *args, root, expect_rc=0)
     rep = r.report
