@@ -77,8 +77,8 @@ struct exs_cli {
 	struct exs_config cfg;
 	struct exs_discovery discovery; /* what exs_cli_load_config found */
 	int roots_from_config;       /* the config file set root or web_root */
-	int file_set_roots;          /* ... root (cfg.roots are the file's) */
-	int file_set_web_roots;      /* ... web_root (cfg.web_roots are) */
+	size_t file_roots;           /* the first cfg.roots the file named */
+	size_t file_web_roots;       /* the first cfg.web_roots it named */
 	char trust_digest[65];       /* SHA-256 of the run's trust store
 					(trust_cli.c), set by the sweep set-up */
 	int progress_shown;

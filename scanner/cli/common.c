@@ -187,11 +187,12 @@ int exs_cli_load_config(struct exs_cli *cli, struct exs_error *err)
 	if (!rc)
 		rc = load_config_file(cli, err);
 	if (!rc) {
-		cli->file_set_roots = !same_list(&roots_before, &cli->cfg.roots);
-		cli->file_set_web_roots = !same_list(&web_before,
-						     &cli->cfg.web_roots);
-		cli->roots_from_config = cli->file_set_roots ||
-					 cli->file_set_web_roots;
+		/* The file's lines replace the lists; -w DIR is appended below. */
+		cli->file_roots = same_list(&roots_before, &cli->cfg.roots)
+					  ? 0 : cli->cfg.roots.count;
+		cli->file_web_roots = same_list(&web_before, &cli->cfg.web_roots)
+					      ? 0 : cli->cfg.web_roots.count;
+		cli->roots_from_config = cli->file_roots || cli->file_web_roots;
 	}
 	exs_strlist_free(&roots_before);
 	exs_strlist_free(&web_before);

@@ -48,14 +48,24 @@ static int check_given_path(const struct exs_platform *plat, const char *path,
 		char why[EXS_ERROR_DETAIL_MAX];
 		snprintf(why, sizeof(why), "%s",
 			 err->detail[0] ? err->detail : exs_strerror(rc));
-		if (config)
-			return exs_failf(err, EXS_USAGE, err->os_code, err->op,
-					 NULL, "cannot read %s '%s' (named in "
-					 "'%s'): %s", what, path, config, why);
 		return exs_failf(err, EXS_USAGE, err->os_code, err->op, NULL,
-				 "cannot read %s '%s': %s", what, path, why);
+				 "cannot read %s '%s'%s%s%s: %s", what, path,
+				 config ? " (named in '" : "", config ? config : "",
+				 config ? "')" : "", why);
 	}
 	return EXS_OK;
+}
+
+/* check_given_path on the first n items of list. */
+static int check_given_paths(const struct exs_platform *plat,
+			     const struct exs_strlist *list, size_t n,
+			     const char *what, const char *config,
+			     struct exs_error *err)
+{
+	int rc = EXS_OK;
+	for (size_t i = 0; !rc && i < n && i < list->count; i++)
+		rc = check_given_path(plat, list->items[i], what, config, err);
+	return rc;
 }
 
 int exs_setup_begin(struct exs_cli *cli, struct exs_setup *st,
@@ -75,24 +85,24 @@ int exs_setup_begin(struct exs_cli *cli, struct exs_setup *st,
 		return exs_failf(err, EXS_USAGE, 0, NULL, NULL,
 				 "no roots to walk: give them on the command "
 				 "line or as [scan] root in the configuration");
-	int rc = EXS_OK;
-	for (size_t i = 0; !rc && i < cli->args.count; i++)
-		rc = check_given_path(plat, cli->args.items[i],
-				      st->scan_paths_only ? "path" : "root",
-				      NULL, err);
-	for (size_t i = 0; !rc && i < cli->web_roots.count; i++)
-		rc = check_given_path(plat, cli->web_roots.items[i], "web root",
-				      NULL, err);
+	int rc = check_given_paths(plat, &cli->args, cli->args.count,
+				   st->scan_paths_only ? "path" : "root", NULL,
+				   err);
+	if (!rc)
+		rc = check_given_paths(plat, &cli->web_roots,
+				       cli->web_roots.count, "web root", NULL,
+				       err);
 	const char *config = cli->cfg.source;
-	if (st->configured_must_exist && config && !cli->args.count &&
-	    cli->file_set_roots)
-		for (size_t i = 0; !rc && i < cli->cfg.roots.count; i++)
-			rc = check_given_path(plat, cli->cfg.roots.items[i],
-					      "root", config, err);
-	if (st->configured_must_exist && config && cli->file_set_web_roots)
-		for (size_t i = 0; !rc && i < cli->cfg.web_roots.count; i++)
-			rc = check_given_path(plat, cli->cfg.web_roots.items[i],
-					      "web root", config, err);
+	if (!rc && st->configured_must_exist && config) {
+		/* Roots on the command line replace the file's. */
+		rc = check_given_paths(plat, &cli->cfg.roots,
+				       cli->args.count ? 0 : cli->file_roots,
+				       "root", config, err);
+		if (!rc)
+			rc = check_given_paths(plat, &cli->cfg.web_roots,
+					       cli->file_web_roots, "web root",
+					       config, err);
+	}
 	if (rc)
 		return rc;
 	/* scan PATH... walks only those paths: the web roots still say

@@ -9,8 +9,9 @@ mount namespace (unshare --mount) and lays an overlay over /etc and /var/lib
 there: exsweep sees the host's files, but everything it creates or changes
 lands in a tmpfs that disappears with the namespace, and the host is never
 written. A host that already has /var/lib/exsweep or /etc/exsweep has them
-removed from the overlay (whiteouts in its upper layer) inside the namespace. Without root, unshare or
-overlayfs the tests are skipped with the reason.
+removed from the overlay (whiteouts in its upper layer) inside the
+namespace. Without root, unshare or overlayfs the tests are skipped with the
+reason.
 
     t1100-defaults.py EXSWEEP
 """
