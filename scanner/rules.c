@@ -597,9 +597,16 @@ int exs_scanner_scan_sets(struct exs_scanner *s, unsigned sets,
 	s->failed = 0;
 	/* An empty buffer is a valid scan: rules on filename may match. */
 	static const unsigned char empty[1];
+	/* VIEW stands in BUILTIN's place (hits in the same order); without
+	 * it, BUILTIN itself does. */
+	static const int order[] = { EXS_RULESET_BUILTIN, EXS_RULESET_VIEW,
+				     EXS_RULESET_EXTRA };
+	if ((sets & EXS_RULESET(EXS_RULESET_VIEW)) && !s->yr[EXS_RULESET_VIEW])
+		sets |= EXS_RULESET(EXS_RULESET_BUILTIN);
 	int rc = ERROR_SUCCESS;
-	for (int k = 0; k < EXS_RULESETS && rc == ERROR_SUCCESS && !s->failed;
-	     k++) {
+	for (size_t o = 0; o < sizeof(order) / sizeof(*order) &&
+			   rc == ERROR_SUCCESS && !s->failed; o++) {
+		int k = order[o];
 		if (!s->yr[k] || !(sets & EXS_RULESET(k)))
 			continue;
 		for (size_t i = 0; i < sizeof(values) / sizeof(*values); i++)

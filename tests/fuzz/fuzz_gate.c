@@ -11,7 +11,10 @@
  * set exactly when the bytes start with MZ and "PE\0\0" stands where
  * e_lfanew points; the SIMD filter gives the plain search's answer; the
  * answer does not depend on anything past the input (it is the same for a
- * copy in a buffer of exactly the input's size).
+ * copy in a buffer of exactly the input's size). And under an extension
+ * the global rule opens for (.aspx), the built-in rules without it (the
+ * VIEW set, which the judge runs on such files) match exactly the rules
+ * the whole set matches.
  */
 #include <string.h>
 #include <unistd.h>
@@ -123,6 +126,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				   hits[i].ns, hits[i].rule);
 		free(hits);
 	}
+	/* Under a server extension, VIEW stands in for BUILTIN. */
+	struct exs_scan_vars aspx = { "f.aspx", "/w/f.aspx", ".aspx", "", "" };
+	struct exs_hit *hb = NULL, *hv = NULL;
+	size_t nb = 0, nv = 0;
+	struct exs_error eb, ev;
+	exs_error_clear(&eb);
+	exs_error_clear(&ev);
+	int rb = exs_scanner_scan_sets(scanner, EXS_RULESET(EXS_RULESET_BUILTIN),
+				       copy, size, &aspx, &hb, &nb, &eb);
+	int rv = exs_scanner_scan_sets(scanner, EXS_RULESET(EXS_RULESET_VIEW),
+				       copy, size, &aspx, &hv, &nv, &ev);
+	if (rb == EXS_OK && rv == EXS_OK) {
+		FUZZ_CHECK(nb == nv, "as .aspx the built-in rules match %zu "
+			   "rules, the set without the global rule %zu", nb, nv);
+		for (size_t i = 0; i < nb; i++)
+			FUZZ_CHECK(!strcmp(hb[i].rule, hv[i].rule),
+				   "as .aspx, hit %zu: %s with the global rule, "
+				   "%s without", i, hb[i].rule, hv[i].rule);
+	} else {
+		FUZZ_CHECK((rb == EXS_OK || rb == EXS_TIMEOUT) &&
+			   (rv == EXS_OK || rv == EXS_TIMEOUT),
+			   "scan failed: %s %s", eb.detail, ev.detail);
+	}
+	free(hb);
+	free(hv);
 	free(copy);
 	return 0;
 }
