@@ -11,6 +11,9 @@ with [yara] gate_extra_rules = yes only on files with a marker. The built-in
 rules' global rule ExSweep_Server_Code keeps them off marker-less bytes even
 with the gate off, which is what makes the skip sound.
 
+Sandboxed, the privileged side answers marker-less files itself: their
+location and content verdicts are the worker's.
+
 Identical bytes are judged once per run (counts.scan_shared): copies share
 the clean verdict, a webshell's copy is still a finding, and the same bytes
 under other extensions are judged again. An added file whose bytes the
@@ -130,6 +133,44 @@ def builtin_rules_need_a_marker_or_a_server_extension(e):
         check(page in shells, f"gate={gate}: the page is not a webshell finding")
         check(inc in shells, f"gate={gate}: the raw-code .inc file is not a webshell finding")
         check(js not in shells, f"gate={gate}: the marker-less .js fragment matched")
+
+
+@tests.case
+def marker_less_files_keep_their_path_and_content_verdicts(e):
+    # Sandboxed, a rules-and-heuristics request on bytes without a marker is
+    # answered on the privileged side (scanner/judge.c, answer_here): no rule
+    # and no analysis would run, and of the heuristics only the location one,
+    # which reads the path. The verdicts must be the worker's: a marker-less
+    # .xamlx (a script extension the gate does not open for) in aspnet_client
+    # is still a location finding, a .png with a directive in it still goes to
+    # the worker's content heuristic, and the same bytes elsewhere are clean.
+    client = "web/inetpub/wwwroot/aspnet_client/system_web/"
+    xamlx = e.write(client + "Service.xamlx",
+                    b"<WorkflowService xmlns=\"http://schemas.microsoft.com/"
+                    b"netfx/2009/xaml/servicemodel\" Name=\"S\"/>\r\n")
+    plain = e.write("web/owa/Service.xamlx", open(xamlx, "rb").read())
+    css = e.write(client + "site.css", b"body { color: #333; }\r\n" * 40)
+    png = e.write("web/owa/resources/logo.png",
+                  b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) +
+                  b'<%@ Page Language="C#" %>\x00')
+    got = {}
+    # Under wine the worker has no sandbox (lib.py): in-process only.
+    for sandbox in ("no",) if e.wine else ("yes", "no"):
+        with_keys(e, f"[sandbox]\nenabled = {sandbox}")
+        r = e.run("scan")
+        got[sandbox] = verdicts(r.report)
+        sus = lib.by_kind(r.report, "suspicious")
+        rules = {p: sorted(m["rule"] for m in f["matches"]) for p, f in sus.items()}
+        eq(rules.get(xamlx), ["location.unexpected_script"],
+           f"sandbox={sandbox}: the marker-less .xamlx in aspnet_client")
+        eq(rules.get(png), ["content.script_in_data"],
+           f"sandbox={sandbox}: the .png with a directive")
+        check(plain not in rules and css not in rules,
+              f"sandbox={sandbox}: the same bytes outside aspnet_client, or a "
+              f"style sheet, are suspicious: {sorted(rules)}")
+        eq(r.report["counts"]["scanned"], 4, f"sandbox={sandbox}: files scanned")
+    if not e.wine:
+        eq(got["yes"], got["no"], "verdicts sandboxed and in-process")
 
 
 PAGE = (b'<%@ Page Language="C#" %>\r\n<html><body><% Response.Write(DateTime.Now); %>'
