@@ -4,9 +4,10 @@
  * of our strings it is compiling, so the callback context carries the name
  * of the file being added and the messages are stamped "FILE:LINE: ...".
  *
- * The built-in rules and the extra rules are two compiled sets (rules.h,
- * EXS_RULESET_*), so that the gate can spare a file the built-in rules while
- * the admin's rules still run on it. They travel to the scan worker as one
+ * The built-in rules and the extra rules are separate compiled sets
+ * (rules.h, EXS_RULESET_*), so that the gate can spare a file the built-in
+ * rules while the admin's rules still run on it; the built-in global rule is
+ * a set of its own (SLOT_GATE below). They travel to the scan worker as one
  * blob: for each set a u64 (little-endian) length and its libyara stream, a
  * zero length for a set that is absent.
  */
@@ -26,6 +27,19 @@
 
 #define EXTRA_RULE_FILE_MAX (16u << 20)
 
+/* The compiled sets, one slot per EXS_RULESET_*, except that BUILTIN's
+ * slot (SLOT_GATE) holds the built-in global rule ExSweep_Server_Code alone,
+ * made an ordinary rule, and VIEW's the other built-in rules: scanning
+ * "BUILTIN" is the gate rule, then VIEW when it matched, which is what the
+ * global rule means to libyara (no rule of its namespace matches unless it
+ * does), with the built-in rules compiled once instead of twice. */
+#define SLOT_GATE EXS_RULESET_BUILTIN
+/* Listing and hit order: the built-in rules, then the extra ones. */
+static const int slot_order[] = { SLOT_GATE, EXS_RULESET_VIEW,
+				  EXS_RULESET_EXTRA };
+_Static_assert(sizeof(slot_order) / sizeof(*slot_order) == EXS_RULESETS,
+	       "every slot is listed");
+
 struct exs_rules {
 	YR_RULES *yr[EXS_RULESETS];     /* NULL: the set is empty */
 	unsigned builtin_files;
@@ -40,6 +54,8 @@ struct exs_scanner {
 	struct exs_hit *hits;
 	size_t count, cap;
 	int failed;
+	int probing;       /* scanning SLOT_GATE: a match is noted, not a hit */
+	int gate_open;     /* the gate rule matched */
 };
 
 static const char *const external_names[] = {
@@ -250,7 +266,7 @@ static unsigned count_rules(const struct exs_rules *r)
 	unsigned n = 0;
 	for (int k = 0; k < EXS_RULESETS; k++) {
 		const YR_RULE *rule;
-		if (r->yr[k] && k != EXS_RULESET_VIEW)
+		if (r->yr[k])
 			yr_rules_foreach(r->yr[k], rule) n++;
 	}
 	return n;
@@ -294,6 +310,27 @@ static int compact(struct exs_rules *r, struct exs_error *err)
 	return EXS_OK;
 }
 
+/* The built-in global rule (EXS_RULES_GATE_FILE) as an ordinary rule that
+ * reports its match: "global private rule" becomes "rule", on the same line,
+ * so that messages keep their line numbers. */
+static int plain_gate_rule(const char *text, char **out, struct exs_error *err)
+{
+	static const char global[] = "global private rule";
+	const char *at = strstr(text, global);
+	if (!at || strstr(at + 1, global))
+		return exs_failf(err, EXS_RULES, 0, "compile", EXS_RULES_GATE_FILE,
+				 "expected exactly one '%s'", global);
+	size_t head = (size_t)(at - text), skip = strlen("global private ");
+	size_t n = strlen(text);
+	char *p = malloc(n - skip + 1);
+	if (!p)
+		return exs_fail(err, EXS_NOMEM, 0, "malloc", NULL);
+	memcpy(p, text, head);
+	memcpy(p + head, at + skip, n - head - skip + 1);
+	*out = p;
+	return EXS_OK;
+}
+
 int exs_rules_load(const struct exs_platform *plat, const char *extra_dir,
 		   int strict, struct exs_strlist *warnings,
 		   struct exs_rules **out, struct exs_error *err)
@@ -304,13 +341,13 @@ int exs_rules_load(const struct exs_platform *plat, const char *extra_dir,
 	struct compile_ctx ctx;
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.messages = warnings;
-	YR_COMPILER *c;
+	YR_COMPILER *c;                  /* the global rule, made plain */
 	if (new_compiler(&c, &ctx)) {
 		free(r);
 		return exs_fail(err, EXS_NOMEM, 0, "yr_compiler_create", NULL);
 	}
 	YR_COMPILER *cx = NULL;          /* the extra rules, when there are */
-	YR_COMPILER *cv = NULL;          /* the built-in rules for views */
+	YR_COMPILER *cv = NULL;          /* the other built-in rules */
 	if (new_compiler(&cv, &ctx)) {
 		yr_compiler_destroy(c);
 		free(r);
@@ -325,19 +362,22 @@ int exs_rules_load(const struct exs_platform *plat, const char *extra_dir,
 		return exs_fail(err, EXS_NOMEM, 0, "sha256", NULL);
 	}
 	int rc = EXS_OK;
+	int have_gate = 0;
 	digest_text(sha, EXS_JUDGES_VERSION, strlen(EXS_JUDGES_VERSION));
 	for (size_t i = 0; i < exs_builtin_rule_count; i++) {
-		digest_text(sha, exs_builtin_rules[i].text,
-			    strlen(exs_builtin_rules[i].text));
+		const char *text = exs_builtin_rules[i].text;
+		digest_text(sha, text, strlen(text));
 		ctx.file = exs_builtin_rules[i].name;
-		yr_compiler_add_string(c, exs_builtin_rules[i].text, "exsweep");
-		if (!ctx.errors &&
-		    strcmp(exs_builtin_rules[i].name, EXS_RULES_GATE_FILE) != 0) {
-			/* Its warnings were the set's: said once. */
-			ctx.messages = NULL;
-			yr_compiler_add_string(cv, exs_builtin_rules[i].text,
-					       "exsweep");
-			ctx.messages = warnings;
+		if (strcmp(exs_builtin_rules[i].name, EXS_RULES_GATE_FILE) == 0) {
+			char *plain = NULL;
+			rc = plain_gate_rule(text, &plain, err);
+			if (rc)
+				break;
+			yr_compiler_add_string(c, plain, "exsweep");
+			free(plain);
+			have_gate = 1;
+		} else {
+			yr_compiler_add_string(cv, text, "exsweep");
 		}
 		if (ctx.errors) {
 			rc = exs_failf(err, EXS_RULES, 0, "compile", ctx.first_where,
@@ -346,6 +386,10 @@ int exs_rules_load(const struct exs_platform *plat, const char *extra_dir,
 		}
 		r->builtin_files++;
 	}
+	if (!rc && !have_gate)
+		rc = exs_failf(err, EXS_RULES, 0, "compile", EXS_RULES_GATE_FILE,
+			       "the built-in rules have no %s",
+			       EXS_RULES_GATE_FILE);
 
 	struct rule_file *files = NULL;
 	size_t nfiles = 0;
@@ -456,9 +500,10 @@ int exs_rules_each(const struct exs_rules *r,
 			     const char *tags, const char *description),
 		   void *ctx)
 {
-	for (int k = 0; k < EXS_RULESETS; k++) {
+	for (size_t o = 0; o < EXS_RULESETS; o++) {
 		const YR_RULE *rule;
-		if (!r->yr[k] || k == EXS_RULESET_VIEW)
+		int k = slot_order[o];
+		if (!r->yr[k])
 			continue;
 		yr_rules_foreach(r->yr[k], rule)
 		{
@@ -547,8 +592,13 @@ static int record_hit(struct exs_scanner *s, YR_SCAN_CONTEXT *context,
 static int scan_callback(YR_SCAN_CONTEXT *context, int message,
 			 void *message_data, void *user_data)
 {
+	struct exs_scanner *s = user_data;
+	if (message == CALLBACK_MSG_RULE_MATCHING && s->probing) {
+		s->gate_open = 1;
+		return CALLBACK_CONTINUE;
+	}
 	if (message == CALLBACK_MSG_RULE_MATCHING)
-		return record_hit(user_data, context, message_data);
+		return record_hit(s, context, message_data);
 	return CALLBACK_CONTINUE;
 }
 
@@ -582,6 +632,14 @@ int exs_scanner_scan(struct exs_scanner *s, const unsigned char *data,
 				     count, err);
 }
 
+static void define_vars(YR_SCANNER *yr, const char *const *values)
+{
+	for (size_t i = 0; i < sizeof(external_names) / sizeof(*external_names);
+	     i++)
+		yr_scanner_define_string_variable(yr, external_names[i],
+						  values[i] ? values[i] : "");
+}
+
 int exs_scanner_scan_sets(struct exs_scanner *s, unsigned sets,
 			  const unsigned char *data, size_t len,
 			  const struct exs_scan_vars *vars,
@@ -597,22 +655,27 @@ int exs_scanner_scan_sets(struct exs_scanner *s, unsigned sets,
 	s->failed = 0;
 	/* An empty buffer is a valid scan: rules on filename may match. */
 	static const unsigned char empty[1];
-	/* VIEW stands in BUILTIN's place (hits in the same order); without
-	 * it, BUILTIN itself does. */
-	static const int order[] = { EXS_RULESET_BUILTIN, EXS_RULESET_VIEW,
-				     EXS_RULESET_EXTRA };
-	if ((sets & EXS_RULESET(EXS_RULESET_VIEW)) && !s->yr[EXS_RULESET_VIEW])
-		sets |= EXS_RULESET(EXS_RULESET_BUILTIN);
+	const unsigned char *buf = len ? data : empty;
+	/* BUILTIN is the gate rule, then VIEW when it matched. */
+	unsigned view = sets & EXS_RULESET(EXS_RULESET_VIEW);
 	int rc = ERROR_SUCCESS;
-	for (size_t o = 0; o < sizeof(order) / sizeof(*order) &&
-			   rc == ERROR_SUCCESS && !s->failed; o++) {
-		int k = order[o];
-		if (!s->yr[k] || !(sets & EXS_RULESET(k)))
-			continue;
-		for (size_t i = 0; i < sizeof(values) / sizeof(*values); i++)
-			yr_scanner_define_string_variable(s->yr[k], external_names[i],
-							  values[i] ? values[i] : "");
-		rc = yr_scanner_scan_mem(s->yr[k], len ? data : empty, len);
+	if ((sets & EXS_RULESET(EXS_RULESET_BUILTIN)) && s->yr[SLOT_GATE]) {
+		define_vars(s->yr[SLOT_GATE], values);
+		s->probing = 1;
+		s->gate_open = 0;
+		rc = yr_scanner_scan_mem(s->yr[SLOT_GATE], buf, len);
+		s->probing = 0;
+		if (rc == ERROR_SUCCESS && s->gate_open)
+			view = 1;
+	}
+	if (rc == ERROR_SUCCESS && view && s->yr[EXS_RULESET_VIEW]) {
+		define_vars(s->yr[EXS_RULESET_VIEW], values);
+		rc = yr_scanner_scan_mem(s->yr[EXS_RULESET_VIEW], buf, len);
+	}
+	if (rc == ERROR_SUCCESS && !s->failed &&
+	    (sets & EXS_RULESET(EXS_RULESET_EXTRA)) && s->yr[EXS_RULESET_EXTRA]) {
+		define_vars(s->yr[EXS_RULESET_EXTRA], values);
+		rc = yr_scanner_scan_mem(s->yr[EXS_RULESET_EXTRA], buf, len);
 	}
 	*hits = s->hits;
 	*count = s->count;

@@ -42,13 +42,15 @@ extern const size_t exs_builtin_rule_count;
 struct exs_rules;
 struct exs_scanner;
 
-/* VIEW is the built-in rules without their global rule (the gate's twin,
- * yara-rules/server_code.yar), for detect/code's normalised view of code
- * already extracted from its blocks, which carries no markers, and for a
- * file whose extension the global rule opens for anyway (.aspx, .ascx,
- * ...: exs_gate_server_extension), on which it gives BUILTIN's verdict
- * without the cost of the global rule's strings. It is not listed or
- * counted: its rules are BUILTIN's. */
+/* BUILTIN is the built-in rules as yara-rules/ spells them, their global
+ * rule ExSweep_Server_Code (the gate's twin, yara-rules/server_code.yar)
+ * included. VIEW is the same rules without the global rule, for
+ * detect/code's normalised view of code already extracted from its blocks,
+ * which carries no markers, and for a file whose extension the global rule
+ * opens for anyway (.aspx, .ascx, ...: exs_gate_server_extension), on which
+ * it gives BUILTIN's verdict without the cost of the global rule's strings.
+ * (Compiled, BUILTIN is the global rule alone, then VIEW where it matched:
+ * see rules.c.) */
 enum {
 	EXS_RULESET_BUILTIN = 0, EXS_RULESET_EXTRA = 1, EXS_RULESET_VIEW = 2,
 	EXS_RULESETS = 3
@@ -128,8 +130,8 @@ int exs_scanner_scan(struct exs_scanner *s, const unsigned char *data,
 		     struct exs_hit **hits, size_t *count,
 		     struct exs_error *err);
 /* The same with only the sets in the EXS_RULESET() bits of sets (the hits
- * of all in one list, BUILTIN's or VIEW's first; a set that is empty is
- * skipped, except that VIEW falls back to BUILTIN). */
+ * of all in one list, the built-in rules' first; a set that is empty is
+ * skipped). */
 int exs_scanner_scan_sets(struct exs_scanner *s, unsigned sets,
 			  const unsigned char *data, size_t len,
 			  const struct exs_scan_vars *vars,
